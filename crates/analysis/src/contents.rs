@@ -1,0 +1,239 @@
+//! What each deployment shipped.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::{ChangeFacts, DeploymentFacts};
+
+/// One change a deployment shipped, and how that was worked out.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ShippedChange {
+    pub deployment_id: i64,
+    pub change_id: i64,
+    pub method: String,
+}
+
+/// The shortest SHA prefix accepted as naming a commit.
+const MIN_SHA_PREFIX: usize = 7;
+
+/// For each deployment whose revision is a stored commit: the commits of that repository after
+/// the revision of the previous successful deployment of the same service and environment, up
+/// to and including its own. With full parent links this walks the commit graph; with a plain
+/// `git log` export (no parents) it takes the commit-time range within the repository.
+/// Rollbacks and operations without a revision ship nothing new.
+pub fn deployment_contents(
+    deployments: &[DeploymentFacts],
+    changes: &[ChangeFacts],
+) -> Vec<ShippedChange> {
+    let by_key: HashMap<&str, &ChangeFacts> = changes
+        .iter()
+        .map(|c| (c.natural_key.as_str(), c))
+        .collect();
+    let resolve = |sha: &str| -> Option<&ChangeFacts> {
+        if let Some(change) = by_key.get(sha) {
+            return Some(change);
+        }
+        if sha.len() < MIN_SHA_PREFIX {
+            return None;
+        }
+        let mut found = changes.iter().filter(|c| c.natural_key.starts_with(sha));
+        let first = found.next()?;
+        // An ambiguous prefix names nothing.
+        found.next().is_none().then_some(first)
+    };
+    let mut by_repo: HashMap<&str, Vec<&ChangeFacts>> = HashMap::new();
+    for change in changes {
+        if let (Some(repo), Some(_)) = (change.repo.as_deref(), change.committed_at) {
+            by_repo.entry(repo).or_default().push(change);
+        }
+    }
+
+    let mut ordered: Vec<&DeploymentFacts> = deployments.iter().collect();
+    ordered.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    // The revision running per (service, environment), after each successful deploy/rollback.
+    let mut running: HashMap<(&str, Option<&str>), &ChangeFacts> = HashMap::new();
+    let mut shipped = Vec::new();
+    for deployment in ordered {
+        let Some(head) = deployment.sha.as_deref().and_then(resolve) else {
+            continue;
+        };
+        let slot = (
+            deployment.service.as_str(),
+            deployment.environment.as_deref(),
+        );
+        let previous = running.get(&slot).copied();
+        if deployment.action == "deploy" {
+            let (ids, method) = match previous {
+                Some(base) if base.id == head.id => (Vec::new(), String::new()),
+                Some(base) => commits_between(base, head, &by_key, &by_repo),
+                None => (
+                    vec![head.id],
+                    "the deployed commit only: no earlier deployment of this service and environment is stored"
+                        .to_owned(),
+                ),
+            };
+            shipped.extend(ids.into_iter().map(|change_id| ShippedChange {
+                deployment_id: deployment.id,
+                change_id,
+                method: method.clone(),
+            }));
+        }
+        if deployment.status == "succeeded" {
+            running.insert(slot, head);
+        }
+    }
+    shipped.sort();
+    shipped
+}
+
+fn commits_between(
+    base: &ChangeFacts,
+    head: &ChangeFacts,
+    by_key: &HashMap<&str, &ChangeFacts>,
+    by_repo: &HashMap<&str, Vec<&ChangeFacts>>,
+) -> (Vec<i64>, String) {
+    if !head.parents.is_empty() {
+        let excluded = ancestors(base, by_key);
+        let mut ids: Vec<i64> = ancestors(head, by_key)
+            .into_iter()
+            .filter(|id| !excluded.contains(id))
+            .collect();
+        ids.sort_unstable();
+        let method = format!(
+            "commits reachable from {} and not from {}",
+            short(&head.natural_key),
+            short(&base.natural_key)
+        );
+        return (ids, method);
+    }
+    let (Some(repo), Some(from), Some(to)) =
+        (head.repo.as_deref(), base.committed_at, head.committed_at)
+    else {
+        return (
+            vec![head.id],
+            "the deployed commit only: commit times unknown".to_owned(),
+        );
+    };
+    let ids = by_repo
+        .get(repo)
+        .map(|commits| {
+            commits
+                .iter()
+                .filter(|c| c.committed_at.is_some_and(|t| t > from && t <= to))
+                .map(|c| c.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    let method = format!(
+        "commits of {repo} committed after {} and up to {} (no parent links in the export)",
+        short(&base.natural_key),
+        short(&head.natural_key)
+    );
+    (ids, method)
+}
+
+fn ancestors(start: &ChangeFacts, by_key: &HashMap<&str, &ChangeFacts>) -> HashSet<i64> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![start];
+    while let Some(change) = stack.pop() {
+        if !seen.insert(change.id) {
+            continue;
+        }
+        for parent in &change.parents {
+            if let Some(p) = by_key.get(parent.as_str()) {
+                stack.push(p);
+            }
+        }
+    }
+    seen
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..10).unwrap_or(sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Duration, Utc};
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-16T09:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("t0")
+    }
+
+    fn change(id: i64, key: &str, hour: i64, parents: &[&str]) -> ChangeFacts {
+        ChangeFacts {
+            id,
+            natural_key: key.into(),
+            repo: Some("checkout".into()),
+            committed_at: Some(t0() + Duration::hours(hour)),
+            parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+            class: "human".into(),
+        }
+    }
+
+    fn deploy(id: i64, sha: &str, hour: i64, status: &str, action: &str) -> DeploymentFacts {
+        DeploymentFacts {
+            id,
+            service: "checkout".into(),
+            environment: Some("production".into()),
+            version: None,
+            sha: Some(sha.into()),
+            status: status.into(),
+            action: action.into(),
+            actor: None,
+            actor_type: None,
+            at: t0() + Duration::hours(hour),
+            attributes: Default::default(),
+        }
+    }
+
+    fn shipped_by(result: &[ShippedChange], deployment: i64) -> Vec<i64> {
+        result
+            .iter()
+            .filter(|s| s.deployment_id == deployment)
+            .map(|s| s.change_id)
+            .collect()
+    }
+
+    #[test]
+    fn time_ranges_without_parent_links() {
+        let changes = vec![
+            change(1, "aaaaaaaaaa1", 0, &[]),
+            change(2, "bbbbbbbbbb2", 1, &[]),
+            change(3, "cccccccccc3", 2, &[]),
+            change(4, "dddddddddd4", 3, &[]),
+        ];
+        let deployments = vec![
+            deploy(10, "aaaaaaaaaa1", 1, "succeeded", "deploy"),
+            deploy(11, "ccccccc", 3, "failed", "deploy"),
+            deploy(12, "dddddddddd4", 5, "succeeded", "deploy"),
+            deploy(13, "aaaaaaaaaa1", 6, "succeeded", "rollback"),
+        ];
+        let result = deployment_contents(&deployments, &changes);
+        assert_eq!(shipped_by(&result, 10), vec![1]);
+        // A failed deploy shipped its range but is not the new baseline.
+        assert_eq!(shipped_by(&result, 11), vec![2, 3]);
+        assert_eq!(shipped_by(&result, 12), vec![2, 3, 4]);
+        assert_eq!(shipped_by(&result, 13), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn graph_walk_with_parent_links() {
+        // a <- b <- d (merge of b and c), c branches from a.
+        let changes = vec![
+            change(1, "a000000000", 0, &[]),
+            change(2, "b000000000", 1, &["a000000000"]),
+            change(3, "c000000000", 2, &["a000000000"]),
+            change(4, "d000000000", 3, &["b000000000", "c000000000"]),
+        ];
+        let deployments = vec![
+            deploy(10, "b000000000", 1, "succeeded", "deploy"),
+            deploy(11, "d000000000", 4, "succeeded", "deploy"),
+        ];
+        let result = deployment_contents(&deployments, &changes);
+        assert_eq!(shipped_by(&result, 11), vec![3, 4]);
+        assert!(result.iter().any(|s| s.method.contains("reachable")));
+    }
+}

@@ -1,0 +1,56 @@
+//! Incident linking and the measures of the deep-dive. Inputs are plain values handed over by
+//! the api crate; nothing here reads the store or the clock.
+
+mod cohorts;
+mod contents;
+mod link;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+pub use cohorts::{cohort_counts, CohortCount};
+pub use contents::{deployment_contents, ShippedChange};
+pub use link::{link_incidents, LinkOptions, SuspectLink};
+
+/// Errors of the analysis layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("statistics engine: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+}
+
+/// A change as the analysis sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeFacts {
+    pub id: i64,
+    pub natural_key: String,
+    pub repo: Option<String>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub parents: Vec<String>,
+    pub class: String,
+}
+
+/// A deployment or environment operation as the analysis sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentFacts {
+    pub id: i64,
+    pub service: String,
+    pub environment: Option<String>,
+    pub version: Option<String>,
+    pub sha: Option<String>,
+    pub status: String,
+    pub action: String,
+    pub actor: Option<String>,
+    pub actor_type: Option<String>,
+    pub at: DateTime<Utc>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// An incident as the analysis sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentFacts {
+    pub id: i64,
+    pub service: Option<String>,
+    pub started_at: DateTime<Utc>,
+}

@@ -1,0 +1,199 @@
+//! Data transfer objects: what every host (CLI, desktop, tests) receives from the api.
+//! TypeScript twins are generated into `ui/src/lib/bindings/` by `cargo test -p hindsight-api`
+//! (ts-rs); CI fails when the committed copies drift.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SourceDto {
+    pub file: String,
+    pub location: String,
+}
+
+/// One observation behind an attribution.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EvidenceDto {
+    pub signal: String,
+    pub location: String,
+    pub matched_text: String,
+    pub tool: Option<String>,
+}
+
+/// A change with its attribution.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ChangeDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `commit`, `pull_request` or `ticket`.
+    pub kind: String,
+    /// Commit SHA, `owner/repo#N` or ticket number.
+    pub natural_key: String,
+    pub repo: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    pub committed_at: Option<String>,
+    /// `ai`, `human`, `automation` or `unknown`.
+    pub class: String,
+    pub tool: Option<String>,
+    pub involvement: Option<String>,
+    pub confidence: f64,
+    pub evidence: Vec<EvidenceDto>,
+    pub source: SourceDto,
+}
+
+/// A deployment or environment operation.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DeploymentDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub natural_key: String,
+    pub service: String,
+    pub environment: Option<String>,
+    pub version: Option<String>,
+    pub sha: Option<String>,
+    pub status: String,
+    pub actor: Option<String>,
+    pub actor_type: Option<String>,
+    pub action: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub source: SourceDto,
+}
+
+/// A deployment suspected of triggering an incident, with the changes it shipped.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SuspectDto {
+    #[ts(type = "number")]
+    pub link_id: i64,
+    #[ts(type = "number")]
+    pub rank: i64,
+    /// 0..1, higher is more likely.
+    pub score: f64,
+    /// `suspected`, `confirmed` or `rejected`.
+    pub status: String,
+    /// The reasons for the link, in plain words.
+    pub evidence: Vec<String>,
+    pub deployment: DeploymentDto,
+    pub changes: Vec<ChangeDto>,
+}
+
+/// One line of an incident list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IncidentSummaryDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The incident tool, e.g. `pagerduty`.
+    pub source_system: String,
+    /// The tool's own id.
+    pub source_id: String,
+    pub title: String,
+    pub service: Option<String>,
+    pub severity: Option<String>,
+    pub status: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub resolved_at: Option<String>,
+    #[ts(type = "number | null")]
+    pub duration_minutes: Option<i64>,
+    #[ts(type = "number")]
+    pub suspect_count: i64,
+    /// Attribution classes of the changes shipped by the top suspect, e.g. `["ai","human"]`.
+    pub top_suspect_classes: Vec<String>,
+}
+
+/// A dated entry of an incident timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TimelineEventDto {
+    pub at: String,
+    pub kind: String,
+    pub text: String,
+    pub source: SourceDto,
+}
+
+/// Everything the incident view shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IncidentDetailDto {
+    pub incident: IncidentSummaryDto,
+    pub url: Option<String>,
+    pub events: Vec<TimelineEventDto>,
+    pub suspects: Vec<SuspectDto>,
+}
+
+/// Counts of what the open store holds.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct StoreOverviewDto {
+    pub db_path: String,
+    pub version: String,
+    #[ts(type = "number")]
+    pub changes: i64,
+    #[ts(type = "number")]
+    pub deployments: i64,
+    #[ts(type = "number")]
+    pub incidents: i64,
+    #[ts(type = "number")]
+    pub ingest_runs: i64,
+}
+
+/// A record an ingester rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RejectionDto {
+    pub location: String,
+    pub field: Option<String>,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FileOutcomeDto {
+    pub path: String,
+    /// The detected (or forced) format name; `null` when it could not be told.
+    pub format: Option<String>,
+    /// `stored`, `already_ingested` or `failed`.
+    pub status: String,
+    #[ts(type = "number | null")]
+    pub run_id: Option<i64>,
+    #[ts(type = "number")]
+    pub records_seen: i64,
+    #[ts(type = "number")]
+    pub records_stored: i64,
+    #[ts(type = "number")]
+    pub records_rejected: i64,
+    pub rejections: Vec<RejectionDto>,
+    pub error: Option<crate::ApiErrorDto>,
+}
+
+/// The outcome of one ingest call.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IngestReportDto {
+    pub files: Vec<FileOutcomeDto>,
+}
+
+impl IngestReportDto {
+    /// True when at least one file could not be ingested at all.
+    pub fn any_failed(&self) -> bool {
+        self.files.iter().any(|f| f.status == "failed")
+    }
+}
+
+/// One input format Hindsight reads.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct FormatDto {
+    pub name: String,
+    pub description: String,
+}

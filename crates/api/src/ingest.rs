@@ -1,0 +1,250 @@
+//! Ingesting files: detect, parse, attribute, store (one transaction per file), then refresh
+//! the derived tables (what each deployment shipped, suspect links).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use hindsight_ingest::{Format, Parsed};
+use hindsight_model::Record;
+use hindsight_store::RunMeta;
+
+use crate::{ApiError, FileOutcomeDto, Hindsight, IngestReportDto, RejectionDto, Result};
+
+/// How an ingest call runs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Read every file as this format instead of detecting it.
+    pub format: Option<String>,
+    /// Recorded as the run's time.
+    pub now: DateTime<Utc>,
+}
+
+/// How much of a file is read to detect its format.
+const DETECT_BYTES: usize = 64 * 1024;
+
+impl Hindsight {
+    /// Ingests files, directories (recursively, hidden entries skipped) and git repositories.
+    /// A file that fails is reported and does not stop the others; `progress` hears each path
+    /// before it is read.
+    pub fn ingest_paths(
+        &self,
+        paths: &[PathBuf],
+        options: &IngestOptions,
+        progress: &mut dyn FnMut(&Path),
+    ) -> Result<IngestReportDto> {
+        let forced = match &options.format {
+            Some(name) => Some(Format::from_name(name).ok_or_else(|| {
+                let known: Vec<_> = Format::ALL.iter().map(|f| f.name()).collect();
+                ApiError::BadInput(format!(
+                    "unknown format {name:?}; known: {}",
+                    known.join(", ")
+                ))
+            })?),
+            None => None,
+        };
+        let mut inputs = Vec::new();
+        for path in paths {
+            expand(path, &mut inputs)?;
+        }
+        let mut files = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            progress(input);
+            files.push(self.ingest_one(input, forced, options.now));
+        }
+        self.refresh_analysis()?;
+        Ok(IngestReportDto { files })
+    }
+
+    /// Ingests bytes that did not come from a path of their own (the bundled demo, a dialog).
+    pub fn ingest_bytes(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<FileOutcomeDto> {
+        let format = hindsight_ingest::detect(&bytes[..bytes.len().min(DETECT_BYTES)]);
+        let outcome = self.store_file(name, format, bytes, None, now);
+        Ok(outcome)
+    }
+
+    fn ingest_one(
+        &self,
+        path: &Path,
+        forced: Option<Format>,
+        now: DateTime<Utc>,
+    ) -> FileOutcomeDto {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            let bytes = match hindsight_ingest::read_git_repository(path) {
+                Ok(bytes) => bytes,
+                Err(e) => return failed(&name, Some(Format::GitRepository), e.into()),
+            };
+            let repo = path
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| name.clone());
+            return self.store_file(&name, Some(Format::GitRepository), &bytes, Some(&repo), now);
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return failed(
+                    &name,
+                    None,
+                    ApiError::BadInput(format!("{name}: cannot read: {e}")),
+                )
+            }
+        };
+        let format =
+            forced.or_else(|| hindsight_ingest::detect(&bytes[..bytes.len().min(DETECT_BYTES)]));
+        self.store_file(&name, format, &bytes, None, now)
+    }
+
+    /// Parses and stores one file in one transaction. `repo` is set for git repositories.
+    fn store_file(
+        &self,
+        name: &str,
+        format: Option<Format>,
+        bytes: &[u8],
+        repo: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> FileOutcomeDto {
+        let Some(format) = format else {
+            let error = hindsight_ingest::IngestError::UnknownFormat {
+                file: name.to_owned(),
+            };
+            return failed(name, None, error.into());
+        };
+        match self.try_store_file(name, format, bytes, repo, now) {
+            Ok(outcome) => outcome,
+            Err(error) => failed(name, Some(format), error),
+        }
+    }
+
+    fn try_store_file(
+        &self,
+        name: &str,
+        format: Format,
+        bytes: &[u8],
+        repo: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<FileOutcomeDto> {
+        let hash = hindsight_ingest::content_hash(bytes);
+        if let Some((run_id, _)) = self.store.find_run(&hash, format.name())? {
+            return Ok(FileOutcomeDto {
+                path: name.to_owned(),
+                format: Some(format.name().to_owned()),
+                status: "already_ingested".to_owned(),
+                run_id: Some(run_id),
+                records_seen: 0,
+                records_stored: 0,
+                records_rejected: 0,
+                rejections: Vec::new(),
+                error: None,
+            });
+        }
+        let meta = RunMeta {
+            path: name.to_owned(),
+            content_hash: hash,
+            format: format.name().to_owned(),
+            ingested_at: hindsight_store::format_time(&now),
+        };
+        let mut tx = self.store.begin_ingest(&meta)?;
+        let mut rejections = Vec::new();
+        let mut failure: Option<ApiError> = None;
+        let mut sink = |parsed: Parsed| {
+            if failure.is_some() {
+                return;
+            }
+            let result = match parsed {
+                Parsed::Record(Record::Change(change)) => {
+                    let attribution = self.rules.classify(&change);
+                    tx.add_change(&change, &attribution)
+                }
+                Parsed::Record(Record::Deployment(deployment)) => tx.add_deployment(&deployment),
+                Parsed::Record(Record::Incident(incident)) => tx.add_incident(&incident),
+                Parsed::Rejected(rejection) => {
+                    rejections.push(RejectionDto {
+                        location: rejection.location.clone(),
+                        field: rejection.field.clone(),
+                        reason: rejection.reason.clone(),
+                        raw: rejection.raw.clone(),
+                    });
+                    tx.add_rejection(&rejection)
+                }
+            };
+            if let Err(e) = result {
+                failure = Some(e.into());
+            }
+        };
+        match (format, repo) {
+            (Format::GitRepository, Some(repo)) => {
+                hindsight_ingest::parse_git_log_of(name, repo, bytes, &mut sink)?
+            }
+            (Format::GitRepository, None) => {
+                // Bytes of a repository only come with its name.
+                return Err(ApiError::Internal(format!(
+                    "{name}: repository without a name"
+                )));
+            }
+            (format, _) => hindsight_ingest::parse(format, name, bytes, &mut sink)?,
+        }
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        let summary = tx.commit()?;
+        Ok(FileOutcomeDto {
+            path: name.to_owned(),
+            format: Some(format.name().to_owned()),
+            status: "stored".to_owned(),
+            run_id: Some(summary.run_id),
+            records_seen: summary.seen,
+            records_stored: summary.stored,
+            records_rejected: summary.rejected,
+            rejections,
+            error: None,
+        })
+    }
+}
+
+/// Lists the files to ingest under `path`: itself, a git repository, or a directory's files.
+fn expand(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if !path.exists() {
+        return Err(ApiError::BadInput(format!(
+            "{}: no such file or directory",
+            path.display()
+        )));
+    }
+    if !path.is_dir() || hindsight_ingest::is_git_repository(path) {
+        out.push(path.to_owned());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| ApiError::BadInput(format!("{}: cannot list: {e}", path.display())))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for entry in entries {
+        expand(&entry, out)?;
+    }
+    Ok(())
+}
+
+fn failed(name: &str, format: Option<Format>, error: ApiError) -> FileOutcomeDto {
+    FileOutcomeDto {
+        path: name.to_owned(),
+        format: format.map(|f| f.name().to_owned()),
+        status: "failed".to_owned(),
+        run_id: None,
+        records_seen: 0,
+        records_stored: 0,
+        records_rejected: 0,
+        rejections: Vec::new(),
+        error: Some(error.to_dto()),
+    }
+}

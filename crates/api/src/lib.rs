@@ -1,0 +1,74 @@
+//! The use cases of Hindsight, shared by every host: the CLI, the desktop app and the tests.
+//! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
+//! terminals or windows.
+
+mod demo;
+pub mod dto;
+mod error;
+mod ingest;
+mod query;
+mod report;
+
+use std::path::{Path, PathBuf};
+
+use hindsight_attribution::Rules;
+use hindsight_store::Store;
+
+pub use demo::DEMO_FILES;
+pub use dto::*;
+pub use error::{ApiError, ApiErrorDto, ApiErrorKind};
+pub use hindsight_report::ReportFormat;
+pub use ingest::IngestOptions;
+
+/// The Hindsight version, as built.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub type Result<T> = std::result::Result<T, ApiError>;
+
+/// An open Hindsight workspace: one store and the attribution rules in force.
+pub struct Hindsight {
+    store: Store,
+    rules: Rules,
+}
+
+impl Hindsight {
+    /// Opens (creating if needed) the store at `db` with the built-in attribution rules.
+    pub fn open(db: &Path) -> Result<Self> {
+        Ok(Self {
+            store: Store::open(db)?,
+            rules: Rules::builtin(),
+        })
+    }
+
+    /// The database file in the user's data directory, used when no `--db` is given.
+    pub fn default_db_path() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("hindsight")
+            .join("hindsight.sqlite")
+    }
+
+    /// The demo workspace's database file in the user's data directory.
+    pub fn demo_db_path() -> PathBuf {
+        dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("hindsight")
+            .join("demo.sqlite")
+    }
+
+    /// The file this workspace lives in.
+    pub fn db_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Every input format, for `hindsight formats` and the import screen.
+    pub fn formats() -> Vec<FormatDto> {
+        hindsight_ingest::Format::ALL
+            .iter()
+            .map(|f| FormatDto {
+                name: f.name().to_owned(),
+                description: f.description().to_owned(),
+            })
+            .collect()
+    }
+}

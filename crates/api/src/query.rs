@@ -1,0 +1,295 @@
+//! Derived tables and the read side: what the incident list and detail views show.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use hindsight_analysis::{
+    deployment_contents, link_incidents, ChangeFacts, DeploymentFacts, IncidentFacts, LinkOptions,
+};
+use hindsight_store::{parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink};
+
+use crate::{
+    ChangeDto, DeploymentDto, EvidenceDto, Hindsight, IncidentDetailDto, IncidentSummaryDto,
+    Result, SourceDto, StoreOverviewDto, SuspectDto, TimelineEventDto,
+};
+
+impl Hindsight {
+    /// Recomputes what each deployment shipped and the suspect links of every incident.
+    /// Links a reviewer confirmed or rejected are kept.
+    pub fn refresh_analysis(&self) -> Result<()> {
+        let changes = self.store.changes()?;
+        let deployments = self.store.deployments()?;
+        let incidents = self.store.incidents()?;
+        let change_facts = changes
+            .iter()
+            .map(change_facts)
+            .collect::<Result<Vec<_>>>()?;
+        let deployment_facts = deployments
+            .iter()
+            .map(deployment_facts)
+            .collect::<Result<Vec<_>>>()?;
+        let incident_facts = incidents
+            .iter()
+            .map(incident_facts)
+            .collect::<Result<Vec<_>>>()?;
+
+        let shipped = deployment_contents(&deployment_facts, &change_facts);
+        let rows: Vec<(i64, i64, String)> = shipped
+            .into_iter()
+            .map(|s| (s.deployment_id, s.change_id, s.method))
+            .collect();
+        self.store.replace_deployment_changes(&rows)?;
+
+        let links = link_incidents(&incident_facts, &deployment_facts, LinkOptions::default());
+        let links: Vec<NewLink> = links
+            .into_iter()
+            .map(|l| NewLink {
+                incident_id: l.incident_id,
+                deployment_id: l.deployment_id,
+                rank: l.rank,
+                score: l.score,
+                method: l.method,
+                evidence: l.evidence,
+            })
+            .collect();
+        self.store.replace_suspected_links(&links)?;
+        Ok(())
+    }
+
+    /// Counts of the open store.
+    pub fn overview(&self) -> Result<StoreOverviewDto> {
+        let o = self.store.overview()?;
+        Ok(StoreOverviewDto {
+            db_path: self.store.path().display().to_string(),
+            version: crate::VERSION.to_owned(),
+            changes: o.changes,
+            deployments: o.deployments,
+            incidents: o.incidents,
+            ingest_runs: o.ingest_runs,
+        })
+    }
+
+    /// Every incident, most recent first.
+    pub fn list_incidents(&self) -> Result<Vec<IncidentSummaryDto>> {
+        let mut out = Vec::new();
+        for incident in self.store.incidents()? {
+            let links = self.store.links_of_incident(incident.id)?;
+            let active: Vec<_> = links.iter().filter(|l| l.status != "rejected").collect();
+            let mut classes = Vec::new();
+            if let Some(top) = active.first() {
+                for change in self.store.changes_of_deployment(top.deployment_id)? {
+                    if !classes.contains(&change.class) {
+                        classes.push(change.class);
+                    }
+                }
+            }
+            out.push(incident_summary(&incident, active.len() as i64, classes)?);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// One incident with its timeline and ranked suspects.
+    pub fn incident_detail(&self, id: i64) -> Result<IncidentDetailDto> {
+        let incident = self.store.incident(id)?;
+        let links = self.store.links_of_incident(id)?;
+        let evidence = self.store.evidence()?;
+        let mut suspects = Vec::new();
+        for link in &links {
+            let deployment = self.store.deployment(link.deployment_id)?;
+            let changes = self
+                .store
+                .changes_of_deployment(link.deployment_id)?
+                .iter()
+                .map(|c| change_dto(c, &evidence))
+                .collect();
+            suspects.push(SuspectDto {
+                link_id: link.id,
+                rank: link.rank,
+                score: link.score,
+                status: link.status.clone(),
+                evidence: link.evidence.clone(),
+                deployment: deployment_dto(&deployment),
+                changes,
+            });
+        }
+        let events = self
+            .store
+            .timeline(id)?
+            .into_iter()
+            .map(|e| TimelineEventDto {
+                at: e.at,
+                kind: e.kind,
+                text: e.text,
+                source: SourceDto {
+                    file: e.source_file,
+                    location: e.source_location,
+                },
+            })
+            .collect();
+        let active = links.iter().filter(|l| l.status != "rejected").count() as i64;
+        let classes = suspects
+            .iter()
+            .find(|s| s.status != "rejected")
+            .map(|s| {
+                let mut classes: Vec<String> = Vec::new();
+                for change in &s.changes {
+                    if !classes.contains(&change.class) {
+                        classes.push(change.class.clone());
+                    }
+                }
+                classes
+            })
+            .unwrap_or_default();
+        Ok(IncidentDetailDto {
+            incident: incident_summary(&incident, active, classes)?,
+            url: incident.url.clone(),
+            events,
+            suspects,
+        })
+    }
+
+    /// Every change with its attribution and evidence.
+    pub fn list_changes(&self) -> Result<Vec<ChangeDto>> {
+        let evidence = self.store.evidence()?;
+        Ok(self
+            .store
+            .changes()?
+            .iter()
+            .map(|c| change_dto(c, &evidence))
+            .collect())
+    }
+}
+
+fn time(text: &str) -> Result<DateTime<Utc>> {
+    Ok(parse_time(text)?)
+}
+
+pub(crate) fn change_facts(row: &ChangeRow) -> Result<ChangeFacts> {
+    Ok(ChangeFacts {
+        id: row.id,
+        natural_key: row.natural_key.clone(),
+        repo: row.repo.clone(),
+        committed_at: row.committed_at.as_deref().map(time).transpose()?,
+        parents: row.parents.clone(),
+        class: row.class.clone(),
+    })
+}
+
+pub(crate) fn deployment_facts(row: &DeploymentRow) -> Result<DeploymentFacts> {
+    Ok(DeploymentFacts {
+        id: row.id,
+        service: row.service.clone(),
+        environment: row.environment.clone(),
+        version: row.version.clone(),
+        sha: row.sha.clone(),
+        status: row.status.clone(),
+        action: row.action.clone(),
+        actor: row.actor.clone(),
+        actor_type: row.actor_type.clone(),
+        at: time(&row.at)?,
+        attributes: row.attributes.clone(),
+    })
+}
+
+fn incident_facts(row: &IncidentRow) -> Result<IncidentFacts> {
+    Ok(IncidentFacts {
+        id: row.id,
+        service: row.service.clone(),
+        started_at: time(&row.started_at)?,
+    })
+}
+
+pub(crate) fn duration_minutes(incident: &IncidentRow) -> Result<Option<i64>> {
+    match &incident.resolved_at {
+        Some(end) => Ok(Some(
+            (time(end)? - time(&incident.started_at)?).num_minutes(),
+        )),
+        None => Ok(None),
+    }
+}
+
+fn incident_summary(
+    incident: &IncidentRow,
+    suspect_count: i64,
+    top_suspect_classes: Vec<String>,
+) -> Result<IncidentSummaryDto> {
+    Ok(IncidentSummaryDto {
+        id: incident.id,
+        source_system: incident.source_system.clone(),
+        source_id: incident.source_id.clone(),
+        title: incident.title.clone(),
+        service: incident.service.clone(),
+        severity: incident.severity.clone(),
+        status: incident.status.clone(),
+        started_at: incident.started_at.clone(),
+        resolved_at: incident.resolved_at.clone(),
+        duration_minutes: duration_minutes(incident)?,
+        suspect_count,
+        top_suspect_classes,
+    })
+}
+
+pub(crate) fn change_dto(row: &ChangeRow, evidence: &BTreeMap<i64, Vec<EvidenceRow>>) -> ChangeDto {
+    let author = match (&row.author_name, &row.author_email) {
+        (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+        (Some(name), None) => Some(name.clone()),
+        (None, Some(email)) => Some(email.clone()),
+        (None, None) => None,
+    };
+    ChangeDto {
+        id: row.id,
+        kind: row.kind.clone(),
+        natural_key: row.natural_key.clone(),
+        repo: row.repo.clone(),
+        title: row.title.clone(),
+        author,
+        committed_at: row.committed_at.clone(),
+        class: row.class.clone(),
+        tool: row.tool.clone(),
+        involvement: row.involvement.clone(),
+        confidence: row.confidence,
+        evidence: evidence
+            .get(&row.id)
+            .map(|rows| {
+                rows.iter()
+                    .map(|e| EvidenceDto {
+                        signal: e.signal.clone(),
+                        location: e.location.clone(),
+                        matched_text: e.matched_text.clone(),
+                        tool: e.tool.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        source: SourceDto {
+            file: row.source_file.clone(),
+            location: row.source_location.clone(),
+        },
+    }
+}
+
+pub(crate) fn deployment_dto(row: &DeploymentRow) -> DeploymentDto {
+    DeploymentDto {
+        id: row.id,
+        natural_key: row.natural_key.clone(),
+        service: row.service.clone(),
+        environment: row.environment.clone(),
+        version: row.version.clone(),
+        sha: row.sha.clone(),
+        status: row.status.clone(),
+        actor: row.actor.clone(),
+        actor_type: row.actor_type.clone(),
+        action: row.action.clone(),
+        at: row.at.clone(),
+        source: SourceDto {
+            file: row.source_file.clone(),
+            location: row.source_location.clone(),
+        },
+    }
+}
+
+/// Classes per change id, for cohort counts.
+pub(crate) fn class_by_change(changes: &[ChangeRow]) -> HashMap<i64, String> {
+    changes.iter().map(|c| (c.id, c.class.clone())).collect()
+}

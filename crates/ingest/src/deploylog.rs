@@ -1,0 +1,376 @@
+//! Deploy logs: one record per line, as JSON objects or logfmt pairs.
+//!
+//! Field names vary between tools; the built-in aliases below map the common spellings
+//! onto Hindsight's fields and every other field is kept verbatim as an attribute.
+
+use std::collections::BTreeMap;
+
+use hindsight_model::{
+    normalise_service_name, DeployStatus, Deployment, Record, Rejection, SourceRef,
+};
+
+use crate::time::parse_timestamp;
+use crate::{excerpt, numbered_lines, IngestError, Parsed};
+
+const TIME: &[&str] = &[
+    "ts",
+    "time",
+    "timestamp",
+    "@timestamp",
+    "deployed_at",
+    "at",
+    "date",
+];
+const SERVICE: &[&str] = &["service", "app", "application", "component"];
+const ENVIRONMENT: &[&str] = &["environment", "env", "stage"];
+const VERSION: &[&str] = &["version", "release", "tag", "image_tag"];
+const SHA: &[&str] = &["sha", "commit", "revision", "git_sha", "commit_sha"];
+const STATUS: &[&str] = &["status", "result", "outcome", "state"];
+const ACTOR: &[&str] = &["actor", "user", "triggered_by", "initiator", "deployer"];
+const ACTOR_TYPE: &[&str] = &["actor_type", "actor_kind"];
+const ACTION: &[&str] = &["action", "event", "operation", "op"];
+const ID: &[&str] = &["id", "deployment_id", "deploy_id", "event_id"];
+
+/// True when a line is a run of `key=value` pairs (at least two).
+pub(crate) fn looks_like_logfmt(line: &str) -> bool {
+    parse_logfmt_pairs(line).is_ok_and(|pairs| pairs.len() >= 2)
+}
+
+pub(crate) fn parse_json_lines(
+    file: &str,
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    for (number, line) in numbered_lines(bytes) {
+        let location = format!("line {number}");
+        let line = match line {
+            Ok(line) => line,
+            Err(lossy) => {
+                sink(reject(&location, None, "not valid UTF-8", &lossy));
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(key, value)| {
+                    let text = match value {
+                        serde_json::Value::Null => return None,
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    Some((key, text))
+                })
+                .collect::<BTreeMap<_, _>>(),
+            Ok(_) => {
+                sink(reject(
+                    &location,
+                    None,
+                    "a JSON value that is not an object",
+                    line,
+                ));
+                continue;
+            }
+            Err(e) => {
+                sink(reject(
+                    &location,
+                    None,
+                    &format!("not valid JSON: {e}"),
+                    line,
+                ));
+                continue;
+            }
+        };
+        sink(to_deployment(file, &location, fields, line));
+    }
+    Ok(())
+}
+
+pub(crate) fn parse_logfmt(
+    file: &str,
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    for (number, line) in numbered_lines(bytes) {
+        let location = format!("line {number}");
+        let line = match line {
+            Ok(line) => line,
+            Err(lossy) => {
+                sink(reject(&location, None, "not valid UTF-8", &lossy));
+                continue;
+            }
+        };
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        match parse_logfmt_pairs(line) {
+            Ok(pairs) if !pairs.is_empty() => {
+                sink(to_deployment(
+                    file,
+                    &location,
+                    pairs.into_iter().collect(),
+                    line,
+                ));
+            }
+            Ok(_) => sink(reject(&location, None, "no key=value pairs", line)),
+            Err(reason) => sink(reject(
+                &location,
+                None,
+                &format!("not logfmt: {reason}"),
+                line,
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// Splits `a=1 b="two words" c=` into pairs. A bare word without `=` is an error.
+fn parse_logfmt_pairs(line: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs = Vec::new();
+    let mut chars = line.char_indices().peekable();
+    loop {
+        while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&(start, _)) = chars.peek() else {
+            break;
+        };
+        let mut key_end = start;
+        let mut saw_equals = false;
+        while let Some(&(i, c)) = chars.peek() {
+            if c == '=' {
+                key_end = i;
+                saw_equals = true;
+                chars.next();
+                break;
+            }
+            if c.is_whitespace() || c == '"' {
+                break;
+            }
+            key_end = i + c.len_utf8();
+            chars.next();
+        }
+        let key = &line[start..key_end];
+        if !saw_equals || key.is_empty() {
+            return Err(format!("expected key=value at column {}", start + 1));
+        }
+        let mut value = String::new();
+        if chars.peek().is_some_and(|(_, c)| *c == '"') {
+            chars.next();
+            let mut closed = false;
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, escaped)) = chars.next() {
+                            value.push(match escaped {
+                                'n' => '\n',
+                                't' => '\t',
+                                other => other,
+                            });
+                        }
+                    }
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    other => value.push(other),
+                }
+            }
+            if !closed {
+                return Err(format!("unterminated quote in value of {key:?}"));
+            }
+        } else {
+            while let Some(&(_, c)) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                value.push(c);
+                chars.next();
+            }
+        }
+        pairs.push((key.to_owned(), value));
+    }
+    Ok(pairs)
+}
+
+fn take(fields: &mut BTreeMap<String, String>, aliases: &[&str]) -> Option<String> {
+    aliases
+        .iter()
+        .find_map(|alias| fields.remove(*alias))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn to_deployment(
+    file: &str,
+    location: &str,
+    mut fields: BTreeMap<String, String>,
+    raw: &str,
+) -> Parsed {
+    let Some(time_text) = take(&mut fields, TIME) else {
+        return reject(
+            location,
+            Some("ts"),
+            "no time field (ts, time, timestamp ...)",
+            raw,
+        );
+    };
+    let Some(at) = parse_timestamp(&time_text) else {
+        return reject(
+            location,
+            Some("ts"),
+            &format!("not a timestamp: {time_text:?}"),
+            raw,
+        );
+    };
+    let Some(service) = take(&mut fields, SERVICE) else {
+        return reject(
+            location,
+            Some("service"),
+            "no service field (service, app ...)",
+            raw,
+        );
+    };
+    let service = normalise_service_name(&service);
+    let environment = take(&mut fields, ENVIRONMENT).map(|e| e.to_ascii_lowercase());
+    let version = take(&mut fields, VERSION);
+    let sha = take(&mut fields, SHA).map(|s| s.to_ascii_lowercase());
+    let status =
+        take(&mut fields, STATUS).map_or(DeployStatus::Unknown, |s| DeployStatus::parse(&s));
+    let actor = take(&mut fields, ACTOR);
+    let actor_type = take(&mut fields, ACTOR_TYPE).map(|a| a.to_ascii_lowercase());
+    let action =
+        take(&mut fields, ACTION).map_or_else(|| "deploy".to_owned(), |a| a.to_ascii_lowercase());
+    let natural_key = take(&mut fields, ID).unwrap_or_else(|| {
+        format!(
+            "{service}/{}/{}/{}",
+            environment.as_deref().unwrap_or("-"),
+            at.to_rfc3339(),
+            version.as_deref().or(sha.as_deref()).unwrap_or(&action)
+        )
+    });
+    Parsed::Record(Record::Deployment(Deployment {
+        natural_key,
+        service,
+        environment,
+        version,
+        sha,
+        status,
+        actor,
+        actor_type,
+        action,
+        at,
+        attributes: fields,
+        source: SourceRef {
+            file: file.to_owned(),
+            location: location.to_owned(),
+        },
+    }))
+}
+
+fn reject(location: &str, field: Option<&str>, reason: &str, raw: &str) -> Parsed {
+    Parsed::Rejected(Rejection {
+        location: location.to_owned(),
+        field: field.map(str::to_owned),
+        reason: reason.to_owned(),
+        raw: excerpt(raw),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(
+        parser: fn(&str, &[u8], &mut dyn FnMut(Parsed)) -> Result<(), IngestError>,
+        text: &str,
+    ) -> Vec<Parsed> {
+        let mut out = Vec::new();
+        parser("deploys.log", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
+        out
+    }
+
+    fn deployment(parsed: &Parsed) -> &Deployment {
+        match parsed {
+            Parsed::Record(Record::Deployment(d)) => d,
+            other => panic!("not a deployment: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_lines_map_aliases_and_keep_other_fields() {
+        let out = run(
+            parse_json_lines,
+            "{\"ts\":\"2026-11-16T10:00:00+01:00\",\"id\":\"dep-1\",\"service\":\"Checkout\",\"environment\":\"Production\",\"version\":\"v1\",\"sha\":\"ABC\",\"status\":\"succeeded\",\"actor\":\"ci\",\"actor_type\":\"automation\",\"approvals\":1}\n",
+        );
+        let d = deployment(&out[0]);
+        assert_eq!(d.natural_key, "dep-1");
+        assert_eq!(d.service, "checkout");
+        assert_eq!(d.environment.as_deref(), Some("production"));
+        assert_eq!(d.sha.as_deref(), Some("abc"));
+        assert_eq!(d.status, DeployStatus::Succeeded);
+        assert_eq!(d.action, "deploy");
+        assert_eq!(d.at.to_rfc3339(), "2026-11-16T09:00:00+00:00");
+        assert_eq!(d.attributes.get("approvals").map(String::as_str), Some("1"));
+        assert_eq!(d.source.location, "line 1");
+    }
+
+    #[test]
+    fn a_garbage_line_is_rejected_with_its_line_and_the_rest_kept() {
+        let out = run(
+            parse_json_lines,
+            "{\"ts\":\"2026-11-16T10:00:00Z\",\"service\":\"a\"}\n%%% garbage\n\n{\"service\":\"b\"}\n{\"ts\":\"2026-11-16T11:00:00Z\",\"service\":\"c\"}\n",
+        );
+        assert_eq!(out.len(), 4);
+        let Parsed::Rejected(garbage) = &out[1] else {
+            panic!("{:?}", out[1])
+        };
+        assert_eq!(garbage.location, "line 2");
+        assert!(
+            garbage.reason.starts_with("not valid JSON"),
+            "{}",
+            garbage.reason
+        );
+        let Parsed::Rejected(no_time) = &out[2] else {
+            panic!("{:?}", out[2])
+        };
+        assert_eq!(no_time.location, "line 4");
+        assert_eq!(no_time.field.as_deref(), Some("ts"));
+        assert_eq!(deployment(&out[3]).service, "c");
+    }
+
+    #[test]
+    fn logfmt_with_quotes_and_escapes() {
+        let out = run(
+            parse_logfmt,
+            "ts=2026-11-19T10:42:07Z service=payments action=delete_environment actor=ops-agent note=\"said \\\"hi\\\" there\"\nnot logfmt at all\n",
+        );
+        let d = deployment(&out[0]);
+        assert_eq!(d.action, "delete_environment");
+        assert_eq!(
+            d.attributes.get("note").map(String::as_str),
+            Some("said \"hi\" there")
+        );
+        let Parsed::Rejected(r) = &out[1] else {
+            panic!("{:?}", out[1])
+        };
+        assert_eq!(r.location, "line 2");
+    }
+
+    #[test]
+    fn logfmt_pairs() {
+        assert_eq!(
+            parse_logfmt_pairs("a=1 b=\"x y\" c=").expect("pairs"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x y".into()),
+                ("c".into(), String::new())
+            ]
+        );
+        assert!(parse_logfmt_pairs("a=\"open").is_err());
+        assert!(parse_logfmt_pairs("word").is_err());
+    }
+}

@@ -1,0 +1,282 @@
+//! Reads the files teams already have and turns them into domain records.
+//!
+//! The format is detected from the content, never from the file name. Each parser calls a
+//! sink once per record or per rejected record; a rejection never aborts a file, while a
+//! file that cannot be read as its format at all (truncated JSON) is an [`IngestError`].
+
+mod deploylog;
+mod gitlog;
+mod pagerduty;
+pub mod time;
+
+use std::path::Path;
+
+use hindsight_model::{Record, Rejection};
+use sha2::{Digest, Sha256};
+
+/// The input formats Hindsight reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// `git log --format=fuller --date=iso-strict` output.
+    GitLog,
+    /// A local git repository, read with `git log`.
+    GitRepository,
+    /// A deploy log with one JSON object per line.
+    DeployJsonLines,
+    /// A deploy log in logfmt (`key=value key="quoted value"`).
+    DeployLogfmt,
+    /// A PagerDuty REST API v2 incidents response (`{"incidents": [...]}`).
+    PagerDutyIncidents,
+}
+
+impl Format {
+    pub const ALL: [Self; 5] = [
+        Self::GitLog,
+        Self::GitRepository,
+        Self::DeployJsonLines,
+        Self::DeployLogfmt,
+        Self::PagerDutyIncidents,
+    ];
+
+    /// The name used on the command line and in the store.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GitLog => "git-log",
+            Self::GitRepository => "git-repository",
+            Self::DeployJsonLines => "deploy-jsonl",
+            Self::DeployLogfmt => "deploy-logfmt",
+            Self::PagerDutyIncidents => "pagerduty-incidents",
+        }
+    }
+
+    /// A one-line description for `--help` and listings.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::GitLog => "changes: `git log --format=fuller --date=iso-strict` export",
+            Self::GitRepository => "changes: a local git repository (its HEAD history)",
+            Self::DeployJsonLines => "deployments: deploy log, one JSON object per line",
+            Self::DeployLogfmt => "deployments: deploy log in logfmt (key=value pairs)",
+            Self::PagerDutyIncidents => "incidents: PagerDuty REST v2 `{\"incidents\": [...]}`",
+        }
+    }
+
+    /// Looks a format up by [`Format::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Why a whole file could not be ingested.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{file}: cannot read: {message}")]
+    Io { file: String, message: String },
+    #[error("{file}: format not recognised (expected one of: git log export, git repository, deploy log as JSON lines or logfmt, PagerDuty incidents JSON)")]
+    UnknownFormat { file: String },
+    #[error("{file}: line {line}, column {column}: {message}")]
+    Malformed {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("{file}: git failed: {message}")]
+    Git { file: String, message: String },
+}
+
+/// What a parser hands to its sink.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Record(Record),
+    Rejected(Rejection),
+}
+
+/// The SHA-256 of a file's bytes, in hex: the identity of an ingested file.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Detects the format of a file from its first bytes.
+pub fn detect(head: &[u8]) -> Option<Format> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}');
+    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    if gitlog::looks_like_commit_line(first_line) {
+        return Some(Format::GitLog);
+    }
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        if serde_json::from_str::<serde_json::Value>(first_line).is_ok_and(|v| v.is_object())
+            && !first_line.contains("\"incidents\"")
+        {
+            return Some(Format::DeployJsonLines);
+        }
+        if pagerduty::looks_like_incidents(trimmed) {
+            return Some(Format::PagerDutyIncidents);
+        }
+        return None;
+    }
+    if deploylog::looks_like_logfmt(first_line) {
+        return Some(Format::DeployLogfmt);
+    }
+    None
+}
+
+/// True when `path` is a git work tree or bare repository.
+pub fn is_git_repository(path: &Path) -> bool {
+    path.join(".git").exists()
+        || (path.join("HEAD").is_file()
+            && path.join("objects").is_dir()
+            && path.join("refs").is_dir())
+}
+
+/// Parses the bytes of one file as `format`, naming it `file` in every location.
+pub fn parse(
+    format: Format,
+    file: &str,
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    match format {
+        Format::GitLog => gitlog::parse(file, default_repo_name(file), bytes, sink),
+        Format::GitRepository => Err(IngestError::Invalid {
+            file: file.to_owned(),
+            message: "a git repository is read with `read_git_repository`".to_owned(),
+        }),
+        Format::DeployJsonLines => deploylog::parse_json_lines(file, bytes, sink),
+        Format::DeployLogfmt => deploylog::parse_logfmt(file, bytes, sink),
+        Format::PagerDutyIncidents => pagerduty::parse(file, bytes, sink),
+    }
+}
+
+/// Runs `git log` in a repository and returns its output, the bytes to hash and parse.
+pub fn read_git_repository(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let file = path.display().to_string();
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(path)
+        .args([
+            "-c",
+            "log.showSignature=false",
+            "-c",
+            "i18n.logOutputEncoding=UTF-8",
+            "log",
+            "--format=fuller",
+            "--date=iso-strict",
+            "--parents",
+            "--no-decorate",
+            "--no-color",
+            "HEAD",
+        ])
+        .output()
+        .map_err(|e| IngestError::Git {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+    if !output.status.success() {
+        return Err(IngestError::Git {
+            file,
+            message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
+    }
+    Ok(output.stdout)
+}
+
+/// Parses `git log` output of a repository whose name is `repo`.
+pub fn parse_git_log_of(
+    file: &str,
+    repo: &str,
+    bytes: &[u8],
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    gitlog::parse(file, repo.to_owned(), bytes, sink)
+}
+
+/// A git log export names no repository; its file stem stands in (`checkout.gitlog` ->
+/// `checkout`).
+fn default_repo_name(file: &str) -> String {
+    let name = Path::new(file)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(file);
+    name.split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name)
+        .to_owned()
+}
+
+/// Cuts a raw record to a length that keeps rejection listings readable.
+pub(crate) fn excerpt(text: &str) -> String {
+    const MAX: usize = 300;
+    if text.len() <= MAX {
+        return text.to_owned();
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Splits bytes into lines numbered from 1, without the line ending, tolerating CRLF, a BOM
+/// and invalid UTF-8 (such a line comes back as `Err` with its lossy text).
+pub(crate) fn numbered_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, Result<&str, String>)> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(index, line)| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let text =
+                std::str::from_utf8(line).map_err(|_| String::from_utf8_lossy(line).into_owned());
+            (index + 1, text)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format_from_content() {
+        assert_eq!(
+            detect(b"commit 0123456789abcdef0123456789abcdef01234567\nAuthor: a <a@b>\n"),
+            Some(Format::GitLog)
+        );
+        assert_eq!(
+            detect(b"{\"ts\":\"2026-11-16T10:00:00Z\",\"service\":\"checkout\"}\n"),
+            Some(Format::DeployJsonLines)
+        );
+        assert_eq!(
+            detect(b"ts=2026-11-16T10:00:00Z service=checkout action=deploy\n"),
+            Some(Format::DeployLogfmt)
+        );
+        assert_eq!(
+            detect(b"{\n  \"incidents\": [\n    {\n      \"id\": \"PT4KHLK\",\n      \"type\": \"incident\""),
+            Some(Format::PagerDutyIncidents)
+        );
+        assert_eq!(detect(b"hello world\n"), None);
+        assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn repo_name_is_the_file_stem() {
+        assert_eq!(
+            default_repo_name("fixtures/demo/checkout.gitlog"),
+            "checkout"
+        );
+        assert_eq!(default_repo_name("log"), "log");
+    }
+
+    #[test]
+    fn lines_tolerate_bom_crlf_and_bad_utf8() {
+        let lines: Vec<_> = numbered_lines(b"\xef\xbb\xbfa\r\nb\xff\nc").collect();
+        assert_eq!(lines[0], (1, Ok("a")));
+        assert!(lines[1].1.is_err());
+        assert_eq!(lines[2], (3, Ok("c")));
+    }
+}

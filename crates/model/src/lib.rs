@@ -1,0 +1,287 @@
+//! Plain domain types shared by every layer of Hindsight. No I/O lives here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a record came from: the file (or virtual source name) and a line or JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub file: String,
+    /// `line 12`, or a JSON pointer such as `/incidents/3`.
+    pub location: String,
+}
+
+impl SourceRef {
+    /// A reference to a 1-based line of a file.
+    pub fn line(file: &str, line: usize) -> Self {
+        Self {
+            file: file.to_owned(),
+            location: format!("line {line}"),
+        }
+    }
+
+    /// A reference to a JSON pointer inside a file.
+    pub fn pointer(file: &str, pointer: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            location: pointer.into(),
+        }
+    }
+}
+
+/// A name and e-mail address as recorded by a tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+/// What kind of change record a [`Change`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Commit,
+    PullRequest,
+    Ticket,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Commit => "commit",
+            Self::PullRequest => "pull_request",
+            Self::Ticket => "ticket",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "commit" => Some(Self::Commit),
+            "pull_request" => Some(Self::PullRequest),
+            "ticket" => Some(Self::Ticket),
+            _ => None,
+        }
+    }
+}
+
+/// A change to a system: a commit, a pull request or a change ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// Commit SHA, `owner/repo#N` or a ticket number.
+    pub natural_key: String,
+    /// The repository the change belongs to, when known.
+    pub repo: Option<String>,
+    pub title: String,
+    pub message: String,
+    pub author: Option<Person>,
+    pub committer: Option<Person>,
+    pub authored_at: Option<DateTime<Utc>>,
+    pub committed_at: Option<DateTime<Utc>>,
+    pub parents: Vec<String>,
+    pub source: SourceRef,
+}
+
+/// The outcome a deploy tool recorded for a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployStatus {
+    Succeeded,
+    Failed,
+    RolledBack,
+    InProgress,
+    Unknown,
+}
+
+impl DeployStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::RolledBack => "rolled_back",
+            Self::InProgress => "in_progress",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Maps the spellings deploy tools use onto a status; unknown words give `Unknown`.
+    pub fn parse(text: &str) -> Self {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "succeeded" | "success" | "successful" | "ok" | "done" | "completed" | "deployed" => {
+                Self::Succeeded
+            }
+            "failed" | "failure" | "error" | "errored" => Self::Failed,
+            "rolled_back" | "rolledback" | "rollback" | "reverted" => Self::RolledBack,
+            "in_progress" | "running" | "pending" | "started" | "queued" => Self::InProgress,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// One deployment or operation on an environment, as a deploy log recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    /// The deploy tool's id, or a key built from service, environment, time and version.
+    pub natural_key: String,
+    pub service: String,
+    pub environment: Option<String>,
+    pub version: Option<String>,
+    pub sha: Option<String>,
+    pub status: DeployStatus,
+    pub actor: Option<String>,
+    /// `human`, `automation`, `agent` ... as the log states it.
+    pub actor_type: Option<String>,
+    /// `deploy`, `rollback`, `delete_environment` ... as the log states it.
+    pub action: String,
+    pub at: DateTime<Utc>,
+    /// Every other field of the record, kept verbatim.
+    pub attributes: BTreeMap<String, String>,
+    pub source: SourceRef,
+}
+
+/// A dated entry on an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub at: DateTime<Utc>,
+    /// `triggered`, `acknowledged`, `resolved`, `update` ...
+    pub kind: String,
+    pub text: String,
+    pub source: SourceRef,
+}
+
+/// An incident as one incident tool recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// The tool: `pagerduty`, `statuspage` ...
+    pub source_system: String,
+    /// The tool's own id for the incident.
+    pub source_id: String,
+    pub number: Option<i64>,
+    pub title: String,
+    pub status: String,
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    /// Start of impact, as far as the tool knows it.
+    pub started_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub url: Option<String>,
+    pub events: Vec<TimelineEvent>,
+    pub source: SourceRef,
+}
+
+/// Any record an ingester produces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Record {
+    Change(Change),
+    Deployment(Deployment),
+    Incident(Incident),
+}
+
+/// A record an ingester could not accept, kept with its location and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub location: String,
+    pub field: Option<String>,
+    pub reason: String,
+    /// The offending text, cut to a readable length.
+    pub raw: String,
+}
+
+/// Who made a change, as far as the evidence tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributionClass {
+    Ai,
+    Human,
+    Automation,
+    Unknown,
+}
+
+impl AttributionClass {
+    pub const ALL: [Self; 4] = [Self::Ai, Self::Human, Self::Automation, Self::Unknown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ai => "ai",
+            Self::Human => "human",
+            Self::Automation => "automation",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "ai" => Some(Self::Ai),
+            "human" => Some(Self::Human),
+            "automation" => Some(Self::Automation),
+            "unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// One observation that decided, or supported, an attribution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The rule's signal, e.g. `co_authored_by`.
+    pub signal: String,
+    /// Where in the record it was seen, e.g. `message line 7`.
+    pub location: String,
+    /// The text that matched, verbatim.
+    pub matched_text: String,
+    pub tool: Option<String>,
+}
+
+/// The classification of one change with everything that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attribution {
+    pub class: AttributionClass,
+    pub tool: Option<String>,
+    /// `authored`, `coauthored`, `assisted`, `suggested` for AI changes.
+    pub involvement: Option<String>,
+    pub confidence: f64,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The name every source's spelling of a service is compared by when no catalog maps it:
+/// lower case, trimmed, with runs of spaces and underscores turned into one `-`.
+pub fn normalise_service_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_dash = false;
+    for ch in name.trim().chars() {
+        if ch.is_whitespace() || ch == '_' || ch == '-' {
+            pending_dash = !out.is_empty();
+            continue;
+        }
+        if pending_dash {
+            out.push('-');
+            pending_dash = false;
+        }
+        out.extend(ch.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_are_normalised() {
+        assert_eq!(
+            normalise_service_name("  Checkout Service "),
+            "checkout-service"
+        );
+        assert_eq!(normalise_service_name("payments_api"), "payments-api");
+        assert_eq!(normalise_service_name("gateway"), "gateway");
+    }
+
+    #[test]
+    fn deploy_status_spellings() {
+        assert_eq!(DeployStatus::parse("SUCCESS"), DeployStatus::Succeeded);
+        assert_eq!(DeployStatus::parse("rolled_back"), DeployStatus::RolledBack);
+        assert_eq!(DeployStatus::parse("weird"), DeployStatus::Unknown);
+    }
+}

@@ -1,0 +1,185 @@
+//! One self-contained HTML file: inline CSS, no scripts, nothing fetched.
+
+use std::fmt::Write;
+
+use crate::{display_class, display_duration, display_time, escape_html as esc, short_sha, Report};
+
+const STYLE: &str = "
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24;background:#fff}
+h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de}h3{margin-top:1.6rem}
+table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.n{text-align:right}code{font-size:.9em}
+.ai{color:#8250df;font-weight:600}.human{color:#1a7f37}.automation{color:#57606a}.unknown{color:#9a6700}
+.muted{color:#57606a}ol li{margin-bottom:.5rem}
+@media print{body{margin:0;max-width:none}h2{break-before:page}table{page-break-inside:auto}tr{page-break-inside:avoid}}
+";
+
+pub(crate) fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>Hindsight deep-dive report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    );
+    let _ = writeln!(out, "<h1>Hindsight deep-dive report</h1>");
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">Generated {} by Hindsight {}. Report schema <code>{}</code>.</p>",
+        esc(&display_time(&report.generated_at)),
+        esc(&report.hindsight_version),
+        esc(&report.schema)
+    );
+    let s = &report.summary;
+    let _ = writeln!(out, "<h2>Summary</h2>");
+    let _ = writeln!(
+        out,
+        "<p>{} incidents, {} deployments and operations, {} changes.</p>",
+        s.incidents, s.deployments, s.changes
+    );
+    let _ = writeln!(out, "<table><tr><th>Attribution</th><th>Changes</th><th>Shipped by a top-ranked suspect deployment</th></tr>");
+    for cohort in &s.cohorts {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"{0}\">{0}</td><td class=\"n\">{1}</td><td class=\"n\">{2}</td></tr>",
+            esc(&cohort.class),
+            cohort.changes,
+            cohort.shipped_by_top_suspect
+        );
+    }
+    let _ = writeln!(out, "</table>");
+
+    let _ = writeln!(out, "<h2>Incidents</h2>");
+    if report.incidents.is_empty() {
+        let _ = writeln!(out, "<p>No incidents in the store.</p>");
+    }
+    for incident in &report.incidents {
+        let _ = writeln!(
+            out,
+            "<h3>{} {}: {}</h3>",
+            esc(&incident.source_system),
+            esc(&incident.source_id),
+            esc(&incident.title)
+        );
+        let _ = writeln!(
+            out,
+            "<p>Service {}, severity {}, status {}, from {} for {}.</p>",
+            esc(incident.service.as_deref().unwrap_or("unknown")),
+            esc(incident.severity.as_deref().unwrap_or("unknown")),
+            esc(&incident.status),
+            esc(&display_time(&incident.started_at)),
+            esc(&display_duration(incident.duration_minutes))
+        );
+        if !incident.timeline.is_empty() {
+            let _ = writeln!(
+                out,
+                "<table><tr><th>Time</th><th>Event</th><th>Detail</th></tr>"
+            );
+            for event in &incident.timeline {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&display_time(&event.at)),
+                    esc(&event.kind),
+                    esc(&event.text)
+                );
+            }
+            let _ = writeln!(out, "</table>");
+        }
+        if incident.suspects.is_empty() {
+            let _ = writeln!(out, "<p class=\"muted\">No deployment of this service in the link window before impact.</p>");
+            continue;
+        }
+        let _ = writeln!(out, "<ol>");
+        for suspect in &incident.suspects {
+            let d = &suspect.deployment;
+            let _ = writeln!(
+                out,
+                "<li><strong>{} {}</strong> on {} {} at {}, score {:.2} ({})<ul>",
+                esc(&d.action),
+                esc(d
+                    .version
+                    .as_deref()
+                    .or(d.sha.as_deref())
+                    .unwrap_or(&d.natural_key)),
+                esc(&d.service),
+                esc(d.environment.as_deref().unwrap_or("")),
+                esc(&display_time(&d.at)),
+                suspect.score,
+                esc(&suspect.status)
+            );
+            for line in &suspect.evidence {
+                let _ = writeln!(out, "<li>{}</li>", esc(line));
+            }
+            for change in &suspect.changes {
+                let _ = writeln!(
+                    out,
+                    "<li>shipped <code>{}</code> {} by {}: <span class=\"{}\">{}</span></li>",
+                    esc(short_sha(&change.natural_key)),
+                    esc(&change.title),
+                    esc(change.author.as_deref().unwrap_or("unknown")),
+                    esc(&change.class),
+                    esc(&display_class(&change.class, change.tool.as_deref()))
+                );
+            }
+            let _ = writeln!(out, "</ul></li>");
+        }
+        let _ = writeln!(out, "</ol>");
+    }
+
+    let _ = writeln!(out, "<h2>Changes</h2>");
+    let _ = writeln!(out, "<table><tr><th>Change</th><th>Repository</th><th>Title</th><th>Author</th><th>Attribution</th><th>Evidence</th></tr>");
+    for change in &report.changes {
+        let evidence: Vec<String> = change
+            .evidence
+            .iter()
+            .map(|e| format!("{} at {}: {}", e.signal, e.location, e.matched_text))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            esc(short_sha(&change.natural_key)),
+            esc(change.repo.as_deref().unwrap_or("-")),
+            esc(&change.title),
+            esc(change.author.as_deref().unwrap_or("unknown")),
+            esc(&change.class),
+            esc(&display_class(&change.class, change.tool.as_deref())),
+            esc(&evidence.join("; "))
+        );
+    }
+    let _ = writeln!(out, "</table>");
+
+    let _ = writeln!(out, "<h2>Sources</h2>");
+    let _ = writeln!(out, "<table><tr><th>File</th><th>Format</th><th>SHA-256</th><th>Records</th><th>Stored</th><th>Rejected</th></tr>");
+    for source in &report.sources {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&source.path),
+            esc(&source.format),
+            esc(&source.content_hash),
+            source.records_seen,
+            source.records_stored,
+            source.records_rejected
+        );
+    }
+    let _ = writeln!(out, "</table>\n<h2>Method</h2>\n<ul>");
+    for line in &report.methodology {
+        let _ = writeln!(out, "<li>{}</li>", esc(line));
+    }
+    let _ = writeln!(out, "</ul>\n</body>\n</html>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hostile_text_stays_inert_and_nothing_is_fetched() {
+        let text = super::render(&crate::sample::report());
+        assert!(!text.contains("<img"), "raw tag leaked");
+        assert!(!text.contains("<script"), "script leaked");
+        assert!(text.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(!text.contains("src=\"http"), "no external resources");
+        assert!(text.contains("<span class=\"ai\">AI (claude-code)</span>"));
+    }
+}

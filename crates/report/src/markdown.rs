@@ -1,0 +1,261 @@
+//! GitHub-flavoured Markdown: tables and lists only, no raw HTML.
+
+use std::fmt::Write;
+
+use crate::{
+    display_class, display_duration, display_time, escape_markdown as esc, short_sha, Report,
+};
+
+pub(crate) fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = writeln!(out, "# Hindsight deep-dive report\n");
+    let _ = writeln!(
+        out,
+        "Generated {} by Hindsight {}. Report schema `{}`.\n",
+        display_time(&report.generated_at),
+        esc(&report.hindsight_version),
+        report.schema
+    );
+    let _ = writeln!(out, "## Summary\n");
+    let _ = writeln!(
+        out,
+        "{} incidents, {} deployments and operations, {} changes.\n",
+        s.incidents, s.deployments, s.changes
+    );
+    let _ = writeln!(
+        out,
+        "| Attribution | Changes | Shipped by a top-ranked suspect deployment |"
+    );
+    let _ = writeln!(out, "| --- | ---: | ---: |");
+    for cohort in &s.cohorts {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            esc(&cohort.class),
+            cohort.changes,
+            cohort.shipped_by_top_suspect
+        );
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "## Incidents\n");
+    if report.incidents.is_empty() {
+        let _ = writeln!(out, "No incidents in the store.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "| Incident | Service | Severity | Start | Duration | Top suspect | Its changes |"
+        );
+        let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
+        for incident in &report.incidents {
+            let (suspect, changes) = match incident.suspects.first() {
+                Some(top) => (
+                    format!(
+                        "{} {}",
+                        esc(&top.deployment.action),
+                        esc(top
+                            .deployment
+                            .version
+                            .as_deref()
+                            .unwrap_or(&top.deployment.natural_key))
+                    ),
+                    summarise_classes(
+                        top.changes
+                            .iter()
+                            .map(|c| display_class(&c.class, c.tool.as_deref())),
+                    ),
+                ),
+                None => ("none in window".to_owned(), String::new()),
+            };
+            let _ = writeln!(
+                out,
+                "| {} {}: {} | {} | {} | {} | {} | {} | {} |",
+                esc(&incident.source_system),
+                esc(&incident.source_id),
+                esc(&incident.title),
+                esc(incident.service.as_deref().unwrap_or("-")),
+                esc(incident.severity.as_deref().unwrap_or("-")),
+                display_time(&incident.started_at),
+                display_duration(incident.duration_minutes),
+                suspect,
+                esc(&changes),
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    for incident in &report.incidents {
+        let _ = writeln!(
+            out,
+            "### {} {}: {}\n",
+            esc(&incident.source_system),
+            esc(&incident.source_id),
+            esc(&incident.title)
+        );
+        let _ = writeln!(
+            out,
+            "Service {}, severity {}, status {}, from {} for {}.\n",
+            esc(incident.service.as_deref().unwrap_or("unknown")),
+            esc(incident.severity.as_deref().unwrap_or("unknown")),
+            esc(&incident.status),
+            display_time(&incident.started_at),
+            display_duration(incident.duration_minutes)
+        );
+        if !incident.timeline.is_empty() {
+            let _ = writeln!(out, "| Time | Event | Detail |");
+            let _ = writeln!(out, "| --- | --- | --- |");
+            for event in &incident.timeline {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    display_time(&event.at),
+                    esc(&event.kind),
+                    esc(&event.text)
+                );
+            }
+            let _ = writeln!(out);
+        }
+        if incident.suspects.is_empty() {
+            let _ = writeln!(
+                out,
+                "No deployment of this service in the link window before impact.\n"
+            );
+            continue;
+        }
+        let _ = writeln!(out, "Suspects:\n");
+        for suspect in &incident.suspects {
+            let d = &suspect.deployment;
+            let _ = writeln!(
+                out,
+                "{}. {} {} on {} {} at {}, score {:.2} ({})",
+                suspect.rank,
+                esc(&d.action),
+                esc(d
+                    .version
+                    .as_deref()
+                    .or(d.sha.as_deref())
+                    .unwrap_or(&d.natural_key)),
+                esc(&d.service),
+                esc(d.environment.as_deref().unwrap_or("")),
+                display_time(&d.at),
+                suspect.score,
+                esc(&suspect.status)
+            );
+            for line in &suspect.evidence {
+                let _ = writeln!(out, "   - {}", esc(line));
+            }
+            for change in &suspect.changes {
+                let _ = writeln!(
+                    out,
+                    "   - shipped {} {} by {}: **{}**",
+                    short_sha(&change.natural_key),
+                    esc(&change.title),
+                    esc(change.author.as_deref().unwrap_or("unknown")),
+                    esc(&display_class(&change.class, change.tool.as_deref()))
+                );
+            }
+        }
+        let _ = writeln!(out);
+    }
+
+    let _ = writeln!(out, "## Changes\n");
+    let _ = writeln!(
+        out,
+        "| Change | Repository | Title | Author | Attribution | Evidence |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- |");
+    for change in &report.changes {
+        let evidence: Vec<String> = change
+            .evidence
+            .iter()
+            .map(|e| format!("{} at {}: {}", e.signal, e.location, e.matched_text))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            esc(short_sha(&change.natural_key)),
+            esc(change.repo.as_deref().unwrap_or("-")),
+            esc(&change.title),
+            esc(change.author.as_deref().unwrap_or("unknown")),
+            esc(&display_class(&change.class, change.tool.as_deref())),
+            esc(&evidence.join("; "))
+        );
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "## Sources\n");
+    let _ = writeln!(
+        out,
+        "| File | Format | SHA-256 | Records | Stored | Rejected |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | ---: | ---: | ---: |");
+    for source in &report.sources {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            esc(&source.path),
+            esc(&source.format),
+            source
+                .content_hash
+                .get(..16)
+                .unwrap_or(&source.content_hash),
+            source.records_seen,
+            source.records_stored,
+            source.records_rejected
+        );
+    }
+    let _ = writeln!(out, "\n## Method\n");
+    for line in &report.methodology {
+        let _ = writeln!(out, "- {}", esc(line));
+    }
+    out
+}
+
+/// `AI (claude-code) ×2, human ×1` in first-seen order.
+fn summarise_classes(labels: impl Iterator<Item = String>) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for label in labels {
+        match counts.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((label, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(l, n)| format!("{l} ×{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_inert() {
+        let text = render(&crate::sample::report());
+        let unescaped = text.replace("\\<", "");
+        assert!(!unescaped.contains("<img"), "{text}");
+        assert!(!unescaped.contains("<script>"));
+        assert!(!text.contains("[click](javascript"));
+        assert!(text.contains("\\[click\\](javascript:alert(1))"));
+        assert!(text.contains("\\<img src=x onerror=alert(1)\\> \\*bold\\* \\| pipe"));
+        // Every table row keeps its column count despite pipes in titles.
+        for line in text.lines().filter(|l| l.starts_with("| pagerduty")) {
+            let unescaped = line.replace("\\|", "");
+            assert_eq!(unescaped.matches('|').count(), 8, "{line}");
+        }
+    }
+
+    #[test]
+    fn names_incidents_suspects_and_attribution() {
+        let text = render(&crate::sample::report());
+        assert!(text.contains("### pagerduty PT4KHLK"));
+        assert!(text.contains(
+            "1. deploy v1 on checkout production at 2026-11-17 13:51 UTC, score 0.90 (suspected)"
+        ));
+        assert!(text.contains("**AI (claude-code)**"));
+        assert!(text.contains("| 2026-11-17 14:05 UTC | 1 h 05 min |"));
+    }
+}

@@ -1,0 +1,206 @@
+//! The only code in Hindsight that speaks SQL.
+//!
+//! One SQLite file, opened with WAL, `synchronous=NORMAL`, foreign keys and a busy timeout on
+//! every connection. The schema is a list of numbered migrations in `migrations/`, applied at
+//! open and tracked in `PRAGMA user_version`. Connections come from a small pool so that
+//! readers never wait on one global lock.
+
+mod pool;
+mod read;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+
+pub use pool::PooledConnection;
+pub use read::{
+    ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview, RejectionRow, RunRow,
+    TimelineRow,
+};
+pub use write::{IngestTransaction, NewLink, RunMeta, RunSummary};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database {path} has schema version {found}, newer than this Hindsight knows ({known})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("migration {version} failed: {source}")]
+    Migration {
+        version: i64,
+        source: rusqlite::Error,
+    },
+    #[error("stored value is corrupt: {0}")]
+    Corrupt(String),
+    #[error("{0} not found")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The numbered migrations, in order. Index + 1 is the schema version each one produces.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A Hindsight database.
+pub struct Store {
+    path: PathBuf,
+    pool: pool::Pool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(parent) = path.parent() {
+            if !parent.as_os_str().is_empty() && !parent.exists() {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                    path: path.to_owned(),
+                    source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+                })?;
+            }
+        }
+        let mut conn = open_connection(path)?;
+        migrate(&mut conn, path)?;
+        let pool = pool::Pool::new(path.to_owned(), conn);
+        Ok(Self {
+            path: path.to_owned(),
+            pool,
+        })
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A connection from the pool; it goes back when dropped.
+    pub fn connection(&self) -> Result<PooledConnection<'_>> {
+        self.pool.get()
+    }
+}
+
+/// Opens one connection with the PRAGMAs every Hindsight connection uses.
+fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // journal_mode returns a row, so it is read rather than executed.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    Ok(conn)
+}
+
+/// Applies every migration newer than the file's `user_version`, each in its own transaction.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|source| StoreError::Migration { version, source })?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The one text form of instants in the store: UTC, millisecond precision, so that text order
+/// is time order.
+pub fn format_time(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Reads an instant written by [`format_time`].
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_applies_migrations_and_pragmas() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nested/h.sqlite");
+        let store = Store::open(&path).expect("open");
+        let conn = store.connection().expect("conn");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("v");
+        assert_eq!(version, SCHEMA_VERSION);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("m");
+        assert_eq!(mode, "wal");
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("fk");
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_an_up_to_date_file_keeps_its_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("h.sqlite");
+        {
+            let store = Store::open(&path).expect("open");
+            let conn = store.connection().expect("conn");
+            conn.execute("INSERT INTO services(name) VALUES ('checkout')", [])
+                .expect("insert");
+        }
+        let store = Store::open(&path).expect("reopen");
+        let conn = store.connection().expect("conn");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM services", [], |r| r.get(0))
+            .expect("n");
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_file_from_a_newer_hindsight_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("h.sqlite");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .expect("set");
+        }
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+
+    #[test]
+    fn times_sort_as_text() {
+        let a = parse_time("2026-11-17T14:05:00Z").expect("a");
+        let b = parse_time("2026-11-17T14:05:00.5Z").expect("b");
+        assert!(format_time(&a) < format_time(&b));
+        assert_eq!(format_time(&a), "2026-11-17T14:05:00.000Z");
+    }
+}

@@ -1,0 +1,11 @@
+fn main() {
+    // Every app command gets an allow-/deny- permission; capabilities/default.json grants
+    // only the ones the UI uses, so a command added here is denied until granted there.
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "store_overview",
+        "list_incidents",
+        "get_incident",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build script failed");
+}

@@ -1,0 +1,89 @@
+// A minimal W3C WebDriver client over fetch, enough to drive the Tauri window through
+// tauri-driver (which forwards to WebKitWebDriver on Linux).
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ELEMENT = "element-6066-11e4-a52f-4a2a9d5a6b0d";
+
+export async function startDriver({ port = 4444, env = process.env } = {}) {
+  const child = spawn("tauri-driver", ["--port", String(port)], { env, stdio: ["ignore", "inherit", "inherit"] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${base}/status`);
+      if (res.ok) return { child, base };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  child.kill();
+  throw new Error("tauri-driver did not start listening");
+}
+
+async function call(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok || (json.value && json.value.error)) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  }
+  return json.value;
+}
+
+export class Session {
+  static async create(base, application) {
+    const value = await call(base, "POST", "/session", {
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application } } },
+    });
+    return new Session(base, value.sessionId);
+  }
+
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async findAll(css) {
+    const found = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return found.map((e) => e[ELEMENT]);
+  }
+
+  /** Waits until at least `min` elements match, then returns them. */
+  async waitFor(css, { min = 1, timeoutMs = 20000 } = {}) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.findAll(css);
+      if (found.length >= min) return found;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${min} × ${css}`);
+      await sleep(200);
+    }
+  }
+
+  text(element) {
+    return this.cmd("GET", `/element/${element}/text`);
+  }
+
+  attribute(element, name) {
+    return this.cmd("GET", `/element/${element}/attribute/${name}`);
+  }
+
+  click(element) {
+    return this.cmd("POST", `/element/${element}/click`, {});
+  }
+
+  screenshot() {
+    return this.cmd("GET", "/screenshot");
+  }
+
+  delete() {
+    return call(this.base, "DELETE", `/session/${this.id}`);
+  }
+}

@@ -1,0 +1,397 @@
+//! End-to-end: fixture files -> store -> links -> report, through the api every host uses.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use hindsight_api::{Hindsight, IngestOptions, ReportFormat};
+use serde_json::Value;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
+}
+
+fn demo_dir() -> PathBuf {
+    repo_root().join("fixtures/demo")
+}
+
+fn corpora() -> PathBuf {
+    repo_root().join("../shared/corpora")
+}
+
+fn fixed_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+fn options() -> IngestOptions {
+    IngestOptions {
+        format: None,
+        now: fixed_time(),
+    }
+}
+
+fn open_temp() -> (tempfile::TempDir, Hindsight) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+    (dir, app)
+}
+
+fn ingest(app: &Hindsight, paths: &[PathBuf]) -> hindsight_api::IngestReportDto {
+    app.ingest_paths(paths, &options(), &mut |_| {})
+        .expect("ingest")
+}
+
+fn truth() -> Value {
+    let text =
+        std::fs::read_to_string(repo_root().join("fixtures/demo-truth.json")).expect("truth");
+    serde_json::from_str(&text).expect("truth json")
+}
+
+#[test]
+fn demo_data_set_lands_links_and_reports() {
+    let (_dir, app) = open_temp();
+    let report = ingest(&app, &[demo_dir()]);
+    assert_eq!(report.files.len(), 8, "{report:#?}");
+    for file in &report.files {
+        assert_eq!(file.status, "stored", "{file:#?}");
+        assert_eq!(file.records_rejected, 0, "{file:#?}");
+    }
+    let overview = app.overview().expect("overview");
+    assert_eq!(overview.incidents, 8);
+    assert!((180..=220).contains(&overview.changes), "{overview:?}");
+    assert!((55..=75).contains(&overview.deployments), "{overview:?}");
+
+    // Every change-caused incident of the ground truth has its cause among the suspects.
+    let truth = truth();
+    let incidents = app.list_incidents().expect("incidents");
+    let entries = truth["incidents"].as_array().expect("truth incidents");
+    assert_eq!(entries.len(), 8);
+    for entry in entries {
+        let source_id = entry["incident_id"].as_str().expect("id");
+        let summary = incidents
+            .iter()
+            .find(|i| i.source_id == source_id)
+            .expect("incident stored");
+        let detail = app.incident_detail(summary.id).expect("detail");
+        let suspect_keys: Vec<&str> = detail
+            .suspects
+            .iter()
+            .map(|s| s.deployment.natural_key.as_str())
+            .collect();
+        match entry["deployment_id"].as_str() {
+            Some(cause) => assert!(
+                suspect_keys.contains(&cause),
+                "{source_id}: cause {cause} not among suspects {suspect_keys:?}"
+            ),
+            None => assert!(
+                entry["cause"] == "none",
+                "{source_id}: an incident without a cause deployment must be marked none"
+            ),
+        }
+        // Ranks are 1..n, newest deployment first.
+        let ranks: Vec<i64> = detail.suspects.iter().map(|s| s.rank).collect();
+        assert_eq!(ranks, (1..=ranks.len() as i64).collect::<Vec<_>>());
+        let times: Vec<&str> = detail
+            .suspects
+            .iter()
+            .map(|s| s.deployment.at.as_str())
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    }
+
+    // The agent that deleted and recreated production is the top suspect of its incident.
+    let agent_incident = entries
+        .iter()
+        .find(|e| e["cause"] == "operation")
+        .expect("the demo has an incident caused by an operation");
+    let source_id = agent_incident["incident_id"].as_str().expect("id");
+    let summary = incidents
+        .iter()
+        .find(|i| i.source_id == source_id)
+        .expect("stored");
+    let detail = app.incident_detail(summary.id).expect("detail");
+    let top = &detail.suspects[0];
+    assert_eq!(top.deployment.actor_type.as_deref(), Some("agent"));
+    assert!(
+        top.evidence.iter().any(|e| e == "no approval was recorded"),
+        "{:?}",
+        top.evidence
+    );
+    assert!(
+        top.evidence
+            .iter()
+            .any(|e| e.contains("operator permissions")),
+        "{:?}",
+        top.evidence
+    );
+
+    // Markdown names the incidents and the attribution of suspect changes.
+    let md = app
+        .render_report(ReportFormat::Markdown, fixed_time())
+        .expect("md");
+    for incident in &incidents {
+        assert!(
+            md.contains(&format!("### pagerduty {}", incident.source_id)),
+            "{}",
+            incident.source_id
+        );
+    }
+    assert!(md.contains("**AI ("), "some suspect change is AI");
+    assert!(md.contains("**human**"), "some suspect change is human");
+
+    // JSON is complete: every change with key, class and evidence; every incident with ids
+    // and ranked suspects with keys and scores.
+    let json: Value = serde_json::from_str(
+        &app.render_report(ReportFormat::Json, fixed_time())
+            .expect("json"),
+    )
+    .expect("valid json");
+    let changes = json["changes"].as_array().expect("changes");
+    assert_eq!(changes.len() as i64, overview.changes);
+    for change in changes {
+        assert!(
+            change["natural_key"]
+                .as_str()
+                .is_some_and(|k| k.len() == 40),
+            "{change}"
+        );
+        assert!(["ai", "human", "automation", "unknown"]
+            .contains(&change["class"].as_str().unwrap_or("")));
+        assert!(
+            !change["evidence"].as_array().expect("evidence").is_empty(),
+            "{change}"
+        );
+    }
+    let ai = changes.iter().filter(|c| c["class"] == "ai").count();
+    assert_eq!(
+        ai as u64,
+        truth["commit_summary"]["ai"]
+            .as_u64()
+            .expect("truth ai count")
+    );
+    for incident in json["incidents"].as_array().expect("incidents") {
+        assert_eq!(incident["source_system"], "pagerduty");
+        assert!(incident["source_id"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()));
+        for suspect in incident["suspects"].as_array().expect("suspects") {
+            assert!(suspect["score"]
+                .as_f64()
+                .is_some_and(|s| (0.0..=1.0).contains(&s)));
+            assert!(suspect["deployment"]["natural_key"].is_string());
+            for change in suspect["changes"].as_array().expect("changes") {
+                assert!(change["natural_key"].is_string() && change["class"].is_string());
+            }
+        }
+    }
+
+    // The same store renders byte-identical reports.
+    let again = app
+        .render_report(ReportFormat::Markdown, fixed_time())
+        .expect("md");
+    assert_eq!(md, again);
+}
+
+#[test]
+fn ingesting_the_same_files_twice_changes_nothing() {
+    let (dir, app) = open_temp();
+    ingest(&app, &[demo_dir()]);
+    let before = app
+        .render_report(ReportFormat::Json, fixed_time())
+        .expect("json");
+    let second = ingest(&app, &[demo_dir()]);
+    assert!(
+        second.files.iter().all(|f| f.status == "already_ingested"),
+        "{second:#?}"
+    );
+    let after = app
+        .render_report(ReportFormat::Json, fixed_time())
+        .expect("json");
+    assert_eq!(before, after);
+    assert_eq!(app.overview().expect("o").ingest_runs, 8);
+    drop(dir);
+}
+
+#[test]
+fn truncated_json_fails_with_file_and_line_and_loses_nothing() {
+    let (dir, app) = open_temp();
+    ingest(&app, &[demo_dir().join("checkout.gitlog")]);
+    let before = app.overview().expect("overview");
+
+    let full = std::fs::read_to_string(demo_dir().join("pagerduty-incidents.json")).expect("read");
+    let truncated = &full[..full.len() / 2];
+    let path = dir.path().join("truncated.json");
+    std::fs::write(&path, truncated).expect("write");
+    let report = ingest(&app, &[path.clone()]);
+    let file = &report.files[0];
+    assert_eq!(file.status, "failed");
+    let message = &file.error.as_ref().expect("error").message;
+    let expected_line = truncated.lines().count();
+    assert!(
+        message.starts_with(&format!(
+            "{}: line {expected_line}, column ",
+            path.display()
+        )),
+        "{message}"
+    );
+    let after = app.overview().expect("overview");
+    assert_eq!(
+        before, after,
+        "a failed file stores nothing and removes nothing"
+    );
+}
+
+#[test]
+fn a_garbage_log_line_is_rejected_with_its_line_and_the_rest_is_stored() {
+    let (dir, app) = open_temp();
+    let path = dir.path().join("deploys.jsonl");
+    std::fs::write(
+        &path,
+        "{\"ts\":\"2026-11-16T10:00:00Z\",\"service\":\"checkout\",\"environment\":\"production\",\"version\":\"v1\"}\n\
+         this is not a deploy record\n\
+         {\"ts\":\"2026-11-16T11:00:00Z\",\"service\":\"checkout\",\"environment\":\"production\",\"version\":\"v2\"}\n",
+    )
+    .expect("write");
+    let report = ingest(&app, &[path]);
+    let file = &report.files[0];
+    assert_eq!(file.status, "stored");
+    assert_eq!((file.records_stored, file.records_rejected), (2, 1));
+    assert_eq!(file.rejections[0].location, "line 2");
+    assert!(file.rejections[0].reason.starts_with("not valid JSON"));
+    assert_eq!(app.overview().expect("o").deployments, 2);
+}
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@shop.example")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@shop.example")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_local_git_repository_is_read_with_its_history_and_trailers() {
+    let (dir, app) = open_temp();
+    let repo = dir.path().join("checkout");
+    std::fs::create_dir(&repo).expect("mkdir");
+    git(
+        &repo,
+        &["init", "-q", "-b", "main"],
+        "2026-11-16T09:00:00+01:00",
+    );
+    std::fs::write(repo.join("a.txt"), "1").expect("write");
+    git(&repo, &["add", "."], "2026-11-16T09:00:00+01:00");
+    git(
+        &repo,
+        &["commit", "-q", "-m", "first human commit"],
+        "2026-11-16T09:00:00+01:00",
+    );
+    std::fs::write(repo.join("a.txt"), "2").expect("write");
+    git(&repo, &["add", "."], "2026-11-16T10:00:00+01:00");
+    git(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "retry capture\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+        ],
+        "2026-11-16T10:00:00+01:00",
+    );
+    let report = ingest(&app, &[repo.clone()]);
+    assert_eq!(
+        report.files[0].format.as_deref(),
+        Some("git-repository"),
+        "{report:#?}"
+    );
+    assert_eq!(report.files[0].records_stored, 2);
+    let changes = app.list_changes().expect("changes");
+    let first = changes
+        .iter()
+        .find(|c| c.title == "first human commit")
+        .expect("first");
+    let second = changes
+        .iter()
+        .find(|c| c.title == "retry capture")
+        .expect("second");
+    assert_eq!(first.class, "human");
+    assert_eq!(second.class, "ai");
+    assert_eq!(second.tool.as_deref(), Some("claude-code"));
+    assert_eq!(second.repo.as_deref(), Some("checkout"));
+    assert_eq!(
+        second.committed_at.as_deref(),
+        Some("2026-11-16T09:00:00.000Z")
+    );
+    assert_eq!(
+        second.evidence[0].matched_text,
+        "Co-authored-by: Claude <noreply@anthropic.com>"
+    );
+    // Re-reading an unchanged repository is a no-op.
+    let again = ingest(&app, &[repo]);
+    assert_eq!(again.files[0].status, "already_ingested");
+}
+
+#[test]
+fn the_git_ai_corpus_ingests_cleanly_and_matches_its_reference_counts() {
+    let log = corpora().join("git-ai/commits.log");
+    if !log.exists() {
+        panic!(
+            "corpus missing at {}: CI provides ../shared beside the clone",
+            log.display()
+        );
+    }
+    let counts: Value = serde_json::from_str(
+        &std::fs::read_to_string(corpora().join("git-ai/counts.json")).expect("counts"),
+    )
+    .expect("counts json");
+    let (_dir, app) = open_temp();
+    let report = ingest(&app, &[log]);
+    let file = &report.files[0];
+    assert_eq!(file.format.as_deref(), Some("git-log"));
+    assert_eq!(file.records_rejected, 0, "{:?}", file.rejections.first());
+    assert_eq!(
+        Some(file.records_stored as u64),
+        counts["total_commits"].as_u64()
+    );
+
+    let changes = app.list_changes().expect("changes");
+    let with_coauthor = |email: &str| {
+        changes
+            .iter()
+            .filter(|c| {
+                c.evidence.iter().any(|e| {
+                    e.signal == "co_authored_by"
+                        && e.matched_text
+                            .to_ascii_lowercase()
+                            .contains(&email.to_ascii_lowercase())
+                })
+            })
+            .count() as u64
+    };
+    for (email, expected) in counts["co_authored_by"]["per_email"]
+        .as_object()
+        .expect("per email")
+    {
+        assert_eq!(
+            Some(with_coauthor(email)),
+            expected.as_u64(),
+            "co-author {email}"
+        );
+    }
+    let ai = changes.iter().filter(|c| c.class == "ai").count() as u64;
+    assert_eq!(Some(ai), counts["commits_with_any_ai_signal"].as_u64());
+}

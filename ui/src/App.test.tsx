@@ -1,0 +1,30 @@
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { HostError } from "./lib/ipc";
+import { demoData } from "./lib/ipc/demoData";
+import { MockHost } from "./lib/ipc/mock";
+import { renderWithHost } from "./test/render";
+
+describe("app shell", () => {
+  it("shows the store overview in the header and the Incidents nav entry", async () => {
+    renderWithHost(<App />, new MockHost(demoData()));
+    const header = screen.getByTestId("store-header");
+    expect(await within(header).findByText("/home/demo/.local/share/hindsight/hindsight.db")).toBeTruthy();
+    expect(header.textContent).toContain("3 incidents · 3 deployments · 4 changes · 2 ingest runs");
+
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    const current = within(nav).getByRole("button", { name: "Incidents" });
+    expect(current.getAttribute("aria-current")).toBe("page");
+    expect(await screen.findAllByTestId("incident-row")).toHaveLength(3);
+  });
+
+  it("reports an unavailable store in the header", async () => {
+    const host = new MockHost(demoData(), {
+      errors: { storeOverview: new HostError("internal", "cannot open hindsight.db") },
+    });
+    renderWithHost(<App />, host);
+    const header = screen.getByTestId("store-header");
+    expect((await within(header).findByRole("alert")).textContent).toContain("cannot open hindsight.db");
+  });
+});

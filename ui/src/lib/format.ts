@@ -1,0 +1,92 @@
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** `2026-11-17T14:05:00Z` → `2026-11-17 14:05 UTC`; unparsable input is returned as is. */
+export function formatUtc(value: string | null | undefined): string {
+  if (value === null || value === undefined || value === "") {
+    return "—";
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    return value;
+  }
+  return (
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`
+  );
+}
+
+/** 45 → `45 min`, 87 → `1 h 27 min`, 1500 → `1 d 1 h`. */
+export function formatDuration(minutes: number | null | undefined): string {
+  if (minutes === null || minutes === undefined || !Number.isFinite(minutes) || minutes < 0) {
+    return "—";
+  }
+  const total = Math.round(minutes);
+  if (total < 60) {
+    return `${total} min`;
+  }
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const mins = total % 60;
+  if (days > 0) {
+    return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  }
+  return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+}
+
+/** 0.873 → `87%`. */
+export function formatPercent(score: number): string {
+  if (!Number.isFinite(score)) {
+    return "—";
+  }
+  return `${Math.round(score * 100)}%`;
+}
+
+const HEX_SHA = /^[0-9a-f]{11,64}$/i;
+
+/** First 10 characters of a SHA. */
+export function shortSha(sha: string | null | undefined): string {
+  if (!sha) {
+    return "—";
+  }
+  return sha.slice(0, 10);
+}
+
+/** Commit SHAs are shortened; `owner/repo#N` and ticket keys are kept whole. */
+export function shortKey(naturalKey: string): string {
+  return HEX_SHA.test(naturalKey) ? naturalKey.slice(0, 10) : naturalKey;
+}
+
+export type AttributionClass = "ai" | "human" | "automation" | "unknown";
+
+export function normalizeClass(value: string): AttributionClass {
+  const lower = value.toLowerCase();
+  return lower === "ai" || lower === "human" || lower === "automation" ? lower : "unknown";
+}
+
+/** Short label for a class alone (list badges). */
+export function classLabel(value: string): string {
+  switch (normalizeClass(value)) {
+    case "ai":
+      return "AI";
+    case "human":
+      return "human";
+    case "automation":
+      return "automation";
+    case "unknown":
+      return "unknown";
+  }
+}
+
+/** Label for a change's attribution badge: `AI · claude-code`, `Human`, … */
+export function attributionLabel(value: string, tool: string | null): string {
+  switch (normalizeClass(value)) {
+    case "ai":
+      return tool ? `AI · ${tool}` : "AI";
+    case "human":
+      return "Human";
+    case "automation":
+      return "Automation";
+    case "unknown":
+      return "Unknown";
+  }
+}

@@ -1,0 +1,2 @@
+export { HostError, toHostError, isApiErrorKind, type Host } from "./host";
+export { HostProvider, useHost } from "./context";
