@@ -46,12 +46,13 @@ test("the window lists the demo incidents", async () => {
 test("selecting the agent incident shows the operation and AI attribution of suspects", async () => {
   const agentIncident = truth.incidents.find((i) => i.cause === "operation");
   assert.ok(agentIncident, "the demo has an incident caused by an agent operation");
-  const rows = await session.waitFor('[data-testid="incident-row"]');
+  // Rows are clicked through their first cell: WebKitWebDriver does not click table rows.
+  const cells = await session.waitFor('[data-testid="incident-row"] td:first-child');
+  const rows = await session.findAll('[data-testid="incident-row"]');
   let target;
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
     if ((await session.text(row)).includes(agentIncident.service)) {
-      const detailRow = row;
-      await session.click(detailRow);
+      await session.click(cells[index]);
       const detail = (await session.waitFor('[data-testid="incident-detail"]'))[0];
       if ((await session.text(detail)).includes(agentIncident.incident_id)) {
         target = detail;
@@ -68,8 +69,8 @@ test("selecting the agent incident shows the operation and AI attribution of sus
 
   // Some incident's suspect shipped an AI-attributed change, shown with its tool.
   const classes = [];
-  for (const row of await session.findAll('[data-testid="incident-row"]')) {
-    await session.click(row);
+  for (const cell of await session.findAll('[data-testid="incident-row"] td:first-child')) {
+    await session.click(cell);
     await session.waitFor('[data-testid="incident-detail"]');
     for (const change of await session.findAll('[data-testid="change-row"]')) {
       classes.push(await session.attribute(change, "data-class"));

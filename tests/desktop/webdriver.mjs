@@ -53,7 +53,7 @@ export class Session {
 
   async findAll(css) {
     const found = await this.cmd("POST", "/elements", { using: "css selector", value: css });
-    return found.map((e) => e[ELEMENT]);
+    return found.map((e) => e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0]);
   }
 
   /** Waits until at least `min` elements match, then returns them. */

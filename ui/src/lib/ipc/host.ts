@@ -18,7 +18,6 @@ export interface Host {
 const API_ERROR_KINDS: readonly ApiErrorKind[] = [
   "bad_input",
   "not_found",
-  "conflict",
   "cancelled",
   "internal",
 ];
