@@ -227,7 +227,7 @@ fn truncated_json_fails_with_file_and_line_and_loses_nothing() {
     let truncated = &full[..full.len() / 2];
     let path = dir.path().join("truncated.json");
     std::fs::write(&path, truncated).expect("write");
-    let report = ingest(&app, &[path.clone()]);
+    let report = ingest(&app, std::slice::from_ref(&path));
     let file = &report.files[0];
     assert_eq!(file.status, "failed");
     let message = &file.error.as_ref().expect("error").message;
@@ -312,7 +312,7 @@ fn a_local_git_repository_is_read_with_its_history_and_trailers() {
         ],
         "2026-11-16T10:00:00+01:00",
     );
-    let report = ingest(&app, &[repo.clone()]);
+    let report = ingest(&app, std::slice::from_ref(&repo));
     assert_eq!(
         report.files[0].format.as_deref(),
         Some("git-repository"),

@@ -284,10 +284,7 @@ fn reject(location: &str, field: Option<&str>, reason: &str, raw: &str) -> Parse
 mod tests {
     use super::*;
 
-    fn run(
-        parser: fn(&str, &[u8], &mut dyn FnMut(Parsed)) -> Result<(), IngestError>,
-        text: &str,
-    ) -> Vec<Parsed> {
+    fn run(parser: crate::ParseFn, text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
         parser("deploys.log", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
         out

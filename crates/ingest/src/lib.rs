@@ -93,6 +93,10 @@ pub enum Parsed {
     Rejected(Rejection),
 }
 
+/// The shape of every single-file parser: file name for locations, bytes, sink.
+#[cfg(test)]
+pub(crate) type ParseFn = fn(&str, &[u8], &mut dyn FnMut(Parsed)) -> Result<(), IngestError>;
+
 /// The SHA-256 of a file's bytes, in hex: the identity of an ingested file.
 pub fn content_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);

@@ -1,0 +1,163 @@
+//! The `hindsight` binary as a user runs it: arguments, output, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo")
+}
+
+fn hindsight(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1795000000")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn help_shows_examples_and_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .arg("--help")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("Examples:") && help.contains("hindsight report --format md"),
+        "{help}"
+    );
+    assert!(help.contains("2  bad input or usage"), "{help}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .arg("--nope")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = hindsight(
+        &dir.path().join("h.sqlite"),
+        &["report", "--format", "pdfx"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown report format"));
+}
+
+#[test]
+fn ingest_then_report_names_incidents_and_suspect_attribution() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let mut args = vec!["ingest".to_owned()];
+    let mut files: Vec<_> = std::fs::read_dir(demo_dir())
+        .expect("demo dir")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .collect();
+    files.sort();
+    args.extend(files);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = hindsight(&db, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout)
+        .contains("pagerduty-incidents.json: pagerduty-incidents, 8 records stored"));
+
+    let out = hindsight(&db, &["report", "--format", "md"]);
+    assert!(out.status.success());
+    let md = text(&out.stdout);
+    assert!(
+        md.contains("Payments authorisation failures above 50% in production"),
+        "{md}"
+    );
+    assert!(md.contains("recreate environment on payments production by ops-agent (agent)"));
+    assert!(md.contains("**AI (claude-code)**"));
+
+    let out = hindsight(&db, &["--json", "incidents"]);
+    let incidents: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(incidents.as_array().map(Vec::len), Some(8));
+
+    let report = dir.path().join("out/report.html");
+    std::fs::create_dir_all(report.parent().expect("parent")).expect("mkdir");
+    let out = hindsight(
+        &db,
+        &[
+            "report",
+            "--format",
+            "html",
+            "--out",
+            report.to_str().expect("utf8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&report).expect("written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let leftovers: Vec<_> = std::fs::read_dir(report.parent().expect("parent"))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+}
+
+#[test]
+fn a_truncated_file_exits_2_naming_file_and_line_and_keeps_the_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let good = demo_dir().join("deploys.jsonl");
+    assert!(hindsight(&db, &["ingest", good.to_str().expect("utf8")])
+        .status
+        .success());
+
+    let full = std::fs::read_to_string(demo_dir().join("pagerduty-incidents.json")).expect("read");
+    let bad = dir.path().join("incidents.json");
+    std::fs::write(&bad, &full[..full.len() / 3]).expect("write");
+    let out = hindsight(&db, &["ingest", bad.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}: line ", bad.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("nothing from this file was stored"),
+        "{stderr}"
+    );
+
+    let out = hindsight(&db, &["--json", "report", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        report["summary"]["deployments"], 60,
+        "earlier data is intact"
+    );
+}
+
+#[test]
+fn a_garbage_line_is_a_warning_with_file_and_line_and_strict_makes_it_fatal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let log = dir.path().join("ops.logfmt");
+    std::fs::write(
+        &log,
+        "ts=2026-11-19T10:42:07Z service=payments action=deploy\n\"unterminated garbage\nts=2026-11-19T11:00:00Z service=payments action=deploy version=v2\n",
+    )
+    .expect("write");
+    let out = hindsight(&db, &["ingest", log.to_str().expect("utf8")]);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}: line 2", log.display())),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).contains("2 records stored, 1 rejected"));
+
+    let other = dir.path().join("ops2.logfmt");
+    std::fs::write(&other, "garbage\n").expect("write");
+    let out = hindsight(&db, &["ingest", "--strict", other.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+}
