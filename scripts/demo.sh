@@ -9,4 +9,4 @@ ensure_npm
 build_ui
 log "building the desktop app (the first build takes several minutes)"
 cargo build --workspace
-exec "$ROOT/target/debug/hindsight-desktop" "$@"
+exec "${CARGO_TARGET_DIR:-$ROOT/target}/debug/hindsight-desktop" "$@"

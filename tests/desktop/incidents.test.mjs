@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 import { Session, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
-const application = join(root, "target/debug/hindsight-desktop");
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target");
+const application = join(targetDir, "debug/hindsight-desktop");
 const artifacts = join(root, "test-artifacts");
 const truth = JSON.parse(readFileSync(join(root, "fixtures/demo-truth.json"), "utf8"));
 
