@@ -5,8 +5,13 @@
 //! file that cannot be read as its format at all (truncated JSON) is an [`IngestError`].
 
 mod deploylog;
+mod github_deployments;
+mod gitlab_deployments;
 mod gitlog;
+mod incidentio;
+mod json;
 mod pagerduty;
+mod statuspage;
 pub mod time;
 
 use std::path::Path;
@@ -27,15 +32,27 @@ pub enum Format {
     DeployLogfmt,
     /// A PagerDuty REST API v2 incidents response (`{"incidents": [...]}`).
     PagerDutyIncidents,
+    /// An Atlassian Statuspage v2 `incidents.json` document.
+    StatuspageIncidents,
+    /// incident.io API v2 incidents (`{"incidents": [...]}` with `incident_status`).
+    IncidentIoIncidents,
+    /// GitHub REST deployments (`GET /repos/{owner}/{repo}/deployments`).
+    GithubDeployments,
+    /// GitLab REST deployments (`GET /projects/:id/deployments`).
+    GitlabDeployments,
 }
 
 impl Format {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 9] = [
         Self::GitLog,
         Self::GitRepository,
         Self::DeployJsonLines,
         Self::DeployLogfmt,
         Self::PagerDutyIncidents,
+        Self::StatuspageIncidents,
+        Self::IncidentIoIncidents,
+        Self::GithubDeployments,
+        Self::GitlabDeployments,
     ];
 
     /// The name used on the command line and in the store.
@@ -46,6 +63,10 @@ impl Format {
             Self::DeployJsonLines => "deploy-jsonl",
             Self::DeployLogfmt => "deploy-logfmt",
             Self::PagerDutyIncidents => "pagerduty-incidents",
+            Self::StatuspageIncidents => "statuspage-incidents",
+            Self::IncidentIoIncidents => "incidentio-incidents",
+            Self::GithubDeployments => "github-deployments",
+            Self::GitlabDeployments => "gitlab-deployments",
         }
     }
 
@@ -57,6 +78,10 @@ impl Format {
             Self::DeployJsonLines => "deployments: deploy log, one JSON object per line",
             Self::DeployLogfmt => "deployments: deploy log in logfmt (key=value pairs)",
             Self::PagerDutyIncidents => "incidents: PagerDuty REST v2 `{\"incidents\": [...]}`",
+            Self::StatuspageIncidents => "incidents: Atlassian Statuspage v2 incidents.json",
+            Self::IncidentIoIncidents => "incidents: incident.io API v2 incidents",
+            Self::GithubDeployments => "deployments: GitHub REST deployments (statuses embedded)",
+            Self::GitlabDeployments => "deployments: GitLab REST deployments",
         }
     }
 
@@ -71,7 +96,7 @@ impl Format {
 pub enum IngestError {
     #[error("{file}: cannot read: {message}")]
     Io { file: String, message: String },
-    #[error("{file}: format not recognised (expected one of: git log export, git repository, deploy log as JSON lines or logfmt, PagerDuty incidents JSON)")]
+    #[error("{file}: format not recognised (`hindsight formats` lists what Hindsight reads; `--format NAME` forces one)")]
     UnknownFormat { file: String },
     #[error("{file}: line {line}, column {column}: {message}")]
     Malformed {
@@ -112,6 +137,19 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         return Some(Format::GitLog);
     }
     let trimmed = text.trim_start();
+    // Document formats first: each checks for its own tell-tale keys in the head.
+    if statuspage::looks_like(trimmed) {
+        return Some(Format::StatuspageIncidents);
+    }
+    if incidentio::looks_like(trimmed) {
+        return Some(Format::IncidentIoIncidents);
+    }
+    if github_deployments::looks_like(trimmed) {
+        return Some(Format::GithubDeployments);
+    }
+    if gitlab_deployments::looks_like(trimmed) {
+        return Some(Format::GitlabDeployments);
+    }
     if trimmed.starts_with('{') {
         if serde_json::from_str::<serde_json::Value>(first_line).is_ok_and(|v| v.is_object())
             && !first_line.contains("\"incidents\"")
@@ -153,6 +191,10 @@ pub fn parse(
         Format::DeployJsonLines => deploylog::parse_json_lines(file, bytes, sink),
         Format::DeployLogfmt => deploylog::parse_logfmt(file, bytes, sink),
         Format::PagerDutyIncidents => pagerduty::parse(file, bytes, sink),
+        Format::StatuspageIncidents => statuspage::parse(file, bytes, sink),
+        Format::IncidentIoIncidents => incidentio::parse(file, bytes, sink),
+        Format::GithubDeployments => github_deployments::parse(file, bytes, sink),
+        Format::GitlabDeployments => gitlab_deployments::parse(file, bytes, sink),
     }
 }
 

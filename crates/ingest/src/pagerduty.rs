@@ -6,6 +6,7 @@ use hindsight_model::{
 };
 use serde_json::Value;
 
+use crate::json::text;
 use crate::time::parse_timestamp;
 use crate::{excerpt, IngestError, Parsed};
 
@@ -23,13 +24,7 @@ pub(crate) fn parse(
     bytes: &[u8],
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let document: Value = serde_json::from_slice(bytes).map_err(|e| IngestError::Malformed {
-        file: file.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: format!("not valid JSON: {e}"),
-    })?;
+    let document = crate::json::parse_document(file, bytes)?;
     let (items, base) = match (&document["incidents"], &document["incident"]) {
         (Value::Array(items), _) => (items.iter().collect::<Vec<_>>(), "/incidents/"),
         (_, Value::Object(_)) => (vec![&document["incident"]], "/incident"),
@@ -49,14 +44,6 @@ pub(crate) fn parse(
         sink(to_incident(file, &pointer, item));
     }
     Ok(())
-}
-
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
