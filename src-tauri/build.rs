@@ -5,6 +5,14 @@ fn main() {
         "store_overview",
         "list_incidents",
         "get_incident",
+        "list_changes",
+        "review_link",
+        "override_attribution",
+        "clear_override",
+        "list_runs",
+        "ingest_files",
+        "render_report",
+        "save_report",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script failed");

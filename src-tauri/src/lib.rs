@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
-use hindsight_api::{ApiError, Hindsight, IncidentDetailDto, IncidentSummaryDto, StoreOverviewDto};
+use chrono::Utc;
+use hindsight_api::{
+    ApiError, ChangeDto, Hindsight, IncidentDetailDto, IncidentSummaryDto, IngestOptions,
+    IngestReportDto, IngestRunDto, ReportFormat, StoreOverviewDto,
+};
 use tauri::State;
 
 /// The workspace the window shows, or why it could not be opened.
@@ -35,6 +39,103 @@ fn get_incident(state: State<'_, AppState>, id: i64) -> Result<IncidentDetailDto
     state.app()?.incident_detail(id)
 }
 
+#[tauri::command(async)]
+fn list_changes(state: State<'_, AppState>) -> Result<Vec<ChangeDto>, ApiError> {
+    state.app()?.list_changes()
+}
+
+#[tauri::command(async)]
+fn review_link(
+    state: State<'_, AppState>,
+    link_id: i64,
+    decision: String,
+    reason: String,
+) -> Result<IncidentDetailDto, ApiError> {
+    state
+        .app()?
+        .review_link(link_id, &decision, &reason, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
+fn override_attribution(
+    state: State<'_, AppState>,
+    change_id: i64,
+    class_name: String,
+    tool: Option<String>,
+    reason: String,
+) -> Result<ChangeDto, ApiError> {
+    let app = state.app()?;
+    app.override_attribution(
+        change_id,
+        &class_name,
+        tool.as_deref(),
+        &reason,
+        &reviewer(),
+        Utc::now(),
+    )
+}
+
+#[tauri::command(async)]
+fn clear_override(state: State<'_, AppState>, change_id: i64) -> Result<ChangeDto, ApiError> {
+    state
+        .app()?
+        .clear_override(change_id, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
+fn list_runs(state: State<'_, AppState>) -> Result<Vec<IngestRunDto>, ApiError> {
+    state.app()?.list_runs()
+}
+
+/// Ingests the files the user picked in the native dialog; Rust reads them, not the webview.
+#[tauri::command(async)]
+fn ingest_files(
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+) -> Result<IngestReportDto, ApiError> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let options = IngestOptions {
+        format: None,
+        now: Utc::now(),
+    };
+    state.app()?.ingest_paths(&paths, &options, &mut |_| {})
+}
+
+#[tauri::command(async)]
+fn render_report(state: State<'_, AppState>, format: String) -> Result<String, ApiError> {
+    state
+        .app()?
+        .render_report(report_format(&format)?, Utc::now())
+}
+
+/// Writes the report to the path the user chose in the save dialog.
+#[tauri::command(async)]
+fn save_report(
+    state: State<'_, AppState>,
+    format: String,
+    path: String,
+) -> Result<String, ApiError> {
+    state.app()?.save_report(
+        report_format(&format)?,
+        std::path::Path::new(&path),
+        Utc::now(),
+    )?;
+    Ok(path)
+}
+
+fn report_format(name: &str) -> Result<ReportFormat, ApiError> {
+    ReportFormat::parse(name).ok_or_else(|| {
+        ApiError::BadInput(format!(
+            "unknown report format {name:?}; use md, html, json or pdf"
+        ))
+    })
+}
+
+/// Who the decisions made in this window are recorded as.
+fn reviewer() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned())
+}
+
 /// Which database the window opens: `--db FILE` or `$HINDSIGHT_DB`, else the bundled demo
 /// data set in its own database (loaded on first start; loading again changes nothing).
 fn open_workspace() -> Result<Hindsight, ApiError> {
@@ -64,11 +165,20 @@ pub fn run() {
         (e.kind(), e.to_string())
     });
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState { app })
         .invoke_handler(tauri::generate_handler![
             store_overview,
             list_incidents,
-            get_incident
+            get_incident,
+            list_changes,
+            review_link,
+            override_attribution,
+            clear_override,
+            list_runs,
+            ingest_files,
+            render_report,
+            save_report
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

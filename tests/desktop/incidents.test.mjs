@@ -1,6 +1,7 @@
 // End-to-end: the real Hindsight window on the bundled demo data, driven over WebDriver.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,12 +16,14 @@ const truth = JSON.parse(readFileSync(join(root, "fixtures/demo-truth.json"), "u
 
 let driver;
 let session;
+let demoDb;
 
 before(async () => {
   assert.ok(existsSync(application), `build the app first: ${application} is missing`);
   mkdirSync(artifacts, { recursive: true });
   // A fresh data directory: the app seeds its demo database there on first start.
   const home = mkdtempSync(join(tmpdir(), "hindsight-e2e-"));
+  demoDb = join(home, "data/hindsight/demo.sqlite");
   driver = await startDriver({ env: { ...process.env, XDG_DATA_HOME: join(home, "data") } });
   session = await Session.create(driver.base, application);
 });
@@ -79,4 +82,81 @@ test("selecting the agent incident shows the operation and AI attribution of sus
   }
   assert.ok(classes.includes("ai"), `some suspect change is AI: ${classes}`);
   assert.ok(classes.includes("human"), `some suspect change is human: ${classes}`);
+});
+
+/** Runs the CLI against the database the window uses. */
+function cli(...args) {
+  const out = execFileSync(join(targetDir, "debug/hindsight"), ["--db", demoDb, "--json", ...args], {
+    encoding: "utf8",
+  });
+  return JSON.parse(out);
+}
+
+async function shoot(name) {
+  writeFileSync(join(artifacts, `${name}.png`), Buffer.from(await session.screenshot(), "base64"));
+}
+
+test("a reviewer confirms a suspect link with a reason, and it is stored", async () => {
+  const [firstCell] = await session.waitFor('[data-testid="incident-row"] td:first-child');
+  await session.click(firstCell);
+  const [detail] = await session.waitFor('[data-testid="incident-detail"]');
+  const incidentId = Number(await session.attribute(detail, "data-incident-id"));
+  const [confirm] = await session.waitFor('[data-testid="suspect"] [data-testid="review-confirm"]');
+  await session.click(confirm);
+  const [reason] = await session.waitFor('[data-testid="review-reason"]');
+  await session.type(reason, "rolled back at 15:32 and the errors stopped");
+  await session.click((await session.waitFor('[data-testid="review-submit"]'))[0]);
+  const [outcome] = await session.waitFor('[data-testid="review-outcome"]');
+  assert.match(await session.text(outcome), /rolled back at 15:32/);
+  await shoot("incident-review");
+
+  const stored = cli("incident", String(incidentId));
+  const top = stored.suspects.find((s) => s.rank === 1);
+  assert.equal(top.status, "confirmed");
+  assert.equal(top.review.reason, "rolled back at 15:32 and the errors stopped");
+});
+
+test("a reviewer overrides a change's attribution from the Changes screen, then undoes it", async () => {
+  await session.click((await session.waitFor('[data-testid="nav-changes"]'))[0]);
+  const [filter] = await session.waitFor('[data-testid="changes-filter"]');
+  await session.type(filter, "retry idempotent payment capture");
+  // The filter narrows 200 changes to the one commit.
+  const rows = await session.waitFor('[data-testid="change-list"] [data-testid="change-row"]', { exact: 1 });
+  assert.equal(await session.attribute(rows[0], "data-class"), "ai");
+  await session.click((await session.within(rows[0], "td"))[0]);
+  const [detail] = await session.waitFor('[data-testid="change-detail"]');
+  const changeId = await session.attribute(detail, "data-change-id");
+  await shoot("changes");
+
+  const [cls] = await session.waitFor('[data-testid="override-class"]');
+  await session.click((await session.within(cls, 'option[value="human"]'))[0]);
+  await session.type((await session.waitFor('[data-testid="override-reason"]'))[0], "written by hand, the trailer was a template");
+  await session.click((await session.waitFor('[data-testid="override-submit"]'))[0]);
+  const [note] = await session.waitFor('[data-testid="override-note"]');
+  assert.match(await session.text(note), /written by hand/);
+
+  const key = cli("changes").find((c) => String(c.id) === changeId).natural_key;
+  const explained = cli("attribution", "explain", key);
+  assert.equal(explained.change.class, "human");
+  assert.equal(explained.overrides.length, 1);
+
+  await session.click((await session.waitFor('[data-testid="override-undo"]'))[0]);
+  await session.waitFor('[data-testid="change-detail"]');
+  for (let i = 0; i < 50 && cli("attribution", "explain", key).change.class !== "ai"; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(cli("attribution", "explain", key).change.class, "ai", "undo restores the evidence's class");
+});
+
+test("the import and report screens render", async () => {
+  await session.click((await session.waitFor('[data-testid="nav-import"]'))[0]);
+  await session.waitFor('[data-testid="import-choose"]');
+  await shoot("import");
+  await session.click((await session.waitFor('[data-testid="nav-report"]'))[0]);
+  const [preview] = await session.waitFor('[data-testid="report-preview"]');
+  for (let i = 0; i < 50 && !(await session.text(preview)).includes("# Hindsight deep-dive report"); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(await session.text(preview), /Payments authorisation failures above 50% in production/);
+  await shoot("report");
 });

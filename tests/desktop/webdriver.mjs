@@ -57,12 +57,12 @@ export class Session {
   }
 
   /** Waits until at least `min` elements match, then returns them. */
-  async waitFor(css, { min = 1, timeoutMs = 20000 } = {}) {
+  async waitFor(css, { min = 1, exact, timeoutMs = 20000 } = {}) {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const found = await this.findAll(css);
-      if (found.length >= min) return found;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${min} × ${css}`);
+      if (exact === undefined ? found.length >= min : found.length === exact) return found;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${exact ?? min} × ${css}`);
       await sleep(200);
     }
   }
@@ -77,6 +77,17 @@ export class Session {
 
   click(element) {
     return this.cmd("POST", `/element/${element}/click`, {});
+  }
+
+  /** Types text into an input, textarea or select. */
+  type(element, text) {
+    return this.cmd("POST", `/element/${element}/value`, { text });
+  }
+
+  /** Finds elements below another element. */
+  async within(element, css) {
+    const found = await this.cmd("POST", `/element/${element}/elements`, { using: "css selector", value: css });
+    return found.map((e) => e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0]);
   }
 
   screenshot() {

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { HostError } from "./lib/ipc";
@@ -26,5 +26,40 @@ describe("app shell", () => {
     renderWithHost(<App />, host);
     const header = screen.getByTestId("store-header");
     expect((await within(header).findByRole("alert")).textContent).toContain("cannot open hindsight.db");
+  });
+
+  it("reaches every screen from the left nav", async () => {
+    renderWithHost(<App />, new MockHost(demoData()));
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(within(nav).getAllByRole("button").map((b) => b.textContent)).toEqual([
+      "Incidents",
+      "Changes",
+      "Import",
+      "Report",
+    ]);
+
+    fireEvent.click(screen.getByTestId("nav-changes"));
+    expect(screen.getByTestId("nav-changes").getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("nav-incidents").getAttribute("aria-current")).toBeNull();
+    expect(await screen.findAllByTestId("change-row")).toHaveLength(4);
+
+    fireEvent.click(screen.getByTestId("nav-report"));
+    expect((await screen.findByTestId("report-preview")).textContent).toContain("# Hindsight report");
+
+    fireEvent.click(screen.getByTestId("nav-import"));
+    expect(screen.getByTestId("import-choose")).toBeTruthy();
+  });
+
+  it("refreshes the header counts after an import", async () => {
+    const host = new MockHost(demoData());
+    renderWithHost(<App />, host);
+    const header = screen.getByTestId("store-header");
+    await within(header).findByText(/2 ingest runs/);
+
+    fireEvent.click(screen.getByTestId("nav-import"));
+    fireEvent.click(screen.getByTestId("import-choose"));
+    await screen.findByTestId("import-report");
+    expect(await within(header).findByText(/3 ingest runs/)).toBeTruthy();
+    expect(host.calls.filter((c) => c.method === "storeOverview")).toHaveLength(2);
   });
 });

@@ -1,6 +1,9 @@
 import { useState, type ComponentType } from "react";
 import { StoreHeader } from "./components/StoreHeader";
+import { ChangesScreen } from "./screens/changes/ChangesScreen";
+import { ImportScreen } from "./screens/import/ImportScreen";
 import { IncidentsScreen } from "./screens/incidents/IncidentsScreen";
+import { ReportScreen } from "./screens/report/ReportScreen";
 
 interface Screen {
   id: string;
@@ -9,7 +12,12 @@ interface Screen {
 }
 
 /** Left-nav entries. New screens are added here. */
-export const SCREENS: readonly Screen[] = [{ id: "incidents", label: "Incidents", component: IncidentsScreen }];
+export const SCREENS: readonly Screen[] = [
+  { id: "incidents", label: "Incidents", component: IncidentsScreen },
+  { id: "changes", label: "Changes", component: ChangesScreen },
+  { id: "import", label: "Import", component: ImportScreen },
+  { id: "report", label: "Report", component: ReportScreen },
+];
 
 export function App() {
   const [screenId, setScreenId] = useState(SCREENS[0]!.id);
@@ -27,6 +35,7 @@ export function App() {
                 <button
                   type="button"
                   className={s.id === screen.id ? "nav-item active" : "nav-item"}
+                  data-testid={`nav-${s.id}`}
                   aria-current={s.id === screen.id ? "page" : undefined}
                   onClick={() => setScreenId(s.id)}
                 >

@@ -1,15 +1,18 @@
 //! Incident linking and the measures of the deep-dive. Inputs are plain values handed over by
 //! the api crate; nothing here reads the store or the clock.
 
-mod cohorts;
 mod contents;
+pub mod devlake;
+pub mod dora;
 mod link;
+pub mod measures;
+pub mod stats;
+pub mod strata;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-pub use cohorts::{cohort_counts, CohortCount};
 pub use contents::{deployment_contents, ShippedChange};
 pub use link::{link_incidents, LinkOptions, SuspectLink};
 

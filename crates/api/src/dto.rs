@@ -41,8 +41,14 @@ pub struct ChangeDto {
     pub class: String,
     pub tool: Option<String>,
     pub involvement: Option<String>,
+    /// The AI model, when stated.
+    pub model: Option<String>,
+    /// Share of added lines written by AI (0..1), when line-level data exists.
+    pub line_share: Option<f64>,
     pub confidence: f64,
     pub evidence: Vec<EvidenceDto>,
+    /// The reason of the reviewer's override in force, `null` when none is.
+    pub override_reason: Option<String>,
     pub source: SourceDto,
 }
 
@@ -80,6 +86,8 @@ pub struct SuspectDto {
     pub status: String,
     /// The reasons for the link, in plain words.
     pub evidence: Vec<String>,
+    /// The newest reviewer decision on this link, if any.
+    pub review: Option<LinkReviewDto>,
     pub deployment: DeploymentDto,
     pub changes: Vec<ChangeDto>,
 }
@@ -196,4 +204,87 @@ impl IngestReportDto {
 pub struct FormatDto {
     pub name: String,
     pub description: String,
+}
+
+/// A reviewer's decision on a link.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LinkReviewDto {
+    /// `confirmed`, `rejected`, or `suspected` (an undone decision).
+    pub decision: String,
+    pub reason: String,
+    pub reviewer: String,
+    pub at: String,
+}
+
+/// One ingest run with the records it rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IngestRunDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub path: String,
+    pub format: String,
+    pub content_hash: String,
+    pub ingested_at: String,
+    #[ts(type = "number")]
+    pub records_seen: i64,
+    #[ts(type = "number")]
+    pub records_stored: i64,
+    #[ts(type = "number")]
+    pub records_rejected: i64,
+    pub rejections: Vec<RejectionDto>,
+}
+
+/// One entry of a change's override history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct OverrideDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub class: String,
+    pub tool: Option<String>,
+    pub reason: String,
+    pub author: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+}
+
+/// Why a change has its class: the stored attribution, the evidence of every rule that fired,
+/// and the override history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ExplainDto {
+    pub change: ChangeDto,
+    /// The rule files in force, built-in first.
+    pub rule_sources: Vec<String>,
+    pub overrides: Vec<OverrideDto>,
+}
+
+/// A count under a name.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CountDto {
+    pub name: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// How the store's changes are attributed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AttributionStatsDto {
+    #[ts(type = "number")]
+    pub changes: i64,
+    /// Changes per class: ai, human, automation, unknown.
+    pub by_class: Vec<CountDto>,
+    /// AI changes per tool.
+    pub by_tool: Vec<CountDto>,
+    /// Changes with at least one piece of evidence of each signal.
+    pub by_signal: Vec<CountDto>,
+    /// AI changes per kind of involvement.
+    pub by_involvement: Vec<CountDto>,
+    #[ts(type = "number")]
+    pub overrides_in_force: i64,
 }

@@ -1,6 +1,7 @@
 //! Ingesting files: detect, parse, attribute, store (one transaction per file), then refresh
 //! the derived tables (what each deployment shipped, suspect links).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -51,6 +52,14 @@ impl Hindsight {
             progress(input);
             files.push(self.ingest_one(input, forced, options.now));
         }
+        // Pull requests and tickets take their class from related commits, which may arrive in
+        // any file order: classify them together once everything is stored.
+        let relational = ["github-pulls", "servicenow-change", "jira-issues"];
+        if files.iter().any(|f| {
+            f.status == "stored" && f.format.as_deref().is_some_and(|n| relational.contains(&n))
+        }) {
+            self.reclassify()?;
+        }
         self.refresh_analysis()?;
         Ok(IngestReportDto { files })
     }
@@ -86,19 +95,51 @@ impl Hindsight {
                 .unwrap_or_else(|| name.clone());
             return self.store_file(&name, Some(Format::GitRepository), &bytes, Some(&repo), now);
         }
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                return failed(
-                    &name,
-                    None,
-                    ApiError::BadInput(format!("{name}: cannot read: {e}")),
-                )
-            }
+        match self.ingest_file(&name, path, forced, now) {
+            Ok(outcome) => outcome,
+            Err((format, error)) => failed(&name, format, error),
+        }
+    }
+
+    /// A regular file: line formats are hashed and parsed as streams, so that a deploy log of
+    /// any size is read with flat memory; document formats are read whole.
+    fn ingest_file(
+        &self,
+        name: &str,
+        path: &Path,
+        forced: Option<Format>,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<FileOutcomeDto, (Option<Format>, ApiError)> {
+        let cannot_read = |e: std::io::Error| {
+            (
+                None,
+                ApiError::BadInput(format!("{name}: cannot read: {e}")),
+            )
         };
-        let format =
-            forced.or_else(|| hindsight_ingest::detect(&bytes[..bytes.len().min(DETECT_BYTES)]));
-        self.store_file(&name, format, &bytes, None, now)
+        let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+        let mut head = Vec::with_capacity(DETECT_BYTES);
+        (&mut file)
+            .take(DETECT_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(cannot_read)?;
+        let format = forced.or_else(|| hindsight_ingest::detect(&head));
+        let Some(format) = format.filter(|f| hindsight_ingest::is_line_format(*f)) else {
+            let mut bytes = head;
+            file.read_to_end(&mut bytes).map_err(cannot_read)?;
+            return Ok(self.store_file(name, format, &bytes, None, now));
+        };
+        let hash = {
+            let mut reader = std::fs::File::open(path).map_err(cannot_read)?;
+            hindsight_ingest::content_hash_of_reader(&mut reader).map_err(cannot_read)?
+        };
+        let mut reader = std::io::BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(path).map_err(cannot_read)?,
+        );
+        self.try_store(name, format, hash, now, &mut |sink| {
+            hindsight_ingest::parse_stream(format, name, &mut reader, sink)
+        })
+        .map_err(|e| (Some(format), e))
     }
 
     /// Parses and stores one file in one transaction. `repo` is set for git repositories.
@@ -131,6 +172,23 @@ impl Hindsight {
         now: DateTime<Utc>,
     ) -> Result<FileOutcomeDto> {
         let hash = hindsight_ingest::content_hash(bytes);
+        self.try_store(name, format, hash, now, &mut |sink| match (format, repo) {
+            (Format::GitRepository, Some(repo)) => {
+                hindsight_ingest::parse_git_log_of(name, repo, bytes, sink)
+            }
+            (format, _) => hindsight_ingest::parse(format, name, bytes, sink),
+        })
+    }
+
+    /// Stores what `parse` hands over in one transaction, unless this content was stored before.
+    fn try_store(
+        &self,
+        name: &str,
+        format: Format,
+        hash: String,
+        now: DateTime<Utc>,
+        parse: &mut ParseInto<'_>,
+    ) -> Result<FileOutcomeDto> {
         if let Some((run_id, _)) = self.store.find_run(&hash, format.name())? {
             return Ok(FileOutcomeDto {
                 path: name.to_owned(),
@@ -157,39 +215,11 @@ impl Hindsight {
             if failure.is_some() {
                 return;
             }
-            let result = match parsed {
-                Parsed::Record(Record::Change(change)) => {
-                    let attribution = self.rules.classify(&change);
-                    tx.add_change(&change, &attribution)
-                }
-                Parsed::Record(Record::Deployment(deployment)) => tx.add_deployment(&deployment),
-                Parsed::Record(Record::Incident(incident)) => tx.add_incident(&incident),
-                Parsed::Rejected(rejection) => {
-                    rejections.push(RejectionDto {
-                        location: rejection.location.clone(),
-                        field: rejection.field.clone(),
-                        reason: rejection.reason.clone(),
-                        raw: rejection.raw.clone(),
-                    });
-                    tx.add_rejection(&rejection)
-                }
-            };
-            if let Err(e) = result {
-                failure = Some(e.into());
+            if let Err(e) = self.store_parsed(&mut tx, parsed, &mut rejections) {
+                failure = Some(e);
             }
         };
-        match (format, repo) {
-            (Format::GitRepository, Some(repo)) => {
-                hindsight_ingest::parse_git_log_of(name, repo, bytes, &mut sink)?
-            }
-            (Format::GitRepository, None) => {
-                // Bytes of a repository only come with its name.
-                return Err(ApiError::Internal(format!(
-                    "{name}: repository without a name"
-                )));
-            }
-            (format, _) => hindsight_ingest::parse(format, name, bytes, &mut sink)?,
-        }
+        parse(&mut sink)?;
         if let Some(error) = failure {
             return Err(error);
         }
@@ -206,7 +236,61 @@ impl Hindsight {
             error: None,
         })
     }
+
+    /// Stores one parsed record (or rejection) inside the file's transaction.
+    fn store_parsed(
+        &self,
+        tx: &mut hindsight_store::IngestTransaction<'_>,
+        parsed: Parsed,
+        rejections: &mut Vec<RejectionDto>,
+    ) -> Result<()> {
+        let mut reject = |tx: &mut hindsight_store::IngestTransaction<'_>,
+                          rejection: hindsight_model::Rejection|
+         -> Result<()> {
+            // The first thousand are listed; all are stored and counted.
+            if rejections.len() < MAX_LISTED_REJECTIONS {
+                rejections.push(RejectionDto {
+                    location: rejection.location.clone(),
+                    field: rejection.field.clone(),
+                    reason: rejection.reason.clone(),
+                    raw: rejection.raw.clone(),
+                });
+            }
+            Ok(tx.add_rejection(&rejection)?)
+        };
+        match parsed {
+            Parsed::Record(Record::Change(change)) => {
+                let attribution = self.rules.classify(&change);
+                Ok(tx.add_change(&change, &attribution)?)
+            }
+            Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(&deployment)?),
+            Parsed::Record(Record::Incident(incident)) => Ok(tx.add_incident(&incident)?),
+            Parsed::Record(Record::IncidentEvents(events)) => {
+                if tx.add_incident_events(&events)? {
+                    return Ok(());
+                }
+                let rejection = hindsight_model::Rejection {
+                    location: events.source.location.clone(),
+                    field: Some("incident".to_owned()),
+                    reason: format!(
+                        "incident {} of {} is not in the store: ingest its incidents file first",
+                        events.source_id, events.source_system
+                    ),
+                    raw: format!("{} events", events.events.len()),
+                };
+                reject(tx, rejection)
+            }
+            Parsed::Rejected(rejection) => reject(tx, rejection),
+        }
+    }
 }
+
+/// Runs a parser over one input, handing each record to the sink it is given.
+type ParseInto<'a> = dyn FnMut(&mut dyn FnMut(Parsed)) -> std::result::Result<(), hindsight_ingest::IngestError>
+    + 'a;
+
+/// How many rejected records one file's outcome lists; the store keeps them all.
+const MAX_LISTED_REJECTIONS: usize = 1000;
 
 /// Lists the files to ingest under `path`: itself, a git repository, or a directory's files.
 fn expand(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

@@ -3,11 +3,13 @@
 //! terminals or windows.
 
 mod demo;
+mod devlake;
 pub mod dto;
 mod error;
 mod ingest;
 mod query;
 mod report;
+mod review;
 
 use std::path::{Path, PathBuf};
 
@@ -15,10 +17,12 @@ use hindsight_attribution::Rules;
 use hindsight_store::Store;
 
 pub use demo::DEMO_FILES;
+pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;
 pub use error::{ApiError, ApiErrorDto, ApiErrorKind};
 pub use hindsight_report::ReportFormat;
 pub use ingest::IngestOptions;
+pub use report::write_atomically;
 
 /// The Hindsight version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -29,6 +33,8 @@ pub type Result<T> = std::result::Result<T, ApiError>;
 pub struct Hindsight {
     store: Store,
     rules: Rules,
+    /// Where the rules in force came from, built-in first.
+    rule_sources: Vec<String>,
 }
 
 impl Hindsight {
@@ -37,7 +43,22 @@ impl Hindsight {
         Ok(Self {
             store: Store::open(db)?,
             rules: Rules::builtin(),
+            rule_sources: vec!["built-in".to_owned()],
         })
+    }
+
+    /// Adds a user's attribution rule file on top of the built-in rules. The store is not
+    /// re-classified until [`Hindsight::reclassify`] runs.
+    pub fn with_rules_file(mut self, path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ApiError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+        let origin = path.display().to_string();
+        self.rules = Rules::from_sources(&[
+            ("built-in", hindsight_attribution::BUILTIN_RULES),
+            (origin.as_str(), text.as_str()),
+        ])?;
+        self.rule_sources.push(origin);
+        Ok(self)
     }
 
     /// The database file in the user's data directory, used when no `--db` is given.

@@ -1,6 +1,6 @@
 //! Derived tables and the read side: what the incident list and detail views show.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use hindsight_analysis::{
@@ -10,7 +10,8 @@ use hindsight_store::{parse_time, ChangeRow, DeploymentRow, EvidenceRow, Inciden
 
 use crate::{
     ChangeDto, DeploymentDto, EvidenceDto, Hindsight, IncidentDetailDto, IncidentSummaryDto,
-    Result, SourceDto, StoreOverviewDto, SuspectDto, TimelineEventDto,
+    IngestRunDto, LinkReviewDto, RejectionDto, Result, SourceDto, StoreOverviewDto, SuspectDto,
+    TimelineEventDto,
 };
 
 impl Hindsight {
@@ -109,6 +110,15 @@ impl Hindsight {
                 score: link.score,
                 status: link.status.clone(),
                 evidence: link.evidence.clone(),
+                review: self
+                    .store
+                    .latest_link_review(link.id)?
+                    .map(|r| LinkReviewDto {
+                        decision: r.decision,
+                        reason: r.reason,
+                        reviewer: r.reviewer,
+                        at: r.created_at,
+                    }),
                 deployment: deployment_dto(&deployment),
                 changes,
             });
@@ -147,6 +157,36 @@ impl Hindsight {
             events,
             suspects,
         })
+    }
+
+    /// Every ingest run, newest first, with the records it rejected.
+    pub fn list_runs(&self) -> Result<Vec<IngestRunDto>> {
+        let mut out = Vec::new();
+        for run in self.store.runs()?.into_iter().rev() {
+            let rejections = self
+                .store
+                .rejections(run.id)?
+                .into_iter()
+                .map(|r| RejectionDto {
+                    location: r.location,
+                    field: r.field,
+                    reason: r.reason,
+                    raw: r.raw,
+                })
+                .collect();
+            out.push(IngestRunDto {
+                id: run.id,
+                path: run.path,
+                format: run.format,
+                content_hash: run.content_hash,
+                ingested_at: run.ingested_at,
+                records_seen: run.seen,
+                records_stored: run.stored,
+                records_rejected: run.rejected,
+                rejections,
+            });
+        }
+        Ok(out)
     }
 
     /// Every change with its attribution and evidence.
@@ -248,7 +288,10 @@ pub(crate) fn change_dto(row: &ChangeRow, evidence: &BTreeMap<i64, Vec<EvidenceR
         class: row.class.clone(),
         tool: row.tool.clone(),
         involvement: row.involvement.clone(),
+        model: row.model.clone(),
+        line_share: row.line_share,
         confidence: row.confidence,
+        override_reason: row.override_reason.clone(),
         evidence: evidence
             .get(&row.id)
             .map(|rows| {
@@ -287,9 +330,4 @@ pub(crate) fn deployment_dto(row: &DeploymentRow) -> DeploymentDto {
             location: row.source_location.clone(),
         },
     }
-}
-
-/// Classes per change id, for cohort counts.
-pub(crate) fn class_by_change(changes: &[ChangeRow]) -> HashMap<i64, String> {
-    changes.iter().map(|c| (c.id, c.class.clone())).collect()
 }

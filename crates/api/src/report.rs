@@ -1,23 +1,31 @@
 //! Builds the report model from the store and renders it.
 
 use chrono::{DateTime, Utc};
-use hindsight_analysis::cohort_counts;
+use std::collections::{HashMap, HashSet};
+
+use hindsight_analysis::measures::{cohort_measures, compare, ChangeOutcome, CohortMeasure};
+use hindsight_analysis::stats::{Estimate, Proportion};
 use hindsight_model::AttributionClass;
 use hindsight_report::{
-    render, Report, ReportChange, ReportChangeRef, ReportCohort, ReportDeployment, ReportEvent,
-    ReportEvidence, ReportFormat, ReportIncident, ReportSource, ReportSummary, ReportSuspect,
-    REPORT_SCHEMA,
+    render, Report, ReportChange, ReportChangeRef, ReportCohort, ReportComparison,
+    ReportDeployment, ReportEstimate, ReportEvent, ReportEvidence, ReportFormat, ReportIncident,
+    ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
 };
+use hindsight_store::{ChangeRow, Overview};
 
-use crate::query::{class_by_change, duration_minutes};
+use crate::query::duration_minutes;
 use crate::{Hindsight, Result};
+
+/// A top-ranked suspect at or above this score counts as a failure "including suspected".
+pub const SUSPECT_THRESHOLD: f64 = 0.5;
 
 /// What the report says about its own method; shown in every format.
 const METHODOLOGY: &[&str] = &[
     "Attribution: a change is AI when a Co-authored-by trailer anywhere in its message, or its author, names a known AI tool by its exact e-mail address (rules in crates/attribution/rules/builtin.toml). Known automation bots are automation. Any other change with an author is human: no AI marker was found, which an undisclosed AI session would not leave either. A change without authorship data is unknown.",
     "What a deployment shipped: the commits of its repository after the revision of the previous successful deployment of the same service and environment, up to its own revision (by commit graph when parent links were ingested, otherwise by commit time). Rollbacks and environment operations ship no change of their own.",
     "Suspects: every deployment or operation on the incident's service in the 24 hours before impact start, newest first. The score falls linearly from 1 at impact start to 0 at the edge of the window; it orders suspects and is not a probability.",
-    "No failure rates are given yet: counts of changes shipped by a top-ranked suspect are not confirmed causes.",
+    "Failure rates: a deployed change (one some deployment shipped) counts as failed when a deployment that shipped it is linked to an incident. Two bases are reported and never mixed: reviewer-confirmed links only, and confirmed links plus top-ranked suspects at or above the score threshold. Denominators are deployed changes per cohort. Intervals are Wilson score 95% intervals; the AI vs human risk ratio uses the Katz log interval, the risk difference Newcombe's hybrid score interval, and the p-value Fisher's exact test (two-sided).",
+    "Caveats: suspects are candidates, not causes, until a reviewer confirms them; small cohorts carry wide intervals and are flagged; the unknown cohort is reported separately and not folded into either side.",
 ];
 
 impl Hindsight {
@@ -26,19 +34,15 @@ impl Hindsight {
     pub fn report(&self, generated_at: DateTime<Utc>) -> Result<Report> {
         let changes = self.store.changes()?;
         let evidence = self.store.evidence()?;
-        let classes = class_by_change(&changes);
         let overview = self.store.overview()?;
 
         let mut incidents = Vec::new();
-        let mut top_suspect_changes = std::collections::HashSet::new();
+
         for incident in self.store.incidents()? {
             let mut suspects = Vec::new();
             for link in self.store.links_of_incident(incident.id)? {
                 let deployment = self.store.deployment(link.deployment_id)?;
                 let shipped = self.store.changes_of_deployment(link.deployment_id)?;
-                if link.rank == 1 && link.status != "rejected" {
-                    top_suspect_changes.extend(shipped.iter().map(|c| c.id));
-                }
                 suspects.push(ReportSuspect {
                     rank: link.rank,
                     score: link.score,
@@ -96,20 +100,7 @@ impl Hindsight {
             });
         }
 
-        let class_list: Vec<&str> = changes.iter().map(|c| classes[&c.id].as_str()).collect();
-        let flagged: Vec<bool> = changes
-            .iter()
-            .map(|c| top_suspect_changes.contains(&c.id))
-            .collect();
-        let all: Vec<&str> = AttributionClass::ALL.iter().map(|c| c.as_str()).collect();
-        let cohorts = cohort_counts(&class_list, &flagged, &all)?
-            .into_iter()
-            .map(|c| ReportCohort {
-                class: c.class,
-                changes: c.changes,
-                shipped_by_top_suspect: c.shipped_by_top_suspect,
-            })
-            .collect();
+        let summary = self.failure_summary(&changes, &overview)?;
 
         let sources = self
             .store
@@ -160,15 +151,80 @@ impl Hindsight {
             generated_at: hindsight_store::format_time(&generated_at),
             hindsight_version: crate::VERSION.to_owned(),
             sources,
-            summary: ReportSummary {
-                incidents: overview.incidents,
-                deployments: overview.deployments,
-                changes: overview.changes,
-                cohorts,
-            },
+            summary,
             incidents,
             changes,
             methodology: METHODOLOGY.iter().map(|s| (*s).to_owned()).collect(),
+        })
+    }
+
+    /// Failure measures per class and per AI tool, and AI against human.
+    fn failure_summary(&self, changes: &[ChangeRow], overview: &Overview) -> Result<ReportSummary> {
+        let shipped_by: HashMap<i64, Vec<i64>> = self
+            .store
+            .deployment_change_pairs()?
+            .into_iter()
+            .fold(HashMap::new(), |mut map, (d, c)| {
+                map.entry(c).or_default().push(d);
+                map
+            });
+        let links = self.store.all_links()?;
+        let confirmed: HashSet<i64> = links
+            .iter()
+            .filter(|l| l.status == "confirmed")
+            .map(|l| l.deployment_id)
+            .collect();
+        let suspected: HashSet<i64> = links
+            .iter()
+            .filter(|l| {
+                l.status == "confirmed"
+                    || (l.status == "suspected" && l.rank == 1 && l.score >= SUSPECT_THRESHOLD)
+            })
+            .map(|l| l.deployment_id)
+            .collect();
+        let outcomes: Vec<ChangeOutcome> = changes
+            .iter()
+            .map(|c| {
+                let deployments = shipped_by.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+                ChangeOutcome {
+                    class: c.class.clone(),
+                    tool: c.tool.clone(),
+                    deployed: !deployments.is_empty(),
+                    failed_confirmed: deployments.iter().any(|d| confirmed.contains(d)),
+                    failed_including_suspected: deployments.iter().any(|d| suspected.contains(d)),
+                }
+            })
+            .collect();
+        let classes: Vec<&str> = AttributionClass::ALL.iter().map(|c| c.as_str()).collect();
+        let (per_class, per_tool) = cohort_measures(&outcomes, &classes)?;
+        let find = |name: &str| per_class.iter().find(|m| m.cohort == name);
+        let mut comparisons = Vec::new();
+        if let (Some(ai), Some(human)) = (find("ai"), find("human")) {
+            for (basis, a, h) in [
+                ("confirmed", &ai.confirmed, &human.confirmed),
+                (
+                    "including suspected",
+                    &ai.including_suspected,
+                    &human.including_suspected,
+                ),
+            ] {
+                let c = compare(basis, a, h);
+                comparisons.push(ReportComparison {
+                    basis: c.basis,
+                    risk_ratio: c.risk_ratio.map(estimate),
+                    risk_difference: c.risk_difference.map(estimate),
+                    fisher_p: c.fisher_p,
+                });
+            }
+        }
+        Ok(ReportSummary {
+            incidents: overview.incidents,
+            deployments: overview.deployments,
+            changes: overview.changes,
+            suspect_threshold: SUSPECT_THRESHOLD,
+            cohorts: per_class.iter().map(cohort).collect(),
+            by_tool: per_tool.iter().map(cohort).collect(),
+            comparisons,
         })
     }
 
@@ -180,4 +236,98 @@ impl Hindsight {
     ) -> Result<String> {
         Ok(render(&self.report(generated_at)?, format)?)
     }
+
+    /// The report rendered in any format, binary ones (PDF) included.
+    pub fn render_report_bytes(
+        &self,
+        format: ReportFormat,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Vec<u8>> {
+        Ok(hindsight_report::render_bytes(
+            &self.report(generated_at)?,
+            format,
+        )?)
+    }
+
+    /// Writes every report table as one CSV file into `dir` (created if needed); returns the
+    /// files written.
+    pub fn save_report_tables(
+        &self,
+        dir: &std::path::Path,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::ApiError::BadInput(format!("{}: cannot create: {e}", dir.display()))
+        })?;
+        let mut written = Vec::new();
+        for (name, text) in hindsight_report::render_csv_tables(&self.report(generated_at)?) {
+            let path = dir.join(name);
+            write_atomically(&path, text.as_bytes())?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+impl Hindsight {
+    /// Renders the report and writes it to `path` atomically (a temporary file in the same
+    /// directory, then a rename), so that a reader never sees half a report.
+    pub fn save_report(
+        &self,
+        format: ReportFormat,
+        path: &std::path::Path,
+        generated_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let bytes = self.render_report_bytes(format, generated_at)?;
+        write_atomically(path, &bytes)
+    }
+}
+
+fn rate(p: &Proportion) -> ReportRate {
+    ReportRate {
+        numerator: p.numerator as i64,
+        denominator: p.denominator as i64,
+        rate: p.rate,
+        ci95_lower: p.ci95.map(|i| i.lower),
+        ci95_upper: p.ci95.map(|i| i.upper),
+    }
+}
+
+fn estimate(e: Estimate) -> ReportEstimate {
+    ReportEstimate {
+        value: e.value,
+        ci95_lower: e.ci95.lower,
+        ci95_upper: e.ci95.upper,
+        method: e.method.to_owned(),
+    }
+}
+
+fn cohort(m: &CohortMeasure) -> ReportCohort {
+    ReportCohort {
+        cohort: m.cohort.clone(),
+        changes: m.changes as i64,
+        deployed: m.deployed as i64,
+        failed_confirmed: rate(&m.confirmed),
+        failed_including_suspected: rate(&m.including_suspected),
+        warning: m.warning.clone(),
+    }
+}
+
+/// Writes through a temporary sibling file and a rename.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::path::Path;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        crate::ApiError::BadInput(format!("{}: cannot write: {e}", path.display()))
+    })
 }

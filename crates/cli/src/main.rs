@@ -15,7 +15,13 @@ Examples:
   hindsight incidents                              list incidents with their suspects
   hindsight report --format md                     the deep-dive report on stdout
   hindsight report --format html --out dive.html   ... as one self-contained HTML file
+  hindsight report --format pdf --out dive.pdf     ... as a PDF with contents and page numbers
+  hindsight report --format csv --out tables/      ... every table as a CSV file
   hindsight --db team.sqlite --json changes        every change with its attribution, as JSON
+  hindsight attribution explain 3f2a9c1            why a change is AI, human, automation or unknown
+  hindsight attribution override 3f2a9c1 --class human --reason \"pair-programmed, no AI\"
+  hindsight --rules ours.toml attribution reclassify   apply edited rules without re-ingesting
+  hindsight link confirm 12 --reason \"rollback fixed it\"   confirm suspect link 12 of `incident`
 
 Exit codes:
   0  success
@@ -33,6 +39,12 @@ struct Cli {
     /// Print machine-readable JSON instead of text
     #[arg(long, global = true)]
     json: bool,
+    /// An attribution rule file (TOML) on top of the built-in rules
+    #[arg(long, global = true, value_name = "FILE", env = "HINDSIGHT_RULES")]
+    rules: Option<PathBuf>,
+    /// Who is making a review decision or override [default: $USER]
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    reviewer: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,11 +65,11 @@ enum Command {
     },
     /// Write the deep-dive report
     Report {
-        /// md, html or json
+        /// md, html, json, pdf, or csv (one file per table, into the --out folder)
         #[arg(long, default_value = "md", value_name = "FORMAT")]
         format: String,
-        /// Write to this file (atomically) instead of standard output
-        #[arg(long, value_name = "FILE")]
+        /// Write to this file (atomically) instead of standard output; a folder for csv
+        #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
         /// The report's generation time, RFC 3339 [default: $SOURCE_DATE_EPOCH or now]
         #[arg(long, value_name = "TIME")]
@@ -72,10 +84,78 @@ enum Command {
     },
     /// List every change with its attribution
     Changes,
+    /// The analysis behind the report: failure measures per cohort and the links, or
+    /// Apache DevLake's rule on DevLake tables (`--link-mode devlake`)
+    Analyze {
+        /// `hindsight` (the store's links and measures) or `devlake`
+        #[arg(long, default_value = "hindsight", value_name = "MODE")]
+        link_mode: String,
+        /// With `--link-mode devlake`: a folder holding DevLake's `incidents.csv`,
+        /// `project_mapping.csv` and `cicd_deployment_commits*.csv`
+        #[arg(long, value_name = "DIR")]
+        devlake_dir: Option<PathBuf>,
+        /// With `--link-mode devlake`: the DevLake project
+        #[arg(long, default_value = "project1", value_name = "NAME")]
+        project: String,
+    },
     /// List the input formats Hindsight reads
     Formats,
+    /// List ingest runs, newest first, with their rejected records
+    Runs,
+    /// Explain, correct and re-run the AI / human / automation classification
+    #[command(subcommand)]
+    Attribution(AttributionCommand),
+    /// Confirm, reject or un-decide a suspect link (ids from `hindsight incident ID`)
+    #[command(subcommand)]
+    Link(LinkCommand),
     /// Load the bundled demo data set into the database
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum AttributionCommand {
+    /// Show which rules fired for a change (commit SHA or prefix, owner/repo#N, ticket)
+    Explain { key: String },
+    /// Counts by class, tool, signal and kind of involvement
+    Stats,
+    /// Set a change's class by hand, with a reason; kept with who and when
+    Override {
+        key: String,
+        /// ai, human, automation or unknown
+        #[arg(long, value_name = "CLASS")]
+        class: String,
+        /// The AI tool, for class ai
+        #[arg(long)]
+        tool: Option<String>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Revoke the override in force for a change (its history stays)
+    ClearOverride { key: String },
+    /// Classify every stored change again with the rules in force
+    Reclassify,
+}
+
+#[derive(Debug, Subcommand)]
+enum LinkCommand {
+    /// Confirm that the suspect triggered the incident
+    Confirm {
+        link_id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reject the suspect
+    Reject {
+        link_id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo a decision: the link is a suspect again
+    Undo {
+        link_id: i64,
+        #[arg(long, default_value = "undo")]
+        reason: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -112,8 +192,39 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Analyze {
+        link_mode,
+        devlake_dir,
+        project,
+    } = &cli.command
+    {
+        if link_mode == "devlake" {
+            // DevLake's rule runs on DevLake's tables alone; the store is not opened.
+            let dir = devlake_dir.as_deref().ok_or_else(|| {
+                ApiError::BadInput("--link-mode devlake needs --devlake-dir DIR".to_owned())
+            })?;
+            let links = hindsight_api::devlake_links(dir, project)?;
+            if cli.json {
+                print_json(&links)?;
+            } else {
+                println!("id,project_name,deployment_id");
+                for l in links {
+                    println!("{},{},{}", l.incident_id, l.project_name, l.deployment_id);
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let db = cli.db.clone().unwrap_or_else(Hindsight::default_db_path);
-    let app = Hindsight::open(&db)?;
+    let mut app = Hindsight::open(&db)?;
+    if let Some(rules) = &cli.rules {
+        app = app.with_rules_file(rules)?;
+    }
+    let reviewer = cli
+        .reviewer
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "reviewer".to_owned());
     match &cli.command {
         Command::Ingest {
             paths,
@@ -186,7 +297,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             let generated_at = generation_time(generated_at.as_deref())?;
             let text = app.render_report(format, generated_at)?;
             match out {
-                Some(path) => write_atomically(path, text.as_bytes())?,
+                Some(path) => hindsight_api::write_atomically(path, text.as_bytes())?,
                 None => print!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
@@ -303,8 +414,188 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Analyze { link_mode, .. } => match link_mode.as_str() {
+            "hindsight" => {
+                let report = app.report(generation_time(None)?)?;
+                let analysis = serde_json::json!({
+                    "summary": report.summary,
+                    "incidents": report.incidents.iter().map(|i| serde_json::json!({
+                        "source_system": i.source_system,
+                        "source_id": i.source_id,
+                        "suspects": i.suspects,
+                    })).collect::<Vec<_>>(),
+                    "methodology": report.methodology,
+                });
+                if cli.json {
+                    print_json(&analysis)?;
+                } else {
+                    let md = app.render_report(ReportFormat::Markdown, generation_time(None)?)?;
+                    let summary = md.split("## Incidents").next().unwrap_or_default();
+                    print!("{summary}");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            other => Err(ApiError::BadInput(format!(
+                "unknown --link-mode {other:?}; use hindsight or devlake"
+            ))),
+        },
+        Command::Runs => {
+            let runs = app.list_runs()?;
+            if cli.json {
+                print_json(&runs)?;
+            } else if runs.is_empty() {
+                println!("Nothing ingested yet.");
+            } else {
+                for r in runs {
+                    println!(
+                        "{:>4}  {}  {:<20} {} stored, {} rejected  {}",
+                        r.id, r.ingested_at, r.format, r.records_stored, r.records_rejected, r.path
+                    );
+                    for x in r.rejections {
+                        println!("        {}: {}", x.location, x.reason);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Attribution(command) => attribution(cli, &app, &reviewer, command),
+        Command::Link(command) => {
+            let (link_id, decision, reason) = match command {
+                LinkCommand::Confirm { link_id, reason } => (*link_id, "confirmed", reason),
+                LinkCommand::Reject { link_id, reason } => (*link_id, "rejected", reason),
+                LinkCommand::Undo { link_id, reason } => (*link_id, "suspected", reason),
+            };
+            let detail = app.review_link(link_id, decision, reason, &reviewer, Utc::now())?;
+            if cli.json {
+                print_json(&detail)?;
+            } else {
+                println!(
+                    "link {link_id} of {}:{} is now {decision}",
+                    detail.incident.source_system, detail.incident.source_id
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Formats => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn class_label(class: &str, tool: Option<&str>) -> String {
+    match (class, tool) {
+        ("ai", Some(tool)) => format!("AI ({tool})"),
+        (class, _) => class.to_owned(),
+    }
+}
+
+fn attribution(
+    cli: &Cli,
+    app: &Hindsight,
+    reviewer: &str,
+    command: &AttributionCommand,
+) -> Result<ExitCode, ApiError> {
+    match command {
+        AttributionCommand::Explain { key } => {
+            let explain = app.explain(key)?;
+            if cli.json {
+                return print_json(&explain).map(|()| ExitCode::SUCCESS);
+            }
+            let c = &explain.change;
+            println!("{} {}  {}", c.kind, c.natural_key, c.title);
+            println!(
+                "class {}  involvement {}  confidence {:.2}",
+                class_label(&c.class, c.tool.as_deref()),
+                c.involvement.as_deref().unwrap_or("-"),
+                c.confidence
+            );
+            if let Some(reason) = &c.override_reason {
+                println!("override in force: {reason}");
+            }
+            println!("evidence (rules: {}):", explain.rule_sources.join(", "));
+            for e in &c.evidence {
+                println!(
+                    "  {:<20} at {:<18} {}",
+                    e.signal, e.location, e.matched_text
+                );
+            }
+            for o in &explain.overrides {
+                let state = match &o.revoked_at {
+                    Some(at) => {
+                        format!("revoked {at} by {}", o.revoked_by.as_deref().unwrap_or("?"))
+                    }
+                    None => "in force".to_owned(),
+                };
+                println!(
+                    "override {} by {} at {}: {} ({}) [{state}]",
+                    o.id, o.author, o.created_at, o.class, o.reason
+                );
+            }
+        }
+        AttributionCommand::Stats => {
+            let stats = app.attribution_stats()?;
+            if cli.json {
+                return print_json(&stats).map(|()| ExitCode::SUCCESS);
+            }
+            println!("{} changes", stats.changes);
+            for (title, rows) in [
+                ("class", &stats.by_class),
+                ("AI tool", &stats.by_tool),
+                ("signal", &stats.by_signal),
+                ("involvement", &stats.by_involvement),
+            ] {
+                println!("by {title}:");
+                for row in rows {
+                    println!("  {:<24} {:>7}", row.name, row.count);
+                }
+            }
+            println!("overrides in force: {}", stats.overrides_in_force);
+        }
+        AttributionCommand::Override {
+            key,
+            class,
+            tool,
+            reason,
+        } => {
+            let change = app.find_change(key)?;
+            let change = app.override_attribution(
+                change.id,
+                class,
+                tool.as_deref(),
+                reason,
+                reviewer,
+                Utc::now(),
+            )?;
+            if cli.json {
+                return print_json(&change).map(|()| ExitCode::SUCCESS);
+            }
+            println!(
+                "{} is now {} (override by {reviewer})",
+                change.natural_key,
+                class_label(&change.class, change.tool.as_deref())
+            );
+        }
+        AttributionCommand::ClearOverride { key } => {
+            let change = app.find_change(key)?;
+            let change = app.clear_override(change.id, reviewer, Utc::now())?;
+            if cli.json {
+                return print_json(&change).map(|()| ExitCode::SUCCESS);
+            }
+            println!(
+                "{} is {} again, by its evidence",
+                change.natural_key,
+                class_label(&change.class, change.tool.as_deref())
+            );
+        }
+        AttributionCommand::Reclassify => {
+            let n = app.reclassify()?;
+            app.refresh_analysis()?;
+            if cli.json {
+                return print_json(&serde_json::json!({ "reclassified": n }))
+                    .map(|()| ExitCode::SUCCESS);
+            }
+            println!("{n} changes classified with the rules in force");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
@@ -330,23 +621,4 @@ fn generation_time(arg: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
         });
     }
     Ok(Utc::now())
-}
-
-/// Writes through a temporary file in the same directory, then renames it into place, so a
-/// reader never sees half a report.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        ApiError::BadInput(format!("{}: cannot write: {e}", path.display()))
-    })
 }

@@ -161,3 +161,30 @@ fn a_garbage_line_is_a_warning_with_file_and_line_and_strict_makes_it_fatal() {
     let out = hindsight(&db, &["ingest", "--strict", other.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn devlake_link_mode_reproduces_devlakes_expected_mapping() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpora/devlake-dora/connect_incident_to_deployment");
+    let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["analyze", "--link-mode", "devlake", "--devlake-dir"])
+        .arg(&corpus)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let expected = std::fs::read_to_string(
+        corpus.join("snapshot_tables/project_incident_deployment_relationships.csv"),
+    )
+    .expect("expected table");
+    let sorted = |t: &str| {
+        let mut lines: Vec<String> = t
+            .lines()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(sorted(&text(&out.stdout)), sorted(&expected));
+    assert_eq!(sorted(&expected).len(), 7, "header and 6 rows");
+}

@@ -10,7 +10,7 @@ use hindsight_model::{
 };
 
 use crate::time::parse_timestamp;
-use crate::{excerpt, numbered_lines, IngestError, Parsed};
+use crate::{excerpt, IngestError, Line, Parsed};
 
 const TIME: &[&str] = &[
     "ts",
@@ -38,18 +38,19 @@ pub(crate) fn looks_like_logfmt(line: &str) -> bool {
 
 pub(crate) fn parse_json_lines(
     file: &str,
-    bytes: &[u8],
+    lines: &mut dyn Iterator<Item = Line<'_>>,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
-    for (number, line) in numbered_lines(bytes) {
+    for (number, line) in lines {
         let location = format!("line {number}");
-        let line = match line {
-            Ok(line) => line,
+        let text = match line {
+            Ok(text) => text,
             Err(lossy) => {
                 sink(reject(&location, None, "not valid UTF-8", &lossy));
                 continue;
             }
         };
+        let line: &str = &text;
         if line.trim().is_empty() {
             continue;
         }
@@ -91,18 +92,19 @@ pub(crate) fn parse_json_lines(
 
 pub(crate) fn parse_logfmt(
     file: &str,
-    bytes: &[u8],
+    lines: &mut dyn Iterator<Item = Line<'_>>,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
-    for (number, line) in numbered_lines(bytes) {
+    for (number, line) in lines {
         let location = format!("line {number}");
-        let line = match line {
-            Ok(line) => line,
+        let text = match line {
+            Ok(text) => text,
             Err(lossy) => {
                 sink(reject(&location, None, "not valid UTF-8", &lossy));
                 continue;
             }
         };
+        let line: &str = &text;
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
@@ -286,7 +288,12 @@ mod tests {
 
     fn run(parser: crate::ParseFn, text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
-        parser("deploys.log", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
+        parser(
+            "deploys.log",
+            &mut crate::numbered_lines(text.as_bytes()),
+            &mut |p| out.push(p),
+        )
+        .expect("parse");
         out
     }
 

@@ -29,7 +29,10 @@ pub(crate) fn looks_like(head: &str) -> bool {
         return false;
     }
     // Incident documents and GitLab deployments are someone else's.
-    if head.contains("\"incidents\"") || head.contains("\"deployable\"") {
+    if head.contains("\"incidents\"")
+        || head.contains("\"deployable\"")
+        || head.contains("\"merge_commit_sha\"")
+    {
         return false;
     }
     head.contains("\"sha\"")

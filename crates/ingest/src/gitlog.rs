@@ -1,10 +1,12 @@
 //! `git log --format=fuller --date=iso-strict` output (also with `--parents`, `--numstat`
 //! and `--notes`), one commit at a time.
 
+use std::collections::BTreeMap;
+
 use hindsight_model::{Change, ChangeKind, Person, Record, Rejection, SourceRef};
 
 use crate::time::parse_timestamp;
-use crate::{excerpt, numbered_lines, IngestError, Parsed};
+use crate::{excerpt, IngestError, Line, Parsed};
 
 /// True for `commit <40 or 64 hex>` optionally followed by parents or decorations.
 pub(crate) fn looks_like_commit_line(line: &str) -> bool {
@@ -35,20 +37,26 @@ struct Pending {
     committer: Option<Person>,
     commit_date: Option<String>,
     message: Vec<String>,
+    /// Summed `--numstat` lines (binary files, shown as `-`, count as 0).
+    numstat: Option<(i64, i64)>,
+    /// `Notes (NAMESPACE):` blocks, unindented.
+    notes: BTreeMap<String, String>,
+    /// The namespace of the notes block being read.
+    current_note: Option<String>,
 }
 
-pub(crate) fn parse(
+pub(crate) fn parse_lines(
     file: &str,
     repo: String,
-    bytes: &[u8],
+    lines: &mut dyn Iterator<Item = Line<'_>>,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     let mut pending: Option<Pending> = None;
     let mut section = Section::Header;
-    for (number, line) in numbered_lines(bytes) {
+    for (number, line) in lines {
         // Commit messages may hold any bytes; a lossy copy keeps the commit.
         let line: std::borrow::Cow<'_, str> = match line {
-            Ok(text) => text.into(),
+            Ok(text) => text,
             Err(lossy) => lossy.into(),
         };
         let line = line.as_ref();
@@ -72,6 +80,9 @@ pub(crate) fn parse(
                 committer: None,
                 commit_date: None,
                 message: Vec::new(),
+                numstat: None,
+                notes: BTreeMap::new(),
+                current_note: None,
             });
             section = Section::Header;
             continue;
@@ -109,14 +120,23 @@ pub(crate) fn parse(
                 } else if line.is_empty() {
                     section = Section::Trailing;
                 } else {
-                    section = trailing_line(line);
+                    section = trailing_line(commit, line);
                 }
             }
             Section::Trailing | Section::Notes => {
-                if section == Section::Notes && line.starts_with("    ") {
-                    continue;
+                if section == Section::Notes {
+                    if let Some(text) = line.strip_prefix("    ") {
+                        if let Some(namespace) = &commit.current_note {
+                            let note = commit.notes.entry(namespace.clone()).or_default();
+                            if !note.is_empty() {
+                                note.push('\n');
+                            }
+                            note.push_str(text);
+                        }
+                        continue;
+                    }
                 }
-                section = trailing_line(line);
+                section = trailing_line(commit, line);
             }
         }
     }
@@ -126,14 +146,41 @@ pub(crate) fn parse(
     Ok(())
 }
 
-/// A line after a commit's message: a notes header starts a notes block; numstat lines and
-/// blank lines are skipped here.
-fn trailing_line(line: &str) -> Section {
-    if line.starts_with("Notes") && line.ends_with(':') {
-        Section::Notes
-    } else {
-        Section::Trailing
+/// A line after a commit's message: a `Notes (ns):` header starts a notes block, `--numstat`
+/// lines add to the commit's size, blank lines are skipped.
+fn trailing_line(commit: &mut Pending, line: &str) -> Section {
+    if let Some(header) = line
+        .strip_prefix("Notes")
+        .and_then(|rest| rest.strip_suffix(':'))
+    {
+        let namespace = header
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim();
+        commit.current_note = Some(if namespace.is_empty() {
+            "commits".to_owned()
+        } else {
+            namespace.to_owned()
+        });
+        return Section::Notes;
     }
+    let mut fields = line.split('\t');
+    if let (Some(added), Some(deleted), Some(_path)) = (fields.next(), fields.next(), fields.next())
+    {
+        let count = |text: &str| {
+            if text == "-" {
+                Some(0)
+            } else {
+                text.parse::<i64>().ok()
+            }
+        };
+        if let (Some(added), Some(deleted)) = (count(added), count(deleted)) {
+            let (a, d) = commit.numstat.unwrap_or((0, 0));
+            commit.numstat = Some((a + added, d + deleted));
+        }
+    }
+    Section::Trailing
 }
 
 fn parse_person(value: &str) -> Option<Person> {
@@ -205,6 +252,13 @@ fn finish(file: &str, repo: &str, commit: Pending) -> Parsed {
         authored_at,
         committed_at,
         parents: commit.parents,
+        additions: commit.numstat.map(|(added, _)| added),
+        deletions: commit.numstat.map(|(_, deleted)| deleted),
+        labels: Vec::new(),
+        reviews: Vec::new(),
+        related: Vec::new(),
+        notes: commit.notes,
+        attributes: BTreeMap::new(),
         source: SourceRef {
             file: file.to_owned(),
             location,
@@ -248,10 +302,8 @@ CommitDate: 2026-11-15T09:00:00Z
 
     fn parse_all(text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
-        parse("x.gitlog", "x".into(), text.as_bytes(), &mut |p| {
-            out.push(p)
-        })
-        .expect("parse");
+        let mut lines = crate::numbered_lines(text.as_bytes());
+        parse_lines("x.gitlog", "x".into(), &mut lines, &mut |p| out.push(p)).expect("parse");
         out
     }
 
@@ -278,6 +330,11 @@ CommitDate: 2026-11-15T09:00:00Z
             !first.message.contains("s_1::t_1"),
             "notes are not message text"
         );
+        assert_eq!(
+            first.notes.get("ai").map(String::as_str),
+            Some("src/lib.rs\n  s_1::t_1 1-3\n---\n{}")
+        );
+        assert_eq!((first.additions, first.deletions), (Some(3), Some(1)));
         assert_eq!(
             first.author.as_ref().map(|p| p.email.as_str()),
             Some("ada@shop.example")

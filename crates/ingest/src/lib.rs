@@ -4,16 +4,27 @@
 //! sink once per record or per rejected record; a rejection never aborts a file, while a
 //! file that cannot be read as its format at all (truncated JSON) is an [`IngestError`].
 
+mod argocd;
 mod deploylog;
 mod github_deployments;
+mod github_pulls;
 mod gitlab_deployments;
 mod gitlog;
+mod grafana_oncall;
 mod incidentio;
+mod jira;
 mod json;
+mod kubernetes_events;
+mod opsgenie;
 mod pagerduty;
+mod pagerduty_log;
+mod postmortem;
+mod servicenow;
 mod statuspage;
 pub mod time;
 
+use std::borrow::Cow;
+use std::io::BufRead;
 use std::path::Path;
 
 use hindsight_model::{Record, Rejection};
@@ -40,10 +51,28 @@ pub enum Format {
     GithubDeployments,
     /// GitLab REST deployments (`GET /projects/:id/deployments`).
     GitlabDeployments,
+    /// incidents: PagerDuty REST v2 incident log entries (timeline of known incidents).
+    PagerDutyLogEntries,
+    /// incidents: Opsgenie incidents or alerts API JSON.
+    OpsgenieIncidents,
+    /// incidents: Grafana OnCall alert groups API JSON.
+    GrafanaOnCallAlertGroups,
+    /// incidents: post-mortem Markdown with a timeline section.
+    PostMortemMarkdown,
+    /// deployments: Argo CD Application (JSON or YAML) sync history.
+    ArgoCdApplication,
+    /// deployments: `kubectl get events -o json` rollouts, scaling, failures.
+    KubernetesEvents,
+    /// changes: GitHub pull requests JSON, with reviews.
+    GithubPullRequests,
+    /// changes: ServiceNow change_request Table API JSON or list CSV.
+    ServiceNowChanges,
+    /// changes: Jira issues from the search API JSON.
+    JiraIssues,
 }
 
 impl Format {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 18] = [
         Self::GitLog,
         Self::GitRepository,
         Self::DeployJsonLines,
@@ -53,6 +82,15 @@ impl Format {
         Self::IncidentIoIncidents,
         Self::GithubDeployments,
         Self::GitlabDeployments,
+        Self::PagerDutyLogEntries,
+        Self::OpsgenieIncidents,
+        Self::GrafanaOnCallAlertGroups,
+        Self::PostMortemMarkdown,
+        Self::ArgoCdApplication,
+        Self::KubernetesEvents,
+        Self::GithubPullRequests,
+        Self::ServiceNowChanges,
+        Self::JiraIssues,
     ];
 
     /// The name used on the command line and in the store.
@@ -67,6 +105,15 @@ impl Format {
             Self::IncidentIoIncidents => "incidentio-incidents",
             Self::GithubDeployments => "github-deployments",
             Self::GitlabDeployments => "gitlab-deployments",
+            Self::PagerDutyLogEntries => "pagerduty-log-entries",
+            Self::OpsgenieIncidents => "opsgenie",
+            Self::GrafanaOnCallAlertGroups => "grafana-oncall",
+            Self::PostMortemMarkdown => "postmortem-markdown",
+            Self::ArgoCdApplication => "argocd-application",
+            Self::KubernetesEvents => "kubernetes-events",
+            Self::GithubPullRequests => "github-pulls",
+            Self::ServiceNowChanges => "servicenow-change",
+            Self::JiraIssues => "jira-issues",
         }
     }
 
@@ -82,6 +129,23 @@ impl Format {
             Self::IncidentIoIncidents => "incidents: incident.io API v2 incidents",
             Self::GithubDeployments => "deployments: GitHub REST deployments (statuses embedded)",
             Self::GitlabDeployments => "deployments: GitLab REST deployments",
+            Self::PagerDutyLogEntries => {
+                "incidents: PagerDuty REST v2 incident log entries (timeline of known incidents)"
+            }
+            Self::OpsgenieIncidents => "incidents: Opsgenie incidents or alerts API JSON",
+            Self::GrafanaOnCallAlertGroups => "incidents: Grafana OnCall alert groups API JSON",
+            Self::PostMortemMarkdown => "incidents: post-mortem Markdown with a timeline section",
+            Self::ArgoCdApplication => {
+                "deployments: Argo CD Application (JSON or YAML) sync history"
+            }
+            Self::KubernetesEvents => {
+                "deployments: `kubectl get events -o json` rollouts, scaling, failures"
+            }
+            Self::GithubPullRequests => "changes: GitHub pull requests JSON, with reviews",
+            Self::ServiceNowChanges => {
+                "changes: ServiceNow change_request Table API JSON or list CSV"
+            }
+            Self::JiraIssues => "changes: Jira issues from the search API JSON",
         }
     }
 
@@ -112,20 +176,42 @@ pub enum IngestError {
 }
 
 /// What a parser hands to its sink.
+// Records go to the sink one at a time and are never collected in bulk, so the size gap
+// between a record and a rejection costs nothing worth a box per record.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     Record(Record),
     Rejected(Rejection),
 }
 
-/// The shape of every single-file parser: file name for locations, bytes, sink.
+/// The shape of the line parsers: file name for locations, lines, sink.
 #[cfg(test)]
-pub(crate) type ParseFn = fn(&str, &[u8], &mut dyn FnMut(Parsed)) -> Result<(), IngestError>;
+pub(crate) type ParseFn =
+    fn(&str, &mut dyn Iterator<Item = Line<'_>>, &mut dyn FnMut(Parsed)) -> Result<(), IngestError>;
 
 /// The SHA-256 of a file's bytes, in hex: the identity of an ingested file.
 pub fn content_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of everything a reader yields, read in chunks so memory stays flat.
+pub fn content_hash_of_reader(reader: &mut dyn std::io::Read) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Detects the format of a file from its first bytes.
@@ -150,6 +236,34 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     if gitlab_deployments::looks_like(trimmed) {
         return Some(Format::GitlabDeployments);
     }
+    if pagerduty_log::looks_like(trimmed) {
+        return Some(Format::PagerDutyLogEntries);
+    }
+    if opsgenie::looks_like(trimmed) {
+        return Some(Format::OpsgenieIncidents);
+    }
+    if grafana_oncall::looks_like(trimmed) {
+        return Some(Format::GrafanaOnCallAlertGroups);
+    }
+    if postmortem::looks_like(trimmed) {
+        return Some(Format::PostMortemMarkdown);
+    }
+    if argocd::looks_like(trimmed) {
+        return Some(Format::ArgoCdApplication);
+    }
+    if kubernetes_events::looks_like(trimmed) {
+        return Some(Format::KubernetesEvents);
+    }
+    if github_pulls::looks_like(trimmed) {
+        return Some(Format::GithubPullRequests);
+    }
+    if servicenow::looks_like(trimmed) {
+        return Some(Format::ServiceNowChanges);
+    }
+    if jira::looks_like(trimmed) {
+        return Some(Format::JiraIssues);
+    }
+
     if trimmed.starts_with('{') {
         if serde_json::from_str::<serde_json::Value>(first_line).is_ok_and(|v| v.is_object())
             && !first_line.contains("\"incidents\"")
@@ -183,18 +297,34 @@ pub fn parse(
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     match format {
-        Format::GitLog => gitlog::parse(file, default_repo_name(file), bytes, sink),
+        Format::GitLog => gitlog::parse_lines(
+            file,
+            default_repo_name(file),
+            &mut numbered_lines(bytes),
+            sink,
+        ),
         Format::GitRepository => Err(IngestError::Invalid {
             file: file.to_owned(),
             message: "a git repository is read with `read_git_repository`".to_owned(),
         }),
-        Format::DeployJsonLines => deploylog::parse_json_lines(file, bytes, sink),
-        Format::DeployLogfmt => deploylog::parse_logfmt(file, bytes, sink),
+        Format::DeployJsonLines => {
+            deploylog::parse_json_lines(file, &mut numbered_lines(bytes), sink)
+        }
+        Format::DeployLogfmt => deploylog::parse_logfmt(file, &mut numbered_lines(bytes), sink),
         Format::PagerDutyIncidents => pagerduty::parse(file, bytes, sink),
         Format::StatuspageIncidents => statuspage::parse(file, bytes, sink),
         Format::IncidentIoIncidents => incidentio::parse(file, bytes, sink),
         Format::GithubDeployments => github_deployments::parse(file, bytes, sink),
         Format::GitlabDeployments => gitlab_deployments::parse(file, bytes, sink),
+        Format::PagerDutyLogEntries => pagerduty_log::parse(file, bytes, sink),
+        Format::OpsgenieIncidents => opsgenie::parse(file, bytes, sink),
+        Format::GrafanaOnCallAlertGroups => grafana_oncall::parse(file, bytes, sink),
+        Format::PostMortemMarkdown => postmortem::parse(file, bytes, sink),
+        Format::ArgoCdApplication => argocd::parse(file, bytes, sink),
+        Format::KubernetesEvents => kubernetes_events::parse(file, bytes, sink),
+        Format::GithubPullRequests => github_pulls::parse(file, bytes, sink),
+        Format::ServiceNowChanges => servicenow::parse(file, bytes, sink),
+        Format::JiraIssues => jira::parse(file, bytes, sink),
     }
 }
 
@@ -238,7 +368,7 @@ pub fn parse_git_log_of(
     bytes: &[u8],
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
-    gitlog::parse(file, repo.to_owned(), bytes, sink)
+    gitlog::parse_lines(file, repo.to_owned(), &mut numbered_lines(bytes), sink)
 }
 
 /// A git log export names no repository; its file stem stands in (`checkout.gitlog` ->
@@ -268,19 +398,100 @@ pub(crate) fn excerpt(text: &str) -> String {
     format!("{}…", &text[..end])
 }
 
+/// One numbered line (from 1), without its line ending; `Err` carries the lossy text of a line
+/// that is not valid UTF-8.
+pub(crate) type Line<'a> = (usize, Result<Cow<'a, str>, String>);
+
 /// Splits bytes into lines numbered from 1, without the line ending, tolerating CRLF, a BOM
-/// and invalid UTF-8 (such a line comes back as `Err` with its lossy text).
-pub(crate) fn numbered_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, Result<&str, String>)> {
+/// and invalid UTF-8.
+pub(crate) fn numbered_lines(bytes: &[u8]) -> impl Iterator<Item = Line<'_>> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     bytes
         .split(|b| *b == b'\n')
         .enumerate()
-        .map(|(index, line)| {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let text =
-                std::str::from_utf8(line).map_err(|_| String::from_utf8_lossy(line).into_owned());
-            (index + 1, text)
-        })
+        .map(|(index, line)| (index + 1, decode(line).map(Cow::Borrowed)))
+}
+
+fn decode(line: &[u8]) -> Result<&str, String> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    std::str::from_utf8(line).map_err(|_| String::from_utf8_lossy(line).into_owned())
+}
+
+/// The same lines read from a stream one at a time, so that memory stays flat however long
+/// the file is. A read error ends the lines and is kept for the caller.
+struct ReaderLines<'r> {
+    reader: &'r mut dyn BufRead,
+    buffer: Vec<u8>,
+    number: usize,
+    error: Option<std::io::Error>,
+}
+
+impl Iterator for ReaderLines<'_> {
+    type Item = Line<'static>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.buffer.clear();
+        match self.reader.read_until(b'\n', &mut self.buffer) {
+            Ok(0) => None,
+            Ok(_) => {
+                self.number += 1;
+                let mut line = self.buffer.as_slice();
+                if self.number == 1 {
+                    line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+                }
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                Some((
+                    self.number,
+                    decode(line).map(|text| Cow::Owned(text.to_owned())),
+                ))
+            }
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+}
+
+/// True for the formats that [`parse_stream`] reads line by line.
+pub fn is_line_format(format: Format) -> bool {
+    matches!(
+        format,
+        Format::GitLog | Format::DeployJsonLines | Format::DeployLogfmt
+    )
+}
+
+/// Parses a line-based format from a stream without holding the file in memory.
+pub fn parse_stream(
+    format: Format,
+    file: &str,
+    reader: &mut dyn BufRead,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    let mut lines = ReaderLines {
+        reader,
+        buffer: Vec::with_capacity(4096),
+        number: 0,
+        error: None,
+    };
+    match format {
+        Format::GitLog => gitlog::parse_lines(file, default_repo_name(file), &mut lines, sink),
+        Format::DeployJsonLines => deploylog::parse_json_lines(file, &mut lines, sink),
+        Format::DeployLogfmt => deploylog::parse_logfmt(file, &mut lines, sink),
+        other => {
+            return Err(IngestError::Invalid {
+                file: file.to_owned(),
+                message: format!("{} is not read line by line", other.name()),
+            })
+        }
+    }?;
+    match lines.error {
+        Some(e) => Err(IngestError::Io {
+            file: file.to_owned(),
+            message: e.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -321,8 +532,17 @@ mod tests {
     #[test]
     fn lines_tolerate_bom_crlf_and_bad_utf8() {
         let lines: Vec<_> = numbered_lines(b"\xef\xbb\xbfa\r\nb\xff\nc").collect();
-        assert_eq!(lines[0], (1, Ok("a")));
+        assert_eq!(lines[0], (1, Ok(Cow::Borrowed("a"))));
         assert!(lines[1].1.is_err());
-        assert_eq!(lines[2], (3, Ok("c")));
+        assert_eq!(lines[2], (3, Ok(Cow::Borrowed("c"))));
+        let mut reader: &[u8] = b"\xef\xbb\xbfa\r\nb\xff\nc";
+        let streamed: Vec<_> = ReaderLines {
+            reader: &mut reader,
+            buffer: Vec::new(),
+            number: 0,
+            error: None,
+        }
+        .collect();
+        assert_eq!(streamed, lines);
     }
 }

@@ -1,4 +1,8 @@
 //! Parsers against fixtures and the shared corpora.
+#[path = "ingest/change_formats.rs"]
+mod change_formats;
+#[path = "ingest/incident_formats.rs"]
+mod incident_formats;
 
 // --- statuspage / incident.io ---
 

@@ -81,7 +81,56 @@ pub struct Change {
     pub authored_at: Option<DateTime<Utc>>,
     pub committed_at: Option<DateTime<Utc>>,
     pub parents: Vec<String>,
+    /// Lines added and deleted, when the source states them (`--numstat`, a PR's counts).
+    pub additions: Option<i64>,
+    pub deletions: Option<i64>,
+    /// Labels or tags (pull request labels, ticket labels).
+    pub labels: Vec<String>,
+    /// Reviews and approvals, oldest first.
+    pub reviews: Vec<Review>,
+    /// Natural keys of related changes: a pull request's commits, a ticket's pull requests.
+    pub related: Vec<String>,
+    /// Notes attached to the change by namespace, e.g. `ai` for git-ai's `refs/notes/ai`.
+    pub notes: BTreeMap<String, String>,
+    /// Every other field of the source record worth keeping (branch, state, ticket type,
+    /// risk, approval ...), verbatim.
+    pub attributes: BTreeMap<String, String>,
     pub source: SourceRef,
+}
+
+impl Change {
+    /// A change with the given identity and nothing else known yet.
+    pub fn new(kind: ChangeKind, natural_key: impl Into<String>, source: SourceRef) -> Self {
+        Self {
+            kind,
+            natural_key: natural_key.into(),
+            repo: None,
+            title: String::new(),
+            message: String::new(),
+            author: None,
+            committer: None,
+            authored_at: None,
+            committed_at: None,
+            parents: Vec::new(),
+            additions: None,
+            deletions: None,
+            labels: Vec::new(),
+            reviews: Vec::new(),
+            related: Vec::new(),
+            notes: BTreeMap::new(),
+            attributes: BTreeMap::new(),
+            source,
+        }
+    }
+}
+
+/// One review of a change: who, what they decided (`APPROVED`, `CHANGES_REQUESTED`,
+/// `COMMENTED`, an approval record's state ...), and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub reviewer: String,
+    pub state: String,
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// The outcome a deploy tool recorded for a deployment.
@@ -171,12 +220,23 @@ pub struct Incident {
     pub source: SourceRef,
 }
 
+/// Timeline events for an incident stored from another file (PagerDuty log entries, alerts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentEvents {
+    pub source_system: String,
+    /// The tool's id of the incident the events belong to.
+    pub source_id: String,
+    pub events: Vec<TimelineEvent>,
+    pub source: SourceRef,
+}
+
 /// Any record an ingester produces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
     Change(Change),
     Deployment(Deployment),
     Incident(Incident),
+    IncidentEvents(IncidentEvents),
 }
 
 /// A record an ingester could not accept, kept with its location and the reason.
@@ -241,6 +301,10 @@ pub struct Attribution {
     pub tool: Option<String>,
     /// `authored`, `coauthored`, `assisted`, `suggested` for AI changes.
     pub involvement: Option<String>,
+    /// The model, when a trailer or note names it (`claude-opus-4`, `gpt-5-codex` ...).
+    pub model: Option<String>,
+    /// The share of added lines written by AI, when line-level data (git-ai notes) exists.
+    pub line_share: Option<f64>,
     pub confidence: f64,
     pub evidence: Vec<Evidence>,
 }

@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use crate::{display_class, display_duration, display_time, escape_html as esc, short_sha, Report};
+use crate::{
+    display_class, display_duration, display_rate, display_time, escape_html as esc, short_sha,
+    Report,
+};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24;background:#fff}
@@ -37,17 +40,34 @@ pub(crate) fn render(report: &Report) -> String {
         "<p>{} incidents, {} deployments and operations, {} changes.</p>",
         s.incidents, s.deployments, s.changes
     );
-    let _ = writeln!(out, "<table><tr><th>Attribution</th><th>Changes</th><th>Shipped by a top-ranked suspect deployment</th></tr>");
-    for cohort in &s.cohorts {
+    let _ = writeln!(out, "<ul>");
+    for line in crate::markdown::summary_sentences(report) {
+        let _ = writeln!(out, "<li>{}</li>", esc(&line));
+    }
+    let _ = writeln!(out, "</ul>");
+    for (title, rows) in [("Attribution", &s.cohorts), ("AI tool", &s.by_tool)] {
+        if rows.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             out,
-            "<tr><td class=\"{0}\">{0}</td><td class=\"n\">{1}</td><td class=\"n\">{2}</td></tr>",
-            esc(&cohort.class),
-            cohort.changes,
-            cohort.shipped_by_top_suspect
+            "<table><tr><th>{title}</th><th>Changes</th><th>Deployed</th><th>Failed, confirmed links</th><th>Failed, including suspects &ge; {:.2}</th></tr>",
+            s.suspect_threshold
         );
+        for cohort in rows {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"{0}\">{0}</td><td class=\"n\">{1}</td><td class=\"n\">{2}</td><td>{3}</td><td>{4}</td></tr>",
+                esc(&cohort.cohort),
+                cohort.changes,
+                cohort.deployed,
+                esc(&display_rate(&cohort.failed_confirmed)),
+                esc(&display_rate(&cohort.failed_including_suspected))
+            );
+        }
+        let _ = writeln!(out, "</table>");
+        out.push_str(&crate::charts::failure_rate_chart(rows));
     }
-    let _ = writeln!(out, "</table>");
 
     let _ = writeln!(out, "<h2>Incidents</h2>");
     if report.incidents.is_empty() {

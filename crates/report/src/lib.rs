@@ -3,13 +3,18 @@
 //! Rendering is pure: the same model gives byte-identical output. Every piece of text that
 //! came from an input file is escaped for its target format.
 
+mod charts;
+mod csv;
 mod escape;
 mod html;
 mod markdown;
+mod pdf;
 
 use serde::Serialize;
 
+pub use csv::render_csv_tables;
 pub use escape::{escape_html, escape_markdown};
+pub use pdf::render_pdf;
 
 /// The version of the JSON report layout.
 pub const REPORT_SCHEMA: &str = "hindsight-report/0.1";
@@ -20,15 +25,21 @@ pub enum ReportFormat {
     Markdown,
     Html,
     Json,
+    /// Binary: use [`render_bytes`].
+    Pdf,
+    /// One CSV per table: [`render_csv_tables`]; [`render_bytes`] gives `changes.csv`.
+    Csv,
 }
 
 impl ReportFormat {
-    /// Parses `md`, `markdown`, `html` or `json`.
+    /// Parses `md`, `markdown`, `html`, `json`, `pdf` or `csv`.
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "md" | "markdown" => Some(Self::Markdown),
             "html" => Some(Self::Html),
             "json" => Some(Self::Json),
+            "pdf" => Some(Self::Pdf),
+            "csv" => Some(Self::Csv),
             _ => None,
         }
     }
@@ -39,6 +50,8 @@ impl ReportFormat {
 pub enum ReportError {
     #[error("cannot serialise the report: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("{0} is a binary format: use render_bytes")]
+    Binary(&'static str),
 }
 
 /// Everything the report says.
@@ -65,21 +78,60 @@ pub struct ReportSource {
     pub records_rejected: i64,
 }
 
-/// The headline counts.
+/// The headline counts and failure measures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportSummary {
     pub incidents: i64,
     pub deployments: i64,
     pub changes: i64,
+    /// Suspects ranked first at or above this score count as failures "including suspected".
+    pub suspect_threshold: f64,
+    /// Per attribution class: ai, human, automation, unknown.
     pub cohorts: Vec<ReportCohort>,
+    /// Per AI tool.
+    pub by_tool: Vec<ReportCohort>,
+    /// AI against human, on each basis.
+    pub comparisons: Vec<ReportComparison>,
 }
 
-/// Counts of one attribution class.
+/// The failure measures of one cohort.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportCohort {
-    pub class: String,
+    pub cohort: String,
     pub changes: i64,
-    pub shipped_by_top_suspect: i64,
+    pub deployed: i64,
+    pub failed_confirmed: ReportRate,
+    pub failed_including_suspected: ReportRate,
+    pub warning: Option<String>,
+}
+
+/// A proportion with its Wilson score 95% interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRate {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub rate: Option<f64>,
+    pub ci95_lower: Option<f64>,
+    pub ci95_upper: Option<f64>,
+}
+
+/// An estimate with its 95% interval and the method that produced it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportEstimate {
+    pub value: f64,
+    pub ci95_lower: f64,
+    pub ci95_upper: f64,
+    pub method: String,
+}
+
+/// AI against human changes on one basis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportComparison {
+    /// `confirmed` or `including suspected`.
+    pub basis: String,
+    pub risk_ratio: Option<ReportEstimate>,
+    pub risk_difference: Option<ReportEstimate>,
+    pub fisher_p: Option<f64>,
 }
 
 /// One incident with its timeline and suspects.
@@ -181,7 +233,23 @@ pub fn render(report: &Report, format: ReportFormat) -> Result<String, ReportErr
             text.push('\n');
             text
         }
+        ReportFormat::Pdf => return Err(ReportError::Binary("pdf")),
+        ReportFormat::Csv => return Err(ReportError::Binary("csv")),
     })
+}
+
+/// Renders the report in any format as bytes.
+///
+/// `Pdf` gives the PDF document. `Csv` gives only the `changes.csv` table: the full set of
+/// tables (cohorts, tools, incidents, suspects, changes, sources) comes from
+/// [`render_csv_tables`], which a caller writes into a folder. Text formats give the UTF-8
+/// bytes of [`render`].
+pub fn render_bytes(report: &Report, format: ReportFormat) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Pdf => Ok(render_pdf(report)),
+        ReportFormat::Csv => Ok(csv::changes_csv(report).into_bytes()),
+        other => render(report, other).map(String::into_bytes),
+    }
 }
 
 /// `2026-11-17 14:05 UTC` from a stored RFC 3339 UTC instant.
@@ -198,6 +266,39 @@ pub(crate) fn display_duration(minutes: Option<i64>) -> String {
         Some(m) if m < 60 => format!("{m} min"),
         Some(m) => format!("{} h {:02} min", m / 60, m % 60),
         None => "open".to_owned(),
+    }
+}
+
+/// `3.1% (19 of 612; 95% CI 1.9–4.8%)`, or `no deployed changes`.
+pub(crate) fn display_rate(rate: &ReportRate) -> String {
+    match (rate.rate, rate.ci95_lower, rate.ci95_upper) {
+        (Some(r), Some(lo), Some(hi)) => format!(
+            "{:.1}% ({} of {}; 95% CI {:.1}–{:.1}%)",
+            r * 100.0,
+            rate.numerator,
+            rate.denominator,
+            lo * 100.0,
+            hi * 100.0
+        ),
+        _ => "n/a (no deployed changes)".to_owned(),
+    }
+}
+
+/// `2.61 (95% CI 1.12–6.07; Katz log interval)`.
+pub(crate) fn display_estimate(estimate: &Option<ReportEstimate>, percent: bool) -> String {
+    match estimate {
+        Some(e) if percent => format!(
+            "{:+.1} points (95% CI {:+.1} to {:+.1}; {})",
+            e.value * 100.0,
+            e.ci95_lower * 100.0,
+            e.ci95_upper * 100.0,
+            e.method
+        ),
+        Some(e) => format!(
+            "{:.2} (95% CI {:.2}–{:.2}; {})",
+            e.value, e.ci95_lower, e.ci95_upper, e.method
+        ),
+        None => "not defined (a cohort has no deployed changes)".to_owned(),
     }
 }
 
@@ -218,6 +319,16 @@ pub(crate) fn short_sha(sha: &str) -> &str {
 pub(crate) mod sample {
     use super::*;
 
+    fn rate(numerator: i64, denominator: i64, ci: Option<(f64, f64)>) -> ReportRate {
+        ReportRate {
+            numerator,
+            denominator,
+            rate: (denominator > 0).then(|| numerator as f64 / denominator as f64),
+            ci95_lower: ci.map(|c| c.0),
+            ci95_upper: ci.map(|c| c.1),
+        }
+    }
+
     /// A small report whose text fields carry hostile input.
     pub fn report() -> Report {
         Report {
@@ -236,10 +347,31 @@ pub(crate) mod sample {
                 incidents: 1,
                 deployments: 1,
                 changes: 1,
-                cohorts: vec![ReportCohort {
-                    class: "ai".into(),
-                    changes: 1,
-                    shipped_by_top_suspect: 1,
+                suspect_threshold: 0.5,
+                cohorts: vec![
+                    ReportCohort {
+                        cohort: "ai".into(),
+                        changes: 1,
+                        deployed: 1,
+                        failed_confirmed: rate(0, 1, Some((0.0, 0.7935))),
+                        failed_including_suspected: rate(1, 1, Some((0.2065, 1.0))),
+                        warning: Some("only 1 deployed change".into()),
+                    },
+                    ReportCohort {
+                        cohort: "human".into(),
+                        changes: 0,
+                        deployed: 0,
+                        failed_confirmed: rate(0, 0, None),
+                        failed_including_suspected: rate(0, 0, None),
+                        warning: None,
+                    },
+                ],
+                by_tool: vec![],
+                comparisons: vec![ReportComparison {
+                    basis: "including suspected".into(),
+                    risk_ratio: None,
+                    risk_difference: None,
+                    fisher_p: None,
                 }],
             },
             incidents: vec![ReportIncident {
@@ -335,8 +467,39 @@ mod tests {
     }
 
     #[test]
+    fn rates_and_estimates_read_as_sentences() {
+        let md = render(&sample::report(), ReportFormat::Markdown).expect("md");
+        assert!(
+            md.contains("AI-assisted changes failed 100.0% (1 of 1; 95% CI 20.6–100.0%) against n/a (no deployed changes) for human changes"),
+            "{md}"
+        );
+        assert!(md.contains("risk ratio not defined (a cohort has no deployed changes)"));
+        assert!(md.contains("ai: only 1 deployed change"));
+        let estimate = Some(ReportEstimate {
+            value: 2.5,
+            ci95_lower: 1.1,
+            ci95_upper: 5.75,
+            method: "Katz".into(),
+        });
+        assert_eq!(
+            display_estimate(&estimate, false),
+            "2.50 (95% CI 1.10–5.75; Katz)"
+        );
+    }
+
+    #[test]
     fn formats_parse() {
         assert_eq!(ReportFormat::parse("MD"), Some(ReportFormat::Markdown));
-        assert_eq!(ReportFormat::parse("pdf"), None);
+        assert_eq!(ReportFormat::parse("pdf"), Some(ReportFormat::Pdf));
+        assert_eq!(ReportFormat::parse("CSV"), Some(ReportFormat::Csv));
+        assert_eq!(ReportFormat::parse("docx"), None);
+        assert!(render(&sample::report(), ReportFormat::Pdf).is_err());
+        let bytes = render_bytes(&sample::report(), ReportFormat::Json).expect("json");
+        assert_eq!(
+            bytes,
+            render(&sample::report(), ReportFormat::Json)
+                .expect("json")
+                .into_bytes()
+        );
     }
 }

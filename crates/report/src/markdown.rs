@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use crate::{
-    display_class, display_duration, display_time, escape_markdown as esc, short_sha, Report,
+    display_class, display_duration, display_estimate, display_rate, display_time,
+    escape_markdown as esc, short_sha, Report,
 };
 
 pub(crate) fn render(report: &Report) -> String {
@@ -23,21 +24,33 @@ pub(crate) fn render(report: &Report) -> String {
         "{} incidents, {} deployments and operations, {} changes.\n",
         s.incidents, s.deployments, s.changes
     );
-    let _ = writeln!(
-        out,
-        "| Attribution | Changes | Shipped by a top-ranked suspect deployment |"
-    );
-    let _ = writeln!(out, "| --- | ---: | ---: |");
-    for cohort in &s.cohorts {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            esc(&cohort.class),
-            cohort.changes,
-            cohort.shipped_by_top_suspect
-        );
+    for line in summary_sentences(report) {
+        let _ = writeln!(out, "- {}", esc(&line));
     }
     let _ = writeln!(out);
+    for (title, rows) in [("Attribution", &s.cohorts), ("AI tool", &s.by_tool)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "| {title} | Changes | Deployed | Failed, confirmed links | Failed, including suspects ≥ {:.2} |",
+            s.suspect_threshold
+        );
+        let _ = writeln!(out, "| --- | ---: | ---: | --- | --- |");
+        for cohort in rows {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                esc(&cohort.cohort),
+                cohort.changes,
+                cohort.deployed,
+                display_rate(&cohort.failed_confirmed),
+                display_rate(&cohort.failed_including_suspected)
+            );
+        }
+        let _ = writeln!(out);
+    }
 
     let _ = writeln!(out, "## Incidents\n");
     if report.incidents.is_empty() {
@@ -208,6 +221,45 @@ pub(crate) fn render(report: &Report) -> String {
     let _ = writeln!(out, "\n## Method\n");
     for line in &report.methodology {
         let _ = writeln!(out, "- {}", esc(line));
+    }
+    out
+}
+
+/// The executive summary in plain sentences, each with its denominator and interval.
+pub(crate) fn summary_sentences(report: &Report) -> Vec<String> {
+    let s = &report.summary;
+    let find = |name: &str| s.cohorts.iter().find(|c| c.cohort == name);
+    let mut out = Vec::new();
+    if let (Some(ai), Some(human)) = (find("ai"), find("human")) {
+        out.push(format!(
+            "AI-assisted changes failed {} against {} for human changes, counting a change as failed when a deployment that shipped it is the top suspect of an incident (score at least {:.2}) or a reviewer confirmed the link.",
+            display_rate(&ai.failed_including_suspected),
+            display_rate(&human.failed_including_suspected),
+            s.suspect_threshold
+        ));
+        out.push(format!(
+            "On reviewer-confirmed links only: AI {} against human {}.",
+            display_rate(&ai.failed_confirmed),
+            display_rate(&human.failed_confirmed)
+        ));
+    }
+    for comparison in &s.comparisons {
+        out.push(format!(
+            "AI vs human ({}): risk ratio {}; risk difference {}; Fisher's exact test p = {}.",
+            comparison.basis,
+            display_estimate(&comparison.risk_ratio, false),
+            display_estimate(&comparison.risk_difference, true),
+            comparison
+                .fisher_p
+                .map_or("not defined".to_owned(), |p| format!("{p:.3}"))
+        ));
+    }
+    for cohort in &s.cohorts {
+        if let Some(warning) = &cohort.warning {
+            if cohort.changes > 0 {
+                out.push(format!("{}: {warning}", cohort.cohort));
+            }
+        }
     }
     out
 }

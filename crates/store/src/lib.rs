@@ -7,6 +7,7 @@
 
 mod pool;
 mod read;
+mod review;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ pub use read::{
     ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview, RejectionRow, RunRow,
     TimelineRow,
 };
+pub use review::{LinkReviewRow, OverrideRow};
 pub use write::{IngestTransaction, NewLink, RunMeta, RunSummary};
 
 /// Everything that can go wrong in the store.
@@ -53,7 +55,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// The numbered migrations, in order. Index + 1 is the schema version each one produces.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_change_details_and_reviews.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -110,6 +115,10 @@ fn open_connection(path: &Path) -> Result<Connection> {
 
 /// Applies every migration newer than the file's `user_version`, each in its own transaction.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    migrate_to(conn, path, SCHEMA_VERSION)
+}
+
+fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if current > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
@@ -118,7 +127,12 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(current as usize)
+        .take((target - current).max(0) as usize)
+    {
         let version = index as i64 + 1;
         let tx = conn.transaction()?;
         tx.execute_batch(sql)
@@ -182,6 +196,46 @@ mod tests {
             .query_row("SELECT count(*) FROM services", [], |r| r.get(0))
             .expect("n");
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_with_its_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.sqlite");
+        {
+            let mut conn = open_connection(&path).expect("open");
+            migrate_to(&mut conn, &path, 1).expect("v1");
+            conn.execute_batch(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                         records_stored, records_rejected)
+                 VALUES ('a.gitlog', 'h', 'git-log', '2026-11-01T00:00:00.000Z', 1, 1, 0);
+                 INSERT INTO changes(kind, natural_key, title, message, class, source_file,
+                                     source_location, run_id)
+                 VALUES ('commit', 'abc', 'old change', 'old change', 'human', 'a.gitlog',
+                         'line 1', 1);",
+            )
+            .expect("v1 data");
+        }
+        let store = Store::open(&path).expect("migrate");
+        let conn = store.connection().expect("conn");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("v");
+        assert_eq!(version, SCHEMA_VERSION);
+        let (title, labels): (String, String) = conn
+            .query_row(
+                "SELECT title, labels FROM changes WHERE natural_key = 'abc'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("row kept");
+        assert_eq!((title.as_str(), labels.as_str()), ("old change", "[]"));
+        let overrides: i64 = conn
+            .query_row("SELECT count(*) FROM attribution_overrides", [], |r| {
+                r.get(0)
+            })
+            .expect("new table");
+        assert_eq!(overrides, 0);
     }
 
     #[test]

@@ -24,6 +24,12 @@ pub struct ChangeRow {
     pub confidence: f64,
     pub source_file: String,
     pub source_location: String,
+    pub model: Option<String>,
+    pub line_share: Option<f64>,
+    pub additions: Option<i64>,
+    pub deletions: Option<i64>,
+    /// The reason of the override in force, if any.
+    pub override_reason: Option<String>,
 }
 
 /// One piece of attribution evidence.
@@ -152,12 +158,21 @@ fn change_row(row: &Row<'_>) -> rusqlite::Result<ChangeRow> {
         confidence: row.get(12)?,
         source_file: row.get(13)?,
         source_location: row.get(14)?,
+        model: row.get(15)?,
+        line_share: row.get(16)?,
+        additions: row.get(17)?,
+        deletions: row.get(18)?,
+        override_reason: row.get(19)?,
     })
 }
 
 const CHANGE_COLUMNS: &str = "c.id, c.kind, c.natural_key, c.repo, c.title, c.author_name,
     c.author_email, c.committed_at, c.parents, c.class, c.ai_tool, c.ai_involvement,
-    c.confidence, c.source_file, c.source_location";
+    c.confidence, c.source_file, c.source_location, c.ai_model, c.ai_line_share, c.additions,
+    c.deletions,
+    (SELECT o.reason FROM attribution_overrides o
+     WHERE o.change_kind = c.kind AND o.natural_key = c.natural_key AND o.revoked_at IS NULL
+     ORDER BY o.id DESC LIMIT 1)";
 
 fn deployment_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
     let attributes: String = row.get(11)?;
@@ -229,6 +244,30 @@ impl Store {
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt
             .query_map([], change_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// One change by id.
+    pub fn change(&self, id: i64) -> Result<ChangeRow> {
+        let conn = self.connection()?;
+        let sql = format!("SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.id = ?1");
+        conn.query_row(&sql, [id], change_row)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("change {id}")))
+    }
+
+    /// The changes whose natural key is `key` or starts with it (a short SHA).
+    pub fn find_changes(&self, key: &str) -> Result<Vec<ChangeRow>> {
+        let conn = self.connection()?;
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c
+             WHERE c.natural_key = ?1 OR (length(?1) >= 7 AND substr(c.natural_key, 1, length(?1)) = ?1)
+             ORDER BY c.natural_key LIMIT 20"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map([key], change_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -355,6 +394,31 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([incident_id], link_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every `(deployment_id, change_id)` pair of what deployments shipped.
+    pub fn deployment_change_pairs(&self) -> Result<Vec<(i64, i64)>> {
+        let conn = self.connection()?;
+        let mut stmt = conn.prepare(
+            "SELECT deployment_id, change_id FROM deployment_changes ORDER BY deployment_id, change_id",
+        )?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every link of every incident.
+    pub fn all_links(&self) -> Result<Vec<LinkRow>> {
+        let conn = self.connection()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, incident_id, deployment_id, rank, score, status, method, evidence
+             FROM incident_links ORDER BY incident_id, rank, deployment_id",
+        )?;
+        let rows = stmt
+            .query_map([], link_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

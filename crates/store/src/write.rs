@@ -2,9 +2,119 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use hindsight_model::{Attribution, Change, Deployment, Incident, Rejection};
+use hindsight_model::{
+    Attribution, Change, Deployment, Incident, IncidentEvents, Rejection, TimelineEvent,
+};
+use rusqlite::Connection;
 
 use crate::{format_time, PooledConnection, Result, Store};
+
+/// Serialises the JSON columns of a change.
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> crate::Result<String>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> crate::Result<String> {
+            serde_json::to_string(self).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+        }
+    }
+}
+
+fn insert_events(conn: &Connection, incident_id: i64, events: &[TimelineEvent]) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO timeline_events(incident_id, at, kind, text,
+                                               source_file, source_location)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for event in events {
+        insert.execute(params![
+            incident_id,
+            format_time(&event.at),
+            event.kind,
+            event.text,
+            event.source.file,
+            event.source.location
+        ])?;
+    }
+    Ok(())
+}
+
+/// Writes a change's class and evidence. An override in force replaces the computed class;
+/// the computed evidence is kept beneath the reviewer's.
+pub(crate) fn write_attribution(
+    conn: &Connection,
+    change_id: i64,
+    computed: &Attribution,
+) -> Result<()> {
+    let override_row: Option<(i64, String, Option<String>, String, String, String)> = conn
+        .query_row(
+            "SELECT o.id, o.class, o.tool, o.reason, o.author, o.created_at
+             FROM attribution_overrides o JOIN changes c
+               ON c.kind = o.change_kind AND c.natural_key = o.natural_key
+             WHERE c.id = ?1 AND o.revoked_at IS NULL ORDER BY o.id DESC LIMIT 1",
+            [change_id],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let (class, tool, involvement, confidence) = match &override_row {
+        Some((_, class, tool, ..)) => (class.clone(), tool.clone(), None, 1.0),
+        None => (
+            computed.class.as_str().to_owned(),
+            computed.tool.clone(),
+            computed.involvement.clone(),
+            computed.confidence,
+        ),
+    };
+    conn.prepare_cached(
+        "UPDATE changes SET class = ?1, ai_tool = ?2, ai_involvement = ?3, confidence = ?4,
+                            ai_model = ?5, ai_line_share = ?6
+         WHERE id = ?7",
+    )?
+    .execute(params![
+        class,
+        tool,
+        involvement,
+        confidence,
+        computed.model,
+        computed.line_share,
+        change_id
+    ])?;
+    conn.prepare_cached("DELETE FROM attribution_evidence WHERE change_id = ?1")?
+        .execute([change_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO attribution_evidence(change_id, signal, location, matched_text, tool)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    if let Some((id, class, tool, reason, author, at)) = &override_row {
+        insert.execute(params![
+            change_id,
+            "reviewer_override",
+            format!("override {id} by {author} at {at}"),
+            format!("set to {class}: {reason}"),
+            tool
+        ])?;
+    }
+    for evidence in &computed.evidence {
+        insert.execute(params![
+            change_id,
+            evidence.signal,
+            evidence.location,
+            evidence.matched_text,
+            evidence.tool
+        ])?;
+    }
+    Ok(())
+}
 
 /// What is known of a file before its records are stored.
 #[derive(Debug, Clone)]
@@ -73,12 +183,18 @@ impl Store {
             rejected: 0,
             done: false,
         };
-        tx.conn.execute(
-            "INSERT INTO ingest_runs(path, content_hash, format, ingested_at,
+        tx.conn
+            .prepare_cached(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at,
                                      records_seen, records_stored, records_rejected)
              VALUES (?1, ?2, ?3, ?4, 0, 0, 0)",
-            params![meta.path, meta.content_hash, meta.format, meta.ingested_at],
-        )?;
+            )?
+            .execute(params![
+                meta.path,
+                meta.content_hash,
+                meta.format,
+                meta.ingested_at
+            ])?;
         tx.run_id = tx.conn.last_insert_rowid();
         Ok(tx)
     }
@@ -127,6 +243,23 @@ impl Store {
                 ])?;
             }
         }
+        // Reviewer decisions, kept by natural keys, win over whatever the linker computed.
+        tx.execute(
+            "UPDATE incident_links SET status = (
+                 SELECT r.decision FROM link_reviews r
+                 JOIN incidents i ON i.source_system = r.incident_source_system
+                                 AND i.source_id = r.incident_source_id
+                 JOIN deployments d ON d.natural_key = r.deployment_key
+                 WHERE i.id = incident_links.incident_id AND d.id = incident_links.deployment_id
+                 ORDER BY r.id DESC LIMIT 1)
+             WHERE EXISTS (
+                 SELECT 1 FROM link_reviews r
+                 JOIN incidents i ON i.source_system = r.incident_source_system
+                                 AND i.source_id = r.incident_source_id
+                 JOIN deployments d ON d.natural_key = r.deployment_key
+                 WHERE i.id = incident_links.incident_id AND d.id = incident_links.deployment_id)",
+            [],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -138,29 +271,34 @@ impl IngestTransaction<'_> {
         self.run_id
     }
 
-    /// Stores a change and its attribution, replacing an earlier copy with the same key.
+    /// Stores a change and its attribution, replacing an earlier copy with the same key. A
+    /// reviewer's override in force for the change wins over `attribution`.
     pub fn add_change(&mut self, change: &Change, attribution: &Attribution) -> Result<()> {
         self.seen += 1;
         let author = change.author.as_ref();
         let committer = change.committer.as_ref();
-        let parents = serde_json::to_string(&change.parents)
-            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-        let change_id: i64 = self.conn.query_row(
+        let json = |value: &dyn erased::Json| value.to_json();
+        let change_id: i64 = self.conn.prepare_cached(
             "INSERT INTO changes(kind, natural_key, repo, title, message, author_name, author_email,
                                  committer_name, committer_email, authored_at, committed_at, parents,
-                                 class, ai_tool, ai_involvement, confidence,
+                                 additions, deletions, labels, reviews, related, notes, attributes,
                                  source_file, source_location, run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     ?18, ?19, ?20, ?21, ?22)
              ON CONFLICT(kind, natural_key) DO UPDATE SET
                  repo = excluded.repo, title = excluded.title, message = excluded.message,
                  author_name = excluded.author_name, author_email = excluded.author_email,
                  committer_name = excluded.committer_name, committer_email = excluded.committer_email,
                  authored_at = excluded.authored_at, committed_at = excluded.committed_at,
-                 parents = excluded.parents, class = excluded.class, ai_tool = excluded.ai_tool,
-                 ai_involvement = excluded.ai_involvement, confidence = excluded.confidence,
+                 parents = excluded.parents, additions = excluded.additions,
+                 deletions = excluded.deletions, labels = excluded.labels,
+                 reviews = excluded.reviews, related = excluded.related, notes = excluded.notes,
+                 attributes = excluded.attributes,
                  source_file = excluded.source_file, source_location = excluded.source_location,
                  run_id = excluded.run_id
              RETURNING id",
+        )?
+        .query_row(
             params![
                 change.kind.as_str(),
                 change.natural_key,
@@ -173,36 +311,44 @@ impl IngestTransaction<'_> {
                 committer.map(|p| &p.email),
                 change.authored_at.as_ref().map(format_time),
                 change.committed_at.as_ref().map(format_time),
-                parents,
-                attribution.class.as_str(),
-                attribution.tool,
-                attribution.involvement,
-                attribution.confidence,
+                json(&change.parents)?,
+                change.additions,
+                change.deletions,
+                json(&change.labels)?,
+                json(&change.reviews)?,
+                json(&change.related)?,
+                json(&change.notes)?,
+                json(&change.attributes)?,
                 change.source.file,
                 change.source.location,
                 self.run_id,
             ],
             |row| row.get(0),
         )?;
-        self.conn.execute(
-            "DELETE FROM attribution_evidence WHERE change_id = ?1",
-            [change_id],
-        )?;
-        let mut insert = self.conn.prepare_cached(
-            "INSERT INTO attribution_evidence(change_id, signal, location, matched_text, tool)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for evidence in &attribution.evidence {
-            insert.execute(params![
-                change_id,
-                evidence.signal,
-                evidence.location,
-                evidence.matched_text,
-                evidence.tool
-            ])?;
-        }
+        write_attribution(&self.conn, change_id, attribution)?;
         self.stored += 1;
         Ok(())
+    }
+
+    /// Adds timeline events to an incident stored earlier; `false` when no such incident is
+    /// stored (the caller keeps the record as rejected).
+    pub fn add_incident_events(&mut self, record: &IncidentEvents) -> Result<bool> {
+        self.seen += 1;
+        let incident_id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM incidents WHERE source_system = ?1 AND source_id = ?2",
+                params![record.source_system, record.source_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(incident_id) = incident_id else {
+            self.seen -= 1;
+            return Ok(false);
+        };
+        insert_events(&self.conn, incident_id, &record.events)?;
+        self.stored += 1;
+        Ok(true)
     }
 
     /// Stores a deployment, replacing an earlier copy with the same key.
@@ -211,7 +357,7 @@ impl IngestTransaction<'_> {
         let service_id = self.service_id(&deployment.service)?;
         let attributes = serde_json::to_string(&deployment.attributes)
             .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-        self.conn.execute(
+        self.conn.prepare_cached(
             "INSERT INTO deployments(natural_key, service_id, environment, version, sha, status,
                                      actor, actor_type, action, at, attributes,
                                      source_file, source_location, run_id)
@@ -223,6 +369,8 @@ impl IngestTransaction<'_> {
                  at = excluded.at, attributes = excluded.attributes,
                  source_file = excluded.source_file, source_location = excluded.source_location,
                  run_id = excluded.run_id",
+        )?
+        .execute(
             params![
                 deployment.natural_key,
                 service_id,
@@ -251,8 +399,10 @@ impl IngestTransaction<'_> {
             Some(name) => Some(self.service_id(name)?),
             None => None,
         };
-        let incident_id: i64 = self.conn.query_row(
-            "INSERT INTO incidents(source_system, source_id, number, title, status, severity,
+        let incident_id: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO incidents(source_system, source_id, number, title, status, severity,
                                    service_id, started_at, resolved_at, url,
                                    source_file, source_location, run_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -263,38 +413,26 @@ impl IngestTransaction<'_> {
                  url = excluded.url, source_file = excluded.source_file,
                  source_location = excluded.source_location, run_id = excluded.run_id
              RETURNING id",
-            params![
-                incident.source_system,
-                incident.source_id,
-                incident.number,
-                incident.title,
-                incident.status,
-                incident.severity,
-                service_id,
-                format_time(&incident.started_at),
-                incident.resolved_at.as_ref().map(format_time),
-                incident.url,
-                incident.source.file,
-                incident.source.location,
-                self.run_id,
-            ],
-            |row| row.get(0),
-        )?;
-        let mut insert = self.conn.prepare_cached(
-            "INSERT OR IGNORE INTO timeline_events(incident_id, at, kind, text,
-                                                   source_file, source_location)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for event in &incident.events {
-            insert.execute(params![
-                incident_id,
-                format_time(&event.at),
-                event.kind,
-                event.text,
-                event.source.file,
-                event.source.location
-            ])?;
-        }
+            )?
+            .query_row(
+                params![
+                    incident.source_system,
+                    incident.source_id,
+                    incident.number,
+                    incident.title,
+                    incident.status,
+                    incident.severity,
+                    service_id,
+                    format_time(&incident.started_at),
+                    incident.resolved_at.as_ref().map(format_time),
+                    incident.url,
+                    incident.source.file,
+                    incident.source.location,
+                    self.run_id,
+                ],
+                |row| row.get(0),
+            )?;
+        insert_events(&self.conn, incident_id, &incident.events)?;
         self.stored += 1;
         Ok(())
     }
@@ -303,25 +441,28 @@ impl IngestTransaction<'_> {
     pub fn add_rejection(&mut self, rejection: &Rejection) -> Result<()> {
         self.seen += 1;
         self.rejected += 1;
-        self.conn.execute(
-            "INSERT INTO rejected_records(run_id, location, field, reason, raw)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO rejected_records(run_id, location, field, reason, raw)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+            )?
+            .execute(params![
                 self.run_id,
                 rejection.location,
                 rejection.field,
                 rejection.reason,
                 rejection.raw
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     /// Makes the whole file visible at once.
     pub fn commit(mut self) -> Result<RunSummary> {
-        self.conn.execute(
+        self.conn.prepare_cached(
             "UPDATE ingest_runs SET records_seen = ?1, records_stored = ?2, records_rejected = ?3
              WHERE id = ?4",
+        )?
+        .execute(
             params![self.seen, self.stored, self.rejected, self.run_id],
         )?;
         self.conn.execute_batch("COMMIT")?;
@@ -335,12 +476,13 @@ impl IngestTransaction<'_> {
     }
 
     fn service_id(&mut self, name: &str) -> Result<i64> {
-        let id = self.conn.query_row(
-            "INSERT INTO services(name) VALUES (?1)
+        let id = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO services(name) VALUES (?1)
              ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id",
-            [name],
-            |row| row.get(0),
-        )?;
+            )?
+            .query_row([name], |row| row.get(0))?;
         Ok(id)
     }
 }

@@ -1,4 +1,4 @@
-import { useHost } from "../lib/ipc";
+import { useHost, useStoreRefresh } from "../lib/ipc";
 import { useAsync } from "../lib/useAsync";
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -6,7 +6,8 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 /** Top bar: which store is open and what it holds. */
 export function StoreHeader() {
   const host = useHost();
-  const overview = useAsync(() => host.storeOverview(), [host]);
+  const { version } = useStoreRefresh();
+  const overview = useAsync(() => host.storeOverview(), [host, version]);
 
   return (
     <header className="app-header" data-testid="store-header">

@@ -17,4 +17,16 @@ natural_key: string, repo: string | null, title: string, author: string | null, 
 /**
  * `ai`, `human`, `automation` or `unknown`.
  */
-class: string, tool: string | null, involvement: string | null, confidence: number, evidence: Array<EvidenceDto>, source: SourceDto, };
+class: string, tool: string | null, involvement: string | null, 
+/**
+ * The AI model, when stated.
+ */
+model: string | null, 
+/**
+ * Share of added lines written by AI (0..1), when line-level data exists.
+ */
+line_share: number | null, confidence: number, evidence: Array<EvidenceDto>, 
+/**
+ * The reason of the reviewer's override in force, `null` when none is.
+ */
+override_reason: string | null, source: SourceDto, };

@@ -1,5 +1,8 @@
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
+import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { MockHostData } from "./mock";
+import type { ChangeDto } from "../bindings/ChangeDto";
+import type { IngestRunDto } from "../bindings/IngestRunDto";
 
 /** A small, realistic data set for the mock host (tests, previews). */
 const checkoutOutage: IncidentDetailDto = {
@@ -41,6 +44,7 @@ const checkoutOutage: IncidentDetailDto = {
   suspects: [
     {
       link_id: 11,
+      review: null,
       rank: 1,
       score: 0.87,
       status: "suspected",
@@ -74,6 +78,9 @@ const checkoutOutage: IncidentDetailDto = {
           class: "ai",
           tool: "claude-code",
           involvement: "co-authored",
+          model: null,
+          line_share: null,
+          override_reason: null,
           confidence: 0.95,
           evidence: [
             {
@@ -96,6 +103,9 @@ const checkoutOutage: IncidentDetailDto = {
           class: "human",
           tool: null,
           involvement: null,
+          model: null,
+          line_share: null,
+          override_reason: null,
           confidence: 0.6,
           evidence: [],
           source: { file: "github.json", location: "$.pulls[4]" },
@@ -104,6 +114,7 @@ const checkoutOutage: IncidentDetailDto = {
     },
     {
       link_id: 12,
+      review: null,
       rank: 2,
       score: 0.31,
       status: "rejected",
@@ -134,6 +145,9 @@ const checkoutOutage: IncidentDetailDto = {
           class: "automation",
           tool: null,
           involvement: null,
+          model: null,
+          line_share: null,
+          override_reason: null,
           confidence: 0.9,
           evidence: [
             {
@@ -197,6 +211,7 @@ const loginErrors: IncidentDetailDto = {
   suspects: [
     {
       link_id: 31,
+      review: null,
       rank: 1,
       score: 0.5,
       status: "confirmed",
@@ -227,6 +242,9 @@ const loginErrors: IncidentDetailDto = {
           class: "unknown",
           tool: null,
           involvement: null,
+          model: null,
+          line_share: null,
+          override_reason: null,
           confidence: 0,
           evidence: [],
           source: { file: "jira.json", location: "$.issues[0]" },
@@ -236,18 +254,101 @@ const loginErrors: IncidentDetailDto = {
   ],
 };
 
+const runs: IngestRunDto[] = [
+  {
+    id: 1,
+    path: "/home/demo/exports/git.json",
+    format: "git-log-json",
+    content_hash: "9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
+    ingested_at: "2026-11-20T08:00:00Z",
+    records_seen: 3,
+    records_stored: 3,
+    records_rejected: 0,
+    rejections: [],
+  },
+  {
+    id: 2,
+    path: "/home/demo/exports/pagerduty.json",
+    format: "pagerduty",
+    content_hash: "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988",
+    ingested_at: "2026-11-20T08:05:00Z",
+    records_seen: 4,
+    records_stored: 3,
+    records_rejected: 1,
+    rejections: [
+      { location: "$.incidents[3]", field: "created_at", reason: "not a date", raw: '{"created_at":"yesterday"}' },
+    ],
+  },
+];
+
+/** What the demo's "Choose files…" imports: one file stored with one rejection, one that fails. */
+const ingestReport: IngestReportDto = {
+  files: [
+    {
+      path: "/home/demo/exports/deploys.json",
+      format: "github-deployments",
+      status: "stored",
+      run_id: 3,
+      records_seen: 5,
+      records_stored: 4,
+      records_rejected: 1,
+      rejections: [
+        {
+          location: "$[4]",
+          field: "environment",
+          reason: "missing required field",
+          raw: '{"id":9917,"sha":"deadbeef"}',
+        },
+      ],
+      error: null,
+    },
+    {
+      path: "/home/demo/exports/notes.txt",
+      format: null,
+      status: "failed",
+      run_id: null,
+      records_seen: 0,
+      records_stored: 0,
+      records_rejected: 0,
+      rejections: [],
+      error: { kind: "bad_input", message: "unrecognised format: choose a JSON export or a git log" },
+    },
+  ],
+};
+
+const reportMarkdown = `# Hindsight report
+
+## Checkout 5xx spike (SEV1)
+
+- Top suspect: deploy of checkout v2.15.0, 87%
+- Changes shipped: 1 AI (claude-code), 1 human
+`;
+
 export function demoData(): MockHostData {
   const details = [checkoutOutage, searchLatency, loginErrors];
+  const changes = new Map<number, ChangeDto>();
+  for (const detail of details) {
+    for (const suspect of detail.suspects) {
+      for (const change of suspect.changes) {
+        changes.set(change.id, { ...change, override_reason: null });
+      }
+    }
+  }
   return structuredClone({
     overview: {
       db_path: "/home/demo/.local/share/hindsight/hindsight.db",
       version: "0.1.0",
-      changes: 4,
+      changes: changes.size,
       deployments: 3,
       incidents: details.length,
-      ingest_runs: 2,
+      ingest_runs: runs.length,
     },
     incidents: details.map((d) => d.incident),
     details: Object.fromEntries(details.map((d) => [d.incident.id, d])),
+    changes: [...changes.values()],
+    runs,
+    ingestReport,
+    reportMarkdown,
+    saveDirectory: "/home/demo/Documents",
   });
 }

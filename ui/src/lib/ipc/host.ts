@@ -2,7 +2,21 @@ import type { ApiErrorDto } from "../bindings/ApiErrorDto";
 import type { ApiErrorKind } from "../bindings/ApiErrorKind";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
+import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
+import type { ChangeDto } from "../bindings/ChangeDto";
+import type { IngestRunDto } from "../bindings/IngestRunDto";
+
+/** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
+export type LinkDecision = "confirmed" | "rejected" | "suspected";
+export const LINK_DECISIONS: readonly LinkDecision[] = ["confirmed", "rejected", "suspected"];
+
+/** The attribution classes a reviewer may set. */
+export type OverrideClass = "ai" | "human" | "automation" | "unknown";
+export const OVERRIDE_CLASSES: readonly OverrideClass[] = ["ai", "human", "automation", "unknown"];
+
+/** Formats a report can be saved in. */
+export type ReportFormat = "md" | "html" | "json";
 
 /**
  * The one interface between the UI and whatever serves its data
@@ -13,6 +27,27 @@ export interface Host {
   storeOverview(): Promise<StoreOverviewDto>;
   listIncidents(): Promise<IncidentSummaryDto[]>;
   getIncident(id: number): Promise<IncidentDetailDto>;
+  /** Every change in the store, with its attribution. */
+  listChanges(): Promise<ChangeDto[]>;
+  /** Records a decision on a suspect link; answers the refreshed incident. */
+  reviewLink(linkId: number, decision: LinkDecision, reason: string): Promise<IncidentDetailDto>;
+  /** Overrides a change's class; answers the refreshed change. */
+  overrideAttribution(
+    changeId: number,
+    cls: OverrideClass,
+    tool: string | null,
+    reason: string,
+  ): Promise<ChangeDto>;
+  /** Revokes the override in force on a change; answers the refreshed change. */
+  clearOverride(changeId: number): Promise<ChangeDto>;
+  /** Ingest history. */
+  listRuns(): Promise<IngestRunDto[]>;
+  /** Lets the user choose files and ingests them; `null` when the user cancels. */
+  pickAndIngest(): Promise<IngestReportDto | null>;
+  /** Lets the user choose where to save the report; the written path, `null` when cancelled. */
+  saveReport(format: ReportFormat): Promise<string | null>;
+  /** The report as Markdown text. */
+  reportPreview(): Promise<string>;
 }
 
 const API_ERROR_KINDS: readonly ApiErrorKind[] = [

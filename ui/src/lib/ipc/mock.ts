@@ -1,13 +1,34 @@
+import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
+import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
-import { HostError, type Host } from "./host";
+import {
+  HostError,
+  LINK_DECISIONS,
+  OVERRIDE_CLASSES,
+  type Host,
+  type LinkDecision,
+  type OverrideClass,
+  type ReportFormat,
+} from "./host";
+import type { IngestRunDto } from "../bindings/IngestRunDto";
 
 export interface MockHostData {
   overview: StoreOverviewDto;
   incidents: IncidentSummaryDto[];
   /** Details by incident id; a missing id rejects with `not_found`. */
   details: Record<number, IncidentDetailDto>;
+  /** The store's changes as attributed by the rules (overrides are applied on top). */
+  changes: ChangeDto[];
+  /** Ingest history. */
+  runs: IngestRunDto[];
+  /** What `pickAndIngest` answers; `null` plays a cancelled file dialog. */
+  ingestReport: IngestReportDto | null;
+  /** What `reportPreview` answers. */
+  reportMarkdown: string;
+  /** Folder `saveReport` "saves" into; `null` plays a cancelled save dialog. */
+  saveDirectory: string | null;
 }
 
 export type HostMethod = keyof Host;
@@ -19,25 +40,49 @@ export interface MockHostOptions {
   delayMs?: number | ((method: HostMethod, args: unknown[]) => number);
 }
 
-/** An in-memory Host for tests and previews. Records every call. */
+/** A reviewer action the mock has recorded (append-only, like the store's tables). */
+export type MockHistoryEntry =
+  | { kind: "review"; linkId: number; decision: LinkDecision; reason: string }
+  | {
+      kind: "override";
+      changeId: number;
+      cls: OverrideClass;
+      tool: string | null;
+      reason: string;
+      revoked: boolean;
+    };
+
+/**
+ * An in-memory, stateful Host for tests and previews. Records every call.
+ * Reviews and overrides change what later calls answer; both are kept as an
+ * append-only history so that undoing restores the previous state.
+ */
 export class MockHost implements Host {
   readonly calls: Array<{ method: HostMethod; args: unknown[] }> = [];
+  readonly history: MockHistoryEntry[] = [];
   private readonly data: MockHostData;
   private readonly options: MockHostOptions;
 
   constructor(data: Partial<MockHostData> = {}, options: MockHostOptions = {}) {
     const incidents = data.incidents ?? [];
+    const changes = data.changes ?? [];
+    const runs = data.runs ?? [];
     this.data = {
       overview: data.overview ?? {
         db_path: ":memory:",
         version: "0.0.0-mock",
-        changes: 0,
+        changes: changes.length,
         deployments: 0,
         incidents: incidents.length,
-        ingest_runs: 0,
+        ingest_runs: runs.length,
       },
       incidents,
       details: data.details ?? {},
+      changes,
+      runs,
+      ingestReport: data.ingestReport ?? null,
+      reportMarkdown: data.reportMarkdown ?? "# Hindsight report\n\nNo incidents.\n",
+      saveDirectory: data.saveDirectory === undefined ? "/tmp" : data.saveDirectory,
     };
     this.options = options;
   }
@@ -51,13 +96,136 @@ export class MockHost implements Host {
   }
 
   getIncident(id: number): Promise<IncidentDetailDto> {
-    return this.answer("getIncident", [id], () => {
-      const detail = this.data.details[id];
-      if (detail === undefined) {
-        throw new HostError("not_found", `incident ${id} not found`);
+    return this.answer("getIncident", [id], () => this.detail(id));
+  }
+
+  listChanges(): Promise<ChangeDto[]> {
+    return this.answer("listChanges", [], () => this.data.changes.map((c) => this.effective(c)));
+  }
+
+  reviewLink(linkId: number, decision: LinkDecision, reason: string): Promise<IncidentDetailDto> {
+    return this.answer("reviewLink", [linkId, decision, reason], () => {
+      if (!LINK_DECISIONS.includes(decision)) {
+        throw new HostError("bad_input", `unknown decision "${decision}"`);
       }
-      return detail;
+      if (reason.trim() === "") {
+        throw new HostError("bad_input", "a reason is required");
+      }
+      for (const detail of Object.values(this.data.details)) {
+        const suspect = detail.suspects.find((s) => s.link_id === linkId);
+        if (suspect !== undefined) {
+          suspect.status = decision;
+          this.history.push({ kind: "review", linkId, decision, reason });
+          return this.detail(detail.incident.id);
+        }
+      }
+      throw new HostError("not_found", `suspect link ${linkId} not found`);
     });
+  }
+
+  overrideAttribution(
+    changeId: number,
+    cls: OverrideClass,
+    tool: string | null,
+    reason: string,
+  ): Promise<ChangeDto> {
+    return this.answer("overrideAttribution", [changeId, cls, tool, reason], () => {
+      const change = this.change(changeId);
+      if (!OVERRIDE_CLASSES.includes(cls)) {
+        throw new HostError("bad_input", `unknown class "${cls}"`);
+      }
+      if (reason.trim() === "") {
+        throw new HostError("bad_input", "a reason is required");
+      }
+      this.history.push({ kind: "override", changeId, cls, tool, reason, revoked: false });
+      return this.effective(change);
+    });
+  }
+
+  clearOverride(changeId: number): Promise<ChangeDto> {
+    return this.answer("clearOverride", [changeId], () => {
+      const change = this.change(changeId);
+      const inForce = this.overrideInForce(changeId);
+      if (inForce !== undefined) inForce.revoked = true;
+      return this.effective(change);
+    });
+  }
+
+  listRuns(): Promise<IngestRunDto[]> {
+    return this.answer("listRuns", [], () => this.data.runs);
+  }
+
+  pickAndIngest(): Promise<IngestReportDto | null> {
+    return this.answer("pickAndIngest", [], () => {
+      const report = this.data.ingestReport;
+      if (report === null) return null;
+      for (const file of report.files) {
+        if (file.status !== "stored") continue;
+        const id = Math.max(0, ...this.data.runs.map((r) => r.id)) + 1;
+        this.data.runs.push({
+          id,
+          path: file.path,
+          format: file.format ?? "unknown",
+          content_hash: `mock-${id}`,
+          ingested_at: new Date().toISOString(),
+          records_seen: file.records_seen,
+          records_stored: file.records_stored,
+          records_rejected: file.records_rejected,
+          rejections: structuredClone(file.rejections),
+        });
+        this.data.overview.ingest_runs += 1;
+      }
+      return report;
+    });
+  }
+
+  saveReport(format: ReportFormat): Promise<string | null> {
+    return this.answer("saveReport", [format], () =>
+      this.data.saveDirectory === null ? null : `${this.data.saveDirectory}/hindsight-report.${format}`,
+    );
+  }
+
+  reportPreview(): Promise<string> {
+    return this.answer("reportPreview", [], () => this.data.reportMarkdown);
+  }
+
+  private detail(id: number): IncidentDetailDto {
+    const detail = this.data.details[id];
+    if (detail === undefined) {
+      throw new HostError("not_found", `incident ${id} not found`);
+    }
+    return {
+      ...detail,
+      suspects: detail.suspects.map((s) => ({
+        ...s,
+        changes: s.changes.map((c) => this.effective(c)),
+      })),
+    };
+  }
+
+  private change(id: number): ChangeDto {
+    const change = this.data.changes.find((c) => c.id === id);
+    if (change === undefined) {
+      throw new HostError("not_found", `change ${id} not found`);
+    }
+    return change;
+  }
+
+  /** The newest override of a change that is not revoked. */
+  private overrideInForce(changeId: number) {
+    for (let i = this.history.length - 1; i >= 0; i -= 1) {
+      const entry = this.history[i]!;
+      if (entry.kind === "override" && entry.changeId === changeId && !entry.revoked) return entry;
+    }
+    return undefined;
+  }
+
+  /** A change as the rules attributed it, with the override in force applied. */
+  private effective(change: ChangeDto): ChangeDto {
+    const base: ChangeDto = { ...change };
+    const inForce = this.overrideInForce(change.id);
+    if (inForce === undefined) return { ...base, override_reason: null };
+    return { ...base, class: inForce.cls, tool: inForce.tool, override_reason: inForce.reason };
   }
 
   private answer<T>(method: HostMethod, args: unknown[], produce: () => T): Promise<T> {

@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { HostError } from "./host";
-import { createTauriHost, type InvokeFn } from "./tauri";
+import { createTauriHost, type DialogFns, type InvokeFn } from "./tauri";
+
+function fakeDialog(opened: string | string[] | null, saved: string | null) {
+  const open = vi.fn(async (_options: unknown) => opened);
+  const save = vi.fn(async (_options: unknown) => saved);
+  return { open, save, dialog: { open, save } as unknown as DialogFns };
+}
 
 function fakeInvoke(impl: (command: string, args?: Record<string, unknown>) => unknown) {
   const spy = vi.fn(async (command: string, args?: Record<string, unknown>) => impl(command, args));
@@ -51,6 +57,83 @@ describe("tauri host", () => {
 
   it("rejects with a HostError outside the desktop app", async () => {
     const error = await createTauriHost().listIncidents().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostError);
+    expect((error as HostError).message).toMatch(/Tauri backend is unavailable/);
+  });
+
+  it("maps the review, override and listing commands to their Rust names and arguments", async () => {
+    const { spy, invoke } = fakeInvoke((command) => ({ command }));
+    const host = createTauriHost(invoke, fakeDialog(null, null).dialog);
+
+    await host.listChanges();
+    await host.reviewLink(11, "confirmed", "deployed the bad retry");
+    await host.reviewLink(11, "suspected", "undo");
+    await host.overrideAttribution(1001, "human", null, "pairing session, no AI");
+    await host.overrideAttribution(1002, "ai", "cursor", "PR description says so");
+    await host.clearOverride(1001);
+    await host.listRuns();
+    await host.reportPreview();
+
+    expect(spy.mock.calls).toEqual([
+      ["list_changes", undefined],
+      ["review_link", { linkId: 11, decision: "confirmed", reason: "deployed the bad retry" }],
+      ["review_link", { linkId: 11, decision: "suspected", reason: "undo" }],
+      ["override_attribution", { changeId: 1001, className: "human", tool: null, reason: "pairing session, no AI" }],
+      ["override_attribution", { changeId: 1002, className: "ai", tool: "cursor", reason: "PR description says so" }],
+      ["clear_override", { changeId: 1001 }],
+      ["list_runs", undefined],
+      ["render_report", { format: "md" }],
+    ]);
+  });
+
+  it("ingests the files chosen in the open dialog", async () => {
+    const report = { files: [] };
+    const { spy, invoke } = fakeInvoke(() => report);
+    const { open, save, dialog } = fakeDialog(["/a/git.json", "/b/pd.json"], null);
+    await expect(createTauriHost(invoke, dialog).pickAndIngest()).resolves.toEqual(report);
+    expect(open.mock.calls).toEqual([[{ multiple: true, directory: false }]]);
+    expect(save).not.toHaveBeenCalled();
+    expect(spy.mock.calls).toEqual([["ingest_files", { paths: ["/a/git.json", "/b/pd.json"] }]]);
+  });
+
+  it("answers null and ingests nothing when the open dialog is cancelled", async () => {
+    const { spy, invoke } = fakeInvoke(() => ({ files: [] }));
+    const { dialog } = fakeDialog(null, null);
+    await expect(createTauriHost(invoke, dialog).pickAndIngest()).resolves.toBeNull();
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("saves the report where the save dialog says", async () => {
+    const { spy, invoke } = fakeInvoke((_command, args) => args?.["path"]);
+    const { save, dialog } = fakeDialog(null, "/home/me/pm.html");
+    await expect(createTauriHost(invoke, dialog).saveReport("html")).resolves.toBe("/home/me/pm.html");
+    expect(save.mock.calls).toEqual([
+      [{ defaultPath: "hindsight-report.html", filters: [{ name: "HTML", extensions: ["html"] }] }],
+    ]);
+    expect(spy.mock.calls).toEqual([["save_report", { format: "html", path: "/home/me/pm.html" }]]);
+  });
+
+  it("answers null and writes nothing when the save dialog is cancelled", async () => {
+    const { spy, invoke } = fakeInvoke(() => "x");
+    const { save, dialog } = fakeDialog(null, null);
+    await expect(createTauriHost(invoke, dialog).saveReport("md")).resolves.toBeNull();
+    expect(save.mock.calls[0]![0]).toMatchObject({ defaultPath: "hindsight-report.md" });
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("turns a failing dialog into a HostError", async () => {
+    const { invoke } = fakeInvoke(() => null);
+    const dialog = {
+      open: () => Promise.reject("dialog.open not allowed by the capability"),
+      save: () => Promise.reject("nope"),
+    } as DialogFns;
+    const error = await createTauriHost(invoke, dialog).pickAndIngest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostError);
+    expect(error).toMatchObject({ kind: "internal", message: "dialog.open not allowed by the capability" });
+  });
+
+  it("rejects dialogs with a HostError outside the desktop app", async () => {
+    const error = await createTauriHost().saveReport("json").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostError);
     expect((error as HostError).message).toMatch(/Tauri backend is unavailable/);
   });

@@ -1,36 +1,86 @@
 import { invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
+import { open as dialogOpen, save as dialogSave } from "@tauri-apps/plugin-dialog";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
+import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
-import { HostError, toHostError, type Host } from "./host";
+import {
+  HostError,
+  toHostError,
+  type Host,
+  type LinkDecision,
+  type OverrideClass,
+  type ReportFormat,
+} from "./host";
+import type { ChangeDto } from "../bindings/ChangeDto";
+import type { IngestRunDto } from "../bindings/IngestRunDto";
 
 /** Same shape as Tauri's `invoke`; injectable for tests. */
 export type InvokeFn = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+
+export interface DialogFilter {
+  name: string;
+  extensions: string[];
+}
+
+/** The native dialogs the host uses (from `@tauri-apps/plugin-dialog`); injectable for tests. */
+export interface DialogFns {
+  open(options: { multiple: true; directory: false }): Promise<string | string[] | null>;
+  save(options: { defaultPath: string; filters: DialogFilter[] }): Promise<string | null>;
+}
 
 /** Rust command names; the Tauri side must register exactly these. */
 export const COMMANDS = {
   storeOverview: "store_overview",
   listIncidents: "list_incidents",
   getIncident: "get_incident",
+  listChanges: "list_changes",
+  reviewLink: "review_link",
+  overrideAttribution: "override_attribution",
+  clearOverride: "clear_override",
+  listRuns: "list_runs",
+  ingestFiles: "ingest_files",
+  saveReport: "save_report",
+  renderReport: "render_report",
 } as const;
+
+export const REPORT_FILTERS: Record<ReportFormat, DialogFilter[]> = {
+  md: [{ name: "Markdown", extensions: ["md"] }],
+  html: [{ name: "HTML", extensions: ["html"] }],
+  json: [{ name: "JSON", extensions: ["json"] }],
+};
+
+const notInApp = () =>
+  new HostError(
+    "internal",
+    "Not running inside the Hindsight desktop app: the Tauri backend is unavailable.",
+  );
 
 const defaultInvoke: InvokeFn = (command, args) => {
   if (!isTauri()) {
-    return Promise.reject(
-      new HostError(
-        "internal",
-        "Not running inside the Hindsight desktop app: the Tauri backend is unavailable.",
-      ),
-    );
+    return Promise.reject(notInApp());
   }
   return tauriInvoke(command, args);
 };
 
+const defaultDialog: DialogFns = {
+  open: (options) => (isTauri() ? dialogOpen(options) : Promise.reject(notInApp())),
+  save: (options) => (isTauri() ? dialogSave(options) : Promise.reject(notInApp())),
+};
+
 /** The Host backed by the Tauri commands of the desktop app. */
-export function createTauriHost(invoke: InvokeFn = defaultInvoke): Host {
+export function createTauriHost(invoke: InvokeFn = defaultInvoke, dialog: DialogFns = defaultDialog): Host {
   async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     try {
       return await invoke<T>(command, args);
+    } catch (error) {
+      throw toHostError(error);
+    }
+  }
+
+  async function ask<T>(show: () => Promise<T>): Promise<T> {
+    try {
+      return await show();
     } catch (error) {
       throw toHostError(error);
     }
@@ -40,5 +90,28 @@ export function createTauriHost(invoke: InvokeFn = defaultInvoke): Host {
     storeOverview: () => call<StoreOverviewDto>(COMMANDS.storeOverview),
     listIncidents: () => call<IncidentSummaryDto[]>(COMMANDS.listIncidents),
     getIncident: (id: number) => call<IncidentDetailDto>(COMMANDS.getIncident, { id }),
+    listChanges: () => call<ChangeDto[]>(COMMANDS.listChanges),
+    reviewLink: (linkId: number, decision: LinkDecision, reason: string) =>
+      call<IncidentDetailDto>(COMMANDS.reviewLink, { linkId, decision, reason }),
+    // `class` is reserved in Rust: the command's parameter is `class_name`.
+    overrideAttribution: (changeId: number, cls: OverrideClass, tool: string | null, reason: string) =>
+      call<ChangeDto>(COMMANDS.overrideAttribution, { changeId, className: cls, tool, reason }),
+    clearOverride: (changeId: number) => call<ChangeDto>(COMMANDS.clearOverride, { changeId }),
+    listRuns: () => call<IngestRunDto[]>(COMMANDS.listRuns),
+    pickAndIngest: async () => {
+      const chosen = await ask(() => dialog.open({ multiple: true, directory: false }));
+      if (chosen === null) return null;
+      const paths = Array.isArray(chosen) ? chosen : [chosen];
+      if (paths.length === 0) return null;
+      return call<IngestReportDto>(COMMANDS.ingestFiles, { paths });
+    },
+    saveReport: async (format: ReportFormat) => {
+      const path = await ask(() =>
+        dialog.save({ defaultPath: `hindsight-report.${format}`, filters: REPORT_FILTERS[format] }),
+      );
+      if (path === null) return null;
+      return call<string>(COMMANDS.saveReport, { format, path });
+    },
+    reportPreview: () => call<string>(COMMANDS.renderReport, { format: "md" }),
   };
 }

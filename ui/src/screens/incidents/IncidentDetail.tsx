@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { IncidentDetailDto } from "../../lib/bindings/IncidentDetailDto";
 import { formatDuration, formatUtc } from "../../lib/format";
 import { useHost } from "../../lib/ipc";
@@ -9,17 +10,25 @@ import { SuspectCard } from "./SuspectCard";
 export function IncidentDetail({ id }: { id: number }) {
   const host = useHost();
   const detail = useAsync(() => host.getIncident(id), [host, id]);
+  // The incident as the latest review answered it (the component is keyed by id).
+  const [reviewed, setReviewed] = useState<IncidentDetailDto | null>(null);
 
   return (
     <section className="incident-detail" data-testid="incident-detail" data-incident-id={id} aria-live="polite">
       {detail.status === "loading" ? <p className="muted">Loading incident…</p> : null}
       {detail.status === "error" ? <ErrorMessage error={detail.error} context="Could not load the incident" /> : null}
-      {detail.status === "ok" ? <IncidentDetailView detail={detail.data} /> : null}
+      {detail.status === "ok" ? <IncidentDetailView detail={reviewed ?? detail.data} onReviewed={setReviewed} /> : null}
     </section>
   );
 }
 
-export function IncidentDetailView({ detail }: { detail: IncidentDetailDto }) {
+export function IncidentDetailView({
+  detail,
+  onReviewed = () => {},
+}: {
+  detail: IncidentDetailDto;
+  onReviewed?(detail: IncidentDetailDto): void;
+}) {
   const { incident, events, suspects } = detail;
   return (
     <>
@@ -81,7 +90,7 @@ export function IncidentDetailView({ detail }: { detail: IncidentDetailDto }) {
           {[...suspects]
             .sort((a, b) => a.rank - b.rank)
             .map((suspect) => (
-              <SuspectCard key={suspect.link_id} suspect={suspect} />
+              <SuspectCard key={suspect.link_id} suspect={suspect} onReviewed={onReviewed} />
             ))}
         </div>
       )}

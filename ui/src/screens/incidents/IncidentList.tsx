@@ -1,7 +1,8 @@
-import { useEffect, useRef, type KeyboardEvent } from "react";
+import { useEffect, useRef } from "react";
 import type { IncidentSummaryDto } from "../../lib/bindings/IncidentSummaryDto";
 import { formatDuration, formatUtc } from "../../lib/format";
 import { ClassBadges } from "../../components/AttributionBadge";
+import { gridKeyHandler } from "../../lib/gridKeys";
 
 export interface IncidentListProps {
   incidents: readonly IncidentSummaryDto[];
@@ -25,39 +26,12 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
     row?.scrollIntoView?.({ block: "nearest" });
   }, [selectedId]);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLTableElement>) => {
-    if (incidents.length === 0) return;
-    const index = incidents.findIndex((i) => i.id === selectedId);
-    let next: number | null = null;
-    switch (event.key) {
-      case "ArrowDown":
-        next = index < 0 ? 0 : Math.min(index + 1, incidents.length - 1);
-        break;
-      case "ArrowUp":
-        next = index < 0 ? 0 : Math.max(index - 1, 0);
-        break;
-      case "Home":
-        next = 0;
-        break;
-      case "End":
-        next = incidents.length - 1;
-        break;
-      case "Enter":
-      case " ": {
-        const current = incidents[index];
-        if (current) {
-          event.preventDefault();
-          onOpen(current.id);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-    event.preventDefault();
-    const target = incidents[next];
-    if (target) onSelect(target.id);
-  };
+  const onKeyDown = gridKeyHandler(
+    incidents.map((i) => i.id),
+    selectedId,
+    onSelect,
+    onOpen,
+  );
 
   return (
     <table

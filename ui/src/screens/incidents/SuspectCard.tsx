@@ -1,8 +1,16 @@
 import type { SuspectDto } from "../../lib/bindings/SuspectDto";
 import { formatPercent, formatUtc, shortSha } from "../../lib/format";
+import type { IncidentDetailDto } from "../../lib/bindings/IncidentDetailDto";
 import { ChangeTable } from "./ChangeTable";
+import { SuspectReview } from "./SuspectReview";
 
-export function SuspectCard({ suspect }: { suspect: SuspectDto }) {
+export function SuspectCard({
+  suspect,
+  onReviewed,
+}: {
+  suspect: SuspectDto;
+  onReviewed(detail: IncidentDetailDto): void;
+}) {
   const d = suspect.deployment;
   return (
     <article className="suspect" data-testid="suspect" data-rank={suspect.rank} data-status={suspect.status}>
@@ -11,7 +19,9 @@ export function SuspectCard({ suspect }: { suspect: SuspectDto }) {
         <span className="score" title="Likelihood that this deployment triggered the incident">
           {formatPercent(suspect.score)}
         </span>
-        <span className={`status status-${suspect.status}`}>{suspect.status}</span>
+        <span className={`status status-${suspect.status}`} data-testid="suspect-status">
+          {suspect.status}
+        </span>
         <span className="suspect-title">
           {d.action} of <strong>{d.service}</strong>
           {d.version ? ` ${d.version}` : ""}
@@ -41,6 +51,7 @@ export function SuspectCard({ suspect }: { suspect: SuspectDto }) {
         <dt>Time</dt>
         <dd>{formatUtc(d.at)}</dd>
       </dl>
+      <SuspectReview suspect={suspect} onReviewed={onReviewed} />
       {suspect.evidence.length > 0 ? (
         <ul className="reasons">
           {suspect.evidence.map((sentence, i) => (

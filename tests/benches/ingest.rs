@@ -1,0 +1,187 @@
+//! Ingest benchmark (issue: ingestion): 1,000,000 generated logfmt deploy lines and 100,000
+//! generated commits, ingested through the api every host uses, next to `sqlite3 .import` of an
+//! equivalent CSV into an equivalent table, measured in the same run on the same machine.
+//!
+//! Run: `cargo bench -p hindsight-tests --bench ingest` (release build), or with
+//! `HINDSIGHT_BENCH_SCALE=0.01` for a quick smoke run. Prints figures; asserts nothing.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use hindsight_api::{Hindsight, IngestOptions};
+
+const SERVICES: [&str; 8] = [
+    "checkout",
+    "payments",
+    "inventory",
+    "search",
+    "gateway",
+    "ledger",
+    "mailer",
+    "auth",
+];
+
+fn main() -> anyhow::Result<()> {
+    let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let deploy_lines = (1_000_000.0 * scale) as usize;
+    let commits = (100_000.0 * scale) as usize;
+    let dir = tempfile::tempdir()?;
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse()?;
+
+    let logfmt = dir.path().join("deploys.logfmt");
+    let csv = dir.path().join("deploys.csv");
+    write_deploys(&logfmt, &csv, deploy_lines, start)?;
+    let gitlog = dir.path().join("monorepo.gitlog");
+    write_commits(&gitlog, commits, start)?;
+
+    // Baseline: sqlite3's own CSV import into a table with the same columns, in one transaction.
+    let baseline_db = dir.path().join("baseline.sqlite");
+    let schema = "CREATE TABLE deployments(ts TEXT, id TEXT, service TEXT, environment TEXT, \
+                  version TEXT, sha TEXT, status TEXT, actor TEXT, actor_type TEXT, action TEXT, \
+                  approvals TEXT);";
+    let t = Instant::now();
+    let status = Command::new("sqlite3")
+        .arg(&baseline_db)
+        .arg(schema)
+        .arg(".mode csv")
+        .arg(format!(".import --skip 1 {} deployments", csv.display()))
+        .status()?;
+    let baseline = t.elapsed().as_secs_f64();
+    anyhow::ensure!(status.success(), "sqlite3 .import failed");
+
+    let app = Hindsight::open(&dir.path().join("hindsight.sqlite"))?;
+    let options = IngestOptions {
+        format: None,
+        now: Utc::now(),
+    };
+    let t = Instant::now();
+    let report = app.ingest_paths(std::slice::from_ref(&logfmt), &options, &mut |_| {})?;
+    let deploy_secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.files[0].records_stored as usize == deploy_lines,
+        "{:?}",
+        report.files[0].error
+    );
+    let t = Instant::now();
+    let report = app.ingest_paths(std::slice::from_ref(&gitlog), &options, &mut |_| {})?;
+    let commit_secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.files[0].records_stored as usize == commits,
+        "{:?}",
+        report.files[0].error
+    );
+
+    let peak_mb = peak_rss_kb().map(|kb| kb as f64 / 1024.0);
+    println!("ingest benchmark ({deploy_lines} logfmt deploy lines, {commits} commits)");
+    println!(
+        "  sqlite3 .import of the equivalent CSV: {baseline:.2} s = {:.0} rows/s",
+        deploy_lines as f64 / baseline
+    );
+    println!(
+        "  hindsight deploy log ingest:           {deploy_secs:.2} s = {:.0} records/s (includes re-linking)",
+        deploy_lines as f64 / deploy_secs
+    );
+    println!(
+        "  ratio to sqlite3 .import:              {:.2}x (target 0.5x or better)",
+        baseline / deploy_secs
+    );
+    println!(
+        "  hindsight git log ingest:              {commit_secs:.2} s = {:.0} commits/s (parse + classify + store)",
+        commits as f64 / commit_secs
+    );
+    match peak_mb {
+        Some(mb) => {
+            println!("  peak resident memory:                  {mb:.0} MB (target under 300 MB)")
+        }
+        None => {
+            println!("  peak resident memory:                  unavailable (no /proc/self/status)")
+        }
+    }
+    Ok(())
+}
+
+fn write_deploys(logfmt: &Path, csv: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut lf = BufWriter::new(std::fs::File::create(logfmt)?);
+    let mut cs = BufWriter::new(std::fs::File::create(csv)?);
+    writeln!(
+        cs,
+        "ts,id,service,environment,version,sha,status,actor,actor_type,action,approvals"
+    )?;
+    for i in 0..n {
+        let ts = (start + Duration::seconds(i as i64 * 7)).format("%Y-%m-%dT%H:%M:%SZ");
+        let service = SERVICES[i % SERVICES.len()];
+        let env = if i % 3 == 0 { "staging" } else { "production" };
+        let status = if i % 41 == 0 { "failed" } else { "succeeded" };
+        let sha = format!("{:040x}", (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let version = format!("v{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100);
+        let actor = if i % 17 == 0 { "ops-agent" } else { "ci-bot" };
+        let kind = if i % 17 == 0 { "agent" } else { "automation" };
+        writeln!(
+            lf,
+            "ts={ts} id=dep-{i} service={service} environment={env} version={version} sha={sha} status={status} actor={actor} actor_type={kind} action=deploy approvals={}",
+            i % 2
+        )?;
+        writeln!(
+            cs,
+            "{ts},dep-{i},{service},{env},{version},{sha},{status},{actor},{kind},deploy,{}",
+            i % 2
+        )?;
+    }
+    lf.flush()?;
+    cs.flush()?;
+    Ok(())
+}
+
+fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for i in (0..n).rev() {
+        let at = (start + Duration::minutes(i as i64 * 5)).format("%Y-%m-%dT%H:%M:%S+00:00");
+        let sha = format!(
+            "{:040x}",
+            (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
+        );
+        writeln!(out, "commit {sha}")?;
+        writeln!(
+            out,
+            "Author:     Dev {} <dev{}@shop.example>",
+            i % 50,
+            i % 50
+        )?;
+        writeln!(out, "AuthorDate: {at}")?;
+        writeln!(
+            out,
+            "Commit:     Dev {} <dev{}@shop.example>",
+            i % 50,
+            i % 50
+        )?;
+        writeln!(out, "CommitDate: {at}\n")?;
+        writeln!(
+            out,
+            "    {}: change number {i}\n    ",
+            SERVICES[i % SERVICES.len()]
+        )?;
+        writeln!(out, "    Why this change was made, in a sentence or two.")?;
+        if i % 3 == 0 {
+            writeln!(
+                out,
+                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
+            )?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The process's peak resident set size (VmHWM), in KiB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -1,0 +1,204 @@
+import { useState } from "react";
+import type { IngestReportDto } from "../../lib/bindings/IngestReportDto";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { formatUtc } from "../../lib/format";
+import { toHostError, useHost, useStoreRefresh, type HostError, type IngestRunDto } from "../../lib/ipc";
+import { useAsync } from "../../lib/useAsync";
+
+const STATUS_LABEL: Record<string, string> = {
+  stored: "stored",
+  already_ingested: "already ingested",
+  failed: "failed",
+};
+
+type ImportState =
+  | { status: "idle" }
+  | { status: "busy" }
+  | { status: "cancelled" }
+  | { status: "done"; report: IngestReportDto }
+  | { status: "error"; error: HostError };
+
+/** Newest first. */
+function byNewest(runs: readonly IngestRunDto[]): IngestRunDto[] {
+  return [...runs].sort((a, b) => b.ingested_at.localeCompare(a.ingested_at) || b.id - a.id);
+}
+
+export function ImportScreen() {
+  const host = useHost();
+  const { version, refresh } = useStoreRefresh();
+  const runs = useAsync(() => host.listRuns(), [host, version]);
+  const [state, setState] = useState<ImportState>({ status: "idle" });
+
+  const choose = async () => {
+    setState({ status: "busy" });
+    try {
+      const report = await host.pickAndIngest();
+      if (report === null) {
+        setState({ status: "cancelled" });
+        return;
+      }
+      setState({ status: "done", report });
+      refresh();
+    } catch (e) {
+      setState({ status: "error", error: toHostError(e) });
+    }
+  };
+
+  return (
+    <div className="pane page">
+      <h1 className="pane-title">Import</h1>
+      <p className="muted">
+        Choose exported files (git logs, pull requests, deployments, incidents). Files already imported are recognised and
+        skipped.
+      </p>
+      <button type="button" data-testid="import-choose" disabled={state.status === "busy"} onClick={() => void choose()}>
+        {state.status === "busy" ? "Importing…" : "Choose files…"}
+      </button>
+
+      <div aria-live="polite">
+        {state.status === "cancelled" ? (
+          <p className="muted" data-testid="import-cancelled">
+            No files chosen.
+          </p>
+        ) : null}
+        {state.status === "error" ? <ErrorMessage error={state.error} context="Import failed" /> : null}
+        {state.status === "done" ? <ImportReport report={state.report} /> : null}
+      </div>
+
+      <h3>Import history</h3>
+      {runs.status === "loading" ? <p className="muted">Loading history…</p> : null}
+      {runs.status === "error" ? <ErrorMessage error={runs.error} context="Could not load the import history" /> : null}
+      {runs.status === "ok" && runs.data.length === 0 ? (
+        <p className="empty" data-testid="runs-empty">
+          Nothing imported yet. Use “Choose files…” above.
+        </p>
+      ) : null}
+      {runs.status === "ok" && runs.data.length > 0 ? (
+        <table className="data-table" data-testid="run-list">
+          <thead>
+            <tr>
+              <th scope="col">Imported</th>
+              <th scope="col">File</th>
+              <th scope="col">Format</th>
+              <th scope="col" className="num">
+                Seen
+              </th>
+              <th scope="col" className="num">
+                Stored
+              </th>
+              <th scope="col" className="num">
+                Rejected
+              </th>
+              <th scope="col">Content hash</th>
+            </tr>
+          </thead>
+          <tbody>
+            {byNewest(runs.data).map((run) => (
+              <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
+                <td className="nowrap">{formatUtc(run.ingested_at)}</td>
+                <td className="path-cell">
+                  <code>{run.path}</code>
+                </td>
+                <td>{run.format}</td>
+                <td className="num">{run.records_seen}</td>
+                <td className="num">{run.records_stored}</td>
+                <td className="num">{run.records_rejected}</td>
+                <td>
+                  <code title={run.content_hash}>{run.content_hash.slice(0, 12)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+function ImportReport({ report }: { report: IngestReportDto }) {
+  if (report.files.length === 0) {
+    return <p className="muted">No files were imported.</p>;
+  }
+  const rejections = report.files.flatMap((file) => file.rejections.map((r) => ({ file: file.path, ...r })));
+  const failed = report.files.filter((f) => f.status === "failed").length;
+  return (
+    <section data-testid="import-report">
+      <h3>Result</h3>
+      <p data-testid="import-summary">
+        {report.files.length} {report.files.length === 1 ? "file" : "files"}
+        {failed > 0 ? `, ${failed} failed` : ""}
+        {rejections.length > 0 ? `, ${rejections.length} rejected ${rejections.length === 1 ? "record" : "records"}` : ""}
+      </p>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Format</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="num">
+              Seen
+            </th>
+            <th scope="col" className="num">
+              Stored
+            </th>
+            <th scope="col" className="num">
+              Rejected
+            </th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.files.map((file, i) => (
+            <tr key={i} data-testid="import-file" data-status={file.status}>
+              <td className="path-cell">
+                <code>{file.path}</code>
+              </td>
+              <td>{file.format ?? "unrecognised"}</td>
+              <td className={`ingest-status ingest-${file.status}`}>{STATUS_LABEL[file.status] ?? file.status}</td>
+              <td className="num">{file.records_seen}</td>
+              <td className="num">{file.records_stored}</td>
+              <td className="num">{file.records_rejected}</td>
+              <td className="error-cell">{file.error ? file.error.message : ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h3>Rejected records</h3>
+      {rejections.length === 0 ? (
+        <p className="muted" data-testid="no-rejections">
+          Every record that was read was stored.
+        </p>
+      ) : (
+        <table className="data-table" data-testid="rejections">
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Location</th>
+              <th scope="col">Field</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Raw</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rejections.map((r, i) => (
+              <tr key={i} data-testid="rejection-row">
+                <td className="path-cell">
+                  <code>{r.file}</code>
+                </td>
+                <td>
+                  <code>{r.location}</code>
+                </td>
+                <td>{r.field ?? "—"}</td>
+                <td>{r.reason}</td>
+                <td>
+                  <code className="matched">{r.raw}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
