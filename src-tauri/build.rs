@@ -13,6 +13,8 @@ fn main() {
         "ingest_files",
         "render_report",
         "save_report",
+        "search_events",
+        "event_facets",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script failed");

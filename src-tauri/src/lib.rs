@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use hindsight_api::{
-    ApiError, ChangeDto, Hindsight, IncidentDetailDto, IncidentSummaryDto, IngestOptions,
-    IngestReportDto, IngestRunDto, ReportFormat, StoreOverviewDto,
+    ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
+    IncidentSummaryDto, IngestOptions, IngestReportDto, IngestRunDto, ReportFormat,
+    StoreOverviewDto,
 };
 use tauri::State;
 
@@ -123,6 +124,19 @@ fn save_report(
     Ok(path)
 }
 
+#[tauri::command(async)]
+fn search_events(
+    state: State<'_, AppState>,
+    query: EventQueryDto,
+) -> Result<EventPageDto, ApiError> {
+    state.app()?.search_events(&query)
+}
+
+#[tauri::command(async)]
+fn event_facets(state: State<'_, AppState>) -> Result<EventFacetsDto, ApiError> {
+    state.app()?.event_facets()
+}
+
 fn report_format(name: &str) -> Result<ReportFormat, ApiError> {
     ReportFormat::parse(name).ok_or_else(|| {
         ApiError::BadInput(format!(
@@ -178,7 +192,9 @@ pub fn run() {
             list_runs,
             ingest_files,
             render_report,
-            save_report
+            save_report,
+            search_events,
+            event_facets
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

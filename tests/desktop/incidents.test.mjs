@@ -68,7 +68,7 @@ test("selecting the agent incident shows the operation and AI attribution of sus
   const suspects = await session.waitFor('[data-testid="suspect"]');
   const first = await session.text(suspects[0]);
   assert.match(first, /ops-agent/);
-  assert.match(first, /no approval was recorded/);
+  assert.match(first, /no approval recorded/);
   writeFileSync(join(artifacts, "incident-detail.png"), Buffer.from(await session.screenshot(), "base64"));
 
   // Some incident's suspect shipped an AI-attributed change, shown with its tool.
@@ -159,4 +159,21 @@ test("the import and report screens render", async () => {
   }
   assert.match(await session.text(preview), /Payments authorisation failures above 50% in production/);
   await shoot("report");
+});
+
+test("the timeline explorer filters every source's events by search text", async () => {
+  await session.click((await session.waitFor('[data-testid="nav-timeline"]'))[0]);
+  await session.waitFor('[data-testid="timeline-row"]');
+  const [search] = await session.waitFor('[data-testid="timeline-search"]');
+  await session.type(search, "recreate");
+  // The search is debounced: wait for the answer to the whole word.
+  const [status] = await session.waitFor('[data-testid="timeline-status"]');
+  for (let i = 0; i < 100 && !/^1 event\b/.test(await session.text(status)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(await session.text(status), /^1 event\b/);
+  const rows = await session.waitFor('[data-testid="timeline-row"]', { exact: 1 });
+  assert.match(await session.property(rows[0], "textContent"), /recreate/);
+  assert.equal(await session.attribute(rows[0], "data-source"), "deployment");
+  await shoot("timeline");
 });

@@ -75,6 +75,11 @@ export class Session {
     return this.cmd("GET", `/element/${element}/attribute/${name}`);
   }
 
+  /** A DOM property, e.g. `textContent` (all text, visible or not). */
+  property(element, name) {
+    return this.cmd("GET", `/element/${element}/property/${name}`);
+  }
+
   click(element) {
     return this.cmd("POST", `/element/${element}/click`, {});
   }

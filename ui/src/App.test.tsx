@@ -34,6 +34,7 @@ describe("app shell", () => {
     expect(within(nav).getAllByRole("button").map((b) => b.textContent)).toEqual([
       "Incidents",
       "Changes",
+      "Timeline",
       "Import",
       "Report",
     ]);
@@ -42,6 +43,10 @@ describe("app shell", () => {
     expect(screen.getByTestId("nav-changes").getAttribute("aria-current")).toBe("page");
     expect(screen.getByTestId("nav-incidents").getAttribute("aria-current")).toBeNull();
     expect(await screen.findAllByTestId("change-row")).toHaveLength(4);
+
+    fireEvent.click(screen.getByTestId("nav-timeline"));
+    expect((await screen.findAllByTestId("timeline-row")).length).toBeGreaterThan(0);
+    expect(screen.getByTestId("timeline-status").textContent).toMatch(/^300 events · answered in \d+ ms/);
 
     fireEvent.click(screen.getByTestId("nav-report"));
     expect((await screen.findByTestId("report-preview")).textContent).toContain("# Hindsight report");

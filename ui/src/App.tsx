@@ -4,6 +4,7 @@ import { ChangesScreen } from "./screens/changes/ChangesScreen";
 import { ImportScreen } from "./screens/import/ImportScreen";
 import { IncidentsScreen } from "./screens/incidents/IncidentsScreen";
 import { ReportScreen } from "./screens/report/ReportScreen";
+import { TimelineScreen } from "./screens/timeline/TimelineScreen";
 
 interface Screen {
   id: string;
@@ -15,6 +16,7 @@ interface Screen {
 export const SCREENS: readonly Screen[] = [
   { id: "incidents", label: "Incidents", component: IncidentsScreen },
   { id: "changes", label: "Changes", component: ChangesScreen },
+  { id: "timeline", label: "Timeline", component: TimelineScreen },
   { id: "import", label: "Import", component: ImportScreen },
   { id: "report", label: "Report", component: ReportScreen },
 ];

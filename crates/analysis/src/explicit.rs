@@ -82,15 +82,16 @@ fn text_hits(
     hits: &mut Vec<ExplicitHit>,
 ) {
     let mut seen: BTreeSet<(i64, String)> = BTreeSet::new();
-    let mut push = |hits: &mut Vec<ExplicitHit>, d: &DeploymentFacts, strength, evidence: String| {
-        if seen.insert((d.id, evidence.clone())) {
-            hits.push(ExplicitHit {
-                deployment_id: d.id,
-                strength,
-                evidence,
-            });
-        }
-    };
+    let mut push =
+        |hits: &mut Vec<ExplicitHit>, d: &DeploymentFacts, strength, evidence: String| {
+            if seen.insert((d.id, evidence.clone())) {
+                hits.push(ExplicitHit {
+                    deployment_id: d.id,
+                    strength,
+                    evidence,
+                });
+            }
+        };
     for text in &incident.text {
         let words = words(text);
         for (index, word) in words.iter().enumerate() {
@@ -383,9 +384,13 @@ pub fn classify_cause(incident: &IncidentFacts) -> Option<(String, String)> {
         "the incident text points to {words}: it mentions {}",
         quoted.join(", ")
     );
-    if ["no change on our side", "no changes on our side", "not caused by a change"]
-        .iter()
-        .any(|p| text.contains(p))
+    if [
+        "no change on our side",
+        "no changes on our side",
+        "not caused by a change",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
     {
         evidence.push_str(", and says no change on our side caused it");
     }
@@ -441,11 +446,7 @@ fn prefer_production(found: Vec<&DeploymentFacts>) -> Vec<&DeploymentFacts> {
 
 /// The changes a PR reference names: PR changes keyed `o/r#123`, and commits titled `... (#123)`
 /// or `Merge pull request #123 ...`.
-fn pr_changes<'a>(
-    repo: Option<&str>,
-    number: u64,
-    ctx: &Context<'a>,
-) -> Vec<&'a ChangeFacts> {
+fn pr_changes<'a>(repo: Option<&str>, number: u64, ctx: &Context<'a>) -> Vec<&'a ChangeFacts> {
     let suffix = format!("#{number}");
     let titled = format!("(#{number})");
     let merge = format!("merge pull request #{number} ");
@@ -453,7 +454,9 @@ fn pr_changes<'a>(
         .iter()
         .filter(|c| {
             let key_match = match repo {
-                Some(repo) => c.natural_key.eq_ignore_ascii_case(&format!("{repo}#{number}")),
+                Some(repo) => c
+                    .natural_key
+                    .eq_ignore_ascii_case(&format!("{repo}#{number}")),
                 None => c.natural_key.ends_with(&suffix) && c.natural_key.contains('/'),
             };
             let title_match = ctx.details.get(&c.id).is_some_and(|d| {
@@ -520,13 +523,14 @@ fn reverted_sha(message: &str) -> Option<String> {
 fn words(text: &str) -> Vec<&str> {
     text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .map(|w| {
-            w.trim_matches(|c: char| {
+            let bracket = |c: char| {
                 matches!(
                     c,
                     '(' | ')' | '[' | ']' | '{' | '}' | '"' | '\'' | '`' | '!' | '?' | '<' | '>'
                 )
-            })
-            .trim_end_matches(['.', ':'])
+            };
+            w.trim_start_matches(bracket)
+                .trim_end_matches(|c: char| bracket(c) || c == '.' || c == ':')
         })
         .filter(|w| !w.is_empty())
         .collect()
@@ -548,9 +552,11 @@ fn names_good_release(words: &[&str], index: usize) -> bool {
         return true;
     }
     one == "to"
-        && ["back", "roll", "revert", "downgrad", "restor", "pinned", "pin"]
-            .iter()
-            .any(|w| two.starts_with(w))
+        && [
+            "back", "roll", "revert", "downgrad", "restor", "pinned", "pin",
+        ]
+        .iter()
+        .any(|w| two.starts_with(w))
 }
 
 /// `v2.15.0` names version `v2.15.0` or `2.15.0`; a bare number needs two dots (`2.15.0`).

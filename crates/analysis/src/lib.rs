@@ -4,8 +4,10 @@
 mod contents;
 pub mod devlake;
 pub mod dora;
+mod explicit;
 mod link;
 pub mod measures;
+pub mod policy;
 pub mod stats;
 pub mod strata;
 
@@ -14,7 +16,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 pub use contents::{deployment_contents, ShippedChange};
-pub use link::{link_incidents, LinkOptions, SuspectLink};
+pub use explicit::classify_cause;
+pub use link::{link_incidents, ChangeDetails, LinkExtras, LinkOptions, SuspectLink};
 
 /// Errors of the analysis layer.
 #[derive(Debug, thiserror::Error)]
@@ -56,4 +59,8 @@ pub struct IncidentFacts {
     pub id: i64,
     pub service: Option<String>,
     pub started_at: DateTime<Utc>,
+    /// When impact ended, if known.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Title, details and timeline texts, searched for explicit evidence.
+    pub text: Vec<String>,
 }

@@ -1,22 +1,86 @@
-//! First linking rule: the deployments of an incident's service shortly before impact start.
+//! Linking incidents to the deployments and operations that may have triggered them.
+//!
+//! 1. **Explicit evidence** (see [`crate::explicit`]): the incident names the deployment, its
+//!    version, a commit or a PR it shipped; a rollback during the incident rolled it back; a
+//!    revert after impact start undid a change it shipped. These links get method `explicit`, a
+//!    score of 0.95..1 (the strongest piece, plus 0.01 per further piece, at most 1) and rank
+//!    before every scored link.
+//! 2. **Scored candidates**: the deployments and operations of the incident's service, and of
+//!    its upstream services (`LinkOptions::depends_on`, followed up to `max_hops`), made at most
+//!    `window` (72 h) before impact start. Each gets
+//!
+//!    ```text
+//!    score = T · E · H · (0.6 + 0.3 · R) · C          (so at most 0.9 < any explicit link)
+//!    T = 0.5 ^ (time before impact / half_life)         half_life 6 h
+//!    E = 1 production or unknown, 0.6 other, 0.2 staging/test/dev/qa/sandbox/preview/uat
+//!    H = 0.5 ^ hops                                      0 for the incident's own service
+//!    R = 1 - Π (1 - r)                                   over the risk signals present:
+//!        destructive action (delete/recreate/destroy/drop/force/purge/wipe/truncate) r = 0.5
+//!        deployment later rolled back r = 0.4, failed r = 0.2
+//!        agent actor with elevated permissions (operator/admin/owner/root) r = 0.3,
+//!        other agent actor r = 0.1
+//!        no approval recorded (approvals = 0) r = 0.2
+//!        emergency change (attribute type/change_type = emergency) r = 0.2
+//!        size of the shipped changes: ≥ 1000 lines r = 0.3, ≥ 300 lines r = 0.15
+//!    C = 0.5 when [`classify_cause`](crate::explicit::classify_cause) reads the incident as not
+//!        caused by a change, else 1
+//!    ```
+//!
+//!    Candidates below `min_score` are dropped. Every factor that moved the score is stated in
+//!    the evidence.
+//!
+//! Links are ranked by score (then newest first). Nothing here reads the store or the clock.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::Duration;
 
-use crate::{DeploymentFacts, IncidentFacts};
+use crate::explicit::{classify_cause, explicit_hits, Context};
+use crate::{ChangeFacts, DeploymentFacts, IncidentFacts, ShippedChange};
 
 /// How links are searched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkOptions {
-    /// How far before impact start a deployment may be to count as a suspect.
+    /// How far before impact start a deployment may be to count as a scored suspect.
     pub window: Duration,
+    /// The time before impact after which the time factor halves.
+    pub half_life: Duration,
+    /// Service → the services it depends on (its direct upstreams). Followed transitively.
+    pub depends_on: BTreeMap<String, Vec<String>>,
+    /// How many dependency hops are followed.
+    pub max_hops: u32,
+    /// Scored candidates below this are dropped.
+    pub min_score: f64,
 }
 
 impl Default for LinkOptions {
     fn default() -> Self {
         Self {
-            window: Duration::hours(24),
+            window: Duration::hours(72),
+            half_life: Duration::hours(6),
+            depends_on: BTreeMap::new(),
+            max_hops: 2,
+            min_score: 0.01,
         }
     }
+}
+
+/// What linking reads about a change beyond [`ChangeFacts`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeDetails {
+    pub title: String,
+    pub message: String,
+    pub additions: Option<i64>,
+    pub deletions: Option<i64>,
+}
+
+/// What linking reads beyond the facts shared with the other analyses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkExtras {
+    /// The natural key of each deployment (`dep-0010`, `op-0004`), by deployment id.
+    pub deployment_keys: BTreeMap<i64, String>,
+    /// Title, message and size of each change, by change id.
+    pub change_details: BTreeMap<i64, ChangeDetails>,
 }
 
 /// A deployment suspected of triggering an incident.
@@ -26,52 +90,277 @@ pub struct SuspectLink {
     pub deployment_id: i64,
     /// 1 is the most likely.
     pub rank: i64,
-    /// 0..1: 1 at impact start, falling linearly to 0 at the edge of the window.
+    /// 0..1: 0.95..1 for explicit links, at most 0.9 for scored ones (see the module doc).
     pub score: f64,
+    /// `explicit` or `scored`.
     pub method: String,
     /// The reasons, in plain words.
     pub evidence: Vec<String>,
 }
 
-/// For each incident, the deployments of its service in the window before impact start, ranked
-/// newest first. Incidents without a service get no links.
+/// The suspects of every incident, ranked: explicit links first, then scored candidates.
 pub fn link_incidents(
     incidents: &[IncidentFacts],
     deployments: &[DeploymentFacts],
-    options: LinkOptions,
+    shipped: &[ShippedChange],
+    changes: &[ChangeFacts],
+    extras: &LinkExtras,
+    options: &LinkOptions,
 ) -> Vec<SuspectLink> {
+    let ctx = Context {
+        deployments,
+        deployment_keys: &extras.deployment_keys,
+        shipped,
+        changes,
+        details: &extras.change_details,
+    };
     let mut links = Vec::new();
     for incident in incidents {
-        let Some(service) = incident.service.as_deref() else {
-            continue;
-        };
-        let mut candidates: Vec<&DeploymentFacts> = deployments
-            .iter()
-            .filter(|d| d.service == service)
-            .filter(|d| d.at <= incident.started_at && incident.started_at - d.at <= options.window)
-            .collect();
-        candidates.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
-        for (index, deployment) in candidates.into_iter().enumerate() {
-            let before = incident.started_at - deployment.at;
-            let window_secs = options.window.num_seconds().max(1) as f64;
-            let score = (1.0 - before.num_seconds() as f64 / window_secs).clamp(0.0, 1.0);
-            links.push(SuspectLink {
+        let hops = incident
+            .service
+            .as_deref()
+            .map(|s| upstream_hops(s, options));
+        let scope: Option<BTreeSet<String>> = hops.as_ref().map(|h| h.keys().cloned().collect());
+
+        let mut ranked: Vec<SuspectLink> = Vec::new();
+        let mut explicit: BTreeMap<i64, (f64, Vec<String>)> = BTreeMap::new();
+        for hit in explicit_hits(incident, scope.as_ref(), &ctx) {
+            let entry = explicit.entry(hit.deployment_id).or_default();
+            if !entry.1.contains(&hit.evidence) {
+                entry.0 = if entry.1.is_empty() {
+                    hit.strength
+                } else {
+                    (entry.0.max(hit.strength) + 0.01).min(1.0)
+                };
+                entry.1.push(hit.evidence);
+            }
+        }
+        for (deployment_id, (score, mut evidence)) in explicit {
+            if let Some(d) = deployments.iter().find(|d| d.id == deployment_id) {
+                evidence.push(describe(d, incident.started_at - d.at));
+            }
+            ranked.push(SuspectLink {
                 incident_id: incident.id,
-                deployment_id: deployment.id,
-                rank: index as i64 + 1,
-                score: (score * 1000.0).round() / 1000.0,
-                method: format!(
-                    "same service, within {} h before impact",
-                    options.window.num_hours()
-                ),
-                evidence: evidence(deployment, before),
+                deployment_id,
+                rank: 0,
+                score: round(score),
+                method: "explicit".to_owned(),
+                evidence,
             });
         }
+        let explicit_count = ranked.len();
+
+        if let Some(hops) = &hops {
+            let cause = classify_cause(incident);
+            for d in deployments {
+                let Some(&hop) = hops.get(&d.service) else {
+                    continue;
+                };
+                let before = incident.started_at - d.at;
+                if before < Duration::zero()
+                    || before > options.window
+                    || ranked.iter().any(|l| l.deployment_id == d.id)
+                {
+                    continue;
+                }
+                let (mut score, mut evidence) =
+                    score_candidate(d, before, hop, incident, shipped, extras, options);
+                if let Some((category, reason)) = &cause {
+                    score *= 0.5;
+                    evidence.push(format!(
+                        "{reason} ({category}), so every change is weighted down"
+                    ));
+                }
+                if score >= options.min_score {
+                    ranked.push(SuspectLink {
+                        incident_id: incident.id,
+                        deployment_id: d.id,
+                        rank: 0,
+                        score: round(score),
+                        method: "scored".to_owned(),
+                        evidence,
+                    });
+                }
+            }
+        }
+
+        let at = |id: i64| deployments.iter().find(|d| d.id == id).map(|d| d.at);
+        let order = |a: &SuspectLink, b: &SuspectLink| {
+            b.score
+                .total_cmp(&a.score)
+                .then(at(b.deployment_id).cmp(&at(a.deployment_id)))
+                .then(b.deployment_id.cmp(&a.deployment_id))
+        };
+        ranked[..explicit_count].sort_by(order);
+        ranked[explicit_count..].sort_by(order);
+        for (index, link) in ranked.iter_mut().enumerate() {
+            link.rank = index as i64 + 1;
+        }
+        links.extend(ranked);
     }
     links
 }
 
-fn evidence(deployment: &DeploymentFacts, before: Duration) -> Vec<String> {
+/// The incident's service at hop 0 and its upstreams (breadth first) up to `max_hops`.
+fn upstream_hops(service: &str, options: &LinkOptions) -> BTreeMap<String, u32> {
+    let mut hops = BTreeMap::from([(service.to_owned(), 0)]);
+    let mut queue = VecDeque::from([(service.to_owned(), 0u32)]);
+    while let Some((current, hop)) = queue.pop_front() {
+        if hop >= options.max_hops {
+            continue;
+        }
+        for upstream in options.depends_on.get(&current).into_iter().flatten() {
+            if !hops.contains_key(upstream) {
+                hops.insert(upstream.clone(), hop + 1);
+                queue.push_back((upstream.clone(), hop + 1));
+            }
+        }
+    }
+    hops
+}
+
+/// Staging, test and other non-production environments.
+pub(crate) fn is_low_environment(d: &DeploymentFacts) -> bool {
+    environment_weight(d).0 < 0.5
+}
+
+/// The environment factor `E` and its evidence, if it moved the score.
+fn environment_weight(d: &DeploymentFacts) -> (f64, Option<String>) {
+    let Some(env) = d.environment.as_deref() else {
+        return (1.0, None);
+    };
+    let lower = env.to_lowercase();
+    if lower.contains("prod") || lower == "prd" || lower == "live" {
+        return (1.0, None);
+    }
+    let low = [
+        "stag", "test", "dev", "qa", "sandbox", "preview", "uat", "ci",
+    ];
+    if low
+        .iter()
+        .any(|w| lower.starts_with(w) || lower.contains(w))
+    {
+        return (0.2, Some(format!("{env} deployment, weighted down")));
+    }
+    (
+        0.6,
+        Some(format!(
+            "{env} is not a production environment, weighted down"
+        )),
+    )
+}
+
+fn score_candidate(
+    d: &DeploymentFacts,
+    before: Duration,
+    hop: u32,
+    incident: &IncidentFacts,
+    shipped: &[ShippedChange],
+    extras: &LinkExtras,
+    options: &LinkOptions,
+) -> (f64, Vec<String>) {
+    let mut evidence = vec![describe(d, before)];
+
+    let half_life = options.half_life.num_seconds().max(1) as f64;
+    let time = 0.5_f64.powf(before.num_seconds() as f64 / half_life);
+
+    let (environment, env_note) = environment_weight(d);
+    evidence.extend(env_note);
+
+    let upstream = 0.5_f64.powi(hop as i32);
+    if hop > 0 {
+        let of = incident
+            .service
+            .as_deref()
+            .unwrap_or("the incident's service");
+        let hops = if hop == 1 { "hop" } else { "hops" };
+        evidence.push(format!(
+            "{} is upstream of {of} ({hop} {hops}), weighted down",
+            d.service
+        ));
+    }
+
+    let mut risks: Vec<f64> = Vec::new();
+    let action = d.action.to_lowercase();
+    if [
+        "delete", "recreate", "destroy", "drop", "force", "purge", "wipe", "truncate",
+    ]
+    .iter()
+    .any(|w| action.contains(w))
+    {
+        risks.push(0.5);
+        evidence.push(format!(
+            "a destructive action ({})",
+            d.action.replace('_', " ")
+        ));
+    }
+    match d.status.as_str() {
+        "rolled_back" => {
+            risks.push(0.4);
+            evidence.push("the deployment was later rolled back".to_owned());
+        }
+        "failed" => {
+            risks.push(0.2);
+            evidence.push("the deployment failed".to_owned());
+        }
+        _ => {}
+    }
+    let permissions = d.attributes.get("permissions").map(|p| p.to_lowercase());
+    let elevated = permissions
+        .as_deref()
+        .is_some_and(|p| ["operator", "admin", "owner", "root"].contains(&p));
+    if d.actor_type.as_deref() == Some("agent") {
+        if elevated {
+            risks.push(0.3);
+            evidence.push(format!(
+                "an agent with {} permissions",
+                permissions.as_deref().unwrap_or_default()
+            ));
+        } else {
+            risks.push(0.1);
+            evidence.push("an agent acted".to_owned());
+        }
+    }
+    if d.attributes
+        .get("approvals")
+        .is_some_and(|a| a.trim() == "0")
+    {
+        risks.push(0.2);
+        evidence.push("no approval recorded".to_owned());
+    }
+    if ["type", "change_type"].iter().any(|k| {
+        d.attributes
+            .get(*k)
+            .is_some_and(|v| v.eq_ignore_ascii_case("emergency"))
+    }) {
+        risks.push(0.2);
+        evidence.push("an emergency change".to_owned());
+    }
+    let shipped_ids: Vec<i64> = shipped
+        .iter()
+        .filter(|s| s.deployment_id == d.id)
+        .map(|s| s.change_id)
+        .collect();
+    let lines: i64 = shipped_ids
+        .iter()
+        .filter_map(|id| extras.change_details.get(id))
+        .map(|c| c.additions.unwrap_or(0) + c.deletions.unwrap_or(0))
+        .sum();
+    if lines >= 300 {
+        risks.push(if lines >= 1000 { 0.3 } else { 0.15 });
+        evidence.push(format!(
+            "a large change: {lines} lines in {} commits",
+            shipped_ids.len()
+        ));
+    }
+    let risk = 1.0 - risks.iter().map(|r| 1.0 - r).product::<f64>();
+
+    let score = time * environment * upstream * (0.6 + 0.3 * risk);
+    (score.clamp(0.0, 0.9), evidence)
+}
+
+/// `deployed v2.15.0 to checkout production by ci-bot (automation) 14 min before impact`.
+fn describe(deployment: &DeploymentFacts, before: Duration) -> String {
     let place = match &deployment.environment {
         Some(env) => format!("{} {env}", deployment.service),
         None => deployment.service.clone(),
@@ -93,39 +382,27 @@ fn evidence(deployment: &DeploymentFacts, before: Duration) -> Vec<String> {
         (Some(actor), None) => format!(" by {actor}"),
         _ => String::new(),
     };
-    let mut out = vec![format!(
-        "{what}{by} {} before impact start",
-        human_duration(before)
-    )];
-    if deployment.status != "succeeded" {
-        out.push(format!(
-            "the deployment ended {}",
-            deployment.status.replace('_', " ")
-        ));
+    if before < Duration::zero() {
+        format!("{what}{by} {} after impact start", human_duration(-before))
+    } else {
+        format!("{what}{by} {} before impact", human_duration(before))
     }
-    if let Some(permissions) = deployment.attributes.get("permissions") {
-        if permissions != "deployer" {
-            out.push(format!("the actor held {permissions} permissions"));
-        }
-    }
-    if deployment
-        .attributes
-        .get("approvals")
-        .is_some_and(|a| a.trim() == "0")
-    {
-        out.push("no approval was recorded".to_owned());
-    }
-    out
 }
 
-/// `14 min`, `3 h 05 min`, `0 min`.
+/// `14 min`, `3 h 05 min`, `2 d 03 h`.
 fn human_duration(duration: Duration) -> String {
     let minutes = duration.num_minutes();
     if minutes < 60 {
         format!("{minutes} min")
-    } else {
+    } else if minutes < 48 * 60 {
         format!("{} h {:02} min", minutes / 60, minutes % 60)
+    } else {
+        format!("{} d {:02} h", minutes / 1440, (minutes % 1440) / 60)
     }
+}
+
+fn round(score: f64) -> f64 {
+    (score * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]
@@ -139,70 +416,373 @@ mod tests {
             .expect("time")
     }
 
-    fn deployment(id: i64, service: &str, time: &str) -> DeploymentFacts {
+    fn deployment(id: i64, service: &str, env: &str, time: &str) -> DeploymentFacts {
         DeploymentFacts {
             id,
             service: service.into(),
-            environment: Some("production".into()),
-            version: Some(format!("v{id}")),
+            environment: Some(env.into()),
+            version: Some(format!("v1.{id}.0")),
             sha: None,
             status: "succeeded".into(),
             action: "deploy".into(),
             actor: Some("ci".into()),
             actor_type: Some("automation".into()),
             at: at(time),
-            attributes: Default::default(),
+            attributes: BTreeMap::from([("approvals".into(), "1".into())]),
+        }
+    }
+
+    fn incident(service: &str, start: &str, text: &[&str]) -> IncidentFacts {
+        IncidentFacts {
+            id: 1,
+            service: Some(service.into()),
+            started_at: at(start),
+            resolved_at: Some(at(start) + Duration::hours(1)),
+            text: text.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
+    fn change(id: i64, key: &str, time: &str) -> ChangeFacts {
+        ChangeFacts {
+            id,
+            natural_key: key.into(),
+            repo: Some("checkout".into()),
+            committed_at: Some(at(time)),
+            parents: Vec::new(),
+            class: "human".into(),
+        }
+    }
+
+    fn keys(deployments: &[DeploymentFacts]) -> LinkExtras {
+        LinkExtras {
+            deployment_keys: deployments
+                .iter()
+                .map(|d| (d.id, format!("dep-{:04}", d.id)))
+                .collect(),
+            change_details: BTreeMap::new(),
+        }
+    }
+
+    fn run(
+        incident: &IncidentFacts,
+        deployments: &[DeploymentFacts],
+        shipped: &[ShippedChange],
+        changes: &[ChangeFacts],
+        extras: &LinkExtras,
+    ) -> Vec<SuspectLink> {
+        link_incidents(
+            std::slice::from_ref(incident),
+            deployments,
+            shipped,
+            changes,
+            extras,
+            &LinkOptions::default(),
+        )
+    }
+
+    fn ids(links: &[SuspectLink]) -> Vec<(i64, &str)> {
+        links
+            .iter()
+            .map(|l| (l.deployment_id, l.method.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn named_version_and_rollback_are_explicit_and_rank_first() {
+        let mut staging = deployment(9, "checkout", "staging", "2026-11-16T13:05:00Z");
+        staging.version = Some("v2.15.0".into());
+        let mut good = deployment(4, "checkout", "production", "2026-11-16T09:30:00Z");
+        good.version = Some("v2.14.0".into());
+        let mut bad = deployment(10, "checkout", "production", "2026-11-16T14:10:00Z");
+        bad.version = Some("v2.15.0".into());
+        let mut rollback = deployment(12, "checkout", "production", "2026-11-16T15:32:00Z");
+        rollback.action = "rollback".into();
+        rollback.version = Some("v2.14.0".into());
+        rollback
+            .attributes
+            .insert("rollback_of".into(), "dep-0010".into());
+        let deployments = vec![good, staging, bad, rollback];
+        let incident = incident(
+            "checkout",
+            "2026-11-16T14:46:00Z",
+            &["Started shortly after checkout v2.15.0 reached production; rolled back to v2.14.0 at 15:32 UTC."],
+        );
+        let links = run(&incident, &deployments, &[], &[], &keys(&deployments));
+        assert_eq!(links[0].deployment_id, 10);
+        assert_eq!(links[0].method, "explicit");
+        assert_eq!(links[0].score, 1.0);
+        assert_eq!(links[0].rank, 1);
+        assert!(links[0]
+            .evidence
+            .contains(&"the incident names v2.15.0".to_owned()));
+        assert!(links[0]
+            .evidence
+            .contains(&"rolled back at 15:32 UTC (dep-0012)".to_owned()));
+        // The good release named after "rolled back to" and the staging deploy are only scored.
+        assert!(links[1..].iter().all(|l| l.method == "scored"));
+        assert!(links.iter().all(|l| l.deployment_id != 12));
+    }
+
+    #[test]
+    fn rollback_without_rollback_of_links_the_latest_deployment() {
+        let older = deployment(1, "search", "production", "2026-11-18T10:00:00Z");
+        let latest = deployment(2, "search", "production", "2026-11-18T17:45:00Z");
+        let mut rollback = deployment(3, "search", "production", "2026-11-19T09:05:00Z");
+        rollback.action = "rollback".into();
+        let deployments = vec![older, latest, rollback];
+        let incident = incident("search", "2026-11-19T07:58:00Z", &["Zero results"]);
+        let links = run(&incident, &deployments, &[], &[], &keys(&deployments));
+        assert_eq!(ids(&links)[0], (2, "explicit"));
+        assert_eq!(links[0].score, 0.97);
+    }
+
+    #[test]
+    fn revert_commit_pr_and_sha_name_the_shipping_deployment() {
+        let prod = deployment(5, "checkout", "production", "2026-11-20T10:00:00Z");
+        let staging = deployment(4, "checkout", "staging", "2026-11-20T09:00:00Z");
+        let other = deployment(6, "checkout", "production", "2026-11-20T10:30:00Z");
+        let deployments = vec![staging, prod, other];
+        let changes = vec![
+            change(1, "3f2a9c1d0e5b", "2026-11-20T08:00:00Z"),
+            change(2, "aa11bb22cc33", "2026-11-20T11:40:00Z"),
+            change(3, "ffee0011ddcc", "2026-11-20T08:30:00Z"),
+        ];
+        let shipped = vec![
+            ShippedChange {
+                deployment_id: 4,
+                change_id: 1,
+                method: String::new(),
+            },
+            ShippedChange {
+                deployment_id: 5,
+                change_id: 1,
+                method: String::new(),
+            },
+            ShippedChange {
+                deployment_id: 6,
+                change_id: 3,
+                method: String::new(),
+            },
+        ];
+        let mut extras = keys(&deployments);
+        extras.change_details.insert(
+            2,
+            ChangeDetails {
+                title: "Revert \"promo codes\"".into(),
+                message: "This reverts commit 3f2a9c1d0e5b.".into(),
+                ..Default::default()
+            },
+        );
+        extras.change_details.insert(
+            3,
+            ChangeDetails {
+                title: "checkout: partner promo codes (#123)".into(),
+                ..Default::default()
+            },
+        );
+        // The revert after impact start.
+        let quiet = incident(
+            "checkout",
+            "2026-11-20T11:00:00Z",
+            &["Promo codes rejected"],
+        );
+        let links = run(&quiet, &deployments, &shipped, &changes, &extras);
+        assert_eq!(ids(&links)[0], (5, "explicit"));
+        assert_eq!(
+            links[0].evidence[0],
+            "reverted by aa11bb2 at 11:40 UTC (it reverts 3f2a9c1, shipped by this deployment)"
+        );
+        // A PR number and a SHA in the text.
+        let named = incident(
+            "checkout",
+            "2026-11-20T11:00:00Z",
+            &["Maybe https://github.com/shop/checkout/pull/123 or commit 3f2a9c1?"],
+        );
+        let links = run(&named, &deployments, &shipped, &changes, &extras);
+        let explicit: Vec<_> = links.iter().filter(|l| l.method == "explicit").collect();
+        assert_eq!(explicit.len(), 2);
+        assert!(explicit.iter().any(|l| l.deployment_id == 6
+            && l.evidence[0]
+                == "the incident names PR #123, shipped by this deployment (ffee001)"));
+        assert!(explicit.iter().any(|l| l.deployment_id == 5
+            && l.evidence[0] == "the incident names commit 3f2a9c1, shipped by this deployment"));
+    }
+
+    #[test]
+    fn scoring_prefers_near_production_risky_changes() {
+        // The demo's P1: an agent deleted and recreated production minutes before impact, a
+        // plain deploy went out 86 min before.
+        let plain = deployment(40, "payments", "production", "2026-11-19T09:25:00Z");
+        let mut delete = deployment(41, "payments", "production", "2026-11-19T10:42:00Z");
+        delete.action = "delete_environment".into();
+        let mut recreate = deployment(42, "payments", "production", "2026-11-19T10:47:00Z");
+        recreate.action = "recreate_environment".into();
+        for op in [&mut delete, &mut recreate] {
+            op.actor = Some("ops-agent".into());
+            op.actor_type = Some("agent".into());
+            op.version = None;
+            op.attributes
+                .insert("permissions".into(), "operator".into());
+            op.attributes.insert("approvals".into(), "0".into());
+        }
+        let staging = deployment(43, "payments", "staging", "2026-11-19T10:50:00Z");
+        let old = deployment(44, "payments", "production", "2026-11-15T10:00:00Z");
+        let deployments = vec![plain, delete, recreate, staging, old];
+        let incident = incident(
+            "payments",
+            "2026-11-19T10:51:00Z",
+            &["Authorisation failures"],
+        );
+        let links = run(&incident, &deployments, &[], &[], &keys(&deployments));
+        assert_eq!(
+            ids(&links),
+            vec![
+                (42, "scored"),
+                (41, "scored"),
+                (40, "scored"),
+                (43, "scored")
+            ]
+        );
+        assert!(links[0].score > 0.8 && links[0].score <= 0.9);
+        assert_eq!(
+            links[0].evidence,
+            vec![
+                "recreate environment on payments production by ops-agent (agent) 4 min before impact",
+                "a destructive action (recreate environment)",
+                "an agent with operator permissions",
+                "no approval recorded",
+            ]
+        );
+        assert!(links[3]
+            .evidence
+            .contains(&"staging deployment, weighted down".to_owned()));
+        assert!(links[3].score < 0.2);
+    }
+
+    #[test]
+    fn risk_signals_raise_the_score() {
+        let base = deployment(1, "checkout", "production", "2026-11-20T08:00:00Z");
+        let plain_score = {
+            let deployments = vec![base.clone()];
+            let incident = incident("checkout", "2026-11-20T10:00:00Z", &[]);
+            run(&incident, &deployments, &[], &[], &keys(&deployments))[0].score
+        };
+        let mut risky = base;
+        risky.status = "failed".into();
+        risky.attributes.insert("type".into(), "emergency".into());
+        let deployments = vec![risky];
+        let shipped = vec![ShippedChange {
+            deployment_id: 1,
+            change_id: 7,
+            method: String::new(),
+        }];
+        let mut extras = keys(&deployments);
+        extras.change_details.insert(
+            7,
+            ChangeDetails {
+                additions: Some(900),
+                deletions: Some(200),
+                ..Default::default()
+            },
+        );
+        let incident = incident("checkout", "2026-11-20T10:00:00Z", &[]);
+        let links = run(&incident, &deployments, &shipped, &[], &extras);
+        assert!(links[0].score > plain_score);
+        for sentence in [
+            "the deployment failed",
+            "an emergency change",
+            "a large change: 1100 lines in 1 commits",
+        ] {
+            assert!(
+                links[0].evidence.contains(&sentence.to_owned()),
+                "{sentence}"
+            );
         }
     }
 
     #[test]
-    fn same_service_deployments_in_the_window_newest_first() {
-        let incident = IncidentFacts {
-            id: 1,
-            service: Some("checkout".into()),
-            started_at: at("2026-11-17T14:00:00Z"),
+    fn upstream_services_count_with_a_weaker_hop() {
+        let own = deployment(1, "checkout", "production", "2026-11-19T14:00:00Z");
+        let upstream = deployment(2, "payments", "production", "2026-11-20T09:50:00Z");
+        let unrelated = deployment(3, "search", "production", "2026-11-20T09:55:00Z");
+        let deployments = vec![own, upstream, unrelated];
+        let options = LinkOptions {
+            depends_on: BTreeMap::from([("checkout".into(), vec!["payments".into()])]),
+            ..LinkOptions::default()
         };
-        let mut agent_op = deployment(4, "checkout", "2026-11-17T13:46:00Z");
-        agent_op.action = "delete_environment".into();
-        agent_op.actor = Some("ops-agent".into());
-        agent_op.actor_type = Some("agent".into());
-        agent_op
-            .attributes
-            .insert("permissions".into(), "operator".into());
-        agent_op.attributes.insert("approvals".into(), "0".into());
-        let deployments = vec![
-            deployment(1, "checkout", "2026-11-16T13:00:00Z"), // 25 h before: outside
-            deployment(2, "checkout", "2026-11-17T02:00:00Z"), // 12 h before
-            deployment(3, "payments", "2026-11-17T13:50:00Z"), // other service
-            agent_op,
-            deployment(5, "checkout", "2026-11-17T14:30:00Z"), // after impact
-        ];
-        let links = link_incidents(&[incident], &deployments, LinkOptions::default());
-        let ids: Vec<_> = links.iter().map(|l| (l.deployment_id, l.rank)).collect();
-        assert_eq!(ids, vec![(4, 1), (2, 2)]);
-        assert_eq!(links[1].score, 0.5);
-        assert_eq!(
-            links[0].evidence,
-            vec![
-                "delete environment on checkout production by ops-agent (agent) 14 min before impact start",
-                "the actor held operator permissions",
-                "no approval was recorded",
-            ]
+        let incident = incident("checkout", "2026-11-20T10:00:00Z", &[]);
+        let links = link_incidents(
+            &[incident],
+            &deployments,
+            &[],
+            &[],
+            &keys(&deployments),
+            &options,
         );
-        assert_eq!(
-            links[1].evidence[0],
-            "deployed v2 to checkout production by ci (automation) 12 h 00 min before impact start"
-        );
+        assert_eq!(ids(&links), vec![(2, "scored"), (1, "scored")]);
+        assert!(links[0]
+            .evidence
+            .contains(&"payments is upstream of checkout (1 hop), weighted down".to_owned()));
+        assert!(links[0].score < 0.5);
     }
 
     #[test]
-    fn incidents_without_service_get_no_links() {
-        let incident = IncidentFacts {
-            id: 1,
-            service: None,
-            started_at: at("2026-11-17T14:00:00Z"),
-        };
-        let deployments = vec![deployment(1, "checkout", "2026-11-17T13:00:00Z")];
-        assert!(link_incidents(&[incident], &deployments, LinkOptions::default()).is_empty());
+    fn outside_the_window_after_impact_and_without_service() {
+        let deployments = vec![
+            deployment(1, "checkout", "production", "2026-11-16T09:00:00Z"),
+            deployment(2, "checkout", "production", "2026-11-20T10:30:00Z"),
+        ];
+        let incident = incident("checkout", "2026-11-20T10:00:00Z", &[]);
+        assert!(run(&incident, &deployments, &[], &[], &keys(&deployments)).is_empty());
+        let mut serviceless = incident.clone();
+        serviceless.service = None;
+        assert!(run(&serviceless, &deployments, &[], &[], &keys(&deployments)).is_empty());
+    }
+
+    #[test]
+    fn classify_cause_reads_outages_and_leaves_change_caused_text_alone() {
+        let provider = incident(
+            "gateway",
+            "2026-11-19T21:14:00Z",
+            &[
+                "Gateway 5xx above 2% in us-east-1",
+                "AWS Health Dashboard reports increased connection errors for Network Load Balancers in us-east-1 (use1-az4). No change on our side; US traffic shifted to eu-west-1 at 21:40 UTC.",
+            ],
+        );
+        let (category, evidence) = classify_cause(&provider).expect("provider");
+        assert_eq!(category, "provider");
+        assert!(evidence.contains("\"aws\""), "{evidence}");
+        let supplier = incident(
+            "inventory",
+            "2026-11-20T12:40:00Z",
+            &[
+                "Supplier feed import failing (HTTP 503)",
+                "feeds.acme-supply.example answers 503 for the 12:30 import. The supplier's status page announces maintenance until 15:00 UTC.",
+            ],
+        );
+        assert_eq!(
+            classify_cause(&supplier).map(|c| c.0),
+            Some("third-party".to_owned())
+        );
+        for text in [
+            "The PSP answers many captures with 402. Started shortly after checkout v2.15.0 reached production; rolled back to v2.14.0 at 15:32 UTC.",
+            "p99 of POST /reservations at 2.6 s (SLO 800 ms). The database shows around 40 queries per reservation for large baskets.",
+            "Suspect search v1.8.2 (PR #536, category filter normalisation), deployed yesterday evening.",
+            "Authorisation success rate dropped from 98% to 31%; All payments-production pods are younger than five minutes.",
+            "Partner promo codes (for example 'Partner-Xmas26') are rejected as invalid since this morning.",
+            "Webhook acknowledgement backlog growing; the PSP is retrying every webhook. Possibly related to payments v3.11.0 (PR #898).",
+        ] {
+            assert_eq!(classify_cause(&incident("x", "2026-11-20T12:40:00Z", &[text])), None, "{text}");
+        }
+        // The decoy deploy before the supplier outage is halved.
+        let deployments = vec![deployment(
+            50,
+            "inventory",
+            "production",
+            "2026-11-20T09:35:00Z",
+        )];
+        let links = run(&supplier, &deployments, &[], &[], &keys(&deployments));
+        assert!(links[0].score < 0.25);
+        assert!(links[0].evidence.iter().any(|e| e.contains("third-party")));
     }
 }

@@ -288,3 +288,81 @@ pub struct AttributionStatsDto {
     #[ts(type = "number")]
     pub overrides_in_force: i64,
 }
+
+/// A question to the timeline explorer: every field narrows the answer; empty lists mean all.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, Serialize, TS)]
+#[ts(export)]
+#[serde(default)]
+pub struct EventQueryDto {
+    /// Full-text search (SQLite FTS5 syntax: words, "phrases", prefix*).
+    pub text: Option<String>,
+    /// RFC 3339 bounds, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub services: Vec<String>,
+    pub environments: Vec<String>,
+    /// `incident`, `deployment`, `change`.
+    pub sources: Vec<String>,
+    /// Attribution classes of changes.
+    pub classes: Vec<String>,
+    pub tools: Vec<String>,
+    pub severities: Vec<String>,
+    pub actors: Vec<String>,
+    #[ts(type = "number")]
+    pub offset: i64,
+    /// At most 1000.
+    #[ts(type = "number")]
+    pub limit: i64,
+}
+
+/// One event of the merged timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EventDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    /// `incident`, `deployment` or `change`.
+    pub source: String,
+    /// The event's kind within its source: `triggered`, `deploy`, `commit` ...
+    pub kind: String,
+    pub service: Option<String>,
+    pub environment: Option<String>,
+    pub actor: Option<String>,
+    /// For changes: the attribution class.
+    pub class: Option<String>,
+    pub tool: Option<String>,
+    pub severity: Option<String>,
+    pub title: String,
+    /// The id of the incident, deployment or change in its own table.
+    #[ts(type = "number")]
+    pub ref_id: i64,
+}
+
+/// A page of events and how many match in all.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EventPageDto {
+    #[ts(type = "number")]
+    pub total: i64,
+    pub events: Vec<EventDto>,
+    /// How long the store took to answer, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// The values each timeline filter can take.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EventFacetsDto {
+    pub services: Vec<String>,
+    pub environments: Vec<String>,
+    pub sources: Vec<String>,
+    pub classes: Vec<String>,
+    pub tools: Vec<String>,
+    pub severities: Vec<String>,
+    pub actors: Vec<String>,
+    pub min_at: Option<String>,
+    pub max_at: Option<String>,
+    #[ts(type = "number")]
+    pub total: i64,
+}

@@ -68,7 +68,9 @@ impl From<hindsight_store::StoreError> for ApiError {
         use hindsight_store::StoreError as E;
         match error {
             E::NotFound(what) => Self::NotFound(format!("{what} not found")),
-            e @ (E::TooNew { .. } | E::Open { .. }) => Self::BadInput(e.to_string()),
+            e @ (E::TooNew { .. } | E::Open { .. } | E::BadQuery(_)) => {
+                Self::BadInput(e.to_string())
+            }
             e => Self::Internal(e.to_string()),
         }
     }

@@ -2,6 +2,7 @@
 //! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
 //! terminals or windows.
 
+mod deepdive;
 mod demo;
 mod devlake;
 pub mod dto;
@@ -10,6 +11,7 @@ mod ingest;
 mod query;
 mod report;
 mod review;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 

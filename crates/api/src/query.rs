@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use hindsight_analysis::{
-    deployment_contents, link_incidents, ChangeFacts, DeploymentFacts, IncidentFacts, LinkOptions,
+    deployment_contents, link_incidents, ChangeDetails, ChangeFacts, DeploymentFacts,
+    IncidentFacts, LinkExtras, LinkOptions,
 };
 use hindsight_store::{parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink};
 
@@ -29,19 +30,43 @@ impl Hindsight {
             .iter()
             .map(deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let incident_facts = incidents
-            .iter()
-            .map(incident_facts)
-            .collect::<Result<Vec<_>>>()?;
+        let incident_facts = self.incident_facts(&incidents)?;
 
         let shipped = deployment_contents(&deployment_facts, &change_facts);
         let rows: Vec<(i64, i64, String)> = shipped
-            .into_iter()
-            .map(|s| (s.deployment_id, s.change_id, s.method))
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
             .collect();
         self.store.replace_deployment_changes(&rows)?;
 
-        let links = link_incidents(&incident_facts, &deployment_facts, LinkOptions::default());
+        let extras = LinkExtras {
+            deployment_keys: deployments
+                .iter()
+                .map(|d| (d.id, d.natural_key.clone()))
+                .collect(),
+            change_details: self
+                .store
+                .load_changes()?
+                .into_iter()
+                .map(|(id, c)| {
+                    let details = ChangeDetails {
+                        title: c.title,
+                        message: c.message,
+                        additions: c.additions,
+                        deletions: c.deletions,
+                    };
+                    (id, details)
+                })
+                .collect(),
+        };
+        let links = link_incidents(
+            &incident_facts,
+            &deployment_facts,
+            &shipped,
+            &change_facts,
+            &extras,
+            &LinkOptions::default(),
+        );
         let links: Vec<NewLink> = links
             .into_iter()
             .map(|l| NewLink {
@@ -54,7 +79,26 @@ impl Hindsight {
             })
             .collect();
         self.store.replace_suspected_links(&links)?;
+        self.store.rebuild_events()?;
         Ok(())
+    }
+
+    /// Incidents with the text explicit evidence is searched in: title and timeline.
+    pub(crate) fn incident_facts(&self, incidents: &[IncidentRow]) -> Result<Vec<IncidentFacts>> {
+        incidents
+            .iter()
+            .map(|row| {
+                let mut text = vec![row.title.clone()];
+                text.extend(self.store.timeline(row.id)?.into_iter().map(|e| e.text));
+                Ok(IncidentFacts {
+                    id: row.id,
+                    service: row.service.clone(),
+                    started_at: time(&row.started_at)?,
+                    resolved_at: row.resolved_at.as_deref().map(time).transpose()?,
+                    text,
+                })
+            })
+            .collect()
     }
 
     /// Counts of the open store.
@@ -229,14 +273,6 @@ pub(crate) fn deployment_facts(row: &DeploymentRow) -> Result<DeploymentFacts> {
         actor_type: row.actor_type.clone(),
         at: time(&row.at)?,
         attributes: row.attributes.clone(),
-    })
-}
-
-fn incident_facts(row: &IncidentRow) -> Result<IncidentFacts> {
-    Ok(IncidentFacts {
-        id: row.id,
-        service: row.service.clone(),
-        started_at: time(&row.started_at)?,
     })
 }
 

@@ -36,9 +36,10 @@ impl Hindsight {
         let evidence = self.store.evidence()?;
         let overview = self.store.overview()?;
 
+        let incident_rows = self.store.incidents()?;
+        let causes = self.not_change_caused(&incident_rows)?;
         let mut incidents = Vec::new();
-
-        for incident in self.store.incidents()? {
+        for incident in incident_rows {
             let mut suspects = Vec::new();
             for link in self.store.links_of_incident(incident.id)? {
                 let deployment = self.store.deployment(link.deployment_id)?;
@@ -94,6 +95,7 @@ impl Hindsight {
                 status: incident.status,
                 started_at: incident.started_at,
                 resolved_at: incident.resolved_at,
+                not_change_caused: causes.get(&incident.id).cloned(),
                 url: incident.url,
                 timeline,
                 suspects,
@@ -101,6 +103,11 @@ impl Hindsight {
         }
 
         let summary = self.failure_summary(&changes, &overview)?;
+        let input = self.deep_dive_input(&changes)?;
+        let stratified = self.stratified_section(&input)?;
+        let dora = self.dora_section(&input)?;
+        let recovery = self.recovery_section(&input)?;
+        let what_ifs = self.what_if_section(&input)?;
 
         let sources = self
             .store
@@ -152,6 +159,10 @@ impl Hindsight {
             hindsight_version: crate::VERSION.to_owned(),
             sources,
             summary,
+            stratified,
+            dora,
+            recovery,
+            what_ifs,
             incidents,
             changes,
             methodology: METHODOLOGY.iter().map(|s| (*s).to_owned()).collect(),
@@ -159,6 +170,37 @@ impl Hindsight {
     }
 
     /// Failure measures per class and per AI tool, and AI against human.
+    fn deep_dive_input<'a>(
+        &self,
+        changes: &'a [ChangeRow],
+    ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
+        let incidents = self.store.incidents()?;
+        let causes = self.not_change_caused(&incidents)?;
+        let failing_links = self
+            .store
+            .all_links()?
+            .into_iter()
+            .filter(|l| {
+                l.status == "confirmed"
+                    || (!causes.contains_key(&l.incident_id)
+                        && l.status == "suspected"
+                        && l.rank == 1
+                        && l.score >= SUSPECT_THRESHOLD)
+            })
+            .collect();
+        let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (d, c) in self.store.deployment_change_pairs()? {
+            shipped_by.entry(c).or_default().push(d);
+        }
+        Ok(crate::deepdive::DeepDiveInput {
+            changes,
+            deployments: self.store.deployments()?,
+            incidents,
+            failing_links,
+            shipped_by,
+        })
+    }
+
     fn failure_summary(&self, changes: &[ChangeRow], overview: &Overview) -> Result<ReportSummary> {
         let shipped_by: HashMap<i64, Vec<i64>> = self
             .store
@@ -168,7 +210,15 @@ impl Hindsight {
                 map.entry(c).or_default().push(d);
                 map
             });
-        let links = self.store.all_links()?;
+        let causes = self.not_change_caused(&self.store.incidents()?)?;
+        // Suspects of incidents classed as not change-caused are not failures; a reviewer's
+        // confirmation still is.
+        let links: Vec<_> = self
+            .store
+            .all_links()?
+            .into_iter()
+            .filter(|l| l.status == "confirmed" || !causes.contains_key(&l.incident_id))
+            .collect();
         let confirmed: HashSet<i64> = links
             .iter()
             .filter(|l| l.status == "confirmed")
@@ -226,6 +276,22 @@ impl Hindsight {
             by_tool: per_tool.iter().map(cohort).collect(),
             comparisons,
         })
+    }
+
+    /// Incidents whose text shows a provider, hardware, capacity or third-party cause: id to
+    /// `category (evidence)`.
+    fn not_change_caused(
+        &self,
+        incidents: &[hindsight_store::IncidentRow],
+    ) -> Result<HashMap<i64, String>> {
+        Ok(self
+            .incident_facts(incidents)?
+            .iter()
+            .filter_map(|facts| {
+                hindsight_analysis::classify_cause(facts)
+                    .map(|(category, evidence)| (facts.id, format!("{category} ({evidence})")))
+            })
+            .collect())
     }
 
     /// The report rendered in one format.

@@ -188,3 +188,21 @@ fn devlake_link_mode_reproduces_devlakes_expected_mapping() {
     assert_eq!(sorted(&text(&out.stdout)), sorted(&expected));
     assert_eq!(sorted(&expected).len(), 7, "header and 6 rows");
 }
+
+#[test]
+fn the_readme_lists_every_format_the_binary_reads() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["--json", "formats"])
+        .output()
+        .expect("runs");
+    let formats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README");
+    let formats = formats.as_array().expect("list");
+    assert!(formats.len() >= 18);
+    for format in formats {
+        let row = format!("| `{}` |", format["name"].as_str().expect("name"));
+        assert!(readme.contains(&row), "README misses {row}");
+    }
+}

@@ -130,7 +130,7 @@ impl Format {
             Self::GithubDeployments => "deployments: GitHub REST deployments (statuses embedded)",
             Self::GitlabDeployments => "deployments: GitLab REST deployments",
             Self::PagerDutyLogEntries => {
-                "incidents: PagerDuty REST v2 incident log entries (timeline of known incidents)"
+                "incidents: PagerDuty log entries JSON (timelines of known incidents) or incidents CSV export"
             }
             Self::OpsgenieIncidents => "incidents: Opsgenie incidents or alerts API JSON",
             Self::GrafanaOnCallAlertGroups => "incidents: Grafana OnCall alert groups API JSON",

@@ -90,6 +90,13 @@ pub(crate) fn render(report: &Report) -> String {
             esc(&display_time(&incident.started_at)),
             esc(&display_duration(incident.duration_minutes))
         );
+        if let Some(cause) = &incident.not_change_caused {
+            let _ = writeln!(
+                out,
+                "<p class=\"muted\">Not caused by a change: {}. It counts as no change&#39;s failure.</p>",
+                esc(cause)
+            );
+        }
         if !incident.timeline.is_empty() {
             let _ = writeln!(
                 out,
@@ -145,6 +152,126 @@ pub(crate) fn render(report: &Report) -> String {
             let _ = writeln!(out, "</ul></li>");
         }
         let _ = writeln!(out, "</ol>");
+    }
+
+    let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v:.1} {unit}"));
+    let st = &report.stratified;
+    let _ = writeln!(out, "<h2>AI vs human, held fixed</h2>\n<ul>");
+    for (label, estimate) in [
+        (
+            "Crude risk ratio, AI vs human (suspects included)",
+            &st.crude,
+        ),
+        (
+            "Mantel–Haenszel risk ratio, stratified by change size",
+            &st.by_size,
+        ),
+        (
+            "Mantel–Haenszel risk ratio, stratified by service",
+            &st.by_service,
+        ),
+        (
+            "Crude risk ratio if every unknown change were AI",
+            &st.unknown_as_ai,
+        ),
+        (
+            "Crude risk ratio if every unknown change were human",
+            &st.unknown_as_human,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "<li>{}: {}</li>",
+            esc(label),
+            esc(&crate::display_estimate(estimate, false))
+        );
+    }
+    let _ = writeln!(out, "</ul>\n<p>{}</p>", esc(&st.interpretation));
+
+    let d = &report.dora;
+    let _ = writeln!(
+        out,
+        "<h2>DORA figures (production)</h2>\n<table><tr><th>Figure</th><th>Value</th></tr>"
+    );
+    let rows = [
+        (
+            "Deployments",
+            format!(
+                "{} ({} per week)",
+                d.deployments,
+                opt(d.deployments_per_week, "").trim()
+            ),
+        ),
+        (
+            "Lead time for changes",
+            format!(
+                "median {}, p90 {}",
+                opt(d.lead_time_median_hours, "h"),
+                opt(d.lead_time_p90_hours, "h")
+            ),
+        ),
+        ("Change failure rate", display_rate(&d.change_failure_rate)),
+        (
+            "Failed deployment recovery time",
+            format!(
+                "median {}, p90 {} ({} not recovered)",
+                opt(d.recovery_median_minutes, "min"),
+                opt(d.recovery_p90_minutes, "min"),
+                d.unrecovered_failed_deployments
+            ),
+        ),
+    ];
+    for (name, value) in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            esc(name),
+            esc(&value)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table>\n<p class=\"muted\">Quantiles: {}.</p>",
+        esc(&d.estimator)
+    );
+
+    if !report.recovery.is_empty() {
+        let _ = writeln!(out, "<h2>Recovery by trigger cohort</h2>\n<table><tr><th>Trigger</th><th>Incidents</th><th>Open</th><th>Acknowledge (median / p90)</th><th>Resolve (median / p90)</th><th>Severities</th></tr>");
+        for r in &report.recovery {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{} / {}</td><td>{} / {}</td><td>{}</td></tr>",
+                esc(&r.cohort),
+                r.incidents,
+                r.open,
+                esc(&opt(r.acknowledge_median_minutes, "min")),
+                esc(&opt(r.acknowledge_p90_minutes, "min")),
+                esc(&opt(r.resolve_median_minutes, "min")),
+                esc(&opt(r.resolve_p90_minutes, "min")),
+                esc(&r.severity_mix)
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    }
+
+    if !report.what_ifs.is_empty() {
+        let _ = writeln!(out, "<h2>Policy what-ifs</h2>\n<table><tr><th>Guardrail</th><th>Changes gated</th><th>Operations gated</th><th>Incidents it would have gated</th><th>Added lead time</th></tr>");
+        for w in &report.what_ifs {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.1} h</td></tr>",
+                esc(&w.rule),
+                w.gated_changes.len(),
+                w.gated_operations.len(),
+                esc(&w.incidents_prevented.join(", ")),
+                w.added_lead_time_hours
+            );
+        }
+        let _ = writeln!(out, "</table>\n<ul>");
+        for w in &report.what_ifs {
+            let _ = writeln!(out, "<li>{}: {}</li>", esc(&w.rule), esc(&w.method));
+        }
+        let _ = writeln!(out, "</ul>");
     }
 
     let _ = writeln!(out, "<h2>Changes</h2>");

@@ -63,8 +63,68 @@ pub struct Report {
     pub sources: Vec<ReportSource>,
     pub summary: ReportSummary,
     pub incidents: Vec<ReportIncident>,
+    /// AI vs human with change size and service held fixed, and the unknown cohort's pull.
+    pub stratified: ReportStratified,
+    /// The four DORA figures for production.
+    pub dora: ReportDora,
+    /// Time to acknowledge and resolve, by the class of the incident's trigger change.
+    pub recovery: Vec<ReportRecovery>,
+    /// Guardrails replayed over the history: what they would have gated and cost.
+    pub what_ifs: Vec<ReportWhatIf>,
     pub changes: Vec<ReportChange>,
     pub methodology: Vec<String>,
+}
+
+/// AI against human risk with confounders held fixed (Mantel–Haenszel) and the unknown cohort
+/// counted either way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportStratified {
+    pub crude: Option<ReportEstimate>,
+    pub by_size: Option<ReportEstimate>,
+    pub by_service: Option<ReportEstimate>,
+    pub unknown_as_ai: Option<ReportEstimate>,
+    pub unknown_as_human: Option<ReportEstimate>,
+    pub interpretation: String,
+}
+
+/// DORA figures for production deployments over the store's time span.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportDora {
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub deployments: i64,
+    pub deployments_per_week: Option<f64>,
+    pub lead_time_median_hours: Option<f64>,
+    pub lead_time_p90_hours: Option<f64>,
+    pub change_failure_rate: ReportRate,
+    pub recovery_median_minutes: Option<f64>,
+    pub recovery_p90_minutes: Option<f64>,
+    pub unrecovered_failed_deployments: i64,
+    pub estimator: String,
+}
+
+/// Recovery times of the incidents triggered by one cohort's changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRecovery {
+    pub cohort: String,
+    pub incidents: i64,
+    pub open: i64,
+    pub acknowledge_median_minutes: Option<f64>,
+    pub acknowledge_p90_minutes: Option<f64>,
+    pub resolve_median_minutes: Option<f64>,
+    pub resolve_p90_minutes: Option<f64>,
+    pub severity_mix: String,
+}
+
+/// One guardrail replayed over the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportWhatIf {
+    pub rule: String,
+    pub gated_changes: Vec<String>,
+    pub gated_operations: Vec<String>,
+    pub incidents_prevented: Vec<String>,
+    pub added_lead_time_hours: f64,
+    pub method: String,
 }
 
 /// One ingested file.
@@ -148,6 +208,9 @@ pub struct ReportIncident {
     pub resolved_at: Option<String>,
     pub duration_minutes: Option<i64>,
     pub url: Option<String>,
+    /// Why the incident is classed as not caused by a change (provider, hardware, capacity,
+    /// third-party), or `None`. Such incidents count as no change's failure.
+    pub not_change_caused: Option<String>,
     pub timeline: Vec<ReportEvent>,
     pub suspects: Vec<ReportSuspect>,
 }
@@ -386,6 +449,7 @@ pub(crate) mod sample {
                 resolved_at: Some("2026-11-17T15:10:00.000Z".into()),
                 duration_minutes: Some(65),
                 url: None,
+                not_change_caused: None,
                 timeline: vec![ReportEvent {
                     at: "2026-11-17T14:05:00.000Z".into(),
                     kind: "triggered".into(),
@@ -419,6 +483,45 @@ pub(crate) mod sample {
                         tool: Some("claude-code".into()),
                     }],
                 }],
+            }],
+            stratified: ReportStratified {
+                crude: None,
+                by_size: None,
+                by_service: None,
+                unknown_as_ai: None,
+                unknown_as_human: None,
+                interpretation: "no comparison: a cohort has no deployed changes".into(),
+            },
+            dora: ReportDora {
+                window_start: Some("2026-11-16T00:00:00.000Z".into()),
+                window_end: Some("2026-11-23T00:00:00.000Z".into()),
+                deployments: 1,
+                deployments_per_week: Some(1.0),
+                lead_time_median_hours: Some(1.85),
+                lead_time_p90_hours: Some(1.85),
+                change_failure_rate: rate(1, 1, Some((0.2065, 1.0))),
+                recovery_median_minutes: Some(65.0),
+                recovery_p90_minutes: Some(65.0),
+                unrecovered_failed_deployments: 0,
+                estimator: "type 7".into(),
+            },
+            recovery: vec![ReportRecovery {
+                cohort: "ai".into(),
+                incidents: 1,
+                open: 0,
+                acknowledge_median_minutes: Some(4.0),
+                acknowledge_p90_minutes: Some(4.0),
+                resolve_median_minutes: Some(65.0),
+                resolve_p90_minutes: Some(65.0),
+                severity_mix: "P1 ×1".into(),
+            }],
+            what_ifs: vec![ReportWhatIf {
+                rule: "no_agent_operator_deploys".into(),
+                gated_changes: vec![],
+                gated_operations: vec!["op-4".into()],
+                incidents_prevented: vec!["pagerduty PT4KHLK".into()],
+                added_lead_time_hours: 0.0,
+                method: "replayed; prevented incidents are an upper bound".into(),
             }],
             changes: vec![ReportChange {
                 kind: "commit".into(),

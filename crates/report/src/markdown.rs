@@ -115,6 +115,13 @@ pub(crate) fn render(report: &Report) -> String {
             display_time(&incident.started_at),
             display_duration(incident.duration_minutes)
         );
+        if let Some(cause) = &incident.not_change_caused {
+            let _ = writeln!(
+                out,
+                "Not caused by a change: {}. It counts as no change's failure.\n",
+                esc(cause)
+            );
+        }
         if !incident.timeline.is_empty() {
             let _ = writeln!(out, "| Time | Event | Detail |");
             let _ = writeln!(out, "| --- | --- | --- |");
@@ -168,6 +175,112 @@ pub(crate) fn render(report: &Report) -> String {
                     esc(&display_class(&change.class, change.tool.as_deref()))
                 );
             }
+        }
+        let _ = writeln!(out);
+    }
+
+    let _ = writeln!(out, "## AI vs human, held fixed\n");
+    let st = &report.stratified;
+    for (label, estimate) in [
+        (
+            "Crude risk ratio, AI vs human (suspects included)",
+            &st.crude,
+        ),
+        (
+            "Mantel–Haenszel risk ratio, stratified by change size",
+            &st.by_size,
+        ),
+        (
+            "Mantel–Haenszel risk ratio, stratified by service",
+            &st.by_service,
+        ),
+        (
+            "Crude risk ratio if every unknown change were AI",
+            &st.unknown_as_ai,
+        ),
+        (
+            "Crude risk ratio if every unknown change were human",
+            &st.unknown_as_human,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "- {label}: {}",
+            esc(&display_estimate(estimate, false))
+        );
+    }
+    let _ = writeln!(out, "\n{}\n", esc(&st.interpretation));
+
+    let d = &report.dora;
+    let _ = writeln!(out, "## DORA figures (production)\n");
+    let _ = writeln!(out, "| Figure | Value |");
+    let _ = writeln!(out, "| --- | --- |");
+    let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v:.1} {unit}"));
+    let _ = writeln!(
+        out,
+        "| Deployments | {} ({} per week) |",
+        d.deployments,
+        opt(d.deployments_per_week, "").trim()
+    );
+    let _ = writeln!(
+        out,
+        "| Lead time for changes | median {}, p90 {} |",
+        opt(d.lead_time_median_hours, "h"),
+        opt(d.lead_time_p90_hours, "h")
+    );
+    let _ = writeln!(
+        out,
+        "| Change failure rate | {} |",
+        display_rate(&d.change_failure_rate)
+    );
+    let _ = writeln!(
+        out,
+        "| Failed deployment recovery time | median {}, p90 {} ({} not recovered) |\n",
+        opt(d.recovery_median_minutes, "min"),
+        opt(d.recovery_p90_minutes, "min"),
+        d.unrecovered_failed_deployments
+    );
+    let _ = writeln!(out, "Quantiles: {}.\n", esc(&d.estimator));
+
+    if !report.recovery.is_empty() {
+        let _ = writeln!(out, "## Recovery by trigger cohort\n");
+        let _ = writeln!(out, "| Trigger | Incidents | Open | Acknowledge (median / p90) | Resolve (median / p90) | Severities |");
+        let _ = writeln!(out, "| --- | ---: | ---: | --- | --- | --- |");
+        for r in &report.recovery {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} / {} | {} / {} | {} |",
+                esc(&r.cohort),
+                r.incidents,
+                r.open,
+                opt(r.acknowledge_median_minutes, "min"),
+                opt(r.acknowledge_p90_minutes, "min"),
+                opt(r.resolve_median_minutes, "min"),
+                opt(r.resolve_p90_minutes, "min"),
+                esc(&r.severity_mix)
+            );
+        }
+        let _ = writeln!(out);
+    }
+
+    if !report.what_ifs.is_empty() {
+        let _ = writeln!(out, "## Policy what-ifs\n");
+        let _ = writeln!(out, "| Guardrail | Changes gated | Operations gated | Incidents it would have gated | Added lead time |");
+        let _ = writeln!(out, "| --- | ---: | ---: | --- | ---: |");
+        for w in &report.what_ifs {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {:.1} h |",
+                esc(&w.rule),
+                w.gated_changes.len(),
+                w.gated_operations.len(),
+                esc(&w.incidents_prevented.join(", ")),
+                w.added_lead_time_hours
+            );
+        }
+        let _ = writeln!(out);
+        for w in &report.what_ifs {
+            let _ = writeln!(out, "- {}: {}", esc(&w.rule), esc(&w.method));
         }
         let _ = writeln!(out);
     }

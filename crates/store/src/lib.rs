@@ -5,6 +5,7 @@
 //! open and tracked in `PRAGMA user_version`. Connections come from a small pool so that
 //! readers never wait on one global lock.
 
+mod events;
 mod pool;
 mod read;
 mod review;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
+pub use events::{EventFacets, EventFilter, EventRow};
 pub use pool::PooledConnection;
 pub use read::{
     ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview, RejectionRow, RunRow,
@@ -50,6 +52,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} not found")]
     NotFound(String),
+    #[error("{0}")]
+    BadQuery(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -58,6 +62,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_change_details_and_reviews.sql"),
+    include_str!("../migrations/0003_timeline_events.sql"),
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@ import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { MockHostData } from "./mock";
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
+import type { EventDto } from "../bindings/EventDto";
 
 /** A small, realistic data set for the mock host (tests, previews). */
 const checkoutOutage: IncidentDetailDto = {
@@ -350,5 +351,69 @@ export function demoData(): MockHostData {
     ingestReport,
     reportMarkdown,
     saveDirectory: "/home/demo/Documents",
+    events: demoEvents(300),
   });
+}
+
+const SERVICES = ["checkout", "search", "auth", "payments", "catalog"] as const;
+const ENVIRONMENTS = ["production", "staging"] as const;
+const CLASSES = ["ai", "human", "automation", "unknown"] as const;
+const AI_TOOLS = ["claude-code", "copilot", "cursor"] as const;
+const SEVERITIES = ["SEV1", "SEV2", "SEV3"] as const;
+const AUTHORS = ["alice", "bob", "carol", "dave"] as const;
+const RESPONDERS = ["alice", "erin"] as const;
+const CHANGE_TITLES = [
+  "Retry payment capture on timeout",
+  "Bump dependency versions",
+  "Add index to orders table",
+  "Refactor session cache",
+  "Tune search ranking weights",
+] as const;
+const INCIDENT_TITLES = ["5xx spike", "latency above SLO", "login errors", "queue backlog"] as const;
+
+/**
+ * `count` timeline events, deterministic (a fixed-seed generator), one per
+ * 4 minutes from 2026-11-01 on: roughly half changes, a third deployments,
+ * the rest incidents. The title ends in `#<id>` so every event is distinct.
+ */
+export function demoEvents(count: number): EventDto[] {
+  let seed = 0x2f6feb;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 8;
+  };
+  const pick = <T,>(values: readonly T[]): T => values[next() % values.length]!;
+  const start = Date.parse("2026-11-01T00:00:00Z");
+  const events: EventDto[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const id = i + 1;
+    const at = new Date(start + i * 240_000 + (next() % 120) * 1000).toISOString().replace(".000Z", "Z");
+    const service = pick(SERVICES);
+    const roll = next() % 12;
+    if (roll < 6) {
+      const cls = pick(CLASSES);
+      events.push({
+        id, at, source: "change", kind: "commit", service, environment: null,
+        actor: cls === "automation" ? "renovate[bot]" : pick(AUTHORS),
+        class: cls, tool: cls === "ai" ? pick(AI_TOOLS) : null, severity: null,
+        title: `${pick(CHANGE_TITLES)} #${id}`, ref_id: 10_000 + id,
+      });
+    } else if (roll < 10) {
+      const environment = pick(ENVIRONMENTS);
+      const rollback = next() % 10 === 0;
+      events.push({
+        id, at, source: "deployment", kind: rollback ? "rollback" : "deploy", service, environment,
+        actor: "github-actions", class: null, tool: null, severity: null,
+        title: `${rollback ? "Rollback" : "Deploy"} ${service} v2.${next() % 40}.0 to ${environment} #${id}`,
+        ref_id: 20_000 + id,
+      });
+    } else {
+      events.push({
+        id, at, source: "incident", kind: "triggered", service, environment: "production",
+        actor: pick(RESPONDERS), class: null, tool: null, severity: pick(SEVERITIES),
+        title: `${service} ${pick(INCIDENT_TITLES)} #${id}`, ref_id: 30_000 + id,
+      });
+    }
+  }
+  return events;
 }

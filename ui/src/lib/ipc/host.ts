@@ -6,6 +6,9 @@ import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
+import type { EventQueryDto } from "../bindings/EventQueryDto";
+import type { EventPageDto } from "../bindings/EventPageDto";
+import type { EventFacetsDto } from "../bindings/EventFacetsDto";
 
 /** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
 export type LinkDecision = "confirmed" | "rejected" | "suspected";
@@ -16,7 +19,7 @@ export type OverrideClass = "ai" | "human" | "automation" | "unknown";
 export const OVERRIDE_CLASSES: readonly OverrideClass[] = ["ai", "human", "automation", "unknown"];
 
 /** Formats a report can be saved in. */
-export type ReportFormat = "md" | "html" | "json";
+export type ReportFormat = "md" | "html" | "json" | "pdf";
 
 /**
  * The one interface between the UI and whatever serves its data
@@ -48,7 +51,14 @@ export interface Host {
   saveReport(format: ReportFormat): Promise<string | null>;
   /** The report as Markdown text. */
   reportPreview(): Promise<string>;
+  /** One page of the unified event timeline (incidents, deployments, changes) matching `query`. */
+  searchEvents(query: EventQueryDto): Promise<EventPageDto>;
+  /** The values each timeline filter can take, the time range and the event count. */
+  eventFacets(): Promise<EventFacetsDto>;
 }
+
+/** Largest page `searchEvents` answers. */
+export const MAX_EVENT_PAGE = 1000;
 
 const API_ERROR_KINDS: readonly ApiErrorKind[] = [
   "bad_input",

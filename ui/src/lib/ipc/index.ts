@@ -4,6 +4,7 @@ export {
   isApiErrorKind,
   LINK_DECISIONS,
   OVERRIDE_CLASSES,
+  MAX_EVENT_PAGE,
   type Host,
   type LinkDecision,
   type OverrideClass,
@@ -12,3 +13,7 @@ export {
 export { HostProvider, useHost, useStoreRefresh } from "./context";
 export type { IngestRunDto } from "../bindings/IngestRunDto";
 export type { ChangeDto } from "../bindings/ChangeDto";
+export type { EventDto } from "../bindings/EventDto";
+export type { EventQueryDto } from "../bindings/EventQueryDto";
+export type { EventPageDto } from "../bindings/EventPageDto";
+export type { EventFacetsDto } from "../bindings/EventFacetsDto";

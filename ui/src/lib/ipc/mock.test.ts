@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { demoData } from "./demoData";
+import { demoData, demoEvents } from "./demoData";
 import { MockHost } from "./mock";
 
 describe("mock host", () => {
@@ -47,5 +47,41 @@ describe("mock host", () => {
     const host = new MockHost({ ...demoData(), ingestReport: null, saveDirectory: null });
     await expect(host.pickAndIngest()).resolves.toBeNull();
     await expect(host.saveReport("md")).resolves.toBeNull();
+  });
+
+  it("searches events deterministically: filters, inclusive time bounds, paging and total", async () => {
+    const host = new MockHost(demoData());
+    const all = {
+      text: null, from: null, to: null, services: [], environments: [], sources: [], classes: [],
+      tools: [], severities: [], actors: [], offset: 0, limit: 1000,
+    };
+    const everything = await host.searchEvents(all);
+    expect(everything.total).toBe(300);
+    expect(everything.events).toEqual(demoEvents(300));
+    const page = await host.searchEvents({ ...all, offset: 250, limit: 200 });
+    expect(page.total).toBe(300);
+    expect(page.events.map((e) => e.id)).toEqual(demoEvents(300).slice(250).map((e) => e.id));
+
+    const ai = await host.searchEvents({ ...all, sources: ["change"], classes: ["ai"], tools: ["cursor"] });
+    expect(ai.total).toBeGreaterThan(0);
+    expect(ai.events.every((e) => e.source === "change" && e.class === "ai" && e.tool === "cursor")).toBe(true);
+    const text = await host.searchEvents({ ...all, text: "ROLLBACK" });
+    expect(text.events.every((e) => e.title.toLowerCase().includes("rollback"))).toBe(true);
+    expect(text.total).toBe(demoEvents(300).filter((e) => /rollback/i.test(e.title)).length);
+
+    const first = demoEvents(300)[10]!.at;
+    const bounded = await host.searchEvents({ ...all, from: first, to: first });
+    expect(bounded.events.map((e) => e.id)).toEqual([11]);
+    await expect(host.searchEvents({ ...all, limit: 1001 })).rejects.toMatchObject({ kind: "bad_input" });
+  });
+
+  it("answers the facets of the events", async () => {
+    const facets = await new MockHost(demoData()).eventFacets();
+    expect(facets.sources).toEqual(["change", "deployment", "incident"]);
+    expect(facets.classes).toEqual(["ai", "automation", "human", "unknown"]);
+    expect(facets.severities).toEqual(["SEV1", "SEV2", "SEV3"]);
+    expect(facets.total).toBe(300);
+    expect(facets.min_at).toBe(demoEvents(300)[0]!.at);
+    expect(facets.max_at).toBe(demoEvents(300)[299]!.at);
   });
 });

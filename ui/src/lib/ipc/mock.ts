@@ -3,9 +3,14 @@ import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
 import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
+import type { EventDto } from "../bindings/EventDto";
+import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { EventPageDto } from "../bindings/EventPageDto";
+import type { EventQueryDto } from "../bindings/EventQueryDto";
 import {
   HostError,
   LINK_DECISIONS,
+  MAX_EVENT_PAGE,
   OVERRIDE_CLASSES,
   type Host,
   type LinkDecision,
@@ -29,6 +34,8 @@ export interface MockHostData {
   reportMarkdown: string;
   /** Folder `saveReport` "saves" into; `null` plays a cancelled save dialog. */
   saveDirectory: string | null;
+  /** The unified event timeline `searchEvents` filters (any order; answered by time, then id). */
+  events: EventDto[];
 }
 
 export type HostMethod = keyof Host;
@@ -38,6 +45,8 @@ export interface MockHostOptions {
   errors?: Partial<Record<HostMethod, HostError>>;
   /** Delay answers (ms), per call if a function; 0 answers on the next microtask. */
   delayMs?: number | ((method: HostMethod, args: unknown[]) => number);
+  /** The `elapsed_ms` a search answers; by default derived from the query (deterministic). */
+  elapsedMs?: (query: EventQueryDto) => number;
 }
 
 /** A reviewer action the mock has recorded (append-only, like the store's tables). */
@@ -83,6 +92,7 @@ export class MockHost implements Host {
       ingestReport: data.ingestReport ?? null,
       reportMarkdown: data.reportMarkdown ?? "# Hindsight report\n\nNo incidents.\n",
       saveDirectory: data.saveDirectory === undefined ? "/tmp" : data.saveDirectory,
+      events: [...(data.events ?? [])].sort(compareEvents),
     };
     this.options = options;
   }
@@ -189,6 +199,43 @@ export class MockHost implements Host {
     return this.answer("reportPreview", [], () => this.data.reportMarkdown);
   }
 
+  searchEvents(query: EventQueryDto): Promise<EventPageDto> {
+    return this.answer("searchEvents", [query], () => {
+      if (!Number.isInteger(query.offset) || query.offset < 0) {
+        throw new HostError("bad_input", `offset must be a non-negative integer, got ${query.offset}`);
+      }
+      if (!Number.isInteger(query.limit) || query.limit < 0 || query.limit > MAX_EVENT_PAGE) {
+        throw new HostError("bad_input", `limit must be between 0 and ${MAX_EVENT_PAGE}, got ${query.limit}`);
+      }
+      const matching = this.data.events.filter((e) => matchesEventQuery(e, query));
+      return {
+        total: matching.length,
+        events: matching.slice(query.offset, query.offset + query.limit),
+        elapsed_ms: this.options.elapsedMs?.(query) ?? 1 + (matching.length % 7),
+      };
+    });
+  }
+
+  eventFacets(): Promise<EventFacetsDto> {
+    return this.answer("eventFacets", [], () => {
+      const events = this.data.events;
+      const distinct = (pick: (e: EventDto) => string | null) =>
+        [...new Set(events.map(pick).filter((v): v is string => v !== null))].sort();
+      return {
+        services: distinct((e) => e.service),
+        environments: distinct((e) => e.environment),
+        sources: distinct((e) => e.source),
+        classes: distinct((e) => e.class),
+        tools: distinct((e) => e.tool),
+        severities: distinct((e) => e.severity),
+        actors: distinct((e) => e.actor),
+        min_at: events[0]?.at ?? null,
+        max_at: events[events.length - 1]?.at ?? null,
+        total: events.length,
+      };
+    });
+  }
+
   private detail(id: number): IncidentDetailDto {
     const detail = this.data.details[id];
     if (detail === undefined) {
@@ -253,4 +300,29 @@ export class MockHost implements Host {
       }
     });
   }
+}
+
+function compareEvents(a: EventDto, b: EventDto): number {
+  const byTime = Date.parse(a.at) - Date.parse(b.at);
+  return byTime !== 0 ? byTime : a.id - b.id;
+}
+
+/** The mock's reading of an EventQueryDto: empty lists mean "all", bounds are inclusive. */
+export function matchesEventQuery(event: EventDto, query: EventQueryDto): boolean {
+  const text = query.text?.trim().toLowerCase() ?? "";
+  if (text !== "" && !event.title.toLowerCase().includes(text)) return false;
+  const at = Date.parse(event.at);
+  if (query.from !== null && at < Date.parse(query.from)) return false;
+  if (query.to !== null && at > Date.parse(query.to)) return false;
+  const within = (allowed: string[], value: string | null) =>
+    allowed.length === 0 || (value !== null && allowed.includes(value));
+  return (
+    within(query.sources, event.source) &&
+    within(query.services, event.service) &&
+    within(query.environments, event.environment) &&
+    within(query.classes, event.class) &&
+    within(query.tools, event.tool) &&
+    within(query.severities, event.severity) &&
+    within(query.actors, event.actor)
+  );
 }

@@ -137,4 +137,54 @@ describe("tauri host", () => {
     expect(error).toBeInstanceOf(HostError);
     expect((error as HostError).message).toMatch(/Tauri backend is unavailable/);
   });
+
+  it("passes the event query as { query } to search_events and calls event_facets without arguments", async () => {
+    const { spy, invoke } = fakeInvoke((command) => ({ command }));
+    const host = createTauriHost(invoke, fakeDialog(null, null).dialog);
+    const query = {
+      text: "checkout",
+      from: "2026-11-01T00:00:00Z",
+      to: null,
+      services: ["checkout"],
+      environments: [],
+      sources: ["change", "deployment"],
+      classes: ["ai"],
+      tools: [],
+      severities: [],
+      actors: ["bob"],
+      offset: 400,
+      limit: 200,
+    };
+    await expect(host.searchEvents(query)).resolves.toEqual({ command: "search_events" });
+    await expect(host.eventFacets()).resolves.toEqual({ command: "event_facets" });
+    expect(spy.mock.calls).toEqual([
+      ["search_events", { query }],
+      ["event_facets", undefined],
+    ]);
+  });
+
+  it("turns a rejected search into a HostError", async () => {
+    const { invoke } = fakeInvoke(() => {
+      throw { kind: "bad_input", message: "fts5: syntax error near \"(\"" };
+    });
+    const host = createTauriHost(invoke);
+    const error = await host
+      .searchEvents({
+        text: "(",
+        from: null,
+        to: null,
+        services: [],
+        environments: [],
+        sources: [],
+        classes: [],
+        tools: [],
+        severities: [],
+        actors: [],
+        offset: 0,
+        limit: 200,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostError);
+    expect(error).toMatchObject({ kind: "bad_input" });
+  });
 });

@@ -14,6 +14,9 @@ import {
 } from "./host";
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
+import type { EventQueryDto } from "../bindings/EventQueryDto";
+import type { EventPageDto } from "../bindings/EventPageDto";
+import type { EventFacetsDto } from "../bindings/EventFacetsDto";
 
 /** Same shape as Tauri's `invoke`; injectable for tests. */
 export type InvokeFn = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -42,12 +45,15 @@ export const COMMANDS = {
   ingestFiles: "ingest_files",
   saveReport: "save_report",
   renderReport: "render_report",
+  searchEvents: "search_events",
+  eventFacets: "event_facets",
 } as const;
 
 export const REPORT_FILTERS: Record<ReportFormat, DialogFilter[]> = {
   md: [{ name: "Markdown", extensions: ["md"] }],
   html: [{ name: "HTML", extensions: ["html"] }],
   json: [{ name: "JSON", extensions: ["json"] }],
+  pdf: [{ name: "PDF", extensions: ["pdf"] }],
 };
 
 const notInApp = () =>
@@ -113,5 +119,7 @@ export function createTauriHost(invoke: InvokeFn = defaultInvoke, dialog: Dialog
       return call<string>(COMMANDS.saveReport, { format, path });
     },
     reportPreview: () => call<string>(COMMANDS.renderReport, { format: "md" }),
+    searchEvents: (query: EventQueryDto) => call<EventPageDto>(COMMANDS.searchEvents, { query }),
+    eventFacets: () => call<EventFacetsDto>(COMMANDS.eventFacets),
   };
 }

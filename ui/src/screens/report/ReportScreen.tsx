@@ -7,6 +7,7 @@ const FORMATS: ReadonlyArray<{ format: ReportFormat; label: string }> = [
   { format: "md", label: "Save as Markdown…" },
   { format: "html", label: "Save as HTML…" },
   { format: "json", label: "Save as JSON…" },
+  { format: "pdf", label: "Save as PDF…" },
 ];
 
 type SaveState =

@@ -1,0 +1,202 @@
+//! The merged timeline: every incident event, deployment and change as one searchable table.
+
+use rusqlite::types::Value;
+
+use crate::{Result, Store, StoreError};
+
+/// One row of the merged timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: String,
+    pub source: String,
+    pub kind: String,
+    pub service: Option<String>,
+    pub environment: Option<String>,
+    pub actor: Option<String>,
+    pub class: Option<String>,
+    pub tool: Option<String>,
+    pub severity: Option<String>,
+    pub title: String,
+    pub ref_id: i64,
+}
+
+/// What to look for; empty lists mean every value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventFilter {
+    /// An FTS5 query.
+    pub text: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub services: Vec<String>,
+    pub environments: Vec<String>,
+    pub sources: Vec<String>,
+    pub classes: Vec<String>,
+    pub tools: Vec<String>,
+    pub severities: Vec<String>,
+    pub actors: Vec<String>,
+}
+
+/// The distinct values of each filterable column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventFacets {
+    pub services: Vec<String>,
+    pub environments: Vec<String>,
+    pub sources: Vec<String>,
+    pub classes: Vec<String>,
+    pub tools: Vec<String>,
+    pub severities: Vec<String>,
+    pub actors: Vec<String>,
+    pub min_at: Option<String>,
+    pub max_at: Option<String>,
+    pub total: i64,
+}
+
+impl Store {
+    /// Rebuilds the merged timeline and its search index from the source tables.
+    pub fn rebuild_events(&self) -> Result<()> {
+        let mut conn = self.connection()?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM events;
+             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
+                                severity, title, ref_id)
+             SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
+                    i.title || ': ' || t.text, i.id
+             FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
+             LEFT JOIN services s ON s.id = i.service_id;
+             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
+                                severity, title, ref_id)
+             SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
+                    NULL,
+                    d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' ||
+                    s.name || coalesce(' ' || d.environment, '') || ' (' || d.status || ')',
+                    d.id
+             FROM deployments d JOIN services s ON s.id = d.service_id;
+             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
+                                severity, title, ref_id)
+             SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
+                    c.ai_tool, NULL, c.title, c.id
+             FROM changes c WHERE c.committed_at IS NOT NULL;
+             INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// One page of the events matching `filter`, oldest first, and how many match in all.
+    pub fn search_events(
+        &self,
+        filter: &EventFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<EventRow>)> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            clauses.push("id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)".into());
+            values.push(Value::Text(text.to_owned()));
+        }
+        if let Some(from) = &filter.from {
+            clauses.push("at >= ?".into());
+            values.push(Value::Text(from.clone()));
+        }
+        if let Some(to) = &filter.to {
+            clauses.push("at <= ?".into());
+            values.push(Value::Text(to.clone()));
+        }
+        for (column, wanted) in [
+            ("service", &filter.services),
+            ("environment", &filter.environments),
+            ("source", &filter.sources),
+            ("class", &filter.classes),
+            ("tool", &filter.tools),
+            ("severity", &filter.severities),
+            ("actor", &filter.actors),
+        ] {
+            if wanted.is_empty() {
+                continue;
+            }
+            let marks = vec!["?"; wanted.len()].join(", ");
+            clauses.push(format!("{column} IN ({marks})"));
+            values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
+        }
+        let filter_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let conn = self.connection()?;
+        let searching = filter.text.is_some();
+        // With a search text, SQLite's own errors are about that text (FTS5 syntax).
+        let search_error = |e: rusqlite::Error| match &e {
+            rusqlite::Error::SqliteFailure(_, Some(message)) if searching => {
+                StoreError::BadQuery(format!("search text: {message}"))
+            }
+            _ => StoreError::Sqlite(e),
+        };
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM events {filter_sql}"))?
+            .query_row(rusqlite::params_from_iter(values.iter()), |row| row.get(0))
+            .map_err(search_error)?;
+        let mut page_values = values.clone();
+        page_values.push(Value::Integer(limit));
+        page_values.push(Value::Integer(offset));
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, at, source, kind, service, environment, actor, class, tool, severity,
+                    title, ref_id
+             FROM events {filter_sql} ORDER BY at, id LIMIT ? OFFSET ?"
+        ))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(page_values.iter()), |row| {
+                Ok(EventRow {
+                    id: row.get(0)?,
+                    at: row.get(1)?,
+                    source: row.get(2)?,
+                    kind: row.get(3)?,
+                    service: row.get(4)?,
+                    environment: row.get(5)?,
+                    actor: row.get(6)?,
+                    class: row.get(7)?,
+                    tool: row.get(8)?,
+                    severity: row.get(9)?,
+                    title: row.get(10)?,
+                    ref_id: row.get(11)?,
+                })
+            })
+            .map_err(search_error)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(search_error)?;
+        Ok((total, rows))
+    }
+
+    /// The distinct values of each filterable column, sorted.
+    pub fn event_facets(&self) -> Result<EventFacets> {
+        let conn = self.connection()?;
+        let distinct = |column: &str| -> Result<Vec<String>> {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT DISTINCT {column} FROM events WHERE {column} IS NOT NULL ORDER BY 1"
+            ))?;
+            let rows = stmt
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        };
+        let (min_at, max_at, total) =
+            conn.query_row("SELECT min(at), max(at), count(*) FROM events", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?;
+        Ok(EventFacets {
+            services: distinct("service")?,
+            environments: distinct("environment")?,
+            sources: distinct("source")?,
+            classes: distinct("class")?,
+            tools: distinct("tool")?,
+            severities: distinct("severity")?,
+            actors: distinct("actor")?,
+            min_at,
+            max_at,
+            total,
+        })
+    }
+}
