@@ -11,6 +11,7 @@ fn main() {
         "clear_override",
         "list_runs",
         "ingest_files",
+        "cancel_ingest",
         "render_report",
         "save_report",
         "search_events",

@@ -32,6 +32,7 @@ fn options() -> IngestOptions {
     IngestOptions {
         format: None,
         now: fixed_time(),
+        cancel: None,
     }
 }
 
@@ -754,4 +755,59 @@ fn the_demo_report_validates_against_its_schema_and_its_pdf_carries_the_figures(
     assert!(text.contains(&figure), "the PDF states {figure}");
     assert!(text.contains("Payments authorisation failures above 50%"));
     assert!(text.contains("Page 1 of"));
+}
+
+#[test]
+fn cancelling_an_ingest_rolls_back_the_file_under_way_and_keeps_the_ones_done() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let (dir, app) = open_temp();
+    let mut paths = Vec::new();
+    for i in 0..3 {
+        let path = dir.path().join(format!("deploys-{i}.jsonl"));
+        let lines: String = (0..200)
+            .map(|n| format!("{{\"ts\":\"2026-11-16T10:{:02}:{:02}Z\",\"id\":\"f{i}-{n}\",\"service\":\"checkout\"}}\n", n / 60, n % 60))
+            .collect();
+        std::fs::write(&path, lines).expect("write");
+        paths.push(path);
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = IngestOptions {
+        format: None,
+        now: fixed_time(),
+        cancel: Some(cancel.clone()),
+    };
+    let mut seen = Vec::new();
+    let report = app
+        .ingest_paths(&paths, &options, &mut |p| {
+            seen.push((p.file_index, p.bytes_read, p.bytes_total));
+            // The user presses Cancel as the second file starts.
+            if p.file_index == 1 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        })
+        .expect("ingest");
+    let statuses: Vec<&str> = report.files.iter().map(|f| f.status.as_str()).collect();
+    assert_eq!(statuses, ["stored", "cancelled", "cancelled"]);
+    assert_eq!(
+        app.overview().expect("o").deployments,
+        200,
+        "only the first file is stored"
+    );
+    assert_eq!(app.overview().expect("o").ingest_runs, 1);
+    let first_total = std::fs::metadata(&paths[0]).expect("meta").len() as i64;
+    assert!(
+        seen.contains(&(0, first_total, first_total)),
+        "the first file reports completion: {seen:?}"
+    );
+    // Running again without cancelling stores the rest.
+    let again = app
+        .ingest_paths(&paths, &options_without_cancel(), &mut |_| {})
+        .expect("again");
+    let statuses: Vec<&str> = again.files.iter().map(|f| f.status.as_str()).collect();
+    assert_eq!(statuses, ["already_ingested", "stored", "stored"]);
+}
+
+fn options_without_cancel() -> IngestOptions {
+    options()
 }

@@ -6,14 +6,20 @@ use std::path::PathBuf;
 use chrono::Utc;
 use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
-    IncidentSummaryDto, IngestOptions, IngestReportDto, IngestRunDto, ReportFormat,
-    StoreOverviewDto,
+    IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
+    ReportFormat, StoreOverviewDto,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tauri::ipc::Channel;
 use tauri::State;
 
 /// The workspace the window shows, or why it could not be opened.
 struct AppState {
     app: Result<Hindsight, (hindsight_api::ApiErrorKind, String)>,
+    /// Set by `cancel_ingest` to stop the ingest under way.
+    cancel: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -89,17 +95,29 @@ fn list_runs(state: State<'_, AppState>) -> Result<Vec<IngestRunDto>, ApiError> 
 }
 
 /// Ingests the files the user picked in the native dialog; Rust reads them, not the webview.
+/// Progress streams over `on_progress`; `cancel_ingest` stops it.
 #[tauri::command(async)]
 fn ingest_files(
     state: State<'_, AppState>,
     paths: Vec<String>,
+    on_progress: Channel<IngestProgressDto>,
 ) -> Result<IngestReportDto, ApiError> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    state.cancel.store(false, Ordering::Relaxed);
     let options = IngestOptions {
         format: None,
         now: Utc::now(),
+        cancel: Some(state.cancel.clone()),
     };
-    state.app()?.ingest_paths(&paths, &options, &mut |_| {})
+    state.app()?.ingest_paths(&paths, &options, &mut |p| {
+        // A closed window stops listening; the ingest goes on regardless.
+        let _ = on_progress.send(p.clone());
+    })
+}
+
+#[tauri::command]
+fn cancel_ingest(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command(async)]
@@ -180,7 +198,10 @@ pub fn run() {
     });
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState { app })
+        .manage(AppState {
+            app,
+            cancel: Arc::new(AtomicBool::new(false)),
+        })
         .invoke_handler(tauri::generate_handler![
             store_overview,
             list_incidents,
@@ -191,6 +212,7 @@ pub fn run() {
             clear_override,
             list_runs,
             ingest_files,
+            cancel_ingest,
             render_report,
             save_report,
             search_events,

@@ -59,6 +59,7 @@ fn main() -> anyhow::Result<()> {
     let options = IngestOptions {
         format: None,
         now: Utc::now(),
+        cancel: None,
     };
     let t = Instant::now();
     let report = app.ingest_paths(std::slice::from_ref(&logfmt), &options, &mut |_| {})?;

@@ -238,10 +238,16 @@ impl Hindsight {
             } else if let Some(first) = classes.first() {
                 (*first).to_owned()
             } else {
-                let actor = deployments
-                    .get(&link.deployment_id)
-                    .and_then(|d| d.actor_type.clone())
-                    .unwrap_or_else(|| "unknown".into());
+                let actor = deployments.get(&link.deployment_id).map_or("unknown", |d| {
+                    self.rules
+                        .classify_operation(
+                            d.actor.as_deref(),
+                            d.actor_type.as_deref(),
+                            &d.attributes,
+                        )
+                        .class
+                        .as_str()
+                });
                 format!("operation by {actor}")
             };
             out.insert(link.incident_id, cohort);

@@ -66,6 +66,11 @@ pub struct DeploymentDto {
     pub status: String,
     pub actor: Option<String>,
     pub actor_type: Option<String>,
+    /// Who performed it, by the attribution rules' field rules: `ai`, `human`, `automation`
+    /// or `unknown`.
+    pub actor_class: String,
+    pub actor_tool: Option<String>,
+    pub actor_evidence: Vec<EvidenceDto>,
     pub action: String,
     /// RFC 3339, UTC.
     pub at: String,
@@ -365,4 +370,21 @@ pub struct EventFacetsDto {
     pub max_at: Option<String>,
     #[ts(type = "number")]
     pub total: i64,
+}
+
+/// How far an ingest has come; sent while files are read.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IngestProgressDto {
+    /// 0-based index of the file being read.
+    #[ts(type = "number")]
+    pub file_index: i64,
+    #[ts(type = "number")]
+    pub files: i64,
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes_read: i64,
+    /// The file's size; 0 when unknown (a git repository).
+    #[ts(type = "number")]
+    pub bytes_total: i64,
 }

@@ -3,13 +3,17 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use hindsight_ingest::{Format, Parsed};
 use hindsight_model::Record;
 use hindsight_store::RunMeta;
 
-use crate::{ApiError, FileOutcomeDto, Hindsight, IngestReportDto, RejectionDto, Result};
+use crate::{
+    ApiError, FileOutcomeDto, Hindsight, IngestProgressDto, IngestReportDto, RejectionDto, Result,
+};
 
 /// How an ingest call runs.
 #[derive(Debug, Clone)]
@@ -18,6 +22,50 @@ pub struct IngestOptions {
     pub format: Option<String>,
     /// Recorded as the run's time.
     pub now: DateTime<Utc>,
+    /// Set it to stop: the file being read is rolled back, later files are not read, files
+    /// already stored stay.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl IngestOptions {
+    /// Detect formats, no cancel flag.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            format: None,
+            now,
+            cancel: None,
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// Reports the bytes read from a stream every few megabytes and stops when cancelled.
+struct ProgressReader<'a, R> {
+    inner: R,
+    read: u64,
+    reported: u64,
+    report: &'a mut dyn FnMut(u64),
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl<R: Read> Read for ProgressReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read - self.reported >= 8 << 20 || n == 0 {
+            self.reported = self.read;
+            (self.report)(self.read);
+        }
+        Ok(n)
+    }
 }
 
 /// How much of a file is read to detect its format.
@@ -31,7 +79,7 @@ impl Hindsight {
         &self,
         paths: &[PathBuf],
         options: &IngestOptions,
-        progress: &mut dyn FnMut(&Path),
+        progress: &mut dyn FnMut(&IngestProgressDto),
     ) -> Result<IngestReportDto> {
         let forced = match &options.format {
             Some(name) => Some(Format::from_name(name).ok_or_else(|| {
@@ -48,9 +96,32 @@ impl Hindsight {
             expand(path, &mut inputs)?;
         }
         let mut files = Vec::with_capacity(inputs.len());
-        for input in &inputs {
-            progress(input);
-            files.push(self.ingest_one(input, forced, options.now));
+        let count = inputs.len() as i64;
+        for (index, input) in inputs.iter().enumerate() {
+            let name = input.display().to_string();
+            if options.cancelled() {
+                files.push(cancelled(&name));
+                continue;
+            }
+            let total = std::fs::metadata(input)
+                .map(|m| if m.is_file() { m.len() } else { 0 })
+                .unwrap_or(0);
+            let mut report = |read: u64| {
+                progress(&IngestProgressDto {
+                    file_index: index as i64,
+                    files: count,
+                    path: name.clone(),
+                    bytes_read: read as i64,
+                    bytes_total: total as i64,
+                })
+            };
+            report(0);
+            let outcome = self.ingest_one(input, forced, options, &mut report);
+            files.push(if options.cancelled() && outcome.status == "failed" {
+                cancelled(&name)
+            } else {
+                outcome
+            });
         }
         // Pull requests and tickets take their class from related commits, which may arrive in
         // any file order: classify them together once everything is stored.
@@ -80,8 +151,10 @@ impl Hindsight {
         &self,
         path: &Path,
         forced: Option<Format>,
-        now: DateTime<Utc>,
+        options: &IngestOptions,
+        report: &mut dyn FnMut(u64),
     ) -> FileOutcomeDto {
+        let now = options.now;
         let name = path.display().to_string();
         if path.is_dir() {
             let bytes = match hindsight_ingest::read_git_repository(path) {
@@ -95,7 +168,7 @@ impl Hindsight {
                 .unwrap_or_else(|| name.clone());
             return self.store_file(&name, Some(Format::GitRepository), &bytes, Some(&repo), now);
         }
-        match self.ingest_file(&name, path, forced, now) {
+        match self.ingest_file(&name, path, forced, options, report) {
             Ok(outcome) => outcome,
             Err((format, error)) => failed(&name, format, error),
         }
@@ -108,8 +181,10 @@ impl Hindsight {
         name: &str,
         path: &Path,
         forced: Option<Format>,
-        now: DateTime<Utc>,
+        options: &IngestOptions,
+        report: &mut dyn FnMut(u64),
     ) -> std::result::Result<FileOutcomeDto, (Option<Format>, ApiError)> {
+        let now = options.now;
         let cannot_read = |e: std::io::Error| {
             (
                 None,
@@ -132,10 +207,15 @@ impl Hindsight {
             let mut reader = std::fs::File::open(path).map_err(cannot_read)?;
             hindsight_ingest::content_hash_of_reader(&mut reader).map_err(cannot_read)?
         };
-        let mut reader = std::io::BufReader::with_capacity(
-            1 << 20,
-            std::fs::File::open(path).map_err(cannot_read)?,
-        );
+        let file = std::fs::File::open(path).map_err(cannot_read)?;
+        let counting = ProgressReader {
+            inner: file,
+            read: 0,
+            reported: 0,
+            report,
+            cancel: options.cancel.as_deref(),
+        };
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, counting);
         self.try_store(name, format, hash, now, &mut |sink| {
             hindsight_ingest::parse_stream(format, name, &mut reader, sink)
         })
@@ -317,6 +397,20 @@ fn expand(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         expand(&entry, out)?;
     }
     Ok(())
+}
+
+fn cancelled(name: &str) -> FileOutcomeDto {
+    FileOutcomeDto {
+        path: name.to_owned(),
+        format: None,
+        status: "cancelled".to_owned(),
+        run_id: None,
+        records_seen: 0,
+        records_stored: 0,
+        records_rejected: 0,
+        rejections: Vec::new(),
+        error: Some(ApiError::Cancelled.to_dto()),
+    }
 }
 
 fn failed(name: &str, format: Option<Format>, error: ApiError) -> FileOutcomeDto {

@@ -163,7 +163,7 @@ impl Hindsight {
                         reviewer: r.reviewer,
                         at: r.created_at,
                     }),
-                deployment: deployment_dto(&deployment),
+                deployment: deployment_dto(&deployment, &self.rules),
                 changes,
             });
         }
@@ -348,7 +348,15 @@ pub(crate) fn change_dto(row: &ChangeRow, evidence: &BTreeMap<i64, Vec<EvidenceR
     }
 }
 
-pub(crate) fn deployment_dto(row: &DeploymentRow) -> DeploymentDto {
+pub(crate) fn deployment_dto(
+    row: &DeploymentRow,
+    rules: &hindsight_attribution::Rules,
+) -> DeploymentDto {
+    let actor = rules.classify_operation(
+        row.actor.as_deref(),
+        row.actor_type.as_deref(),
+        &row.attributes,
+    );
     DeploymentDto {
         id: row.id,
         natural_key: row.natural_key.clone(),
@@ -359,6 +367,18 @@ pub(crate) fn deployment_dto(row: &DeploymentRow) -> DeploymentDto {
         status: row.status.clone(),
         actor: row.actor.clone(),
         actor_type: row.actor_type.clone(),
+        actor_class: actor.class.as_str().to_owned(),
+        actor_tool: actor.tool.clone(),
+        actor_evidence: actor
+            .evidence
+            .iter()
+            .map(|e| EvidenceDto {
+                signal: e.signal.clone(),
+                location: e.location.clone(),
+                matched_text: e.matched_text.clone(),
+                tool: e.tool.clone(),
+            })
+            .collect(),
         action: row.action.clone(),
         at: row.at.clone(),
         source: SourceDto {

@@ -247,6 +247,27 @@ impl Hindsight {
             .collect();
         let classes: Vec<&str> = AttributionClass::ALL.iter().map(|c| c.as_str()).collect();
         let (per_class, per_tool) = cohort_measures(&outcomes, &classes)?;
+        // The same per service: the change's repository stands for its service.
+        let mut by_service = Vec::new();
+        let mut services: Vec<&str> = changes.iter().filter_map(|c| c.repo.as_deref()).collect();
+        services.sort_unstable();
+        services.dedup();
+        for service in services {
+            let subset: Vec<ChangeOutcome> = changes
+                .iter()
+                .zip(&outcomes)
+                .filter(|(c, _)| c.repo.as_deref() == Some(service))
+                .map(|(_, o)| o.clone())
+                .collect();
+            if subset.is_empty() {
+                continue;
+            }
+            let (rows, _) = cohort_measures(&subset, &classes)?;
+            by_service.extend(rows.into_iter().filter(|r| r.deployed > 0).map(|mut r| {
+                r.cohort = format!("{service}: {}", r.cohort);
+                cohort(&r)
+            }));
+        }
         let find = |name: &str| per_class.iter().find(|m| m.cohort == name);
         let mut comparisons = Vec::new();
         if let (Some(ai), Some(human)) = (find("ai"), find("human")) {
@@ -274,6 +295,7 @@ impl Hindsight {
             suspect_threshold: SUSPECT_THRESHOLD,
             cohorts: per_class.iter().map(cohort).collect(),
             by_tool: per_tool.iter().map(cohort).collect(),
+            by_service,
             comparisons,
         })
     }

@@ -542,6 +542,33 @@ impl Rules {
         self.aliases.get(&normalise(agent)).copied()
     }
 
+    /// Classifies who performed a deploy-log record or other operation: the configurable
+    /// `[[field_rule]]`s apply to its fields (`actor_type = agent` ...) exactly as to a change
+    /// ticket's; an actor with no marker is human, a record without an actor unknown.
+    pub fn classify_operation(
+        &self,
+        actor: Option<&str>,
+        actor_type: Option<&str>,
+        attributes: &BTreeMap<String, String>,
+    ) -> Attribution {
+        let source = hindsight_model::SourceRef {
+            file: String::new(),
+            location: "record".into(),
+        };
+        let mut record = Change::new(ChangeKind::Ticket, "operation", source);
+        record.attributes = attributes.clone();
+        if let Some(kind) = actor_type {
+            record
+                .attributes
+                .insert("actor_type".to_owned(), kind.to_owned());
+        }
+        record.author = actor.map(|name| hindsight_model::Person {
+            name: name.to_owned(),
+            email: String::new(),
+        });
+        self.classify(&record)
+    }
+
     /// Classifies one change. Every AI marker found becomes evidence; the strongest decides
     /// the tool and the involvement.
     pub fn classify(&self, change: &Change) -> Attribution {

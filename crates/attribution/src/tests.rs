@@ -557,3 +557,37 @@ fn fixture_rule_file_parses() {
     ));
     assert_eq!(a.tool.as_deref(), Some("shop-helper"));
 }
+
+#[test]
+fn deploy_records_are_classified_by_field_rules() {
+    let rules = Rules::builtin();
+    let none = std::collections::BTreeMap::new();
+    let agent = rules.classify_operation(Some("ops-agent"), Some("agent"), &none);
+    assert_eq!(agent.class, AttributionClass::Ai);
+    assert_eq!(agent.tool.as_deref(), Some("ops-agent"));
+    assert_eq!(agent.evidence[0].signal, "field_rule");
+    assert_eq!(agent.evidence[0].matched_text, "actor_type = agent");
+    let bot = rules.classify_operation(Some("ci-bot"), Some("automation"), &none);
+    assert_eq!(bot.class, AttributionClass::Automation);
+    let human = rules.classify_operation(Some("hannah.schmidt"), Some("human"), &none);
+    assert_eq!(human.class, AttributionClass::Human);
+    assert_eq!(
+        rules.classify_operation(None, None, &none).class,
+        AttributionClass::Unknown
+    );
+    // A company's own field marks its deploy bot's AI runs.
+    let mut fields = std::collections::BTreeMap::new();
+    fields.insert("initiated_via".to_owned(), "Copilot Workspace".to_owned());
+    let custom = Rules::from_sources(&[
+        ("built-in", BUILTIN_RULES),
+        ("ours.toml", "[[field_rule]]\nfield = \"initiated_via\"\nequals = \"copilot workspace\"\ntool = \"copilot-agent\"\n"),
+    ])
+    .expect("rules");
+    assert_eq!(
+        custom
+            .classify_operation(Some("ci-bot"), None, &fields)
+            .tool
+            .as_deref(),
+        Some("copilot-agent")
+    );
+}

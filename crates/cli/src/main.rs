@@ -1,7 +1,7 @@
 //! `hindsight`: the command-line face of Hindsight, a thin layer over the api crate.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
@@ -234,13 +234,18 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             let options = IngestOptions {
                 format: format.clone(),
                 now: Utc::now(),
+                cancel: None,
             };
             let show_progress = !cli.json && std::io::stderr().is_terminal();
-            let report = app.ingest_paths(paths, &options, &mut |path: &Path| {
+            let mut bar = ProgressBar::default();
+            let report = app.ingest_paths(paths, &options, &mut |p| {
                 if show_progress {
-                    eprintln!("reading {}", path.display());
+                    bar.draw(p);
                 }
             })?;
+            if show_progress {
+                bar.finish();
+            }
             if cli.json {
                 print_json(&report)?;
             } else {
@@ -596,6 +601,49 @@ fn attribution(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A one-line progress bar on standard error, redrawn in place.
+#[derive(Default)]
+struct ProgressBar {
+    drawn: bool,
+}
+
+impl ProgressBar {
+    const WIDTH: usize = 30;
+
+    fn draw(&mut self, p: &hindsight_api::IngestProgressDto) {
+        let fraction = if p.bytes_total > 0 {
+            (p.bytes_read as f64 / p.bytes_total as f64).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let filled = (fraction * Self::WIDTH as f64).round() as usize;
+        let name = std::path::Path::new(&p.path)
+            .file_name()
+            .map_or(p.path.clone(), |n| n.to_string_lossy().into_owned());
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
+            "\r\x1b[2K[{}{}] {:>3.0}%  file {}/{}  {} ({:.1} of {:.1} MB)",
+            "=".repeat(filled),
+            " ".repeat(Self::WIDTH - filled),
+            fraction * 100.0,
+            p.file_index + 1,
+            p.files,
+            name,
+            p.bytes_read as f64 / 1e6,
+            p.bytes_total as f64 / 1e6
+        );
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    fn finish(&mut self) {
+        if self.drawn {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+    }
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

@@ -206,3 +206,49 @@ fn the_readme_lists_every_format_the_binary_reads() {
         assert!(readme.contains(&row), "README misses {row}");
     }
 }
+
+#[test]
+fn attribution_stats_prints_the_tool_breakdown_of_the_git_ai_corpus() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/git-ai");
+    let counts: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus.join("counts.json")).expect("counts"))
+            .expect("json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let log = corpus.join("commits.log");
+    assert!(hindsight(&db, &["ingest", log.to_str().expect("utf8")])
+        .status
+        .success());
+    let out = hindsight(&db, &["--json", "attribution", "stats"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let count = |list: &str, name: &str| {
+        stats[list]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["name"] == name))
+            .and_then(|r| r["count"].as_i64())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        Some(stats["changes"].as_i64().unwrap_or(0) as u64),
+        counts["total_commits"].as_u64()
+    );
+    // Every commit with a co-author trailer of a listed address has that signal.
+    assert!(
+        count("by_signal", "co_authored_by") as u64
+            >= counts["co_authored_by"]["commits_with_any_listed_email"]
+                .as_u64()
+                .unwrap_or(u64::MAX)
+    );
+    // dependabot (198) and github-actions (115) are automation.
+    assert_eq!(count("by_class", "automation"), 313);
+    // Claude Code leads the tools, as its 1,341 co-authored commits predict.
+    let tools = stats["by_tool"].as_array().expect("tools");
+    let top = tools
+        .iter()
+        .max_by_key(|t| t["count"].as_i64())
+        .expect("a tool");
+    assert_eq!(top["name"], "claude-code");
+    assert!(count("by_tool", "claude-code") >= 1341);
+    assert!(count("by_tool", "devin") >= 165);
+}

@@ -121,7 +121,9 @@ impl Format {
     pub fn description(self) -> &'static str {
         match self {
             Self::GitLog => "changes: `git log --format=fuller --date=iso-strict` export",
-            Self::GitRepository => "changes: a local git repository (its HEAD history)",
+            Self::GitRepository => {
+                "changes: a local git repository (HEAD history with sizes and git-ai notes)"
+            }
             Self::DeployJsonLines => "deployments: deploy log, one JSON object per line",
             Self::DeployLogfmt => "deployments: deploy log in logfmt (key=value pairs)",
             Self::PagerDutyIncidents => "incidents: PagerDuty REST v2 `{\"incidents\": [...]}`",
@@ -343,6 +345,8 @@ pub fn read_git_repository(path: &Path) -> Result<Vec<u8>, IngestError> {
             "--format=fuller",
             "--date=iso-strict",
             "--parents",
+            "--numstat",
+            "--notes=ai",
             "--no-decorate",
             "--no-color",
             "HEAD",

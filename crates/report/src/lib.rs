@@ -150,6 +150,8 @@ pub struct ReportSummary {
     pub cohorts: Vec<ReportCohort>,
     /// Per AI tool.
     pub by_tool: Vec<ReportCohort>,
+    /// Per service and class (`checkout: ai`), for services with deployed changes.
+    pub by_service: Vec<ReportCohort>,
     /// AI against human, on each basis.
     pub comparisons: Vec<ReportComparison>,
 }
@@ -430,6 +432,7 @@ pub(crate) mod sample {
                     },
                 ],
                 by_tool: vec![],
+                by_service: vec![],
                 comparisons: vec![ReportComparison {
                     basis: "including suspected".into(),
                     risk_ratio: None,

@@ -28,7 +28,11 @@ pub(crate) fn render(report: &Report) -> String {
         let _ = writeln!(out, "- {}", esc(&line));
     }
     let _ = writeln!(out);
-    for (title, rows) in [("Attribution", &s.cohorts), ("AI tool", &s.by_tool)] {
+    for (title, rows) in [
+        ("Attribution", &s.cohorts),
+        ("AI tool", &s.by_tool),
+        ("Service: attribution", &s.by_service),
+    ] {
         if rows.is_empty() {
             continue;
         }

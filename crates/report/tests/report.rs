@@ -53,6 +53,7 @@ fn report() -> Report {
                     warning: None,
                 },
             ],
+            by_service: vec![],
             by_tool: vec![],
             comparisons: vec![ReportComparison {
                 basis: "including suspected".into(),

@@ -63,6 +63,12 @@ const checkoutOutage: IncidentDetailDto = {
         status: "success",
         actor: "deploy-bot",
         actor_type: "bot",
+
+        actor_class: "unknown",
+
+        actor_tool: null,
+
+        actor_evidence: [],
         action: "deploy",
         at: "2026-11-17T13:23:00Z",
         source: { file: "deploys.json", location: "$[3]" },
@@ -130,6 +136,12 @@ const checkoutOutage: IncidentDetailDto = {
         status: "success",
         actor: null,
         actor_type: null,
+
+        actor_class: "unknown",
+
+        actor_tool: null,
+
+        actor_evidence: [],
         action: "config_change",
         at: "2026-11-17T11:00:00Z",
         source: { file: "argo.json", location: "$[0]" },
@@ -227,6 +239,12 @@ const loginErrors: IncidentDetailDto = {
         status: "success",
         actor: "dave",
         actor_type: "human",
+
+        actor_class: "human",
+
+        actor_tool: null,
+
+        actor_evidence: [],
         action: "deploy",
         at: "2026-11-19T08:55:00Z",
         source: { file: "deploys.json", location: "$[9]" },

@@ -1,6 +1,7 @@
 import type { SuspectDto } from "../../lib/bindings/SuspectDto";
 import { formatPercent, formatUtc, shortSha } from "../../lib/format";
 import type { IncidentDetailDto } from "../../lib/bindings/IncidentDetailDto";
+import { AttributionBadge } from "../../components/AttributionBadge";
 import { ChangeTable } from "./ChangeTable";
 import { SuspectReview } from "./SuspectReview";
 
@@ -41,7 +42,12 @@ export function SuspectCard({
         <dt>Actor</dt>
         <dd>
           {d.actor ?? "—"}
-          {d.actor_type ? <span className="muted"> ({d.actor_type})</span> : null}
+          {d.actor_type ? <span className="muted"> ({d.actor_type})</span> : null}{" "}
+          <AttributionBadge
+            cls={d.actor_class}
+            tool={d.actor_tool}
+            title={d.actor_evidence.map((e) => `${e.signal}: ${e.matched_text}`).join("\n")}
+          />
         </dd>
         <dt>Action</dt>
         <dd>
