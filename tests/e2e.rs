@@ -33,6 +33,7 @@ fn options() -> IngestOptions {
         format: None,
         now: fixed_time(),
         cancel: None,
+        mapping: None,
     }
 }
 
@@ -776,6 +777,7 @@ fn cancelling_an_ingest_rolls_back_the_file_under_way_and_keeps_the_ones_done() 
         format: None,
         now: fixed_time(),
         cancel: Some(cancel.clone()),
+        mapping: None,
     };
     let mut seen = Vec::new();
     let report = app

@@ -108,6 +108,7 @@ fn ingest_files(
         format: None,
         now: Utc::now(),
         cancel: Some(state.cancel.clone()),
+        mapping: None,
     };
     state.app()?.ingest_paths(&paths, &options, &mut |p| {
         // A closed window stops listening; the ingest goes on regardless.

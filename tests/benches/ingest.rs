@@ -60,6 +60,7 @@ fn main() -> anyhow::Result<()> {
         format: None,
         now: Utc::now(),
         cancel: None,
+        mapping: None,
     };
     let t = Instant::now();
     let report = app.ingest_paths(std::slice::from_ref(&logfmt), &options, &mut |_| {})?;

@@ -25,6 +25,9 @@ pub struct IngestOptions {
     /// Set it to stop: the file being read is rolled back, later files are not read, files
     /// already stored stay.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// A TOML column mapping (`(origin, text)`) to read every file with, for exports no
+    /// built-in format knows: CSV, JSON or regex-parsed lines.
+    pub mapping: Option<(String, String)>,
 }
 
 impl IngestOptions {
@@ -34,6 +37,7 @@ impl IngestOptions {
             format: None,
             now,
             cancel: None,
+            mapping: None,
         }
     }
 
@@ -95,6 +99,14 @@ impl Hindsight {
         for path in paths {
             expand(path, &mut inputs)?;
         }
+        let mapping = match &options.mapping {
+            Some((origin, text)) => Some(
+                hindsight_ingest::Mapping::from_toml(text, origin)
+                    .map_err(|e| ApiError::BadInput(e.to_string()))?
+                    .with_reference_time(options.now),
+            ),
+            None => None,
+        };
         let mut files = Vec::with_capacity(inputs.len());
         let count = inputs.len() as i64;
         for (index, input) in inputs.iter().enumerate() {
@@ -116,7 +128,12 @@ impl Hindsight {
                 })
             };
             report(0);
-            let outcome = self.ingest_one(input, forced, options, &mut report);
+            let outcome = match (&mapping, &options.mapping) {
+                (Some(mapping), Some((_, mapping_text))) => {
+                    self.ingest_mapped(input, mapping, mapping_text, options.now)
+                }
+                _ => self.ingest_one(input, forced, options, &mut report),
+            };
             files.push(if options.cancelled() && outcome.status == "failed" {
                 cancelled(&name)
             } else {
@@ -222,6 +239,35 @@ impl Hindsight {
         .map_err(|e| (Some(format), e))
     }
 
+    /// A file read through a user's column mapping. Its identity covers the mapping too, so
+    /// the same file read with a corrected mapping is ingested again.
+    fn ingest_mapped(
+        &self,
+        path: &Path,
+        mapping: &hindsight_ingest::Mapping,
+        mapping_text: &str,
+        now: DateTime<Utc>,
+    ) -> FileOutcomeDto {
+        let name = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return failed(
+                    &name,
+                    None,
+                    ApiError::BadInput(format!("{name}: cannot read: {e}")),
+                )
+            }
+        };
+        let mut identity = bytes.clone();
+        identity.extend_from_slice(mapping_text.as_bytes());
+        let hash = hindsight_ingest::content_hash(&identity);
+        let result = self.try_store_named(&name, "mapped", hash, now, &mut |sink| {
+            hindsight_ingest::parse_mapped(mapping, &name, &bytes, sink)
+        });
+        result.unwrap_or_else(|error| failed(&name, None, error))
+    }
+
     /// Parses and stores one file in one transaction. `repo` is set for git repositories.
     fn store_file(
         &self,
@@ -269,10 +315,21 @@ impl Hindsight {
         now: DateTime<Utc>,
         parse: &mut ParseInto<'_>,
     ) -> Result<FileOutcomeDto> {
-        if let Some((run_id, _)) = self.store.find_run(&hash, format.name())? {
+        self.try_store_named(name, format.name(), hash, now, parse)
+    }
+
+    fn try_store_named(
+        &self,
+        name: &str,
+        format_name: &str,
+        hash: String,
+        now: DateTime<Utc>,
+        parse: &mut ParseInto<'_>,
+    ) -> Result<FileOutcomeDto> {
+        if let Some((run_id, _)) = self.store.find_run(&hash, format_name)? {
             return Ok(FileOutcomeDto {
                 path: name.to_owned(),
-                format: Some(format.name().to_owned()),
+                format: Some(format_name.to_owned()),
                 status: "already_ingested".to_owned(),
                 run_id: Some(run_id),
                 records_seen: 0,
@@ -285,7 +342,7 @@ impl Hindsight {
         let meta = RunMeta {
             path: name.to_owned(),
             content_hash: hash,
-            format: format.name().to_owned(),
+            format: format_name.to_owned(),
             ingested_at: hindsight_store::format_time(&now),
         };
         let mut tx = self.store.begin_ingest(&meta)?;
@@ -306,7 +363,7 @@ impl Hindsight {
         let summary = tx.commit()?;
         Ok(FileOutcomeDto {
             path: name.to_owned(),
-            format: Some(format.name().to_owned()),
+            format: Some(format_name.to_owned()),
             status: "stored".to_owned(),
             run_id: Some(summary.run_id),
             records_seen: summary.seen,

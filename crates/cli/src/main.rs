@@ -12,6 +12,7 @@ const EXAMPLES: &str = "\
 Examples:
   hindsight ingest fixtures/demo/*                 load the bundled demo data set
   hindsight ingest ~/src/checkout deploys.jsonl    a git repository and a deploy log
+  hindsight ingest --mapping shipit.toml export.csv   an export no built-in format knows
   hindsight incidents                              list incidents with their suspects
   hindsight report --format md                     the deep-dive report on stdout
   hindsight report --format html --out dive.html   ... as one self-contained HTML file
@@ -62,6 +63,10 @@ enum Command {
         /// Exit with code 2 when any record was rejected, not only when a file failed
         #[arg(long)]
         strict: bool,
+        /// Read every file through this TOML column mapping (CSV, JSON or regex lines); see
+        /// fixtures/formats/mapped/ for examples
+        #[arg(long, value_name = "FILE", conflicts_with = "format")]
+        mapping: Option<PathBuf>,
     },
     /// Write the deep-dive report
     Report {
@@ -230,11 +235,22 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             paths,
             format,
             strict,
+            mapping,
         } => {
+            let mapping = match mapping {
+                Some(path) => Some((
+                    path.display().to_string(),
+                    std::fs::read_to_string(path).map_err(|e| {
+                        ApiError::BadInput(format!("{}: cannot read: {e}", path.display()))
+                    })?,
+                )),
+                None => None,
+            };
             let options = IngestOptions {
                 format: format.clone(),
                 now: Utc::now(),
                 cancel: None,
+                mapping,
             };
             let show_progress = !cli.json && std::io::stderr().is_terminal();
             let mut bar = ProgressBar::default();

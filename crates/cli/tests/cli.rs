@@ -252,3 +252,52 @@ fn attribution_stats_prints_the_tool_breakdown_of_the_git_ai_corpus() {
     assert!(count("by_tool", "claude-code") >= 1341);
     assert!(count("by_tool", "devin") >= 165);
 }
+
+#[test]
+fn a_column_mapping_reads_an_export_no_built_in_format_knows() {
+    let mapped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats/mapped");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let csv = mapped.join("shipit-deploys.csv");
+    let toml = mapped.join("shipit-deploys.toml");
+    let args = [
+        "--json",
+        "ingest",
+        "--mapping",
+        toml.to_str().expect("utf8"),
+        csv.to_str().expect("utf8"),
+    ];
+    let out = hindsight(&db, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let file = &report["files"][0];
+    assert_eq!(file["status"], "stored", "{file}");
+    assert_eq!(file["format"], "mapped");
+    assert!(file["records_stored"].as_i64().unwrap_or(0) > 0);
+    assert!(
+        file["records_rejected"].as_i64().unwrap_or(0) >= 1,
+        "the fixture's bad row is rejected"
+    );
+    // The same file through the same mapping is a no-op.
+    let again: serde_json::Value =
+        serde_json::from_slice(&hindsight(&db, &args).stdout).expect("json");
+    assert_eq!(again["files"][0]["status"], "already_ingested");
+    // A broken mapping is a clear usage error.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "record = \"spaceship\"\nformat = \"csv\"\n").expect("write");
+    let out = hindsight(
+        &db,
+        &[
+            "ingest",
+            "--mapping",
+            bad.to_str().expect("utf8"),
+            csv.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}

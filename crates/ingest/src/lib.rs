@@ -15,6 +15,7 @@ mod incidentio;
 mod jira;
 mod json;
 mod kubernetes_events;
+mod mapped;
 mod opsgenie;
 mod pagerduty;
 mod pagerduty_log;
@@ -28,6 +29,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use hindsight_model::{Record, Rejection};
+pub use mapped::{parse_mapped, Mapping, MappingError};
 use sha2::{Digest, Sha256};
 
 /// The input formats Hindsight reads.

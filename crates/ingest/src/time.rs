@@ -1,37 +1,126 @@
 //! Timestamp parsing: every instant Hindsight stores is UTC.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
 
 /// Parses the timestamp spellings deploy tools and incident tools write:
 /// RFC 3339 (`Z`, `+01:00`), offsets without a colon (`+0100`), a space instead of `T`,
 /// and epoch seconds, milliseconds, microseconds or nanoseconds told apart by magnitude.
 /// A time without a zone is read as UTC.
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    parse_timestamp_in(text, utc_offset()).map(|(t, _)| t)
+}
+
+/// [`parse_timestamp`] with `zone` as the zone of times that state none. The flag is true
+/// when the zone was assumed rather than read from the text (epochs and times with an offset
+/// or `Z` give false).
+pub fn parse_timestamp_in(text: &str, zone: FixedOffset) -> Option<(DateTime<Utc>, bool)> {
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
     if let Some(epoch) = parse_epoch(text) {
-        return Some(epoch);
+        return Some((epoch, false));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+        return Some((t.with_timezone(&Utc), false));
     }
     let normalised = text.replacen(' ', "T", 1);
     if let Ok(t) = DateTime::parse_from_rfc3339(&normalised) {
-        return Some(t.with_timezone(&Utc));
+        return Some((t.with_timezone(&Utc), false));
     }
     for pattern in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
         if let Ok(t) = DateTime::parse_from_str(&normalised, pattern) {
-            return Some(t.with_timezone(&Utc));
+            return Some((t.with_timezone(&Utc), false));
         }
     }
     for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(&normalised, pattern) {
-            return Some(Utc.from_utc_datetime(&t));
+            return in_zone(&t, zone).map(|t| (t, true));
         }
     }
     None
+}
+
+/// Parses a syslog (RFC 3164) timestamp, which has no year: `Nov 19 10:42:07`, `Nov  9
+/// 10:42:07`, optionally with fractional seconds. The time is read as UTC.
+///
+/// The year is taken from `now`: the caller passes the file's modification time, or the time
+/// of the run when it has none. A date that would lie in the future relative to `now` (by more
+/// than a day, to allow for zone differences and clock skew) is from the year before — a
+/// December line read in January.
+pub fn parse_syslog(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    parse_syslog_in(text, now, utc_offset())
+}
+
+/// [`parse_syslog`] with the wall-clock time read in `zone`.
+pub fn parse_syslog_in(text: &str, now: DateTime<Utc>, zone: FixedOffset) -> Option<DateTime<Utc>> {
+    let mut parts = text.split_whitespace();
+    let (month, day, clock) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || month.len() != 3
+        || !month.bytes().all(|b| b.is_ascii_alphabetic())
+        || day.is_empty()
+        || day.len() > 2
+        || !day.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let at_year = |year: i32| {
+        NaiveDateTime::parse_from_str(
+            &format!("{year} {month} {day} {clock}"),
+            "%Y %b %d %H:%M:%S%.f",
+        )
+        .ok()
+        .and_then(|t| in_zone(&t, zone))
+    };
+    let latest = now + Duration::days(1);
+    let year = now.year();
+    // Feb 29 does not exist in every year: the year before may still hold it.
+    match at_year(year) {
+        Some(t) if t <= latest => Some(t),
+        _ => at_year(year - 1).filter(|t| *t <= latest),
+    }
+}
+
+/// Parses a fixed UTC offset as a mapping or a command line states it: `UTC`, `Z`, `+01:00`,
+/// `-0500`, `+01`.
+pub fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("utc") || text.eq_ignore_ascii_case("z") || text == "GMT" {
+        return Some(utc_offset());
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit())
+        || !matches!(digits.len(), 2 | 4)
+        || (rest.contains(':') && rest.len() != 5)
+    {
+        return None;
+    }
+    let hours: i32 = digits.get(..2)?.parse().ok()?;
+    let minutes: i32 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(Ok(0), str::parse)
+        .ok()?;
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+fn utc_offset() -> FixedOffset {
+    Utc.fix()
+}
+
+fn in_zone(t: &NaiveDateTime, zone: FixedOffset) -> Option<DateTime<Utc>> {
+    zone.from_local_datetime(t)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn parse_epoch(text: &str) -> Option<DateTime<Utc>> {
@@ -96,6 +185,97 @@ mod tests {
         assert_eq!(utc("1794823200000000"), expected);
         assert_eq!(utc("1794823200000000000"), expected);
         assert_eq!(utc("1794823200.5"), "2026-11-16T10:00:00.500+00:00");
+    }
+
+    #[test]
+    fn zone_less_times_are_read_in_the_configured_zone() {
+        let plus_one = parse_offset("+01:00").expect("offset");
+        let read = |text: &str| {
+            parse_timestamp_in(text, plus_one).map(|(t, assumed)| (t.to_rfc3339(), assumed))
+        };
+        assert_eq!(
+            read("2026-11-16 10:00:00"),
+            Some(("2026-11-16T09:00:00+00:00".to_owned(), true))
+        );
+        assert_eq!(
+            read("2026-11-16T10:00"),
+            Some(("2026-11-16T09:00:00+00:00".to_owned(), true))
+        );
+        // A stated zone wins over the configured one, and is not an assumption.
+        assert_eq!(
+            read("2026-11-16T10:00:00Z"),
+            Some(("2026-11-16T10:00:00+00:00".to_owned(), false))
+        );
+        assert_eq!(
+            read("2026-11-16T10:00:00-0500"),
+            Some(("2026-11-16T15:00:00+00:00".to_owned(), false))
+        );
+        assert_eq!(read("1794823200").map(|(_, a)| a), Some(false));
+        assert_eq!(read("tomorrow"), None);
+        // The plain parser keeps UTC as its assumed zone.
+        assert_eq!(
+            parse_timestamp_in("2026-11-16 10:00:00", utc_offset()),
+            parse_timestamp("2026-11-16T10:00:00Z").map(|t| (t, true))
+        );
+    }
+
+    #[test]
+    fn offsets() {
+        let secs = |text: &str| parse_offset(text).map(|o| o.local_minus_utc());
+        assert_eq!(secs("UTC"), Some(0));
+        assert_eq!(secs("Z"), Some(0));
+        assert_eq!(secs("+01:00"), Some(3600));
+        assert_eq!(secs("-0530"), Some(-(5 * 3600 + 30 * 60)));
+        assert_eq!(secs("+02"), Some(7200));
+        assert_eq!(secs("Europe/Berlin"), None);
+        assert_eq!(secs("+25:00"), None);
+        assert_eq!(secs("+1:00"), None);
+        assert_eq!(secs(""), None);
+    }
+
+    #[test]
+    fn syslog_times_take_the_year_of_now() {
+        let now = parse_timestamp("2026-11-20T08:00:00Z").expect("now");
+        let read = |text: &str, now| parse_syslog(text, now).map(|t| t.to_rfc3339());
+        assert_eq!(
+            read("Nov 19 10:42:07", now).as_deref(),
+            Some("2026-11-19T10:42:07+00:00")
+        );
+        assert_eq!(
+            read("Nov  9 10:42:07.250", now).as_deref(),
+            Some("2026-11-09T10:42:07.250+00:00")
+        );
+        // Later today is still this year; a date next month is last year's.
+        assert_eq!(
+            read("Nov 20 23:59:59", now).as_deref(),
+            Some("2026-11-20T23:59:59+00:00")
+        );
+        assert_eq!(
+            read("Dec 31 23:00:00", now).as_deref(),
+            Some("2025-12-31T23:00:00+00:00")
+        );
+        // Read in January, December lines are from the year before.
+        let january = parse_timestamp("2027-01-02T00:00:00Z").expect("january");
+        assert_eq!(
+            read("Dec 30 22:10:00", january).as_deref(),
+            Some("2026-12-30T22:10:00+00:00")
+        );
+        // Feb 29 only exists in leap years: 2029 reads it as 2028.
+        let leap_after = parse_timestamp("2029-03-10T00:00:00Z").expect("2029");
+        assert_eq!(
+            read("Feb 29 12:00:00", leap_after).as_deref(),
+            Some("2028-02-29T12:00:00+00:00")
+        );
+        let zoned = parse_syslog_in("Nov 19 10:42:07", now, parse_offset("+01:00").expect("+1"));
+        assert_eq!(
+            zoned.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-11-19T09:42:07+00:00")
+        );
+        assert_eq!(read("Nov 19", now), None);
+        assert_eq!(read("Foo 19 10:42:07", now), None);
+        assert_eq!(read("Nov 32 10:42:07", now), None);
+        assert_eq!(read("2026-11-19T10:42:07Z", now), None);
+        assert_eq!(read("Nov 19 10:42:07 extra", now), None);
     }
 
     #[test]

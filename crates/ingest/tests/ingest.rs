@@ -3,6 +3,8 @@
 mod change_formats;
 #[path = "ingest/incident_formats.rs"]
 mod incident_formats;
+#[path = "ingest/mapped_formats.rs"]
+mod mapped_formats;
 
 // --- statuspage / incident.io ---
 

@@ -2,6 +2,7 @@ import type { ApiErrorDto } from "../bindings/ApiErrorDto";
 import type { ApiErrorKind } from "../bindings/ApiErrorKind";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
+import type { IngestProgressDto } from "../bindings/IngestProgressDto";
 import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
 import type { ChangeDto } from "../bindings/ChangeDto";
@@ -45,8 +46,16 @@ export interface Host {
   clearOverride(changeId: number): Promise<ChangeDto>;
   /** Ingest history. */
   listRuns(): Promise<IngestRunDto[]>;
-  /** Lets the user choose files and ingests them; `null` when the user cancels. */
-  pickAndIngest(): Promise<IngestReportDto | null>;
+  /**
+   * Lets the user choose files and ingests them; `null` when the user cancels the dialog.
+   * `onProgress` is called while the files are read.
+   */
+  pickAndIngest(onProgress?: (progress: IngestProgressDto) => void): Promise<IngestReportDto | null>;
+  /**
+   * Stops the ingest under way: the file being read is rolled back and later files
+   * come back with status `cancelled`.
+   */
+  cancelIngest(): Promise<void>;
   /** Lets the user choose where to save the report; the written path, `null` when cancelled. */
   saveReport(format: ReportFormat): Promise<string | null>;
   /** The report as Markdown text. */

@@ -17,3 +17,4 @@ export type { EventDto } from "../bindings/EventDto";
 export type { EventQueryDto } from "../bindings/EventQueryDto";
 export type { EventPageDto } from "../bindings/EventPageDto";
 export type { EventFacetsDto } from "../bindings/EventFacetsDto";
+export type { IngestProgressDto } from "../bindings/IngestProgressDto";

@@ -43,6 +43,28 @@ describe("mock host", () => {
     expect((await host.storeOverview()).ingest_runs).toBe(3);
   });
 
+  it("reports progress deterministically before answering an import, and records cancels", async () => {
+    const host = new MockHost(demoData());
+    const seen: string[] = [];
+    let answered = false;
+    const report = await host.pickAndIngest((p) => {
+      expect(answered).toBe(false);
+      seen.push(`${p.file_index}/${p.files} ${p.path} ${p.bytes_read}/${p.bytes_total}`);
+    });
+    answered = true;
+    expect(report?.files).toHaveLength(2);
+    expect(seen).toEqual([
+      "0/2 /home/demo/exports/deploys.json 0/1000",
+      "0/2 /home/demo/exports/deploys.json 500/1000",
+      "0/2 /home/demo/exports/deploys.json 1000/1000",
+      "1/2 /home/demo/exports/notes.txt 0/1000",
+      "1/2 /home/demo/exports/notes.txt 500/1000",
+      "1/2 /home/demo/exports/notes.txt 1000/1000",
+    ]);
+    await expect(host.cancelIngest()).resolves.toBeUndefined();
+    expect(host.calls.map((c) => c.method)).toEqual(["pickAndIngest", "cancelIngest"]);
+  });
+
   it("answers null when the dialogs are cancelled", async () => {
     const host = new MockHost({ ...demoData(), ingestReport: null, saveDirectory: null });
     await expect(host.pickAndIngest()).resolves.toBeNull();

@@ -1,6 +1,7 @@
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
+import type { IngestProgressDto } from "../bindings/IngestProgressDto";
 import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
 import type { EventDto } from "../bindings/EventDto";
@@ -165,10 +166,17 @@ export class MockHost implements Host {
     return this.answer("listRuns", [], () => this.data.runs);
   }
 
-  pickAndIngest(): Promise<IngestReportDto | null> {
+  /**
+   * Before answering, reports progress for every file of the report: at the start,
+   * half way and at the end of a 1000-byte file (deterministic).
+   */
+  pickAndIngest(onProgress?: (progress: IngestProgressDto) => void): Promise<IngestReportDto | null> {
     return this.answer("pickAndIngest", [], () => {
       const report = this.data.ingestReport;
       if (report === null) return null;
+      if (onProgress !== undefined) {
+        for (const progress of mockIngestProgress(report)) onProgress(progress);
+      }
       for (const file of report.files) {
         if (file.status !== "stored") continue;
         const id = Math.max(0, ...this.data.runs.map((r) => r.id)) + 1;
@@ -187,6 +195,11 @@ export class MockHost implements Host {
       }
       return report;
     });
+  }
+
+  /** Recorded in `calls`; the mock's ingest is not interrupted. */
+  cancelIngest(): Promise<void> {
+    return this.answer("cancelIngest", [], () => undefined);
   }
 
   saveReport(format: ReportFormat): Promise<string | null> {
@@ -300,6 +313,20 @@ export class MockHost implements Host {
       }
     });
   }
+}
+
+/** The progress messages the mock sends for a report: 0, 500 and 1000 of 1000 bytes per file. */
+export function mockIngestProgress(report: IngestReportDto): IngestProgressDto[] {
+  const files = report.files.length;
+  return report.files.flatMap((file, fileIndex) =>
+    [0, 500, 1000].map((bytesRead) => ({
+      file_index: fileIndex,
+      files,
+      path: file.path,
+      bytes_read: bytesRead,
+      bytes_total: 1000,
+    })),
+  );
 }
 
 function compareEvents(a: EventDto, b: EventDto): number {

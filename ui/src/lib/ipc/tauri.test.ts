@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { HostError } from "./host";
-import { createTauriHost, type DialogFns, type InvokeFn } from "./tauri";
+import type { IngestProgressDto } from "../bindings/IngestProgressDto";
+import { createTauriHost, type ChannelFn, type DialogFns, type InvokeFn } from "./tauri";
 
 function fakeDialog(opened: string | string[] | null, saved: string | null) {
   const open = vi.fn(async (_options: unknown) => opened);
@@ -11,6 +12,17 @@ function fakeDialog(opened: string | string[] | null, saved: string | null) {
 function fakeInvoke(impl: (command: string, args?: Record<string, unknown>) => unknown) {
   const spy = vi.fn(async (command: string, args?: Record<string, unknown>) => impl(command, args));
   return { spy, invoke: spy as unknown as InvokeFn };
+}
+
+/** Stands in for Tauri's Channel: `send` plays a message from the Rust side. */
+function fakeChannels() {
+  const made: Array<{ id: number; send: (message: unknown) => void }> = [];
+  const channel = ((onmessage: (message: unknown) => void) => {
+    const fake = { id: 100 + made.length, send: onmessage };
+    made.push(fake);
+    return fake;
+  }) as unknown as ChannelFn;
+  return { made, channel };
 }
 
 describe("tauri host", () => {
@@ -86,21 +98,59 @@ describe("tauri host", () => {
     ]);
   });
 
-  it("ingests the files chosen in the open dialog", async () => {
+  it("ingests the files chosen in the open dialog, passing a progress channel as onProgress", async () => {
     const report = { files: [] };
-    const { spy, invoke } = fakeInvoke(() => report);
+    const { made, channel } = fakeChannels();
+    const { spy, invoke } = fakeInvoke(() => {
+      // The backend streams progress while the command runs.
+      made[0]!.send({ file_index: 0, files: 2, path: "/a/git.json", bytes_read: 10, bytes_total: 20 });
+      made[0]!.send({ file_index: 1, files: 2, path: "/b/pd.json", bytes_read: 0, bytes_total: 0 });
+      return report;
+    });
     const { open, save, dialog } = fakeDialog(["/a/git.json", "/b/pd.json"], null);
-    await expect(createTauriHost(invoke, dialog).pickAndIngest()).resolves.toEqual(report);
+    const seen: IngestProgressDto[] = [];
+    await expect(createTauriHost(invoke, dialog, channel).pickAndIngest((p) => seen.push(p))).resolves.toEqual(report);
     expect(open.mock.calls).toEqual([[{ multiple: true, directory: false }]]);
     expect(save).not.toHaveBeenCalled();
-    expect(spy.mock.calls).toEqual([["ingest_files", { paths: ["/a/git.json", "/b/pd.json"] }]]);
+    expect(made).toHaveLength(1);
+    expect(spy.mock.calls).toEqual([["ingest_files", { paths: ["/a/git.json", "/b/pd.json"], onProgress: made[0] }]]);
+    expect(spy.mock.calls[0]![1]!["onProgress"]).toBe(made[0]);
+    expect(seen).toEqual([
+      { file_index: 0, files: 2, path: "/a/git.json", bytes_read: 10, bytes_total: 20 },
+      { file_index: 1, files: 2, path: "/b/pd.json", bytes_read: 0, bytes_total: 0 },
+    ]);
+  });
+
+  it("still passes a channel when no progress callback is given, and wraps a single path", async () => {
+    const { made, channel } = fakeChannels();
+    const { spy, invoke } = fakeInvoke(() => {
+      made[0]!.send({ file_index: 0, files: 1, path: "/a/git.json", bytes_read: 1, bytes_total: 1 });
+      return { files: [] };
+    });
+    await createTauriHost(invoke, fakeDialog("/a/git.json", null).dialog, channel).pickAndIngest();
+    expect(spy.mock.calls).toEqual([["ingest_files", { paths: ["/a/git.json"], onProgress: made[0] }]]);
+  });
+
+  it("calls cancel_ingest without arguments and maps its errors", async () => {
+    const { spy, invoke } = fakeInvoke(() => null);
+    await expect(createTauriHost(invoke).cancelIngest()).resolves.toBeNull();
+    expect(spy.mock.calls).toEqual([["cancel_ingest", undefined]]);
+
+    const failing = fakeInvoke(() => {
+      throw { kind: "internal", message: "state poisoned" };
+    });
+    const error = await createTauriHost(failing.invoke).cancelIngest().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HostError);
+    expect(error).toMatchObject({ kind: "internal", message: "state poisoned" });
   });
 
   it("answers null and ingests nothing when the open dialog is cancelled", async () => {
     const { spy, invoke } = fakeInvoke(() => ({ files: [] }));
     const { dialog } = fakeDialog(null, null);
-    await expect(createTauriHost(invoke, dialog).pickAndIngest()).resolves.toBeNull();
+    const { made, channel } = fakeChannels();
+    await expect(createTauriHost(invoke, dialog, channel).pickAndIngest()).resolves.toBeNull();
     expect(spy).not.toHaveBeenCalled();
+    expect(made).toHaveLength(0);
   });
 
   it("saves the report where the save dialog says", async () => {

@@ -1,7 +1,8 @@
-import { invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
+import { Channel, invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
 import { open as dialogOpen, save as dialogSave } from "@tauri-apps/plugin-dialog";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
+import type { IngestProgressDto } from "../bindings/IngestProgressDto";
 import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
 import {
@@ -32,6 +33,12 @@ export interface DialogFns {
   save(options: { defaultPath: string; filters: DialogFilter[] }): Promise<string | null>;
 }
 
+/**
+ * Makes a Tauri `Channel` whose messages go to `onmessage` (set before the channel is
+ * sent to the backend, so no message is lost); injectable for tests.
+ */
+export type ChannelFn = <T>(onmessage: (message: T) => void) => Channel<T>;
+
 /** Rust command names; the Tauri side must register exactly these. */
 export const COMMANDS = {
   storeOverview: "store_overview",
@@ -43,6 +50,7 @@ export const COMMANDS = {
   clearOverride: "clear_override",
   listRuns: "list_runs",
   ingestFiles: "ingest_files",
+  cancelIngest: "cancel_ingest",
   saveReport: "save_report",
   renderReport: "render_report",
   searchEvents: "search_events",
@@ -74,8 +82,14 @@ const defaultDialog: DialogFns = {
   save: (options) => (isTauri() ? dialogSave(options) : Promise.reject(notInApp())),
 };
 
+const defaultChannel: ChannelFn = (onmessage) => new Channel(onmessage);
+
 /** The Host backed by the Tauri commands of the desktop app. */
-export function createTauriHost(invoke: InvokeFn = defaultInvoke, dialog: DialogFns = defaultDialog): Host {
+export function createTauriHost(
+  invoke: InvokeFn = defaultInvoke,
+  dialog: DialogFns = defaultDialog,
+  channel: ChannelFn = defaultChannel,
+): Host {
   async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     try {
       return await invoke<T>(command, args);
@@ -104,13 +118,16 @@ export function createTauriHost(invoke: InvokeFn = defaultInvoke, dialog: Dialog
       call<ChangeDto>(COMMANDS.overrideAttribution, { changeId, className: cls, tool, reason }),
     clearOverride: (changeId: number) => call<ChangeDto>(COMMANDS.clearOverride, { changeId }),
     listRuns: () => call<IngestRunDto[]>(COMMANDS.listRuns),
-    pickAndIngest: async () => {
+    pickAndIngest: async (onProgress?: (progress: IngestProgressDto) => void) => {
       const chosen = await ask(() => dialog.open({ multiple: true, directory: false }));
       if (chosen === null) return null;
       const paths = Array.isArray(chosen) ? chosen : [chosen];
       if (paths.length === 0) return null;
-      return call<IngestReportDto>(COMMANDS.ingestFiles, { paths });
+      // The command always takes a channel; without a listener its messages are dropped.
+      const progress = channel<IngestProgressDto>((p) => onProgress?.(p));
+      return call<IngestReportDto>(COMMANDS.ingestFiles, { paths, onProgress: progress });
     },
+    cancelIngest: () => call<void>(COMMANDS.cancelIngest),
     saveReport: async (format: ReportFormat) => {
       const path = await ask(() =>
         dialog.save({ defaultPath: `hindsight-report.${format}`, filters: REPORT_FILTERS[format] }),

@@ -1,10 +1,140 @@
-import { fireEvent, screen, within } from "@testing-library/react";
+import { act, fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import type { IngestProgressDto } from "../../lib/bindings/IngestProgressDto";
+import type { IngestReportDto } from "../../lib/bindings/IngestReportDto";
 import { HostError } from "../../lib/ipc";
 import { demoData } from "../../lib/ipc/demoData";
 import { MockHost } from "../../lib/ipc/mock";
 import { renderWithHost } from "../../test/render";
 import { ImportScreen } from "./ImportScreen";
+
+/** A mock whose import answers only when the test says, with progress the test sends. */
+class ControlledHost extends MockHost {
+  private progress: ((p: IngestProgressDto) => void) | undefined;
+  private settle: ((report: IngestReportDto | null) => void) | undefined;
+
+  override pickAndIngest(onProgress?: (p: IngestProgressDto) => void): Promise<IngestReportDto | null> {
+    this.calls.push({ method: "pickAndIngest", args: [] });
+    this.progress = onProgress;
+    return new Promise((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  /** Plays a progress message from the backend. */
+  send(p: IngestProgressDto) {
+    if (this.progress === undefined) throw new Error("pickAndIngest was not called with a progress callback");
+    act(() => this.progress!(p));
+  }
+
+  async finish(report: IngestReportDto | null) {
+    await act(async () => this.settle!(report));
+  }
+}
+
+const file = (path: string, status: string) => ({
+  path,
+  format: status === "cancelled" ? null : "git-log",
+  status,
+  run_id: null,
+  records_seen: 0,
+  records_stored: 0,
+  records_rejected: 0,
+  rejections: [],
+  error: null,
+});
+
+describe("import progress", () => {
+  it("shows the file being read and how far, while the import runs", async () => {
+    const host = new ControlledHost(demoData());
+    renderWithHost(<ImportScreen />, host);
+    fireEvent.click(screen.getByTestId("import-choose"));
+    expect(host.calls.filter((c) => c.method === "pickAndIngest")).toHaveLength(1);
+    expect(screen.queryByTestId("import-progress")).toBeNull();
+
+    host.send({ file_index: 0, files: 3, path: "/home/me/exports/git.log", bytes_read: 250, bytes_total: 1000 });
+    const area = screen.getByTestId("import-progress");
+    expect(within(area).getByTestId("import-progress-file").textContent).toBe("File 1 of 3: git.log");
+    const bar = within(area).getByTestId("import-progress-bar") as HTMLProgressElement;
+    expect(bar.tagName).toBe("PROGRESS");
+    expect(bar.getAttribute("value")).toBe("250");
+    expect(bar.getAttribute("max")).toBe("1000");
+
+    host.send({ file_index: 0, files: 3, path: "/home/me/exports/git.log", bytes_read: 900, bytes_total: 1000 });
+    expect(bar.getAttribute("value")).toBe("900");
+
+    // A git repository: size unknown, so the bar is indeterminate (no value).
+    host.send({ file_index: 1, files: 3, path: "C:\\exports\\repo", bytes_read: 4096, bytes_total: 0 });
+    expect(screen.getByTestId("import-progress-file").textContent).toBe("File 2 of 3: repo");
+    const indeterminate = screen.getByTestId("import-progress-bar");
+    expect(indeterminate.hasAttribute("value")).toBe(false);
+    expect(screen.getByTestId("import-choose").hasAttribute("disabled")).toBe(true);
+
+    await host.finish({ files: [file("/home/me/exports/git.log", "stored")] });
+    expect(screen.queryByTestId("import-progress")).toBeNull();
+    expect(screen.getByTestId("import-report")).toBeTruthy();
+    expect(screen.getByTestId("import-choose").hasAttribute("disabled")).toBe(false);
+  });
+
+  it("cancels the import under way", async () => {
+    const host = new ControlledHost(demoData());
+    renderWithHost(<ImportScreen />, host);
+    fireEvent.click(screen.getByTestId("import-choose"));
+    host.send({ file_index: 0, files: 2, path: "/x/a.json", bytes_read: 1, bytes_total: 10 });
+
+    const cancel = screen.getByTestId("import-cancel") as HTMLButtonElement;
+    expect(cancel.textContent).toBe("Cancel");
+    expect(cancel.disabled).toBe(false);
+    fireEvent.click(cancel);
+    expect(host.calls.filter((c) => c.method === "cancelIngest")).toHaveLength(1);
+    expect(cancel.textContent).toBe("Cancelling…");
+    expect(cancel.disabled).toBe(true);
+    fireEvent.click(cancel);
+    expect(host.calls.filter((c) => c.method === "cancelIngest")).toHaveLength(1);
+
+    // Progress still arriving keeps the button disabled.
+    host.send({ file_index: 0, files: 2, path: "/x/a.json", bytes_read: 5, bytes_total: 10 });
+    expect((screen.getByTestId("import-cancel") as HTMLButtonElement).disabled).toBe(true);
+
+    await host.finish({ files: [file("/x/a.json", "cancelled"), file("/x/b.json", "cancelled")] });
+    expect(screen.queryByTestId("import-progress")).toBeNull();
+    const files = screen.getAllByTestId("import-file");
+    expect(files.map((f) => f.dataset["status"])).toEqual(["cancelled", "cancelled"]);
+    expect(within(files[0]!).getByText("cancelled").className).toContain("ingest-cancelled");
+    expect(screen.getByTestId("import-summary").textContent).toBe("2 files, 2 cancelled");
+  });
+
+  it("renders cancelled files next to stored ones", async () => {
+    const data = demoData();
+    data.ingestReport = {
+      files: [file("/x/a.json", "stored"), file("/x/b.json", "cancelled"), file("/x/c.json", "cancelled")],
+    };
+    renderWithHost(<ImportScreen />, new MockHost(data));
+    fireEvent.click(screen.getByTestId("import-choose"));
+    await screen.findByTestId("import-report");
+    const files = screen.getAllByTestId("import-file");
+    expect(files.map((f) => f.querySelector(".ingest-status")?.textContent)).toEqual([
+      "stored",
+      "cancelled",
+      "cancelled",
+    ]);
+    expect(screen.getByTestId("import-summary").textContent).toBe("3 files, 2 cancelled");
+  });
+
+  it("lets a failed cancel be retried", async () => {
+    const controlled = new ControlledHost(demoData(), {
+      errors: { cancelIngest: new HostError("internal", "no ingest under way") },
+    });
+    renderWithHost(<ImportScreen />, controlled);
+    fireEvent.click(screen.getByTestId("import-choose"));
+    controlled.send({ file_index: 0, files: 1, path: "/x/a.json", bytes_read: 0, bytes_total: 0 });
+    fireEvent.click(screen.getByTestId("import-cancel"));
+    expect((await screen.findByRole("alert")).textContent).toBe("Could not cancel the import: no ingest under way");
+    const cancel = screen.getByTestId("import-cancel") as HTMLButtonElement;
+    expect(cancel.disabled).toBe(false);
+    expect(cancel.textContent).toBe("Cancel");
+  });
+});
 
 describe("import screen", () => {
   it("lists the import history newest first", async () => {

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
+import type { IngestProgressDto } from "../../lib/bindings/IngestProgressDto";
 import type { IngestReportDto } from "../../lib/bindings/IngestReportDto";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { formatUtc } from "../../lib/format";
@@ -9,11 +10,12 @@ const STATUS_LABEL: Record<string, string> = {
   stored: "stored",
   already_ingested: "already ingested",
   failed: "failed",
+  cancelled: "cancelled",
 };
 
 type ImportState =
   | { status: "idle" }
-  | { status: "busy" }
+  | { status: "busy"; progress: IngestProgressDto | null; cancelling: boolean; cancelError: HostError | null }
   | { status: "cancelled" }
   | { status: "done"; report: IngestReportDto }
   | { status: "error"; error: HostError };
@@ -28,11 +30,19 @@ export function ImportScreen() {
   const { version, refresh } = useStoreRefresh();
   const runs = useAsync(() => host.listRuns(), [host, version]);
   const [state, setState] = useState<ImportState>({ status: "idle" });
+  // Identifies the import under way, so late progress messages of an earlier one are ignored.
+  const importId = useRef(0);
 
   const choose = async () => {
-    setState({ status: "busy" });
+    const id = ++importId.current;
+    setState({ status: "busy", progress: null, cancelling: false, cancelError: null });
+    const onProgress = (progress: IngestProgressDto) => {
+      if (importId.current !== id) return;
+      setState((s) => (s.status === "busy" ? { ...s, progress } : s));
+    };
     try {
-      const report = await host.pickAndIngest();
+      const report = await host.pickAndIngest(onProgress);
+      importId.current += 1;
       if (report === null) {
         setState({ status: "cancelled" });
         return;
@@ -40,7 +50,20 @@ export function ImportScreen() {
       setState({ status: "done", report });
       refresh();
     } catch (e) {
+      importId.current += 1;
       setState({ status: "error", error: toHostError(e) });
+    }
+  };
+
+  const cancel = async () => {
+    const id = importId.current;
+    setState((s) => (s.status === "busy" ? { ...s, cancelling: true, cancelError: null } : s));
+    try {
+      await host.cancelIngest();
+    } catch (e) {
+      if (importId.current !== id) return;
+      const cancelError = toHostError(e);
+      setState((s) => (s.status === "busy" ? { ...s, cancelling: false, cancelError } : s));
     }
   };
 
@@ -54,6 +77,15 @@ export function ImportScreen() {
       <button type="button" data-testid="import-choose" disabled={state.status === "busy"} onClick={() => void choose()}>
         {state.status === "busy" ? "Importing…" : "Choose files…"}
       </button>
+
+      {state.status === "busy" && state.progress !== null ? (
+        <ImportProgress
+          progress={state.progress}
+          cancelling={state.cancelling}
+          cancelError={state.cancelError}
+          onCancel={() => void cancel()}
+        />
+      ) : null}
 
       <div aria-live="polite">
         {state.status === "cancelled" ? (
@@ -115,18 +147,55 @@ export function ImportScreen() {
   );
 }
 
+/** The last part of a path (either separator). */
+function fileName(path: string): string {
+  return path.split(/[/\\]/).filter((part) => part !== "").pop() ?? path;
+}
+
+function ImportProgress({
+  progress,
+  cancelling,
+  cancelError,
+  onCancel,
+}: {
+  progress: IngestProgressDto;
+  cancelling: boolean;
+  cancelError: HostError | null;
+  onCancel: () => void;
+}) {
+  const known = progress.bytes_total > 0;
+  return (
+    <section className="import-progress" data-testid="import-progress">
+      <p data-testid="import-progress-file" title={progress.path}>
+        File {progress.file_index + 1} of {progress.files}: {fileName(progress.path)}
+      </p>
+      <progress
+        data-testid="import-progress-bar"
+        aria-label={`Reading ${fileName(progress.path)}`}
+        {...(known ? { value: Math.min(progress.bytes_read, progress.bytes_total), max: progress.bytes_total } : {})}
+      />
+      <button type="button" data-testid="import-cancel" disabled={cancelling} onClick={onCancel}>
+        {cancelling ? "Cancelling…" : "Cancel"}
+      </button>
+      {cancelError !== null ? <ErrorMessage error={cancelError} context="Could not cancel the import" /> : null}
+    </section>
+  );
+}
+
 function ImportReport({ report }: { report: IngestReportDto }) {
   if (report.files.length === 0) {
     return <p className="muted">No files were imported.</p>;
   }
   const rejections = report.files.flatMap((file) => file.rejections.map((r) => ({ file: file.path, ...r })));
   const failed = report.files.filter((f) => f.status === "failed").length;
+  const cancelled = report.files.filter((f) => f.status === "cancelled").length;
   return (
     <section data-testid="import-report">
       <h3>Result</h3>
       <p data-testid="import-summary">
         {report.files.length} {report.files.length === 1 ? "file" : "files"}
         {failed > 0 ? `, ${failed} failed` : ""}
+        {cancelled > 0 ? `, ${cancelled} cancelled` : ""}
         {rejections.length > 0 ? `, ${rejections.length} rejected ${rejections.length === 1 ? "record" : "records"}` : ""}
       </p>
       <table className="data-table">
