@@ -1,12 +1,29 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { IncidentSummaryDto } from "../../lib/bindings/IncidentSummaryDto";
 import { formatDuration, formatUtc } from "../../lib/format";
 import { ClassBadges } from "../../components/AttributionBadge";
 import { gridKeyHandler } from "../../lib/gridKeys";
+import {
+  ALL_VALUE,
+  compareSeverities,
+  compareText,
+  DEFAULT_SORT,
+  distinctValues,
+  EMPTY_FILTERS,
+  isFiltered,
+  matchesFilters,
+  nextSort,
+  NONE_VALUE,
+  sortIncidents,
+  type CohortFilter,
+  type Filters,
+  type SortColumn,
+  type SortState,
+} from "./incidentTable";
 
 export interface IncidentListProps {
   incidents: readonly IncidentSummaryDto[];
-  /** The highlighted row (moved with the arrow keys). */
+  /** The highlighted row (moved with the arrow keys); falls back to the first visible row. */
   selectedId: number | null;
   /** The incident shown in the detail pane. */
   openId: number | null;
@@ -16,88 +33,205 @@ export interface IncidentListProps {
 
 const rowDomId = (id: number) => `incident-row-${id}`;
 
+const COLUMNS: { column: SortColumn; label: string; className?: string }[] = [
+  { column: "title", label: "Title" },
+  { column: "service", label: "Service" },
+  { column: "severity", label: "Severity" },
+  { column: "started", label: "Started" },
+  { column: "duration", label: "Duration" },
+  { column: "suspects", label: "Suspects", className: "num" },
+];
+
+const COHORTS: { value: CohortFilter; label: string }[] = [
+  { value: "any", label: "Any trigger" },
+  { value: "ai", label: "AI" },
+  { value: "human", label: "Human" },
+  { value: "none", label: "No suspect" },
+];
+
 export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }: IncidentListProps) {
   const tableRef = useRef<HTMLTableElement>(null);
+  const [sort, setSort] = useState<SortState>(DEFAULT_SORT);
+  const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
+  const setFilter = <K extends keyof Filters>(key: K, value: Filters[K]) =>
+    setFilters((f) => ({ ...f, [key]: value }));
+
+  const services = useMemo(() => {
+    const d = distinctValues(incidents, (i) => i.service);
+    return { ...d, values: d.values.sort(compareText) };
+  }, [incidents]);
+  const severities = useMemo(() => {
+    const d = distinctValues(incidents, (i) => i.severity);
+    return { ...d, values: d.values.sort(compareSeverities) };
+  }, [incidents]);
+
+  const visible = useMemo(
+    () => sortIncidents(incidents.filter((i) => matchesFilters(i, filters)), sort),
+    [incidents, filters, sort],
+  );
+  const visibleIds = useMemo(() => visible.map((i) => i.id), [visible]);
+  const effectiveSelected =
+    selectedId !== null && visibleIds.includes(selectedId) ? selectedId : (visibleIds[0] ?? null);
 
   useEffect(() => {
-    if (selectedId === null) return;
-    const row = tableRef.current?.querySelector<HTMLElement>(`#${rowDomId(selectedId)}`);
+    if (effectiveSelected === null) return;
+    const row = tableRef.current?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)}`);
     // jsdom has no scrollIntoView.
     row?.scrollIntoView?.({ block: "nearest" });
-  }, [selectedId]);
+  }, [effectiveSelected]);
 
-  const onKeyDown = gridKeyHandler(
-    incidents.map((i) => i.id),
-    selectedId,
-    onSelect,
-    onOpen,
-  );
+  const gridKeys = gridKeyHandler(visibleIds, effectiveSelected, onSelect, onOpen);
+  const onKeyDown = (event: KeyboardEvent<HTMLTableElement>) => {
+    // Keys on a sort header belong to its button.
+    if (event.target !== event.currentTarget) return;
+    gridKeys(event);
+  };
 
   return (
-    <table
-      ref={tableRef}
-      className="data-table incident-table"
-      data-testid="incident-list"
-      role="grid"
-      aria-label="Incidents"
-      aria-activedescendant={selectedId === null ? undefined : rowDomId(selectedId)}
-      tabIndex={0}
-      onKeyDown={onKeyDown}
-    >
-      <thead>
-        <tr>
-          <th scope="col">Title</th>
-          <th scope="col">Service</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Started</th>
-          <th scope="col">Duration</th>
-          <th scope="col" className="num">
-            Suspects
-          </th>
-          <th scope="col">Top suspect</th>
-        </tr>
-      </thead>
-      <tbody>
-        {incidents.map((incident) => {
-          const selected = incident.id === selectedId;
-          const open = incident.id === openId;
-          return (
-            <tr
-              key={incident.id}
-              id={rowDomId(incident.id)}
-              data-testid="incident-row"
-              data-incident-id={incident.id}
-              aria-selected={selected}
-              aria-current={open ? "true" : undefined}
-              className={[selected ? "selected" : "", open ? "open" : ""].join(" ").trim() || undefined}
-              onClick={() => {
-                onSelect(incident.id);
-                onOpen(incident.id);
-              }}
-            >
-              <td className="title-cell">{incident.title}</td>
-              <td>{incident.service ?? "—"}</td>
-              <td>
-                {incident.severity ? (
-                  <span className={`sev sev-${incident.severity.toLowerCase()}`}>{incident.severity}</span>
-                ) : (
-                  "—"
-                )}
-              </td>
-              <td className="nowrap">{formatUtc(incident.started_at)}</td>
-              <td className="nowrap">
-                {incident.duration_minutes === null && incident.resolved_at === null
-                  ? "ongoing"
-                  : formatDuration(incident.duration_minutes)}
-              </td>
-              <td className="num">{incident.suspect_count}</td>
-              <td>
-                <ClassBadges classes={incident.top_suspect_classes} />
-              </td>
+    <>
+      <div className="filters incident-filters">
+        <input
+          type="search"
+          aria-label="Filter by title, service or source id"
+          placeholder="Filter by title, service or source id"
+          data-testid="incident-filter"
+          value={filters.text}
+          onChange={(e) => setFilter("text", e.target.value)}
+        />
+        <select
+          aria-label="Service"
+          data-testid="incident-service-filter"
+          value={filters.service}
+          onChange={(e) => setFilter("service", e.target.value)}
+        >
+          <option value={ALL_VALUE}>All services</option>
+          {services.values.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+          {services.hasNone ? <option value={NONE_VALUE}>No service</option> : null}
+        </select>
+        <select
+          aria-label="Severity"
+          data-testid="incident-severity-filter"
+          value={filters.severity}
+          onChange={(e) => setFilter("severity", e.target.value)}
+        >
+          <option value={ALL_VALUE}>All severities</option>
+          {severities.values.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+          {severities.hasNone ? <option value={NONE_VALUE}>No severity</option> : null}
+        </select>
+        <select
+          aria-label="Trigger cohort"
+          data-testid="incident-cohort-filter"
+          value={filters.cohort}
+          onChange={(e) => setFilter("cohort", e.target.value as CohortFilter)}
+        >
+          {COHORTS.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        {isFiltered(filters) && visible.length > 0 ? (
+          <button type="button" className="link-button" onClick={() => setFilters(EMPTY_FILTERS)}>
+            Clear filters
+          </button>
+        ) : null}
+      </div>
+      <p className="counts-line" data-testid="incident-count" aria-live="polite">
+        {visible.length} of {incidents.length} {incidents.length === 1 ? "incident" : "incidents"}
+      </p>
+      {visible.length === 0 ? (
+        <div className="empty" data-testid="incidents-no-match">
+          <p>No incidents match these filters.</p>
+          <button type="button" data-testid="clear-filters" onClick={() => setFilters(EMPTY_FILTERS)}>
+            Clear filters
+          </button>
+        </div>
+      ) : (
+        <table
+          ref={tableRef}
+          className="data-table incident-table"
+          data-testid="incident-list"
+          role="grid"
+          aria-label="Incidents"
+          aria-activedescendant={effectiveSelected === null ? undefined : rowDomId(effectiveSelected)}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+        >
+          <thead>
+            <tr>
+              {COLUMNS.map(({ column, label, className }) => {
+                const active = sort.column === column;
+                const ariaSort = active ? (sort.direction === "asc" ? "ascending" : "descending") : undefined;
+                return (
+                  <th key={column} scope="col" className={className} aria-sort={ariaSort}>
+                    <button
+                      type="button"
+                      className="sort-button"
+                      data-testid={`sort-${column}`}
+                      onClick={() => setSort((s) => nextSort(s, column))}
+                    >
+                      {label}
+                      <span className="sort-indicator" aria-hidden="true">
+                        {active ? (sort.direction === "asc" ? "▲" : "▼") : ""}
+                      </span>
+                    </button>
+                  </th>
+                );
+              })}
+              <th scope="col">Top suspect</th>
             </tr>
-          );
-        })}
-      </tbody>
-    </table>
+          </thead>
+          <tbody>
+            {visible.map((incident) => {
+              const selected = incident.id === effectiveSelected;
+              const open = incident.id === openId;
+              return (
+                <tr
+                  key={incident.id}
+                  id={rowDomId(incident.id)}
+                  data-testid="incident-row"
+                  data-incident-id={incident.id}
+                  aria-selected={selected}
+                  aria-current={open ? "true" : undefined}
+                  className={[selected ? "selected" : "", open ? "open" : ""].join(" ").trim() || undefined}
+                  onClick={() => {
+                    onSelect(incident.id);
+                    onOpen(incident.id);
+                  }}
+                >
+                  <td className="title-cell">{incident.title}</td>
+                  <td>{incident.service ?? "—"}</td>
+                  <td>
+                    {incident.severity ? (
+                      <span className={`sev sev-${incident.severity.toLowerCase()}`}>{incident.severity}</span>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td className="nowrap">{formatUtc(incident.started_at)}</td>
+                  <td className="nowrap">
+                    {incident.duration_minutes === null && incident.resolved_at === null
+                      ? "ongoing"
+                      : formatDuration(incident.duration_minutes)}
+                  </td>
+                  <td className="num">{incident.suspect_count}</td>
+                  <td>
+                    <ClassBadges classes={incident.top_suspect_classes} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }

@@ -13,6 +13,7 @@ async function renderScreen(host = new MockHost(demoData())) {
 }
 
 const rows = () => screen.getAllByTestId("incident-row");
+const rowById = (id: number) => rows().find((r) => r.dataset["incidentId"] === String(id))!;
 const selectedIds = () =>
   rows()
     .filter((r) => r.getAttribute("aria-selected") === "true")
@@ -22,9 +23,10 @@ describe("incident list", () => {
   it("renders one row per incident from the host", async () => {
     await renderScreen();
     const all = rows();
-    expect(all.map((r) => r.dataset["incidentId"])).toEqual(["1", "2", "3"]);
+    // Newest first.
+    expect(all.map((r) => r.dataset["incidentId"])).toEqual(["3", "2", "1"]);
 
-    const first = within(all[0]!);
+    const first = within(rowById(1));
     expect(first.getByText("Checkout 5xx spike")).toBeTruthy();
     expect(first.getByText("checkout")).toBeTruthy();
     expect(first.getByText("SEV1")).toBeTruthy();
@@ -32,14 +34,14 @@ describe("incident list", () => {
     expect(first.getByText("1 h 27 min")).toBeTruthy();
     expect(first.getByText("AI")).toBeTruthy();
     expect(first.getByText("human")).toBeTruthy();
-    expect(within(all[1]!).getByText("ongoing")).toBeTruthy();
+    expect(within(rowById(2)).getByText("ongoing")).toBeTruthy();
   });
 
   it("opens the clicked incident and shows suspects with change badges", async () => {
     const { host } = await renderScreen();
     expect(screen.queryByTestId("incident-detail")).toBeNull();
 
-    fireEvent.click(rows()[0]!);
+    fireEvent.click(rowById(1));
 
     const detail = await screen.findByTestId("incident-detail");
     expect(host.calls).toContainEqual({ method: "getIncident", args: [1] });
@@ -69,7 +71,7 @@ describe("incident list", () => {
 
   it("renders data as text, never as HTML", async () => {
     await renderScreen();
-    fireEvent.click(rows()[0]!);
+    fireEvent.click(rowById(1));
     const detail = await screen.findByTestId("incident-detail");
     await within(detail).findAllByTestId("suspect");
     expect(detail.querySelector("script")).toBeNull();
@@ -78,7 +80,7 @@ describe("incident list", () => {
 
   it("expands a change to show its attribution evidence", async () => {
     await renderScreen();
-    fireEvent.click(rows()[0]!);
+    fireEvent.click(rowById(1));
     const detail = await screen.findByTestId("incident-detail");
     const aiRow = (await within(detail).findAllByTestId("change-row"))[0]!;
     expect(screen.queryByTestId("change-evidence")).toBeNull();
@@ -96,14 +98,15 @@ describe("incident list", () => {
   it("moves the selection with the arrow keys and opens it with Enter", async () => {
     const { list } = await renderScreen();
     list.focus();
-    expect(selectedIds()).toEqual(["1"]);
+    // Rows are newest first: 3, 2, 1.
+    expect(selectedIds()).toEqual(["3"]);
 
     fireEvent.keyDown(list, { key: "ArrowDown" });
     expect(selectedIds()).toEqual(["2"]);
     fireEvent.keyDown(list, { key: "ArrowDown" });
-    expect(selectedIds()).toEqual(["3"]);
+    expect(selectedIds()).toEqual(["1"]);
     fireEvent.keyDown(list, { key: "ArrowDown" });
-    expect(selectedIds()).toEqual(["3"]);
+    expect(selectedIds()).toEqual(["1"]);
     fireEvent.keyDown(list, { key: "ArrowUp" });
     expect(selectedIds()).toEqual(["2"]);
     expect(list.getAttribute("aria-activedescendant")).toBe("incident-row-2");
@@ -117,7 +120,7 @@ describe("incident list", () => {
       "No deployment of search in the 24 hours before impact.",
     );
 
-    fireEvent.keyDown(list, { key: "ArrowUp" });
+    fireEvent.keyDown(list, { key: "ArrowDown" });
     fireEvent.keyDown(list, { key: "Enter" });
     await within(screen.getByTestId("incident-detail")).findByRole("heading", {
       name: "Checkout 5xx spike",
@@ -148,7 +151,7 @@ describe("incident list", () => {
     const data = demoData();
     delete data.details[3];
     await renderScreen(new MockHost(data));
-    fireEvent.click(rows()[2]!);
+    fireEvent.click(rowById(3));
     const detail = await screen.findByTestId("incident-detail");
     const alert = await within(detail).findByRole("alert");
     expect(alert.textContent).toContain("incident 3 not found");
@@ -161,8 +164,8 @@ describe("incident list", () => {
       delayMs: (method, args) => (method === "getIncident" && args[0] === 1 ? 30 : 0),
     });
     await renderScreen(host);
-    fireEvent.click(rows()[0]!);
-    fireEvent.click(rows()[2]!);
+    fireEvent.click(rowById(1));
+    fireEvent.click(rowById(3));
     await within(screen.getByTestId("incident-detail")).findByRole("heading", {
       name: "Login errors for SSO users",
     });

@@ -23,12 +23,11 @@ export function IncidentsScreen() {
       </p>
     );
   } else {
-    // Until the user moves, the first row is the selection.
-    const effectiveSelected = selectedId ?? incidents.data[0]?.id ?? null;
+    // Until the user moves, the list selects its first visible row.
     list = (
       <IncidentList
         incidents={incidents.data}
-        selectedId={effectiveSelected}
+        selectedId={selectedId}
         openId={openId}
         onSelect={setSelectedId}
         onOpen={setOpenId}
