@@ -102,8 +102,8 @@ impl Hindsight {
             });
         }
 
-        let summary = self.failure_summary(&changes, &overview)?;
-        let input = self.deep_dive_input(&changes)?;
+        let summary = self.failure_summary(&changes, &overview, &causes)?;
+        let input = self.deep_dive_input(&changes, &causes)?;
         let stratified = self.stratified_section(&input)?;
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
@@ -169,13 +169,14 @@ impl Hindsight {
         })
     }
 
-    /// Failure measures per class and per AI tool, and AI against human.
+    /// What the deep-dive sections are computed from; `causes` are the incidents classed as
+    /// not change-caused.
     fn deep_dive_input<'a>(
         &self,
         changes: &'a [ChangeRow],
+        causes: &HashMap<i64, String>,
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
         let incidents = self.store.incidents()?;
-        let causes = self.not_change_caused(&incidents)?;
         let failing_links = self
             .store
             .all_links()?
@@ -201,7 +202,13 @@ impl Hindsight {
         })
     }
 
-    fn failure_summary(&self, changes: &[ChangeRow], overview: &Overview) -> Result<ReportSummary> {
+    /// Failure measures per class, AI tool and service, and AI against human.
+    fn failure_summary(
+        &self,
+        changes: &[ChangeRow],
+        overview: &Overview,
+        causes: &HashMap<i64, String>,
+    ) -> Result<ReportSummary> {
         let shipped_by: HashMap<i64, Vec<i64>> = self
             .store
             .deployment_change_pairs()?
@@ -210,7 +217,6 @@ impl Hindsight {
                 map.entry(c).or_default().push(d);
                 map
             });
-        let causes = self.not_change_caused(&self.store.incidents()?)?;
         // Suspects of incidents classed as not change-caused are not failures; a reviewer's
         // confirmation still is.
         let links: Vec<_> = self
