@@ -9,14 +9,12 @@
 //! is the value of a `service` (or `app`) label, and nothing else is guessed.
 
 use chrono::{DateTime, Utc};
-use hindsight_model::{
-    normalise_service_name, Incident, Record, Rejection, SourceRef, TimelineEvent,
-};
+use hindsight_model::{normalise_service_name, Incident, Record, SourceRef, TimelineEvent};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{IngestError, Parsed};
 
 /// True when a JSON document's head shows a paginated alert groups response.
 pub(crate) fn looks_like(head: &str) -> bool {
@@ -77,14 +75,7 @@ fn label(item: &Value, names: &[&str]) -> Option<String> {
 }
 
 fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
-    let reject = |field: &str, reason: &str| {
-        Parsed::Rejected(Rejection {
-            location: pointer.to_owned(),
-            field: Some(field.to_owned()),
-            reason: reason.to_owned(),
-            raw: excerpt(&item.to_string()),
-        })
-    };
+    let reject = |field: &str, reason: &str| crate::json::reject_item(pointer, item, field, reason);
     if !item.is_object() {
         return reject("", "an alert group must be a JSON object");
     }
@@ -172,6 +163,7 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hindsight_model::Rejection;
 
     const FIXTURE: &str =
         include_str!("../../../fixtures/formats/grafana-oncall/alert_groups.json");

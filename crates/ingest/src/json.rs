@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use crate::IngestError;
+use hindsight_model::Rejection;
+
+use crate::{excerpt, IngestError, Parsed};
 
 /// Parses a whole JSON document (a leading BOM is allowed); a syntax error or a truncated file
 /// names its line and column.
@@ -23,4 +25,14 @@ pub(crate) fn text(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// A rejection of the JSON item at `pointer`, keeping an excerpt of the item.
+pub(crate) fn reject_item(pointer: &str, item: &Value, field: &str, reason: &str) -> Parsed {
+    Parsed::Rejected(Rejection {
+        location: pointer.to_owned(),
+        field: Some(field.to_owned()),
+        reason: reason.to_owned(),
+        raw: excerpt(&item.to_string()),
+    })
 }

@@ -14,14 +14,12 @@
 //! item states no resolution time: a resolved or closed one ends at its `updatedAt`.
 
 use chrono::{DateTime, Duration, Utc};
-use hindsight_model::{
-    normalise_service_name, Incident, Record, Rejection, SourceRef, TimelineEvent,
-};
+use hindsight_model::{normalise_service_name, Incident, Record, SourceRef, TimelineEvent};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{IngestError, Parsed};
 
 /// True when a JSON document's head shows an Opsgenie list: a `data` envelope whose items
 /// carry Opsgenie's camel-case `tinyId` and `createdAt`.
@@ -87,14 +85,7 @@ fn after(start: DateTime<Utc>, ms: i64) -> Option<DateTime<Utc>> {
 }
 
 fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
-    let reject = |field: &str, reason: &str| {
-        Parsed::Rejected(Rejection {
-            location: pointer.to_owned(),
-            field: Some(field.to_owned()),
-            reason: reason.to_owned(),
-            raw: excerpt(&item.to_string()),
-        })
-    };
+    let reject = |field: &str, reason: &str| crate::json::reject_item(pointer, item, field, reason);
     if !item.is_object() {
         return reject("", "an Opsgenie item must be a JSON object");
     }
@@ -213,6 +204,7 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hindsight_model::Rejection;
 
     const INCIDENTS: &str = include_str!("../../../fixtures/formats/opsgenie/incidents.json");
     const ALERTS: &str = include_str!("../../../fixtures/formats/opsgenie/alerts.json");

@@ -1,14 +1,12 @@
 //! PagerDuty REST API v2 incidents: the body of `GET /incidents` (`{"incidents": [...]}`) or of
 //! `GET /incidents/{id}` (`{"incident": {...}}`).
 
-use hindsight_model::{
-    normalise_service_name, Incident, Record, Rejection, SourceRef, TimelineEvent,
-};
+use hindsight_model::{normalise_service_name, Incident, Record, SourceRef, TimelineEvent};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{IngestError, Parsed};
 
 /// True when a JSON document's head shows a PagerDuty incidents response.
 pub(crate) fn looks_like_incidents(head: &str) -> bool {
@@ -47,14 +45,7 @@ pub(crate) fn parse(
 }
 
 fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
-    let reject = |field: &str, reason: &str| {
-        Parsed::Rejected(Rejection {
-            location: pointer.to_owned(),
-            field: Some(field.to_owned()),
-            reason: reason.to_owned(),
-            raw: excerpt(&item.to_string()),
-        })
-    };
+    let reject = |field: &str, reason: &str| crate::json::reject_item(pointer, item, field, reason);
     if !item.is_object() {
         return reject("", "an incident must be a JSON object");
     }
