@@ -6,7 +6,7 @@ cd "$ROOT"
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev git)
-TEST_PACKAGES=(xvfb webkit2gtk-driver imagemagick x11-utils xauth poppler-utils qpdf)
+TEST_PACKAGES=(xvfb webkit2gtk-driver imagemagick x11-utils xauth poppler-utils qpdf chromium chromium-driver)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -5,8 +5,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 const ELEMENT = "element-6066-11e4-a52f-4a2a9d5a6b0d";
 
-export async function startDriver({ port = 4444, env = process.env } = {}) {
-  const child = spawn("tauri-driver", ["--port", String(port)], { env, stdio: ["ignore", "inherit", "inherit"] });
+// `command` and `args` pick another driver, e.g. chromedriver with `--port=N`.
+export async function startDriver({ port = 4444, env = process.env, command = "tauri-driver", args } = {}) {
+  const child = spawn(command, args ?? ["--port", String(port)], { env, stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -18,7 +19,7 @@ export async function startDriver({ port = 4444, env = process.env } = {}) {
     await sleep(100);
   }
   child.kill();
-  throw new Error("tauri-driver did not start listening");
+  throw new Error(`${command} did not start listening`);
 }
 
 async function call(base, method, path, body) {
@@ -40,6 +41,30 @@ export class Session {
       capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application } } },
     });
     return new Session(base, value.sessionId);
+  }
+
+  /** A session with the given W3C capabilities (`alwaysMatch`), for drivers other than Tauri's. */
+  static async withCapabilities(base, alwaysMatch) {
+    const value = await call(base, "POST", "/session", { capabilities: { alwaysMatch } });
+    return new Session(base, value.sessionId);
+  }
+
+  navigate(url) {
+    return this.cmd("POST", "/url", { url });
+  }
+
+  /** Runs a synchronous script in the page and returns its value. */
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  setWindowRect(rect) {
+    return this.cmd("POST", "/window/rect", rect);
+  }
+
+  /** Log entries of a type (`browser`, `performance`) collected since the last call (chromedriver). */
+  logs(type) {
+    return this.cmd("POST", "/se/log", { type });
   }
 
   constructor(base, id) {

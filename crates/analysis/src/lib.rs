@@ -7,6 +7,7 @@ pub mod dora;
 mod explicit;
 mod link;
 pub mod measures;
+pub mod parquet;
 pub mod policy;
 pub mod stats;
 pub mod strata;

@@ -285,6 +285,19 @@ impl Hindsight {
                 customer_impact_minutes: None,
             });
         }
+        let mut resolve_minutes: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for t in &times {
+            if let Some(resolved) = t.resolved_at {
+                let minutes = (resolved - t.started_at).num_seconds() as f64 / 60.0;
+                resolve_minutes
+                    .entry(t.cohort.clone())
+                    .or_default()
+                    .push(minutes);
+            }
+        }
+        for values in resolve_minutes.values_mut() {
+            values.sort_by(f64::total_cmp);
+        }
         let minutes = |q: &Option<hindsight_analysis::stats::Quantiles>| {
             (q.as_ref().map(|q| q.median), q.as_ref().map(|q| q.p90))
         };
@@ -301,6 +314,7 @@ impl Hindsight {
                     acknowledge_p90_minutes: ack_p90,
                     resolve_median_minutes: res_median,
                     resolve_p90_minutes: res_p90,
+                    resolve_minutes: resolve_minutes.remove(&c.cohort).unwrap_or_default(),
                     severity_mix: c
                         .severity_mix
                         .iter()

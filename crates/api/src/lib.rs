@@ -11,6 +11,7 @@ mod ingest;
 mod query;
 mod report;
 mod review;
+mod scope;
 mod timeline;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ pub use error::{ApiError, ApiErrorDto, ApiErrorKind};
 pub use hindsight_report::ReportFormat;
 pub use ingest::IngestOptions;
 pub use report::write_atomically;
+pub use scope::ReportScope;
 
 /// The Hindsight version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -11,9 +11,10 @@ use hindsight_report::{
     ReportDeployment, ReportEstimate, ReportEvent, ReportEvidence, ReportFormat, ReportIncident,
     ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
 };
-use hindsight_store::{ChangeRow, Overview};
+use hindsight_store::{ChangeRow, DeploymentRow, IncidentRow, LinkRow};
 
 use crate::query::duration_minutes;
+use crate::scope::ReportScope;
 use crate::{Hindsight, Result};
 
 /// A top-ranked suspect at or above this score counts as a failure "including suspected".
@@ -32,16 +33,60 @@ impl Hindsight {
     /// The whole report model. `generated_at` is an argument so the same store gives the same
     /// bytes.
     pub fn report(&self, generated_at: DateTime<Utc>) -> Result<Report> {
-        let changes = self.store.changes()?;
-        let evidence = self.store.evidence()?;
-        let overview = self.store.overview()?;
+        self.report_in(&ReportScope::default(), generated_at)
+    }
 
-        let incident_rows = self.store.incidents()?;
+    /// The report model over a scope: every section counts only the incidents, deployments
+    /// and changes the scope admits, and the cover prints the scope.
+    pub fn report_in(&self, scope: &ReportScope, generated_at: DateTime<Utc>) -> Result<Report> {
+        let scope = self.resolve_scope(scope)?;
+        let all_links = self.store.all_links()?;
+        let all_deployments = self.store.deployments()?;
+        let suspect_ok: HashSet<i64> = all_deployments
+            .iter()
+            .filter(|d| scope.suspect(d))
+            .map(|d| d.id)
+            .collect();
+        let changes: Vec<ChangeRow> = self
+            .store
+            .changes()?
+            .into_iter()
+            .filter(|c| scope.change(c))
+            .collect();
+        let evidence = self.store.evidence()?;
+        let incident_rows: Vec<IncidentRow> = self
+            .store
+            .incidents()?
+            .into_iter()
+            .filter(|i| scope.incident(i, &all_links))
+            .collect();
+        let incident_ids: HashSet<i64> = incident_rows.iter().map(|i| i.id).collect();
+        let links: Vec<LinkRow> = all_links
+            .into_iter()
+            .filter(|l| {
+                incident_ids.contains(&l.incident_id) && suspect_ok.contains(&l.deployment_id)
+            })
+            .collect();
+        let deployments: Vec<DeploymentRow> = all_deployments
+            .into_iter()
+            .filter(|d| scope.deployment(d))
+            .collect();
+        let counts = (
+            incident_rows.len() as i64,
+            deployments.len() as i64,
+            changes.len() as i64,
+        );
+
         let causes = self.not_change_caused(&incident_rows)?;
         let mut incidents = Vec::new();
-        for incident in incident_rows {
+        for incident in incident_rows.iter().cloned() {
             let mut suspects = Vec::new();
-            for link in self.store.links_of_incident(incident.id)? {
+            let own = self
+                .store
+                .links_of_incident(incident.id)?
+                .into_iter()
+                .filter(|l| suspect_ok.contains(&l.deployment_id));
+            for link in own {
                 let deployment = self.store.deployment(link.deployment_id)?;
                 let shipped = self.store.changes_of_deployment(link.deployment_id)?;
                 suspects.push(ReportSuspect {
@@ -85,6 +130,7 @@ impl Hindsight {
                 })
                 .collect();
             incidents.push(ReportIncident {
+                detailed: scope.detailed(incident.id),
                 duration_minutes: duration_minutes(&incident)?,
                 source_system: incident.source_system,
                 source_id: incident.source_id,
@@ -102,8 +148,8 @@ impl Hindsight {
             });
         }
 
-        let summary = self.failure_summary(&changes, &overview, &causes)?;
-        let input = self.deep_dive_input(&changes, &causes)?;
+        let summary = self.failure_summary(&changes, counts, &links, &causes)?;
+        let input = self.deep_dive_input(&changes, incident_rows, deployments, &links, &causes)?;
         let stratified = self.stratified_section(&input)?;
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
@@ -157,6 +203,7 @@ impl Hindsight {
             schema: REPORT_SCHEMA.to_owned(),
             generated_at: hindsight_store::format_time(&generated_at),
             hindsight_version: crate::VERSION.to_owned(),
+            scope: scope.filters,
             sources,
             summary,
             stratified,
@@ -174,13 +221,13 @@ impl Hindsight {
     fn deep_dive_input<'a>(
         &self,
         changes: &'a [ChangeRow],
+        incidents: Vec<IncidentRow>,
+        deployments: Vec<DeploymentRow>,
+        links: &[LinkRow],
         causes: &HashMap<i64, String>,
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
-        let incidents = self.store.incidents()?;
-        let failing_links = self
-            .store
-            .all_links()?
-            .into_iter()
+        let failing_links = links
+            .iter()
             .filter(|l| {
                 l.status == "confirmed"
                     || (!causes.contains_key(&l.incident_id)
@@ -188,6 +235,7 @@ impl Hindsight {
                         && l.rank == 1
                         && l.score >= SUSPECT_THRESHOLD)
             })
+            .cloned()
             .collect();
         let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
         for (d, c) in self.store.deployment_change_pairs()? {
@@ -195,7 +243,7 @@ impl Hindsight {
         }
         Ok(crate::deepdive::DeepDiveInput {
             changes,
-            deployments: self.store.deployments()?,
+            deployments,
             incidents,
             failing_links,
             shipped_by,
@@ -206,7 +254,8 @@ impl Hindsight {
     fn failure_summary(
         &self,
         changes: &[ChangeRow],
-        overview: &Overview,
+        (incidents, deployments, change_count): (i64, i64, i64),
+        links: &[LinkRow],
         causes: &HashMap<i64, String>,
     ) -> Result<ReportSummary> {
         let shipped_by: HashMap<i64, Vec<i64>> = self
@@ -219,10 +268,8 @@ impl Hindsight {
             });
         // Suspects of incidents classed as not change-caused are not failures; a reviewer's
         // confirmation still is.
-        let links: Vec<_> = self
-            .store
-            .all_links()?
-            .into_iter()
+        let links: Vec<&LinkRow> = links
+            .iter()
             .filter(|l| l.status == "confirmed" || !causes.contains_key(&l.incident_id))
             .collect();
         let confirmed: HashSet<i64> = links
@@ -295,9 +342,9 @@ impl Hindsight {
             }
         }
         Ok(ReportSummary {
-            incidents: overview.incidents,
-            deployments: overview.deployments,
-            changes: overview.changes,
+            incidents,
+            deployments,
+            changes: change_count,
             suspect_threshold: SUSPECT_THRESHOLD,
             cohorts: per_class.iter().map(cohort).collect(),
             by_tool: per_tool.iter().map(cohort).collect(),
@@ -328,7 +375,30 @@ impl Hindsight {
         format: ReportFormat,
         generated_at: DateTime<Utc>,
     ) -> Result<String> {
-        Ok(render(&self.report(generated_at)?, format)?)
+        self.render_report_in(&ReportScope::default(), format, generated_at)
+    }
+
+    /// The report over a scope, rendered in one text format.
+    pub fn render_report_in(
+        &self,
+        scope: &ReportScope,
+        format: ReportFormat,
+        generated_at: DateTime<Utc>,
+    ) -> Result<String> {
+        Ok(render(&self.report_in(scope, generated_at)?, format)?)
+    }
+
+    /// The report over a scope in any format, binary ones (PDF) included.
+    pub fn render_report_bytes_in(
+        &self,
+        scope: &ReportScope,
+        format: ReportFormat,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Vec<u8>> {
+        Ok(hindsight_report::render_bytes(
+            &self.report_in(scope, generated_at)?,
+            format,
+        )?)
     }
 
     /// The report rendered in any format, binary ones (PDF) included.
@@ -350,11 +420,21 @@ impl Hindsight {
         dir: &std::path::Path,
         generated_at: DateTime<Utc>,
     ) -> Result<Vec<std::path::PathBuf>> {
+        self.save_report_tables_in(&ReportScope::default(), dir, generated_at)
+    }
+
+    /// [`Hindsight::save_report_tables`] over a scope.
+    pub fn save_report_tables_in(
+        &self,
+        scope: &ReportScope,
+        dir: &std::path::Path,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Vec<std::path::PathBuf>> {
         std::fs::create_dir_all(dir).map_err(|e| {
             crate::ApiError::BadInput(format!("{}: cannot create: {e}", dir.display()))
         })?;
         let mut written = Vec::new();
-        for (name, text) in hindsight_report::render_csv_tables(&self.report(generated_at)?) {
+        for (name, text) in hindsight_report::render_csv_tables(&self.report_in(scope, generated_at)?) {
             let path = dir.join(name);
             write_atomically(&path, text.as_bytes())?;
             written.push(path);
@@ -364,6 +444,41 @@ impl Hindsight {
 }
 
 impl Hindsight {
+    /// Writes every report table as one Parquet file (`cohorts.parquet`, ...) into `dir`
+    /// (created if needed), columns typed; returns the files written.
+    pub fn save_report_parquet(
+        &self,
+        scope: &ReportScope,
+        dir: &std::path::Path,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        use hindsight_analysis::parquet::{write_parquet, ColumnValues, TableColumn};
+        use hindsight_report::DataValues;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::ApiError::BadInput(format!("{}: cannot create: {e}", dir.display()))
+        })?;
+        let mut written = Vec::new();
+        for table in hindsight_report::data_tables(&self.report_in(scope, generated_at)?) {
+            let columns: Vec<TableColumn> = table
+                .columns
+                .into_iter()
+                .map(|(name, values)| TableColumn {
+                    name,
+                    values: match values {
+                        DataValues::Int(v) => ColumnValues::Int(v),
+                        DataValues::Float(v) => ColumnValues::Float(v),
+                        DataValues::Text(v) => ColumnValues::Text(v),
+                    },
+                })
+                .collect();
+            let bytes = write_parquet(&columns)?;
+            let path = dir.join(format!("{}.parquet", table.name));
+            write_atomically(&path, &bytes)?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
     /// Renders the report and writes it to `path` atomically (a temporary file in the same
     /// directory, then a rename), so that a reader never sees half a report.
     pub fn save_report(
@@ -372,7 +487,18 @@ impl Hindsight {
         path: &std::path::Path,
         generated_at: DateTime<Utc>,
     ) -> Result<()> {
-        let bytes = self.render_report_bytes(format, generated_at)?;
+        self.save_report_in(&ReportScope::default(), format, path, generated_at)
+    }
+
+    /// [`Hindsight::save_report`] over a scope.
+    pub fn save_report_in(
+        &self,
+        scope: &ReportScope,
+        format: ReportFormat,
+        path: &std::path::Path,
+        generated_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let bytes = self.render_report_bytes_in(scope, format, generated_at)?;
         write_atomically(path, &bytes)
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use hindsight_api::{ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat};
+use hindsight_api::{ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat, ReportScope};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -18,6 +18,10 @@ Examples:
   hindsight report --format html --out dive.html   ... as one self-contained HTML file
   hindsight report --format pdf --out dive.pdf     ... as a PDF with contents and page numbers
   hindsight report --format csv --out tables/      ... every table as a CSV file
+  hindsight report parquet --out tables/           ... every table as a typed Parquet file
+  hindsight report md --from 2026-11-16 --to 2026-11-20 --service checkout --cohort ai
+                                                   a scoped report: filters narrow every section
+  hindsight report html --incident PT4KHLK --out one.html   full sections for chosen incidents
   hindsight --db team.sqlite --json changes        every change with its attribution, as JSON
   hindsight attribution explain 3f2a9c1            why a change is AI, human, automation or unknown
   hindsight attribution override 3f2a9c1 --class human --reason \"pair-programmed, no AI\"
@@ -70,9 +74,37 @@ enum Command {
     },
     /// Write the deep-dive report
     Report {
-        /// md, html, json, pdf, or csv (one file per table, into the --out folder)
+        /// The format, as an alternative to --format
+        #[arg(value_name = "FORMAT")]
+        kind: Option<String>,
+        /// md, html, json, pdf, csv or parquet (csv and parquet: one file per table, into the
+        /// --out folder)
         #[arg(long, default_value = "md", value_name = "FORMAT")]
         format: String,
+        /// Only what happened from this date or RFC 3339 time on (incidents by start,
+        /// deployments by time, changes by commit time)
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// Only what happened before this RFC 3339 time, or up to the end of this date
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Only this service (repeatable): incidents, deployments, changes by repository
+        #[arg(long = "service", value_name = "NAME")]
+        services: Vec<String>,
+        /// Only the services whose deployment records carry `team=NAME` (repeatable)
+        #[arg(long = "team", value_name = "NAME")]
+        teams: Vec<String>,
+        /// Only incidents of this severity (repeatable), as the source wrote it
+        #[arg(long = "severity", value_name = "NAME")]
+        severities: Vec<String>,
+        /// Only changes of this class (ai, human, automation, unknown) or AI tool, the
+        /// deployments that shipped them and the incidents they are suspected of (repeatable)
+        #[arg(long = "cohort", value_name = "NAME")]
+        cohorts: Vec<String>,
+        /// Give this incident a full section (repeatable): id, source id or system:source_id;
+        /// the others stay in the incident table
+        #[arg(long = "incident", value_name = "ID")]
+        incidents: Vec<String>,
         /// Write to this file (atomically) instead of standard output; a folder for csv
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
@@ -306,20 +338,59 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             })
         }
         Command::Report {
+            kind,
             format,
+            from,
+            to,
+            services,
+            teams,
+            severities,
+            cohorts,
+            incidents,
             out,
             generated_at,
         } => {
-            let format = ReportFormat::parse(format).ok_or_else(|| {
+            let scope = ReportScope {
+                from: from.clone(),
+                to: to.clone(),
+                services: services.clone(),
+                teams: teams.clone(),
+                severities: severities.clone(),
+                cohorts: cohorts.clone(),
+                incidents: incidents.clone(),
+            };
+            let name = kind.as_deref().unwrap_or(format);
+            let generated_at = generation_time(generated_at.as_deref())?;
+            if name.eq_ignore_ascii_case("parquet") {
+                let dir = out.as_deref().ok_or_else(|| {
+                    ApiError::BadInput("parquet writes one file per table: give --out DIR".into())
+                })?;
+                for path in app.save_report_parquet(&scope, dir, generated_at)? {
+                    eprintln!("wrote {}", path.display());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let format = ReportFormat::parse(name).ok_or_else(|| {
                 ApiError::BadInput(format!(
-                    "unknown report format {format:?}; use md, html or json"
+                    "unknown report format {name:?}; use md, html, json, pdf, csv or parquet"
                 ))
             })?;
-            let generated_at = generation_time(generated_at.as_deref())?;
-            let text = app.render_report(format, generated_at)?;
-            match out {
-                Some(path) => hindsight_api::write_atomically(path, text.as_bytes())?,
-                None => print!("{text}"),
+            match (format, out) {
+                (ReportFormat::Csv, Some(dir)) => {
+                    for path in app.save_report_tables_in(&scope, dir, generated_at)? {
+                        eprintln!("wrote {}", path.display());
+                    }
+                }
+                (ReportFormat::Csv, None) => {
+                    return Err(ApiError::BadInput(
+                        "csv writes one file per table: give --out DIR".into(),
+                    ))
+                }
+                (ReportFormat::Pdf, None) => {
+                    return Err(ApiError::BadInput("pdf is binary: give --out FILE".into()))
+                }
+                (_, Some(path)) => app.save_report_in(&scope, format, path, generated_at)?,
+                (_, None) => print!("{}", app.render_report_in(&scope, format, generated_at)?),
             }
             Ok(ExitCode::SUCCESS)
         }

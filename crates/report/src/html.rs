@@ -33,6 +33,7 @@ pub(crate) fn render(report: &Report) -> String {
         esc(&report.hindsight_version),
         esc(&report.schema)
     );
+    cover(&mut out, report);
     let s = &report.summary;
     let _ = writeln!(out, "<h2>Summary</h2>");
     let _ = writeln!(
@@ -101,6 +102,9 @@ pub(crate) fn render(report: &Report) -> String {
                 esc(cause)
             );
         }
+        if !incident.detailed {
+            continue;
+        }
         if !incident.timeline.is_empty() {
             let _ = writeln!(
                 out,
@@ -161,28 +165,7 @@ pub(crate) fn render(report: &Report) -> String {
     let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v:.1} {unit}"));
     let st = &report.stratified;
     let _ = writeln!(out, "<h2>AI vs human, held fixed</h2>\n<ul>");
-    for (label, estimate) in [
-        (
-            "Crude risk ratio, AI vs human (suspects included)",
-            &st.crude,
-        ),
-        (
-            "Mantel–Haenszel risk ratio, stratified by change size",
-            &st.by_size,
-        ),
-        (
-            "Mantel–Haenszel risk ratio, stratified by service",
-            &st.by_service,
-        ),
-        (
-            "Crude risk ratio if every unknown change were AI",
-            &st.unknown_as_ai,
-        ),
-        (
-            "Crude risk ratio if every unknown change were human",
-            &st.unknown_as_human,
-        ),
-    ] {
+    for (label, estimate) in crate::charts::stratified_rows(st) {
         let _ = writeln!(
             out,
             "<li>{}: {}</li>",
@@ -191,6 +174,7 @@ pub(crate) fn render(report: &Report) -> String {
         );
     }
     let _ = writeln!(out, "</ul>\n<p>{}</p>", esc(&st.interpretation));
+    out.push_str(&crate::charts::stratified_chart(st));
 
     let d = &report.dora;
     let _ = writeln!(
@@ -256,6 +240,7 @@ pub(crate) fn render(report: &Report) -> String {
             );
         }
         let _ = writeln!(out, "</table>");
+        out.push_str(&crate::charts::recovery_chart(&report.recovery));
     }
 
     if !report.what_ifs.is_empty() {
@@ -300,7 +285,26 @@ pub(crate) fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "</table>");
 
-    let _ = writeln!(out, "<h2>Sources</h2>");
+    let _ = writeln!(out, "<h2>Method</h2>\n<ul>");
+    for line in &report.methodology {
+        let _ = writeln!(out, "<li>{}</li>", esc(line));
+    }
+    let _ = writeln!(out, "</ul>\n</body>\n</html>");
+    out
+}
+
+/// The cover: the filters in force and the files the store was built from.
+fn cover(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "<h2>Scope</h2>\n<ul class=\"scope\">");
+    for line in report.scope.lines() {
+        let _ = writeln!(out, "<li>{}</li>", esc(&line));
+    }
+    let _ = writeln!(out, "</ul>");
+    if report.sources.is_empty() {
+        let _ = writeln!(out, "<p class=\"muted\">No files ingested.</p>");
+        return;
+    }
+    let _ = writeln!(out, "<h3>Sources ingested</h3>");
     let _ = writeln!(out, "<table><tr><th>File</th><th>Format</th><th>SHA-256</th><th>Records</th><th>Stored</th><th>Rejected</th></tr>");
     for source in &report.sources {
         let _ = writeln!(
@@ -314,12 +318,7 @@ pub(crate) fn render(report: &Report) -> String {
             source.records_rejected
         );
     }
-    let _ = writeln!(out, "</table>\n<h2>Method</h2>\n<ul>");
-    for line in &report.methodology {
-        let _ = writeln!(out, "<li>{}</li>", esc(line));
-    }
-    let _ = writeln!(out, "</ul>\n</body>\n</html>");
-    out
+    let _ = writeln!(out, "</table>");
 }
 
 #[cfg(test)]
@@ -332,5 +331,17 @@ mod tests {
         assert!(text.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(!text.contains("src=\"http"), "no external resources");
         assert!(text.contains("<span class=\"ai\">AI (claude-code)</span>"));
+    }
+
+    #[test]
+    fn cover_prints_the_scope_and_sources_escaped() {
+        let text = super::render(&crate::sample::report());
+        let cover = &text[..text.find("<h2>Summary</h2>").expect("summary")];
+        assert!(cover.contains("<li>Time window: from 2026-11-16 00:00 UTC to the end</li>"));
+        assert!(cover.contains("<li>Services: checkout, &lt;b&gt;evil&lt;/b&gt; | [x](javascript:alert(1))</li>"), "{cover}");
+        assert!(cover.contains("<li>Severities: P1</li>"));
+        assert!(cover.contains("<li>Cohorts: ai</li>"));
+        assert!(cover.contains("<td>demo/deploys.jsonl</td><td>deploy-jsonl</td>"));
+        assert!(!cover.contains("<b>evil"));
     }
 }

@@ -9,15 +9,17 @@ mod escape;
 mod html;
 mod markdown;
 mod pdf;
+mod tables;
 
 use serde::Serialize;
 
 pub use csv::render_csv_tables;
 pub use escape::{escape_html, escape_markdown};
 pub use pdf::render_pdf;
+pub use tables::{data_tables, DataTable, DataValues};
 
 /// The version of the JSON report layout.
-pub const REPORT_SCHEMA: &str = "hindsight-report/0.1";
+pub const REPORT_SCHEMA: &str = "hindsight-report/0.2";
 
 /// Output formats of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,8 @@ pub struct Report {
     pub schema: String,
     pub generated_at: String,
     pub hindsight_version: String,
+    /// The filters the report was built under; empty lists and `None` mean "all".
+    pub scope: ReportFilters,
     pub sources: Vec<ReportSource>,
     pub summary: ReportSummary,
     pub incidents: Vec<ReportIncident>,
@@ -113,6 +117,9 @@ pub struct ReportRecovery {
     pub acknowledge_p90_minutes: Option<f64>,
     pub resolve_median_minutes: Option<f64>,
     pub resolve_p90_minutes: Option<f64>,
+    /// Minutes from start to resolution of every resolved incident, ascending: the
+    /// distribution the chart and tables show.
+    pub resolve_minutes: Vec<f64>,
     pub severity_mix: String,
 }
 
@@ -125,6 +132,57 @@ pub struct ReportWhatIf {
     pub incidents_prevented: Vec<String>,
     pub added_lead_time_hours: f64,
     pub method: String,
+}
+
+/// The filters a report was built under, as the cover prints them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReportFilters {
+    /// Inclusive start of the time window, RFC 3339.
+    pub from: Option<String>,
+    /// Exclusive end of the time window, RFC 3339.
+    pub to: Option<String>,
+    pub services: Vec<String>,
+    pub teams: Vec<String>,
+    pub severities: Vec<String>,
+    /// Attribution classes (`ai`, `human`, `automation`, `unknown`) or AI tool names.
+    pub cohorts: Vec<String>,
+    /// Incidents selected for full sections, as given (`42`, `PT4KHLK`, `pagerduty:PT4KHLK`).
+    pub incidents: Vec<String>,
+}
+
+impl ReportFilters {
+    /// True when nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// One plain line per filter in force, or `everything in the store` when none is.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        match (&self.from, &self.to) {
+            (None, None) => {}
+            (from, to) => lines.push(format!(
+                "Time window: from {} to {}",
+                from.as_deref().map_or("the start".to_owned(), display_time),
+                to.as_deref().map_or("the end".to_owned(), display_time)
+            )),
+        }
+        for (label, values) in [
+            ("Services", &self.services),
+            ("Teams", &self.teams),
+            ("Severities", &self.severities),
+            ("Cohorts", &self.cohorts),
+            ("Incidents shown in full", &self.incidents),
+        ] {
+            if !values.is_empty() {
+                lines.push(format!("{label}: {}", values.join(", ")));
+            }
+        }
+        if lines.is_empty() {
+            lines.push("Scope: everything in the store (no filters)".to_owned());
+        }
+        lines
+    }
 }
 
 /// One ingested file.
@@ -213,6 +271,9 @@ pub struct ReportIncident {
     /// Why the incident is classed as not caused by a change (provider, hardware, capacity,
     /// third-party), or `None`. Such incidents count as no change's failure.
     pub not_change_caused: Option<String>,
+    /// Whether the incident gets its full section (timeline, suspects, evidence); a scope
+    /// that selects incidents leaves the others in the incident table only.
+    pub detailed: bool,
     pub timeline: Vec<ReportEvent>,
     pub suspects: Vec<ReportSuspect>,
 }
@@ -400,6 +461,15 @@ pub(crate) mod sample {
             schema: REPORT_SCHEMA.into(),
             generated_at: "2026-11-26T00:00:00.000Z".into(),
             hindsight_version: "0.1.0".into(),
+            scope: ReportFilters {
+                from: Some("2026-11-16T00:00:00.000Z".into()),
+                to: None,
+                services: vec!["checkout".into(), "<b>evil</b> | [x](javascript:alert(1))".into()],
+                teams: vec![],
+                severities: vec!["P1".into()],
+                cohorts: vec!["ai".into()],
+                incidents: vec![],
+            },
             sources: vec![ReportSource {
                 path: "demo/deploys.jsonl".into(),
                 format: "deploy-jsonl".into(),
@@ -453,6 +523,7 @@ pub(crate) mod sample {
                 duration_minutes: Some(65),
                 url: None,
                 not_change_caused: None,
+                detailed: true,
                 timeline: vec![ReportEvent {
                     at: "2026-11-17T14:05:00.000Z".into(),
                     kind: "triggered".into(),
@@ -516,6 +587,7 @@ pub(crate) mod sample {
                 acknowledge_p90_minutes: Some(4.0),
                 resolve_median_minutes: Some(65.0),
                 resolve_p90_minutes: Some(65.0),
+                resolve_minutes: vec![65.0],
                 severity_mix: "P1 ×1".into(),
             }],
             what_ifs: vec![ReportWhatIf {

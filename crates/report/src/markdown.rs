@@ -18,6 +18,7 @@ pub(crate) fn render(report: &Report) -> String {
         esc(&report.hindsight_version),
         report.schema
     );
+    cover(&mut out, report);
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(
         out,
@@ -102,7 +103,7 @@ pub(crate) fn render(report: &Report) -> String {
         let _ = writeln!(out);
     }
 
-    for incident in &report.incidents {
+    for incident in report.incidents.iter().filter(|i| i.detailed) {
         let _ = writeln!(
             out,
             "### {} {}: {}\n",
@@ -185,28 +186,7 @@ pub(crate) fn render(report: &Report) -> String {
 
     let _ = writeln!(out, "## AI vs human, held fixed\n");
     let st = &report.stratified;
-    for (label, estimate) in [
-        (
-            "Crude risk ratio, AI vs human (suspects included)",
-            &st.crude,
-        ),
-        (
-            "Mantel–Haenszel risk ratio, stratified by change size",
-            &st.by_size,
-        ),
-        (
-            "Mantel–Haenszel risk ratio, stratified by service",
-            &st.by_service,
-        ),
-        (
-            "Crude risk ratio if every unknown change were AI",
-            &st.unknown_as_ai,
-        ),
-        (
-            "Crude risk ratio if every unknown change were human",
-            &st.unknown_as_human,
-        ),
-    ] {
+    for (label, estimate) in crate::charts::stratified_rows(st) {
         let _ = writeln!(
             out,
             "- {label}: {}",
@@ -265,6 +245,20 @@ pub(crate) fn render(report: &Report) -> String {
             );
         }
         let _ = writeln!(out);
+        let _ = writeln!(out, "Time to resolve, one value per resolved incident:\n");
+        let _ = writeln!(out, "| Trigger | Resolved | Minutes from start to resolution |");
+        let _ = writeln!(out, "| --- | ---: | --- |");
+        for r in &report.recovery {
+            let minutes: Vec<String> = r.resolve_minutes.iter().map(|m| format!("{m:.0}")).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                esc(&r.cohort),
+                r.resolve_minutes.len(),
+                if minutes.is_empty() { "-".to_owned() } else { minutes.join(", ") }
+            );
+        }
+        let _ = writeln!(out);
     }
 
     if !report.what_ifs.is_empty() {
@@ -314,7 +308,25 @@ pub(crate) fn render(report: &Report) -> String {
     }
     let _ = writeln!(out);
 
-    let _ = writeln!(out, "## Sources\n");
+    let _ = writeln!(out, "## Method\n");
+    for line in &report.methodology {
+        let _ = writeln!(out, "- {}", esc(line));
+    }
+    out
+}
+
+/// The cover: the filters in force and the files the store was built from.
+fn cover(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Scope\n");
+    for line in report.scope.lines() {
+        let _ = writeln!(out, "- {}", esc(&line));
+    }
+    let _ = writeln!(out);
+    if report.sources.is_empty() {
+        let _ = writeln!(out, "No files ingested.\n");
+        return;
+    }
+    let _ = writeln!(out, "### Sources ingested\n");
     let _ = writeln!(
         out,
         "| File | Format | SHA-256 | Records | Stored | Rejected |"
@@ -335,11 +347,7 @@ pub(crate) fn render(report: &Report) -> String {
             source.records_rejected
         );
     }
-    let _ = writeln!(out, "\n## Method\n");
-    for line in &report.methodology {
-        let _ = writeln!(out, "- {}", esc(line));
-    }
-    out
+    let _ = writeln!(out);
 }
 
 /// The executive summary in plain sentences, each with its denominator and interval.
@@ -426,5 +434,19 @@ mod tests {
         ));
         assert!(text.contains("**AI (claude-code)**"));
         assert!(text.contains("| 2026-11-17 14:05 UTC | 1 h 05 min |"));
+    }
+
+    #[test]
+    fn cover_prints_the_scope_and_sources_and_recovery_values() {
+        let text = render(&crate::sample::report());
+        let cover = &text[..text.find("## Summary").expect("summary")];
+        assert!(cover.contains("- Time window: from 2026-11-16 00:00 UTC to the end\n"));
+        assert!(
+            cover.contains("- Services: checkout, \\<b\\>evil\\</b\\> \\| \\[x\\](javascript:alert(1))\n"),
+            "{cover}"
+        );
+        assert!(cover.contains("- Severities: P1\n- Cohorts: ai\n"));
+        assert!(cover.contains("| demo/deploys.jsonl | deploy-jsonl | abababababababab | 3 | 2 | 1 |"));
+        assert!(text.contains("| ai | 1 | 65 |"), "{text}");
     }
 }

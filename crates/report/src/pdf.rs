@@ -423,6 +423,10 @@ fn title_page(report: &Report) -> Vec<Op> {
         None,
     );
     layout.gap(12.0);
+    for line in report.scope.lines() {
+        layout.para(&line, Font::Regular, 11.0, 0.0, None);
+    }
+    layout.gap(12.0);
     let s = &report.summary;
     layout.para(
         &format!(
@@ -606,6 +610,9 @@ fn layout_body(report: &Report) -> Layout {
             display_time(&incident.started_at),
             display_duration(incident.duration_minutes)
         ));
+        if !incident.detailed {
+            continue;
+        }
         if !incident.timeline.is_empty() {
             layout.para("Timeline", Font::Bold, BODY_SIZE, 0.0, None);
             for event in &incident.timeline {
@@ -662,6 +669,37 @@ fn layout_body(report: &Report) -> Layout {
             }
         }
         layout.gap(4.0);
+    }
+
+    layout.section("AI vs human, held fixed");
+    for (label, estimate) in crate::charts::stratified_rows(&report.stratified) {
+        layout.bullet(
+            &format!("{label}: {}", crate::display_estimate(estimate, false)),
+            0.0,
+        );
+    }
+    layout.body(&report.stratified.interpretation);
+
+    if !report.recovery.is_empty() {
+        layout.section("Recovery by trigger cohort");
+        let opt = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} min"));
+        for r in &report.recovery {
+            let minutes: Vec<String> = r.resolve_minutes.iter().map(|m| format!("{m:.0}")).collect();
+            layout.bullet(
+                &format!(
+                    "{}: {} incidents ({} open); acknowledge median {} / p90 {}; resolve median {} / p90 {}; minutes to resolve: {}",
+                    r.cohort,
+                    r.incidents,
+                    r.open,
+                    opt(r.acknowledge_median_minutes),
+                    opt(r.acknowledge_p90_minutes),
+                    opt(r.resolve_median_minutes),
+                    opt(r.resolve_p90_minutes),
+                    if minutes.is_empty() { "none resolved".to_owned() } else { minutes.join(", ") }
+                ),
+                0.0,
+            );
+        }
     }
 
     layout.section("Changes");

@@ -22,6 +22,15 @@ fn report() -> Report {
         schema: REPORT_SCHEMA.into(),
         generated_at: "2026-11-26T00:00:00.000Z".into(),
         hindsight_version: "0.1.0".into(),
+        scope: ReportFilters {
+            from: None,
+            to: Some("2026-12-01T00:00:00.000Z".into()),
+            services: vec!["<script>alert(1)</script>".into()],
+            teams: vec!["=HYPERLINK(\"http://x\")".into()],
+            severities: vec![],
+            cohorts: vec![],
+            incidents: vec!["PT4KHLK".into()],
+        },
         sources: vec![ReportSource {
             path: "demo/deploys.jsonl".into(),
             format: "deploy-jsonl".into(),
@@ -75,6 +84,7 @@ fn report() -> Report {
             duration_minutes: Some(65),
             url: None,
             not_change_caused: None,
+            detailed: true,
             timeline: vec![ReportEvent {
                 at: "2026-11-17T14:05:00.000Z".into(),
                 kind: "triggered".into(),
@@ -143,6 +153,7 @@ fn report() -> Report {
             acknowledge_p90_minutes: Some(4.0),
             resolve_median_minutes: None,
             resolve_p90_minutes: None,
+            resolve_minutes: vec![],
             severity_mix: "P1 ×1".into(),
         }],
         what_ifs: vec![ReportWhatIf {
@@ -296,6 +307,11 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
     assert!(text.contains("Checkout | errors <script>alert(1)</script>"));
     assert!(text.contains("Generated 2026-11-26 00:00 UTC"));
     assert!(text.contains("Hindsight version 0.1.0"));
+    // The cover prints the filters, hostile ones included, as plain text.
+    assert!(text.contains("Time window: from the start to 2026-12-01 00:00 UTC"));
+    assert!(text.contains("Services: <script>alert(1)</script>"));
+    assert!(text.contains("Incidents shown in full: PT4KHLK"));
+    assert!(text.contains("Mantel–Haenszel risk ratio, stratified by change size: not defined"));
     assert!(text.contains("Page 1 of"));
     assert!(text.contains(
         "1. deploy v1 on checkout production at 2026-11-17 13:51 UTC, score 0.90 (suspected)"
@@ -317,7 +333,15 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
     let names: Vec<&str> = toc.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["Summary", "Incidents", "Changes", "Sources", "Method"]
+        [
+            "Summary",
+            "Incidents",
+            "AI vs human, held fixed",
+            "Recovery by trigger cohort",
+            "Changes",
+            "Sources",
+            "Method"
+        ]
     );
     for (name, number) in toc {
         let page = pages[number - 1];
@@ -340,7 +364,7 @@ fn hostile_text_keeps_the_pdf_valid_across_pages() {
     );
     assert!(text.contains("fix ) ( \\ résumé — naïve ? ??"), "{text}");
     let toc = toc_entries(pages[1]);
-    assert_eq!(toc.len(), 5);
+    assert_eq!(toc.len(), 7);
     let mut previous = 0;
     for (name, number) in toc {
         assert!(number > previous, "{name} on {number}");
@@ -417,12 +441,16 @@ fn html_carries_an_inline_chart_per_cohort_table() {
     report.summary.by_tool = vec![report.summary.cohorts[0].clone()];
     report.summary.by_tool[0].cohort = "<b>claude-code</b>".into();
     let html = render(&report, ReportFormat::Html).expect("html");
-    assert_eq!(html.matches("<svg").count(), 2);
+    // Two failure-rate charts, the forest plot and the recovery strip plot.
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<figure class=\"chart\">").count(), 2);
+    assert_eq!(html.matches("<figure class=\"chart stratified\">").count(), 1);
+    assert_eq!(html.matches("<figure class=\"chart recovery\">").count(), 1);
     assert_eq!(html.matches("class=\"bar\"").count(), 2);
     assert_eq!(html.matches("class=\"whisker\"").count(), 2);
     assert!(html.contains("&lt;b&gt;claude-code&lt;/b&gt;"));
     assert!(!html.contains("<b>claude-code"));
     assert!(!html.contains("<script"));
     let without_tools = render(&self::report(), ReportFormat::Html).expect("html");
-    assert_eq!(without_tools.matches("<svg").count(), 1);
+    assert_eq!(without_tools.matches("<figure class=\"chart\">").count(), 1);
 }

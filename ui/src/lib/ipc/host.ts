@@ -10,6 +10,7 @@ import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { ReportScope } from "../bindings/ReportScope";
 
 /** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
 export type LinkDecision = "confirmed" | "rejected" | "suspected";
@@ -56,10 +57,13 @@ export interface Host {
    * come back with status `cancelled`.
    */
   cancelIngest(): Promise<void>;
-  /** Lets the user choose where to save the report; the written path, `null` when cancelled. */
-  saveReport(format: ReportFormat): Promise<string | null>;
-  /** The report as Markdown text. */
-  reportPreview(): Promise<string>;
+  /**
+   * Lets the user choose where to save the report; the written path, `null` when cancelled.
+   * `scope` narrows every section (omitted: everything in the store).
+   */
+  saveReport(format: ReportFormat, scope?: ReportScope): Promise<string | null>;
+  /** The report as Markdown text, over `scope` when given. */
+  reportPreview(scope?: ReportScope): Promise<string>;
   /** One page of the unified event timeline (incidents, deployments, changes) matching `query`. */
   searchEvents(query: EventQueryDto): Promise<EventPageDto>;
   /** The values each timeline filter can take, the time range and the event count. */

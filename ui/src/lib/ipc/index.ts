@@ -17,4 +17,5 @@ export type { EventDto } from "../bindings/EventDto";
 export type { EventQueryDto } from "../bindings/EventQueryDto";
 export type { EventPageDto } from "../bindings/EventPageDto";
 export type { EventFacetsDto } from "../bindings/EventFacetsDto";
+export type { ReportScope } from "../bindings/ReportScope";
 export type { IngestProgressDto } from "../bindings/IngestProgressDto";

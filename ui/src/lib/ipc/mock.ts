@@ -1,3 +1,4 @@
+import type { ReportScope } from "../bindings/ReportScope";
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
@@ -202,14 +203,14 @@ export class MockHost implements Host {
     return this.answer("cancelIngest", [], () => undefined);
   }
 
-  saveReport(format: ReportFormat): Promise<string | null> {
-    return this.answer("saveReport", [format], () =>
+  saveReport(format: ReportFormat, scope?: ReportScope): Promise<string | null> {
+    return this.answer("saveReport", scope === undefined ? [format] : [format, scope], () =>
       this.data.saveDirectory === null ? null : `${this.data.saveDirectory}/hindsight-report.${format}`,
     );
   }
 
-  reportPreview(): Promise<string> {
-    return this.answer("reportPreview", [], () => this.data.reportMarkdown);
+  reportPreview(scope?: ReportScope): Promise<string> {
+    return this.answer("reportPreview", scope === undefined ? [] : [scope], () => this.data.reportMarkdown);
   }
 
   searchEvents(query: EventQueryDto): Promise<EventPageDto> {

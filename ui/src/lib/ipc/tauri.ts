@@ -1,5 +1,6 @@
 import { Channel, invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
 import { open as dialogOpen, save as dialogSave } from "@tauri-apps/plugin-dialog";
+import type { ReportScope } from "../bindings/ReportScope";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
 import type { IngestProgressDto } from "../bindings/IngestProgressDto";
@@ -128,14 +129,15 @@ export function createTauriHost(
       return call<IngestReportDto>(COMMANDS.ingestFiles, { paths, onProgress: progress });
     },
     cancelIngest: () => call<void>(COMMANDS.cancelIngest),
-    saveReport: async (format: ReportFormat) => {
+    saveReport: async (format: ReportFormat, scope?: ReportScope) => {
       const path = await ask(() =>
         dialog.save({ defaultPath: `hindsight-report.${format}`, filters: REPORT_FILTERS[format] }),
       );
       if (path === null) return null;
-      return call<string>(COMMANDS.saveReport, { format, path });
+      return call<string>(COMMANDS.saveReport, scope === undefined ? { format, path } : { format, path, scope });
     },
-    reportPreview: () => call<string>(COMMANDS.renderReport, { format: "md" }),
+    reportPreview: (scope?: ReportScope) =>
+      call<string>(COMMANDS.renderReport, scope === undefined ? { format: "md" } : { format: "md", scope }),
     searchEvents: (query: EventQueryDto) => call<EventPageDto>(COMMANDS.searchEvents, { query }),
     eventFacets: () => call<EventFacetsDto>(COMMANDS.eventFacets),
   };

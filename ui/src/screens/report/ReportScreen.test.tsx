@@ -4,7 +4,7 @@ import { HostError } from "../../lib/ipc";
 import { demoData } from "../../lib/ipc/demoData";
 import { MockHost } from "../../lib/ipc/mock";
 import { renderWithHost } from "../../test/render";
-import { ReportScreen } from "./ReportScreen";
+import { ReportScreen, scopeOf } from "./ReportScreen";
 
 describe("report screen", () => {
   it("shows the Markdown preview as text", async () => {
@@ -52,5 +52,50 @@ describe("report screen", () => {
     expect(screen.getAllByRole("alert").map((a) => a.textContent)).toContain(
       "Could not save the report: cannot write to /readonly",
     );
+  });
+
+  it("applies the scope controls to the preview and to saving", async () => {
+    const host = new MockHost(demoData());
+    renderWithHost(<ReportScreen />, host);
+    await screen.findByTestId("report-preview");
+    expect(host.calls).toContainEqual({ method: "reportPreview", args: [] });
+    expect(screen.getByTestId("report-scope-summary").textContent).toBe("Everything in the store.");
+
+    fireEvent.change(screen.getByTestId("report-scope-from"), { target: { value: "2026-11-16" } });
+    fireEvent.change(screen.getByTestId("report-scope-services"), { target: { value: " checkout, payments ,," } });
+    fireEvent.change(screen.getByTestId("report-scope-severities"), { target: { value: "P1" } });
+    fireEvent.click(screen.getByTestId("report-scope-cohort-human"));
+    fireEvent.click(screen.getByTestId("report-scope-cohort-ai"));
+    fireEvent.change(screen.getByTestId("report-scope-incidents"), { target: { value: "pagerduty:PT4KHLK" } });
+    fireEvent.click(screen.getByTestId("report-scope-apply"));
+    const scope = {
+      from: "2026-11-16",
+      to: null,
+      services: ["checkout", "payments"],
+      teams: [],
+      severities: ["P1"],
+      cohorts: ["ai", "human"],
+      incidents: ["pagerduty:PT4KHLK"],
+    };
+    await screen.findByText(/Services: checkout, payments/);
+    expect(screen.getByTestId("report-scope-summary").textContent).toBe(
+      "From 2026-11-16 to the end; Services: checkout, payments; Severities: P1; Cohorts: ai, human; Incidents in full: pagerduty:PT4KHLK.",
+    );
+    await screen.findByTestId("report-preview");
+    expect(host.calls).toContainEqual({ method: "reportPreview", args: [scope] });
+
+    fireEvent.click(screen.getByTestId("report-save-pdf"));
+    await screen.findByTestId("report-saved");
+    expect(host.calls).toContainEqual({ method: "saveReport", args: ["pdf", scope] });
+
+    fireEvent.click(screen.getByTestId("report-scope-clear"));
+    expect(screen.getByTestId("report-scope-summary").textContent).toBe("Everything in the store.");
+    expect((screen.getByTestId("report-scope-services") as HTMLInputElement).value).toBe("");
+  });
+
+  it("treats a form that filters nothing as no scope", () => {
+    const blank = { from: " ", to: "", services: " , ", teams: "", severities: "", incidents: "", cohorts: [] };
+    expect(scopeOf(blank)).toBeUndefined();
+    expect(scopeOf({ ...blank, to: "2026-11-20" })?.to).toBe("2026-11-20");
   });
 });

@@ -1,6 +1,13 @@
 import { useState } from "react";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { toHostError, useHost, useStoreRefresh, type HostError, type ReportFormat } from "../../lib/ipc";
+import {
+  toHostError,
+  useHost,
+  useStoreRefresh,
+  type HostError,
+  type ReportFormat,
+  type ReportScope,
+} from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
 
 const FORMATS: ReadonlyArray<{ format: ReportFormat; label: string }> = [
@@ -9,6 +16,47 @@ const FORMATS: ReadonlyArray<{ format: ReportFormat; label: string }> = [
   { format: "json", label: "Save as JSON…" },
   { format: "pdf", label: "Save as PDF…" },
 ];
+
+const COHORTS = ["ai", "human", "automation", "unknown"] as const;
+
+/** What the scope controls hold: text as typed, cohorts as ticked. */
+interface ScopeForm {
+  from: string;
+  to: string;
+  services: string;
+  teams: string;
+  severities: string;
+  incidents: string;
+  cohorts: string[];
+}
+
+const EMPTY_FORM: ScopeForm = { from: "", to: "", services: "", teams: "", severities: "", incidents: "", cohorts: [] };
+
+/** `a, b ,,c` -> `["a", "b", "c"]`. */
+function list(text: string): string[] {
+  return text
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+}
+
+/** The scope a form asks for, or `undefined` when it filters nothing. */
+export function scopeOf(form: ScopeForm): ReportScope | undefined {
+  const scope: ReportScope = {
+    from: form.from.trim() === "" ? null : form.from.trim(),
+    to: form.to.trim() === "" ? null : form.to.trim(),
+    services: list(form.services),
+    teams: list(form.teams),
+    severities: list(form.severities),
+    cohorts: [...form.cohorts].sort(),
+    incidents: list(form.incidents),
+  };
+  const empty =
+    scope.from === null &&
+    scope.to === null &&
+    [scope.services, scope.teams, scope.severities, scope.cohorts, scope.incidents].every((l) => l.length === 0);
+  return empty ? undefined : scope;
+}
 
 type SaveState =
   | { status: "idle" }
@@ -20,13 +68,34 @@ type SaveState =
 export function ReportScreen() {
   const host = useHost();
   const { version } = useStoreRefresh();
-  const preview = useAsync(() => host.reportPreview(), [host, version]);
+  const [form, setForm] = useState<ScopeForm>(EMPTY_FORM);
+  const [scope, setScope] = useState<ReportScope | undefined>(undefined);
+  const preview = useAsync(() => host.reportPreview(scope), [host, version, scope]);
   const [save, setSave] = useState<SaveState>({ status: "idle" });
+
+  const field = (key: Exclude<keyof ScopeForm, "cohorts">, label: string, placeholder: string, type = "text") => (
+    <label className="scope-field">
+      {label}
+      <input
+        type={type}
+        data-testid={`report-scope-${key}`}
+        value={form[key]}
+        placeholder={placeholder}
+        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+      />
+    </label>
+  );
+
+  const toggleCohort = (cohort: string) =>
+    setForm({
+      ...form,
+      cohorts: form.cohorts.includes(cohort) ? form.cohorts.filter((c) => c !== cohort) : [...form.cohorts, cohort],
+    });
 
   const saveAs = async (format: ReportFormat) => {
     setSave({ status: "busy", format });
     try {
-      const path = await host.saveReport(format);
+      const path = await host.saveReport(format, scope);
       setSave(path === null ? { status: "cancelled" } : { status: "saved", path });
     } catch (e) {
       setSave({ status: "error", error: toHostError(e) });
@@ -36,6 +105,51 @@ export function ReportScreen() {
   return (
     <div className="pane page">
       <h1 className="pane-title">Report</h1>
+      <form
+        className="report-scope"
+        aria-label="Report scope"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setScope(scopeOf(form));
+        }}
+      >
+        {field("from", "From", "2026-11-16", "date")}
+        {field("to", "To (through)", "2026-11-20", "date")}
+        {field("services", "Services", "checkout, payments")}
+        {field("teams", "Teams", "commerce")}
+        {field("severities", "Severities", "P1, P2")}
+        {field("incidents", "Incidents in full", "PT4KHLK")}
+        <fieldset className="scope-cohorts">
+          <legend>Cohorts</legend>
+          {COHORTS.map((cohort) => (
+            <label key={cohort}>
+              <input
+                type="checkbox"
+                data-testid={`report-scope-cohort-${cohort}`}
+                checked={form.cohorts.includes(cohort)}
+                onChange={() => toggleCohort(cohort)}
+              />
+              {cohort}
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" data-testid="report-scope-apply">
+          Apply filters
+        </button>
+        <button
+          type="button"
+          data-testid="report-scope-clear"
+          onClick={() => {
+            setForm(EMPTY_FORM);
+            setScope(undefined);
+          }}
+        >
+          Clear
+        </button>
+      </form>
+      <p className="muted" data-testid="report-scope-summary">
+        {scope === undefined ? "Everything in the store." : describe(scope)}
+      </p>
       <div className="toolbar">
         {FORMATS.map(({ format, label }) => (
           <button
@@ -69,4 +183,23 @@ export function ReportScreen() {
       ) : null}
     </div>
   );
+}
+
+/** `Services: checkout; Cohorts: ai` for the scope in force. */
+function describe(scope: ReportScope): string {
+  const parts: string[] = [];
+  if (scope.from !== null || scope.to !== null) {
+    parts.push(`From ${scope.from ?? "the start"} to ${scope.to ?? "the end"}`);
+  }
+  const named: Array<[string, string[]]> = [
+    ["Services", scope.services],
+    ["Teams", scope.teams],
+    ["Severities", scope.severities],
+    ["Cohorts", scope.cohorts],
+    ["Incidents in full", scope.incidents],
+  ];
+  for (const [label, values] of named) {
+    if (values.length > 0) parts.push(`${label}: ${values.join(", ")}`);
+  }
+  return `${parts.join("; ")}.`;
 }

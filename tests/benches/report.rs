@@ -1,0 +1,189 @@
+//! Report benchmark (issue: the deep-dive report): a generated store of 5,000 incidents with
+//! their deployments and commits, rendered in every format through the api every host uses.
+//! Prints the time per format against the targets: all formats but PDF under 2 s together,
+//! PDF under 10 s.
+//!
+//! Run: `cargo bench -p hindsight-tests --bench report` (release build), or with
+//! `HINDSIGHT_BENCH_SCALE=0.02` for a quick smoke run (100 incidents). Prints figures;
+//! asserts only that every format rendered.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use hindsight_api::{Hindsight, IngestOptions, ReportFormat, ReportScope};
+
+const SERVICES: [&str; 8] = [
+    "checkout",
+    "payments",
+    "inventory",
+    "search",
+    "gateway",
+    "ledger",
+    "mailer",
+    "auth",
+];
+
+fn main() -> anyhow::Result<()> {
+    let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let incidents = ((5_000.0 * scale) as usize).max(1);
+    // Four deployments and eight commits per incident, as a busy year might have.
+    let deployments = incidents * 4;
+    let commits = incidents * 8;
+    let dir = tempfile::tempdir()?;
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse()?;
+
+    let gitlog = dir.path().join("monorepo.gitlog");
+    write_commits(&gitlog, commits, start)?;
+    let deploys = dir.path().join("deploys.jsonl");
+    write_deploys(&deploys, deployments, commits, start)?;
+    let pagerduty = dir.path().join("pagerduty-incidents.json");
+    write_incidents(&pagerduty, incidents, start)?;
+
+    let app = Hindsight::open(&dir.path().join("hindsight.sqlite"))?;
+    let options = IngestOptions {
+        format: None,
+        now: start,
+        cancel: None,
+        mapping: None,
+    };
+    let t = Instant::now();
+    let ingested = app.ingest_paths(&[gitlog, deploys, pagerduty], &options, &mut |_| {})?;
+    for file in &ingested.files {
+        anyhow::ensure!(file.error.is_none(), "{:?}", file.error);
+    }
+    let build = t.elapsed().as_secs_f64();
+    let generated_at: DateTime<Utc> = "2026-12-01T00:00:00Z".parse()?;
+
+    println!("report benchmark ({incidents} incidents, {deployments} deployments, {commits} commits)");
+    println!("  building the store (ingest + linking):  {build:.2} s");
+    let t = Instant::now();
+    let report = app.report(generated_at)?;
+    let model = t.elapsed().as_secs_f64();
+    anyhow::ensure!(report.incidents.len() == incidents, "{} incidents", report.incidents.len());
+    println!("  report model from the store:           {model:.2} s (included in every format below)");
+
+    let mut text_total = 0.0;
+    for (name, format) in [
+        ("Markdown", ReportFormat::Markdown),
+        ("HTML", ReportFormat::Html),
+        ("JSON", ReportFormat::Json),
+    ] {
+        let t = Instant::now();
+        let bytes = app.render_report_bytes(format, generated_at)?;
+        let secs = t.elapsed().as_secs_f64();
+        text_total += secs;
+        println!("  {name:<9} {secs:>7.2} s  {:>9} KiB", bytes.len() / 1024);
+    }
+    let tables = dir.path().join("tables");
+    let t = Instant::now();
+    let csv = app.save_report_tables_in(&ReportScope::default(), &tables, generated_at)?;
+    let secs = t.elapsed().as_secs_f64();
+    text_total += secs;
+    println!("  CSV       {secs:>7.2} s  {:>9} files", csv.len());
+    let t = Instant::now();
+    let parquet = app.save_report_parquet(&ReportScope::default(), &tables, generated_at)?;
+    let secs = t.elapsed().as_secs_f64();
+    text_total += secs;
+    println!("  Parquet   {secs:>7.2} s  {:>9} files", parquet.len());
+    println!(
+        "  all but PDF together: {text_total:.2} s (target under 2 s: {})",
+        verdict(text_total < 2.0)
+    );
+    let t = Instant::now();
+    let pdf = app.render_report_bytes(ReportFormat::Pdf, generated_at)?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "  PDF       {secs:>7.2} s  {:>9} KiB (target under 10 s: {})",
+        pdf.len() / 1024,
+        verdict(secs < 10.0)
+    );
+    Ok(())
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+fn sha(i: usize) -> String {
+    format!("{:040x}", (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d))
+}
+
+fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for i in (0..n).rev() {
+        let at = (start + Duration::minutes(i as i64 * 30)).format("%Y-%m-%dT%H:%M:%S+00:00");
+        writeln!(out, "commit {}", sha(i))?;
+        writeln!(out, "Author:     Dev {} <dev{}@shop.example>", i % 50, i % 50)?;
+        writeln!(out, "AuthorDate: {at}")?;
+        writeln!(out, "Commit:     Dev {} <dev{}@shop.example>", i % 50, i % 50)?;
+        writeln!(out, "CommitDate: {at}\n")?;
+        writeln!(out, "    {}: change number {i}\n    ", SERVICES[i % SERVICES.len()])?;
+        writeln!(out, "    Why this change was made, in a sentence or two.")?;
+        if i % 3 == 0 {
+            writeln!(out, "    \n    Co-authored-by: Claude <noreply@anthropic.com>")?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Deployments to production, each shipping up to the commit two steps ahead of the last.
+fn write_deploys(
+    path: &Path,
+    n: usize,
+    commits: usize,
+    start: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for i in 0..n {
+        let ts = (start + Duration::minutes(i as i64 * 60 + 20)).format("%Y-%m-%dT%H:%M:%SZ");
+        let service = SERVICES[i % SERVICES.len()];
+        let commit = (i * commits / n.max(1) + 1).min(commits - 1);
+        writeln!(
+            out,
+            "{{\"ts\": \"{ts}\", \"id\": \"dep-{i}\", \"service\": \"{service}\", \"environment\": \"production\", \"action\": \"deploy\", \"version\": \"v{i}\", \"sha\": \"{}\", \"status\": \"succeeded\", \"actor\": \"ci-bot\", \"actor_type\": \"automation\", \"approvals\": {}}}",
+            sha(commit),
+            i % 2
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// A PagerDuty `GET /incidents` body: one incident 40 minutes after every fourth deployment.
+fn write_incidents(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "{{\"incidents\": [")?;
+    for i in 0..n {
+        let deployment = i * 4;
+        let created = start + Duration::minutes(deployment as i64 * 60 + 60);
+        let resolved = created + Duration::minutes(15 + (i % 7) as i64 * 20);
+        let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let service = SERVICES[deployment % SERVICES.len()];
+        writeln!(
+            out,
+            "{}{{\"id\": \"Q{i:06}\", \"type\": \"incident\", \"incident_number\": {}, \"title\": \"{service} error rate above 5% <b>#{i}</b>\", \"status\": \"resolved\", \"urgency\": \"high\", \"priority\": {{\"summary\": \"P{}\"}}, \"created_at\": \"{}\", \"resolved_at\": \"{}\", \"last_status_change_at\": \"{}\", \"service\": {{\"summary\": \"{service}\"}}, \"html_url\": \"https://example.pagerduty.com/incidents/Q{i:06}\", \"acknowledgements\": [{{\"at\": \"{}\", \"acknowledger\": {{\"summary\": \"On-call {}\"}}}}]}}",
+            if i == 0 { "" } else { "," },
+            i + 1,
+            1 + i % 3,
+            fmt(created),
+            fmt(resolved),
+            fmt(resolved),
+            fmt(created + Duration::minutes(4)),
+            i % 9
+        )?;
+    }
+    writeln!(out, "], \"limit\": {n}, \"offset\": 0, \"more\": false}}")?;
+    out.flush()?;
+    Ok(())
+}
