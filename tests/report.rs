@@ -182,13 +182,37 @@ fn a_scope_narrows_every_section_and_shows_on_the_cover() {
         .expect("ai");
     assert!(!ai.changes.is_empty());
     assert!(ai.changes.iter().all(|c| c.class == "ai"));
-    assert!(ai.incidents.len() < all.incidents.len());
+    assert_eq!(
+        ai.summary.cohorts.iter().map(|c| c.changes).sum::<i64>(),
+        ai.summary.cohorts[0].changes
+    );
     for incident in &ai.incidents {
         assert!(incident
             .suspects
             .iter()
             .any(|s| s.changes.iter().any(|c| c.class == "ai")));
     }
+    // An AI tool works as a cohort too: Devin's six changes, and the one incident a deployment
+    // of them is suspected of.
+    let devin = app
+        .report_in(
+            &ReportScope {
+                cohorts: vec!["devin".into()],
+                ..ReportScope::default()
+            },
+            fixed_time(),
+        )
+        .expect("devin");
+    assert_eq!(devin.changes.len(), 6);
+    assert!(devin
+        .changes
+        .iter()
+        .all(|c| c.tool.as_deref() == Some("devin")));
+    assert_eq!(devin.incidents.len(), 1);
+    assert!(devin.incidents[0]
+        .suspects
+        .iter()
+        .all(|s| s.changes.iter().any(|c| c.tool.as_deref() == Some("devin"))));
 
     // A time window: incidents by their start.
     let window = app
@@ -300,8 +324,8 @@ fn parquet_tables_read_back_with_the_report_values() {
             "sources.parquet"
         ]
     );
-    let cohorts = read_parquet(&std::fs::read(out.join("cohorts.parquet")).expect("read"))
-        .expect("parquet");
+    let cohorts =
+        read_parquet(&std::fs::read(out.join("cohorts.parquet")).expect("read")).expect("parquet");
     let column = |name: &str| {
         cohorts
             .iter()
@@ -322,7 +346,14 @@ fn parquet_tables_read_back_with_the_report_values() {
     );
     assert_eq!(
         column("deployed"),
-        ColumnValues::Int(report.summary.cohorts.iter().map(|c| Some(c.deployed)).collect())
+        ColumnValues::Int(
+            report
+                .summary
+                .cohorts
+                .iter()
+                .map(|c| Some(c.deployed))
+                .collect()
+        )
     );
     assert_eq!(
         column("including_suspected_rate"),
@@ -335,8 +366,8 @@ fn parquet_tables_read_back_with_the_report_values() {
                 .collect()
         )
     );
-    let changes = read_parquet(&std::fs::read(out.join("changes.parquet")).expect("read"))
-        .expect("parquet");
+    let changes =
+        read_parquet(&std::fs::read(out.join("changes.parquet")).expect("read")).expect("parquet");
     let confidence = changes
         .iter()
         .find(|c| c.name == "confidence")

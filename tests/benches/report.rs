@@ -59,13 +59,21 @@ fn main() -> anyhow::Result<()> {
     let build = t.elapsed().as_secs_f64();
     let generated_at: DateTime<Utc> = "2026-12-01T00:00:00Z".parse()?;
 
-    println!("report benchmark ({incidents} incidents, {deployments} deployments, {commits} commits)");
+    println!(
+        "report benchmark ({incidents} incidents, {deployments} deployments, {commits} commits)"
+    );
     println!("  building the store (ingest + linking):  {build:.2} s");
     let t = Instant::now();
     let report = app.report(generated_at)?;
     let model = t.elapsed().as_secs_f64();
-    anyhow::ensure!(report.incidents.len() == incidents, "{} incidents", report.incidents.len());
-    println!("  report model from the store:           {model:.2} s (included in every format below)");
+    anyhow::ensure!(
+        report.incidents.len() == incidents,
+        "{} incidents",
+        report.incidents.len()
+    );
+    println!(
+        "  report model from the store:           {model:.2} s (included in every format below)"
+    );
 
     let mut text_total = 0.0;
     for (name, format) in [
@@ -114,7 +122,10 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn sha(i: usize) -> String {
-    format!("{:040x}", (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d))
+    format!(
+        "{:040x}",
+        (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
+    )
 }
 
 fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
@@ -122,14 +133,31 @@ fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<
     for i in (0..n).rev() {
         let at = (start + Duration::minutes(i as i64 * 30)).format("%Y-%m-%dT%H:%M:%S+00:00");
         writeln!(out, "commit {}", sha(i))?;
-        writeln!(out, "Author:     Dev {} <dev{}@shop.example>", i % 50, i % 50)?;
+        writeln!(
+            out,
+            "Author:     Dev {} <dev{}@shop.example>",
+            i % 50,
+            i % 50
+        )?;
         writeln!(out, "AuthorDate: {at}")?;
-        writeln!(out, "Commit:     Dev {} <dev{}@shop.example>", i % 50, i % 50)?;
+        writeln!(
+            out,
+            "Commit:     Dev {} <dev{}@shop.example>",
+            i % 50,
+            i % 50
+        )?;
         writeln!(out, "CommitDate: {at}\n")?;
-        writeln!(out, "    {}: change number {i}\n    ", SERVICES[i % SERVICES.len()])?;
+        writeln!(
+            out,
+            "    {}: change number {i}\n    ",
+            SERVICES[i % SERVICES.len()]
+        )?;
         writeln!(out, "    Why this change was made, in a sentence or two.")?;
         if i % 3 == 0 {
-            writeln!(out, "    \n    Co-authored-by: Claude <noreply@anthropic.com>")?;
+            writeln!(
+                out,
+                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
+            )?;
         }
         writeln!(out)?;
     }

@@ -75,6 +75,11 @@ after(async () => {
 
 test("the HTML report renders offline with no console errors and no requests", async () => {
   await session.setWindowRect({ width: 1280, height: 2400 });
+  // Start from a blank page and drop what the browser logged while starting (its own new-tab
+  // page loads chrome:// resources), so the logs below belong to the report alone.
+  await session.navigate("about:blank");
+  await session.logs("browser");
+  await session.logs("performance");
   await session.navigate(htmlUrl);
   const title = await session.execute("return document.title;");
   assert.equal(title, "Hindsight deep-dive report");

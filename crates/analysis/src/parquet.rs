@@ -74,18 +74,24 @@ pub fn read_parquet(bytes: &[u8]) -> Result<Vec<TableColumn>, AnalysisError> {
         .columns()
         .iter()
         .map(|c| {
+            let rows = 0..c.len();
             let values = match c.dtype() {
-                DataType::Int64 => ColumnValues::Int(c.i64()?.into_iter().collect()),
-                DataType::Float64 => ColumnValues::Float(c.f64()?.into_iter().collect()),
-                DataType::Boolean => ColumnValues::Bool(c.bool()?.into_iter().collect()),
+                DataType::Int64 => {
+                    let v = c.i64()?;
+                    ColumnValues::Int(rows.map(|i| v.get(i)).collect())
+                }
+                DataType::Float64 => {
+                    let v = c.f64()?;
+                    ColumnValues::Float(rows.map(|i| v.get(i)).collect())
+                }
+                DataType::Boolean => {
+                    let v = c.bool()?;
+                    ColumnValues::Bool(rows.map(|i| v.get(i)).collect())
+                }
                 _ => {
                     let text = c.cast(&DataType::String)?;
-                    ColumnValues::Text(
-                        text.str()?
-                            .into_iter()
-                            .map(|v| v.map(str::to_owned))
-                            .collect(),
-                    )
+                    let v = text.str()?;
+                    ColumnValues::Text(rows.map(|i| v.get(i).map(str::to_owned)).collect())
                 }
             };
             Ok(TableColumn::new(c.name().as_str(), values))
@@ -120,10 +126,18 @@ mod tests {
         assert_eq!(rate.f64().expect("float").get(0), Some(0.031));
         assert_eq!(rate.f64().expect("float").get(1), None);
         assert_eq!(
-            frame.column("open").expect("open").bool().expect("bool").get(0),
+            frame
+                .column("open")
+                .expect("open")
+                .bool()
+                .expect("bool")
+                .get(0),
             Some(true)
         );
-        assert_eq!(read_parquet(&write_parquet(&columns).expect("parquet")).expect("read"), columns);
+        assert_eq!(
+            read_parquet(&write_parquet(&columns).expect("parquet")).expect("read"),
+            columns
+        );
         // A length mismatch is an error, not a panic.
         let ragged = vec![
             TableColumn::new("a", ColumnValues::Int(vec![Some(1)])),

@@ -306,6 +306,7 @@ impl Hindsight {
             .map(|c| {
                 let (ack_median, ack_p90) = minutes(&c.time_to_acknowledge);
                 let (res_median, res_p90) = minutes(&c.time_to_resolve);
+                let resolved = resolve_minutes.remove(&c.cohort).unwrap_or_default();
                 ReportRecovery {
                     cohort: c.cohort,
                     incidents: c.n as i64,
@@ -314,7 +315,7 @@ impl Hindsight {
                     acknowledge_p90_minutes: ack_p90,
                     resolve_median_minutes: res_median,
                     resolve_p90_minutes: res_p90,
-                    resolve_minutes: resolve_minutes.remove(&c.cohort).unwrap_or_default(),
+                    resolve_minutes: resolved,
                     severity_mix: c
                         .severity_mix
                         .iter()

@@ -434,7 +434,9 @@ impl Hindsight {
             crate::ApiError::BadInput(format!("{}: cannot create: {e}", dir.display()))
         })?;
         let mut written = Vec::new();
-        for (name, text) in hindsight_report::render_csv_tables(&self.report_in(scope, generated_at)?) {
+        for (name, text) in
+            hindsight_report::render_csv_tables(&self.report_in(scope, generated_at)?)
+        {
             let path = dir.join(name);
             write_atomically(&path, text.as_bytes())?;
             written.push(path);

@@ -73,9 +73,10 @@ fn instant(text: &str, end_of_day: bool) -> Result<DateTime<Utc>> {
             "{text:?} is not a date (2026-11-16) or an RFC 3339 time (2026-11-16T08:00:00Z)"
         ))
     })?;
-    let midnight = date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| {
-        ApiError::BadInput(format!("{text:?} is not a date"))
-    })?;
+    let midnight = date
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .ok_or_else(|| ApiError::BadInput(format!("{text:?} is not a date")))?;
     Ok(if end_of_day {
         midnight + Duration::days(1)
     } else {
@@ -160,7 +161,11 @@ impl Hindsight {
     /// Checks a scope against the store and resolves its names: teams to services, incident
     /// references to ids. An incident reference that matches nothing is an error.
     pub(crate) fn resolve_scope(&self, scope: &ReportScope) -> Result<Resolved> {
-        let from = scope.from.as_deref().map(|t| instant(t, false)).transpose()?;
+        let from = scope
+            .from
+            .as_deref()
+            .map(|t| instant(t, false))
+            .transpose()?;
         let to = scope.to.as_deref().map(|t| instant(t, true)).transpose()?;
         if let (Some(f), Some(t)) = (from, to) {
             if f >= t {
@@ -251,7 +256,7 @@ impl Hindsight {
             }
             Some(ids)
         };
-        let mut sorted = |values: &[String]| {
+        let sorted = |values: &[String]| {
             let mut v: Vec<String> = values
                 .iter()
                 .map(|s| s.trim().to_owned())

@@ -301,3 +301,73 @@ fn a_column_mapping_reads_an_export_no_built_in_format_knows() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn report_filters_pdf_csv_and_parquet_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let mut files: Vec<String> = std::fs::read_dir(demo_dir())
+        .expect("demo dir")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["ingest"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(hindsight(&db, &args).status.success());
+
+    // The format as a word, filters repeatable, all on the cover.
+    let out = hindsight(
+        &db,
+        &[
+            "report",
+            "md",
+            "--service",
+            "checkout",
+            "--service",
+            "payments",
+            "--severity",
+            "P1",
+            "--from",
+            "2026-11-16",
+            "--to",
+            "2026-11-22",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(
+        md.contains("- Time window: from 2026-11-16 00:00 UTC to 2026-11-23 00:00 UTC\n- Services: checkout, payments\n- Severities: P1\n"),
+        "{md}"
+    );
+    let json = hindsight(&db, &["report", "json", "--cohort", "devin"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(value["changes"].as_array().map(Vec::len), Some(6));
+    assert_eq!(value["scope"]["cohorts"][0], "devin");
+
+    let out = hindsight(&db, &["report", "md", "--incident", "NOPE"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no incident matches \"NOPE\""));
+
+    // Binary and per-table formats go to --out.
+    let pdf = dir.path().join("r.pdf");
+    let out = hindsight(
+        &db,
+        &["report", "pdf", "--out", pdf.to_str().expect("utf8")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&pdf).expect("pdf").starts_with(b"%PDF-"));
+    assert_eq!(hindsight(&db, &["report", "pdf"]).status.code(), Some(2));
+    for (format, file) in [("csv", "cohorts.csv"), ("parquet", "cohorts.parquet")] {
+        let tables = dir.path().join(format);
+        let out = hindsight(
+            &db,
+            &["report", format, "--out", tables.to_str().expect("utf8")],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(std::fs::read_dir(&tables).expect("dir").count(), 7);
+        assert!(tables.join(file).is_file());
+    }
+    assert!(std::fs::read(dir.path().join("parquet/changes.parquet"))
+        .expect("parquet")
+        .starts_with(b"PAR1"));
+}

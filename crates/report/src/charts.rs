@@ -116,13 +116,30 @@ pub(crate) fn failure_rate_chart(cohorts: &[ReportCohort]) -> String {
 }
 
 /// The estimates of the stratified comparison, labelled, in the order every format lists them.
-pub(crate) fn stratified_rows(st: &ReportStratified) -> [(&'static str, &Option<ReportEstimate>); 5] {
+pub(crate) fn stratified_rows(
+    st: &ReportStratified,
+) -> [(&'static str, &Option<ReportEstimate>); 5] {
     [
-        ("Crude risk ratio, AI vs human (suspects included)", &st.crude),
-        ("Mantel–Haenszel risk ratio, stratified by change size", &st.by_size),
-        ("Mantel–Haenszel risk ratio, stratified by service", &st.by_service),
-        ("Crude risk ratio if every unknown change were AI", &st.unknown_as_ai),
-        ("Crude risk ratio if every unknown change were human", &st.unknown_as_human),
+        (
+            "Crude risk ratio, AI vs human (suspects included)",
+            &st.crude,
+        ),
+        (
+            "Mantel–Haenszel risk ratio, stratified by change size",
+            &st.by_size,
+        ),
+        (
+            "Mantel–Haenszel risk ratio, stratified by service",
+            &st.by_service,
+        ),
+        (
+            "Crude risk ratio if every unknown change were AI",
+            &st.unknown_as_ai,
+        ),
+        (
+            "Crude risk ratio if every unknown change were human",
+            &st.unknown_as_human,
+        ),
     ]
 }
 
@@ -163,7 +180,11 @@ pub(crate) fn stratified_chart(st: &ReportStratified) -> String {
     for exp in lo_exp..=hi_exp {
         let value = 2f64.powi(exp);
         let x = x_of(value);
-        let label = if exp < 0 { format!("1/{}", 1u32 << (-exp)) } else { format!("{}", 1u32 << exp) };
+        let label = if exp < 0 {
+            format!("1/{}", 1u32 << (-exp))
+        } else {
+            format!("{}", 1u32 << exp)
+        };
         let _ = writeln!(
             out,
             "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{base:.1}\" stroke=\"{}\" stroke-width=\"1\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#57606a\">{label}</text>",

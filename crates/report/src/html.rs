@@ -338,7 +338,12 @@ mod tests {
         let text = super::render(&crate::sample::report());
         let cover = &text[..text.find("<h2>Summary</h2>").expect("summary")];
         assert!(cover.contains("<li>Time window: from 2026-11-16 00:00 UTC to the end</li>"));
-        assert!(cover.contains("<li>Services: checkout, &lt;b&gt;evil&lt;/b&gt; | [x](javascript:alert(1))</li>"), "{cover}");
+        assert!(
+            cover.contains(
+                "<li>Services: checkout, &lt;b&gt;evil&lt;/b&gt; | [x](javascript:alert(1))</li>"
+            ),
+            "{cover}"
+        );
         assert!(cover.contains("<li>Severities: P1</li>"));
         assert!(cover.contains("<li>Cohorts: ai</li>"));
         assert!(cover.contains("<td>demo/deploys.jsonl</td><td>deploy-jsonl</td>"));

@@ -464,7 +464,10 @@ pub(crate) mod sample {
             scope: ReportFilters {
                 from: Some("2026-11-16T00:00:00.000Z".into()),
                 to: None,
-                services: vec!["checkout".into(), "<b>evil</b> | [x](javascript:alert(1))".into()],
+                services: vec![
+                    "checkout".into(),
+                    "<b>evil</b> | [x](javascript:alert(1))".into(),
+                ],
                 teams: vec![],
                 severities: vec!["P1".into()],
                 cohorts: vec!["ai".into()],

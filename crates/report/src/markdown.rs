@@ -246,16 +246,27 @@ pub(crate) fn render(report: &Report) -> String {
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "Time to resolve, one value per resolved incident:\n");
-        let _ = writeln!(out, "| Trigger | Resolved | Minutes from start to resolution |");
+        let _ = writeln!(
+            out,
+            "| Trigger | Resolved | Minutes from start to resolution |"
+        );
         let _ = writeln!(out, "| --- | ---: | --- |");
         for r in &report.recovery {
-            let minutes: Vec<String> = r.resolve_minutes.iter().map(|m| format!("{m:.0}")).collect();
+            let minutes: Vec<String> = r
+                .resolve_minutes
+                .iter()
+                .map(|m| format!("{m:.1}"))
+                .collect();
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
                 esc(&r.cohort),
                 r.resolve_minutes.len(),
-                if minutes.is_empty() { "-".to_owned() } else { minutes.join(", ") }
+                if minutes.is_empty() {
+                    "-".to_owned()
+                } else {
+                    minutes.join(", ")
+                }
             );
         }
         let _ = writeln!(out);
@@ -442,11 +453,15 @@ mod tests {
         let cover = &text[..text.find("## Summary").expect("summary")];
         assert!(cover.contains("- Time window: from 2026-11-16 00:00 UTC to the end\n"));
         assert!(
-            cover.contains("- Services: checkout, \\<b\\>evil\\</b\\> \\| \\[x\\](javascript:alert(1))\n"),
+            cover.contains(
+                "- Services: checkout, \\<b\\>evil\\</b\\> \\| \\[x\\](javascript:alert(1))\n"
+            ),
             "{cover}"
         );
         assert!(cover.contains("- Severities: P1\n- Cohorts: ai\n"));
-        assert!(cover.contains("| demo/deploys.jsonl | deploy-jsonl | abababababababab | 3 | 2 | 1 |"));
-        assert!(text.contains("| ai | 1 | 65 |"), "{text}");
+        assert!(
+            cover.contains("| demo/deploys.jsonl | deploy-jsonl | abababababababab | 3 | 2 | 1 |")
+        );
+        assert!(text.contains("| ai | 1 | 65.0 |"), "{text}");
     }
 }

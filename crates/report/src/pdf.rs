@@ -684,7 +684,11 @@ fn layout_body(report: &Report) -> Layout {
         layout.section("Recovery by trigger cohort");
         let opt = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} min"));
         for r in &report.recovery {
-            let minutes: Vec<String> = r.resolve_minutes.iter().map(|m| format!("{m:.0}")).collect();
+            let minutes: Vec<String> = r
+                .resolve_minutes
+                .iter()
+                .map(|m| format!("{m:.1}"))
+                .collect();
             layout.bullet(
                 &format!(
                     "{}: {} incidents ({} open); acknowledge median {} / p90 {}; resolve median {} / p90 {}; minutes to resolve: {}",

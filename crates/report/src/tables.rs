@@ -35,17 +35,20 @@ impl<'a, T> Builder<'a, T> {
     }
     fn int(mut self, name: &str, f: impl Fn(&T) -> Option<i64>) -> Self {
         let values = self.rows.iter().map(f).collect();
-        self.columns.push((name.to_owned(), DataValues::Int(values)));
+        self.columns
+            .push((name.to_owned(), DataValues::Int(values)));
         self
     }
     fn float(mut self, name: &str, f: impl Fn(&T) -> Option<f64>) -> Self {
         let values = self.rows.iter().map(f).collect();
-        self.columns.push((name.to_owned(), DataValues::Float(values)));
+        self.columns
+            .push((name.to_owned(), DataValues::Float(values)));
         self
     }
     fn text(mut self, name: &str, f: impl Fn(&T) -> Option<String>) -> Self {
         let values = self.rows.iter().map(f).collect();
-        self.columns.push((name.to_owned(), DataValues::Text(values)));
+        self.columns
+            .push((name.to_owned(), DataValues::Text(values)));
         self
     }
     fn rate(self, prefix: &str, f: impl Fn(&T) -> &ReportRate + Copy) -> Self {
@@ -126,7 +129,9 @@ pub fn data_tables(report: &Report) -> Vec<DataTable> {
             .int("rank", |(_, s)| Some(s.rank))
             .float("score", |(_, s)| Some(s.score))
             .text("status", |(_, s)| Some(s.status.clone()))
-            .text("deployment_key", |(_, s)| Some(s.deployment.natural_key.clone()))
+            .text("deployment_key", |(_, s)| {
+                Some(s.deployment.natural_key.clone())
+            })
             .text("action", |(_, s)| Some(s.deployment.action.clone()))
             .text("actor", |(_, s)| s.deployment.actor.clone())
             .text("shipped_change_keys", |(_, s)| {
@@ -184,7 +189,13 @@ mod tests {
             assert_eq!(names, header, "{file}");
         }
         let cohorts = &tables[0].columns;
-        assert_eq!(cohorts[3], ("failed_confirmed".into(), DataValues::Int(vec![Some(0), Some(0)])));
+        assert_eq!(
+            cohorts[3],
+            (
+                "failed_confirmed".into(),
+                DataValues::Int(vec![Some(0), Some(0)])
+            )
+        );
         assert_eq!(
             cohorts[8].1,
             DataValues::Float(vec![Some(1.0), None]),
@@ -194,7 +205,9 @@ mod tests {
         let changes = &tables[5].columns;
         assert_eq!(
             changes[3].1,
-            DataValues::Text(vec![Some("<img src=x onerror=alert(1)> *bold* | pipe".into())])
+            DataValues::Text(vec![Some(
+                "<img src=x onerror=alert(1)> *bold* | pipe".into()
+            )])
         );
     }
 }

@@ -444,7 +444,10 @@ fn html_carries_an_inline_chart_per_cohort_table() {
     // Two failure-rate charts, the forest plot and the recovery strip plot.
     assert_eq!(html.matches("<svg").count(), 4);
     assert_eq!(html.matches("<figure class=\"chart\">").count(), 2);
-    assert_eq!(html.matches("<figure class=\"chart stratified\">").count(), 1);
+    assert_eq!(
+        html.matches("<figure class=\"chart stratified\">").count(),
+        1
+    );
     assert_eq!(html.matches("<figure class=\"chart recovery\">").count(), 1);
     assert_eq!(html.matches("class=\"bar\"").count(), 2);
     assert_eq!(html.matches("class=\"whisker\"").count(), 2);
