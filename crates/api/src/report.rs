@@ -68,9 +68,18 @@ impl Hindsight {
             })
             .collect();
         let deployments: Vec<DeploymentRow> = all_deployments
-            .into_iter()
+            .iter()
             .filter(|d| scope.deployment(d))
+            .cloned()
             .collect();
+        let deployment_by_id: HashMap<i64, &DeploymentRow> =
+            all_deployments.iter().map(|d| (d.id, d)).collect();
+        // Links arrive ordered by incident, rank, deployment: each incident's run, in order.
+        let mut links_of: HashMap<i64, Vec<&LinkRow>> = HashMap::new();
+        for link in &links {
+            links_of.entry(link.incident_id).or_default().push(link);
+        }
+        let mut shipped_cache: HashMap<i64, Vec<ReportChangeRef>> = HashMap::new();
         let counts = (
             incident_rows.len() as i64,
             deployments.len() as i64,
@@ -81,14 +90,31 @@ impl Hindsight {
         let mut incidents = Vec::new();
         for incident in incident_rows.iter().cloned() {
             let mut suspects = Vec::new();
-            let own = self
-                .store
-                .links_of_incident(incident.id)?
-                .into_iter()
-                .filter(|l| suspect_ok.contains(&l.deployment_id));
+            let own = links_of.get(&incident.id).map(Vec::as_slice).unwrap_or(&[]);
             for link in own {
-                let deployment = self.store.deployment(link.deployment_id)?;
-                let shipped = self.store.changes_of_deployment(link.deployment_id)?;
+                let deployment = match deployment_by_id.get(&link.deployment_id) {
+                    Some(d) => (*d).clone(),
+                    None => self.store.deployment(link.deployment_id)?,
+                };
+                let changes = match shipped_cache.get(&link.deployment_id) {
+                    Some(changes) => changes.clone(),
+                    None => {
+                        let changes: Vec<ReportChangeRef> = self
+                            .store
+                            .changes_of_deployment(link.deployment_id)?
+                            .iter()
+                            .map(|c| ReportChangeRef {
+                                natural_key: c.natural_key.clone(),
+                                title: c.title.clone(),
+                                author: c.author_name.clone(),
+                                class: c.class.clone(),
+                                tool: c.tool.clone(),
+                            })
+                            .collect();
+                        shipped_cache.insert(link.deployment_id, changes.clone());
+                        changes
+                    }
+                };
                 suspects.push(ReportSuspect {
                     rank: link.rank,
                     score: link.score,
@@ -107,16 +133,7 @@ impl Hindsight {
                         actor_type: deployment.actor_type,
                         at: deployment.at,
                     },
-                    changes: shipped
-                        .iter()
-                        .map(|c| ReportChangeRef {
-                            natural_key: c.natural_key.clone(),
-                            title: c.title.clone(),
-                            author: c.author_name.clone(),
-                            class: c.class.clone(),
-                            tool: c.tool.clone(),
-                        })
-                        .collect(),
+                    changes,
                 });
             }
             let timeline = self
