@@ -7,7 +7,7 @@ use chrono::Utc;
 use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
     IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
-    ReportFormat, StoreOverviewDto,
+    ReportFormat, ReportScope, StoreOverviewDto,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -122,10 +122,16 @@ fn cancel_ingest(state: State<'_, AppState>) {
 }
 
 #[tauri::command(async)]
-fn render_report(state: State<'_, AppState>, format: String) -> Result<String, ApiError> {
-    state
-        .app()?
-        .render_report(report_format(&format)?, Utc::now())
+fn render_report(
+    state: State<'_, AppState>,
+    format: String,
+    scope: Option<ReportScope>,
+) -> Result<String, ApiError> {
+    state.app()?.render_report_in(
+        &scope.unwrap_or_default(),
+        report_format(&format)?,
+        Utc::now(),
+    )
 }
 
 /// Writes the report to the path the user chose in the save dialog.
@@ -134,8 +140,10 @@ fn save_report(
     state: State<'_, AppState>,
     format: String,
     path: String,
+    scope: Option<ReportScope>,
 ) -> Result<String, ApiError> {
-    state.app()?.save_report(
+    state.app()?.save_report_in(
+        &scope.unwrap_or_default(),
         report_format(&format)?,
         std::path::Path::new(&path),
         Utc::now(),
