@@ -44,20 +44,24 @@ impl Hindsight {
                 .iter()
                 .map(|d| (d.id, d.natural_key.clone()))
                 .collect(),
-            change_details: self
-                .store
-                .load_changes()?
-                .into_iter()
-                .map(|(id, c)| {
-                    let details = ChangeDetails {
-                        title: c.title,
-                        message: c.message,
-                        additions: c.additions,
-                        deletions: c.deletions,
-                    };
-                    (id, details)
-                })
-                .collect(),
+            // Only linking reads change texts: without incidents there is nothing to link.
+            change_details: if incident_facts.is_empty() {
+                BTreeMap::new()
+            } else {
+                self.store
+                    .change_texts()?
+                    .into_iter()
+                    .map(|(id, title, message, additions, deletions)| {
+                        let details = ChangeDetails {
+                            title,
+                            message,
+                            additions,
+                            deletions,
+                        };
+                        (id, details)
+                    })
+                    .collect()
+            },
         };
         let links = link_incidents(
             &incident_facts,

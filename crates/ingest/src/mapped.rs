@@ -993,6 +993,7 @@ fn deployment(r: &mut Reader<'_, '_>) -> Result<Deployment, Bad> {
         action,
         at,
         attributes: BTreeMap::new(),
+        updated_at: None,
         source: placeholder_source(),
     })
 }
@@ -1047,6 +1048,8 @@ fn incident(r: &mut Reader<'_, '_>, source: &SourceRef) -> Result<Incident, Bad>
         resolved_at,
         url,
         events,
+        attributes: BTreeMap::new(),
+        updated_at: None,
         source: placeholder_source(),
     })
 }
