@@ -5,6 +5,10 @@ mod change_formats;
 mod incident_formats;
 #[path = "ingest/mapped_formats.rs"]
 mod mapped_formats;
+#[path = "ingest/zones.rs"]
+mod zones;
+#[path = "ingest/deployment_statuses.rs"]
+mod deployment_statuses;
 
 // --- statuspage / incident.io ---
 
