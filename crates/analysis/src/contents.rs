@@ -130,13 +130,11 @@ pub fn named<'a>(
     for (field, text) in fields {
         for token in text.split(|c: char| c.is_whitespace() || ",;()[]{}<>\"'`|".contains(c)) {
             let token = token.trim_end_matches(['.', ':', '!', '?']);
-            let id = names
-                .pull_request(token, &deployment.service)
-                .or_else(|| {
-                    token
-                        .split(['/', '=', '@'])
-                        .find_map(|part| names.ticket(part).or_else(|| commit(part)))
-                });
+            let id = names.pull_request(token, &deployment.service).or_else(|| {
+                token
+                    .split(['/', '=', '@'])
+                    .find_map(|part| names.ticket(part).or_else(|| commit(part)))
+            });
             if let Some(id) = id {
                 found
                     .entry(id)
@@ -177,7 +175,11 @@ impl<'a> ChangeNames<'a> {
             if let Some((repo, number)) = key.split_once('#') {
                 if repo.contains('/') && is_number(number) {
                     names.pulls.insert(key.to_ascii_lowercase(), change.id);
-                    names.by_number.entry(number).or_default().push((repo, change.id));
+                    names
+                        .by_number
+                        .entry(number)
+                        .or_default()
+                        .push((repo, change.id));
                 }
             } else if is_ticket_key(key) {
                 names.tickets.insert(key, change.id);
@@ -187,7 +189,9 @@ impl<'a> ChangeNames<'a> {
     }
 
     fn ticket(&self, token: &str) -> Option<i64> {
-        is_ticket_key(token).then(|| self.tickets.get(token).copied()).flatten()
+        is_ticket_key(token)
+            .then(|| self.tickets.get(token).copied())
+            .flatten()
     }
 
     /// A pull request named by `token`: a URL, `owner/repo#N` or `#N`.
@@ -218,7 +222,9 @@ impl<'a> ChangeNames<'a> {
         }
         let service = normalise(service);
         let mut same_service = candidates.iter().filter(|(repo, _)| {
-            repo.rsplit('/').next().is_some_and(|name| normalise(name) == service)
+            repo.rsplit('/')
+                .next()
+                .is_some_and(|name| normalise(name) == service)
         });
         match (same_service.next(), same_service.next()) {
             (Some((_, id)), None) => Some(*id),
@@ -433,7 +439,12 @@ mod tests {
         assert_eq!(shipped_by(&result, 11), vec![3]);
     }
 
-    fn named_deploy(id: i64, sha: &str, attributes: &[(&str, &str)], action: &str) -> DeploymentFacts {
+    fn named_deploy(
+        id: i64,
+        sha: &str,
+        attributes: &[(&str, &str)],
+        action: &str,
+    ) -> DeploymentFacts {
         let mut d = deploy(id, sha, 10, "succeeded", action);
         d.attributes = attributes
             .iter()
@@ -465,10 +476,16 @@ mod tests {
             20,
             "ffffffffffffffffffffffffffffffffffffffff",
             &[
-                ("description", "Release (#12), acme/web#3; fixes PAY-123 under CHG0030001."),
+                (
+                    "description",
+                    "Release (#12), acme/web#3; fixes PAY-123 under CHG0030001.",
+                ),
                 ("cherry_pick", "4E5F607"),
                 ("pr_url", "https://github.com/acme/checkout/pull/1347"),
-                ("log_url", "https://github.com/acme/checkout/actions/runs/1180003"),
+                (
+                    "log_url",
+                    "https://github.com/acme/checkout/actions/runs/1180003",
+                ),
             ],
             "deploy",
         )];
@@ -494,8 +511,18 @@ mod tests {
         let changes = names_fixture();
         let deployments = vec![
             // #7 is a pull request of web and of search, neither named like the service.
-            named_deploy(21, "0000000", &[("description", "hotfix #7, PAY-999, 1180003")], "deploy"),
-            named_deploy(22, "0000000", &[("description", "roll back PAY-123")], "rollback"),
+            named_deploy(
+                21,
+                "0000000",
+                &[("description", "hotfix #7, PAY-999, 1180003")],
+                "deploy",
+            ),
+            named_deploy(
+                22,
+                "0000000",
+                &[("description", "roll back PAY-123")],
+                "rollback",
+            ),
         ];
         let result = deployment_contents(&deployments, &changes);
         assert!(result.is_empty(), "{result:?}");

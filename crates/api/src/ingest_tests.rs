@@ -90,10 +90,7 @@ fn statuses_file_before_and_after_its_deployments() {
         .collect::<Result<_, _>>()
         .expect("rows");
     assert_eq!(titles.len(), 5, "{titles:#?}");
-    assert_eq!(
-        titles[0],
-        "status queued of deploy main on payments"
-    );
+    assert_eq!(titles[0], "status queued of deploy main on payments");
 }
 
 #[test]
@@ -121,6 +118,11 @@ fn zone_less_times_are_read_in_the_given_zone_and_marked() {
         change.attributes.get("assumed_zone").map(String::as_str),
         Some("Europe/Berlin")
     );
-    let bad = app.ingest_paths_in_zone(&[], &IngestOptions::new(now()), Some("Mars/Base"), &mut |_| {});
+    let bad = app.ingest_paths_in_zone(
+        &[],
+        &IngestOptions::new(now()),
+        Some("Mars/Base"),
+        &mut |_| {},
+    );
     assert!(bad.is_err());
 }

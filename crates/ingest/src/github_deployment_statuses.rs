@@ -41,9 +41,10 @@ pub(crate) fn parse(
 /// The natural key GitHub deployments are stored under, from a status's `deployment_url`.
 fn deployment_key(url: &str) -> Option<String> {
     let (_, id) = url.trim_end_matches('/').rsplit_once("/deployments/")?;
-    let id = id.split(['?', '#']).next().filter(|id| {
-        !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
-    })?;
+    let id = id
+        .split(['?', '#'])
+        .next()
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))?;
     Some(match owner_and_repo(url) {
         Some((owner, repo)) => format!("github:{owner}/{repo}:deployment:{id}"),
         None => format!("github:deployment:{id}"),
@@ -53,7 +54,12 @@ fn deployment_key(url: &str) -> Option<String> {
 fn to_status(file: &str, pointer: &str, item: &Value) -> Parsed {
     let fail = |field: &str, reason: &str| reject(pointer, item, Some(field), reason);
     if !item.is_object() {
-        return reject(pointer, item, None, "a deployment status must be a JSON object");
+        return reject(
+            pointer,
+            item,
+            None,
+            "a deployment status must be a JSON object",
+        );
     }
     let Some(url) = text(&item["deployment_url"]) else {
         return fail("deployment_url", "missing deployment_url");

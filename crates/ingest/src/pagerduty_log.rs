@@ -427,13 +427,7 @@ struct Layout {
     url: Option<usize>,
 }
 
-fn row_to_incident(
-    file: &str,
-    layout: &Layout,
-    width: usize,
-    row: &CsvRow,
-    zone: &Zone,
-) -> Parsed {
+fn row_to_incident(file: &str, layout: &Layout, width: usize, row: &CsvRow, zone: &Zone) -> Parsed {
     let mut zone_assumed = false;
     let mut csv_time = |raw: &str| {
         csv_time(raw, zone).map(|(at, assumed)| {
@@ -653,10 +647,12 @@ mod tests {
         let events = events_of(&records, "PX");
         assert_eq!(events.source.location, "/log_entry");
         assert_eq!(events.events[0].kind, "resolve");
-        let err = parse("x.json", b"{\"limit\": 25}", &Zone::default(), &mut |_| {}).expect_err("no entries");
+        let err = parse("x.json", b"{\"limit\": 25}", &Zone::default(), &mut |_| {})
+            .expect_err("no entries");
         assert!(matches!(err, IngestError::Invalid { .. }), "{err:?}");
         let cut = LOG.get(..LOG.len() / 2).unwrap_or(LOG);
-        let err = parse("x.json", cut.as_bytes(), &Zone::default(), &mut |_| {}).expect_err("truncated");
+        let err =
+            parse("x.json", cut.as_bytes(), &Zone::default(), &mut |_| {}).expect_err("truncated");
         let IngestError::Malformed { line, .. } = err else {
             panic!("{err:?}")
         };
@@ -752,7 +748,8 @@ mod tests {
             ),
             "{err:?}"
         );
-        let err = parse("i.csv", b"a,b\n1,2\n", &Zone::default(), &mut |_| {}).expect_err("no columns");
+        let err =
+            parse("i.csv", b"a,b\n1,2\n", &Zone::default(), &mut |_| {}).expect_err("no columns");
         assert!(matches!(err, IngestError::Invalid { .. }), "{err:?}");
         for input in [
             "",

@@ -521,9 +521,12 @@ mod tests {
         let err = parse_all("x.md", "# Title\n\n## Timeline\n\nTBD\n").expect_err("empty");
         assert!(matches!(err, IngestError::Invalid { .. }), "{err:?}");
         let mut rejected = 0;
-        let err = parse("x.md", b"# T\n## Timeline\n- 14:51 no date\n", &Zone::default(), &mut |_| {
-            rejected += 1
-        })
+        let err = parse(
+            "x.md",
+            b"# T\n## Timeline\n- 14:51 no date\n",
+            &Zone::default(),
+            &mut |_| rejected += 1,
+        )
         .expect_err("undated");
         assert!(
             matches!(&err, IngestError::Invalid { message, .. } if message.contains("before any date line at line 3")),

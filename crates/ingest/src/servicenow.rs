@@ -151,7 +151,12 @@ fn parse_json(
             .iter()
             .filter_map(|(key, value)| Field::from_json(value).map(|f| (key.clone(), f)))
             .collect();
-        sink(to_change(SourceRef::pointer(file, pointer), &fields, zone, raw));
+        sink(to_change(
+            SourceRef::pointer(file, pointer),
+            &fields,
+            zone,
+            raw,
+        ));
     }
     Ok(())
 }
@@ -460,7 +465,10 @@ mod tests {
 
     fn run(text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
-        parse("chg", text.as_bytes(), &Zone::default(), &mut |p| out.push(p)).expect("parse");
+        parse("chg", text.as_bytes(), &Zone::default(), &mut |p| {
+            out.push(p)
+        })
+        .expect("parse");
         out
     }
 
@@ -557,7 +565,8 @@ CHG0040003,Café rollout,standard,Low,not requested,false,,,,,,,,2026-11-16 08:0
     #[test]
     fn truncation_is_malformed_with_a_line() {
         let cut = &CSV[..CSV.find("in two").unwrap_or(0)];
-        let err = parse("chg.csv", cut.as_bytes(), &Zone::default(), &mut |_| {}).expect_err("truncated");
+        let err =
+            parse("chg.csv", cut.as_bytes(), &Zone::default(), &mut |_| {}).expect_err("truncated");
         assert!(
             matches!(
                 err,
@@ -569,7 +578,13 @@ CHG0040003,Café rollout,standard,Low,not requested,false,,,,,,,,2026-11-16 08:0
             ),
             "{err:?}"
         );
-        let err = parse("chg.json", &JSON.as_bytes()[..300], &Zone::default(), &mut |_| {}).expect_err("truncated");
+        let err = parse(
+            "chg.json",
+            &JSON.as_bytes()[..300],
+            &Zone::default(),
+            &mut |_| {},
+        )
+        .expect_err("truncated");
         assert!(
             matches!(err, IngestError::Malformed { line: 5, .. }),
             "{err:?}"

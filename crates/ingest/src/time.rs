@@ -364,8 +364,14 @@ mod tests {
         assert_eq!(gap.0.to_rfc3339(), "2026-03-29T01:30:00+00:00");
         // A stated zone is never replaced.
         let stated = parse_timestamp_zoned("2026-07-01T09:00:00Z", &berlin).expect("time");
-        assert_eq!(stated, (parse_timestamp("2026-07-01T09:00:00Z").expect("t"), false));
-        assert_eq!(Zone::parse("+01:00").map(|z| z.name()).as_deref(), Some("+01:00"));
+        assert_eq!(
+            stated,
+            (parse_timestamp("2026-07-01T09:00:00Z").expect("t"), false)
+        );
+        assert_eq!(
+            Zone::parse("+01:00").map(|z| z.name()).as_deref(),
+            Some("+01:00")
+        );
         assert_eq!(Zone::default().name(), "UTC");
         assert_eq!(Zone::parse("Mars/Olympus"), None);
         let now = parse_timestamp("2026-11-20T00:00:00Z").expect("now");

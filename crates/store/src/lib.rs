@@ -19,8 +19,8 @@ use rusqlite::Connection;
 pub use events::{EventFacets, EventFilter, EventRow};
 pub use pool::PooledConnection;
 pub use read::{
-    ChangeRow, ChangeText, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview, RejectionRow, RunRow,
-    TimelineRow,
+    ChangeRow, ChangeText, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview,
+    RejectionRow, RunRow, TimelineRow,
 };
 pub use review::{LinkReviewRow, OverrideRow};
 pub use write::{IngestTransaction, NewLink, RunMeta, RunSummary};

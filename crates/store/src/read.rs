@@ -220,7 +220,11 @@ fn incident_row(row: &Row<'_>) -> rusqlite::Result<IncidentRow> {
         attributes: {
             let text: String = row.get(13)?;
             serde_json::from_str(&text).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e))
+                rusqlite::Error::FromSqlConversionFailure(
+                    13,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
             })?
         },
     })
@@ -251,11 +255,17 @@ impl Store {
     /// reviews, notes, attributes) that [`Store::load_changes`] decodes.
     pub fn change_texts(&self) -> Result<Vec<ChangeText>> {
         let conn = self.connection()?;
-        let mut stmt =
-            conn.prepare("SELECT id, title, message, additions, deletions FROM changes ORDER BY id")?;
+        let mut stmt = conn
+            .prepare("SELECT id, title, message, additions, deletions FROM changes ORDER BY id")?;
         let rows = stmt
             .query_map([], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)

@@ -154,14 +154,20 @@ fn an_older_incident_never_overwrites_a_newer_one() {
 fn changes_and_deployments_keep_their_newest_copy() {
     let (_dir, store) = store();
     ingest(&store, "new", |tx| {
-        tx.add_change(&pull("Add retries (final)", Some("2026-11-18T10:00:00Z")), &unknown())
-            .expect("change");
+        tx.add_change(
+            &pull("Add retries (final)", Some("2026-11-18T10:00:00Z")),
+            &unknown(),
+        )
+        .expect("change");
         tx.add_deployment(&deployment("gh:1", Some("2026-11-18T10:00:00Z"), "v2"))
             .expect("deployment");
     });
     ingest(&store, "old", |tx| {
-        tx.add_change(&pull("WIP: add retries", Some("2026-11-18T09:00:00Z")), &unknown())
-            .expect("change");
+        tx.add_change(
+            &pull("WIP: add retries", Some("2026-11-18T09:00:00Z")),
+            &unknown(),
+        )
+        .expect("change");
         tx.add_deployment(&deployment("gh:1", Some("2026-11-18T09:00:00Z"), "v1"))
             .expect("deployment");
     });
@@ -174,10 +180,16 @@ fn changes_and_deployments_keep_their_newest_copy() {
 
     // Equal times: the last file wins.
     ingest(&store, "same", |tx| {
-        tx.add_change(&pull("Add retries (edited)", Some("2026-11-18T10:00:00Z")), &unknown())
-            .expect("change");
+        tx.add_change(
+            &pull("Add retries (edited)", Some("2026-11-18T10:00:00Z")),
+            &unknown(),
+        )
+        .expect("change");
     });
-    assert_eq!(store.changes().expect("changes")[0].title, "Add retries (edited)");
+    assert_eq!(
+        store.changes().expect("changes")[0].title,
+        "Add retries (edited)"
+    );
 }
 
 #[test]
@@ -186,7 +198,12 @@ fn statuses_stored_before_their_deployment_apply_when_it_arrives() {
     let key = "github:acme/checkout:deployment:42";
     ingest(&store, "statuses", |tx| {
         for s in [
-            status(key, "failure", "2026-11-18T08:14:55Z", "Health checks failed"),
+            status(
+                key,
+                "failure",
+                "2026-11-18T08:14:55Z",
+                "Health checks failed",
+            ),
             status(key, "in_progress", "2026-11-18T08:10:03Z", "Rolling out"),
         ] {
             tx.add_deployment_status(&s).expect("status");
@@ -195,7 +212,8 @@ fn statuses_stored_before_their_deployment_apply_when_it_arrives() {
     assert!(store.deployments().expect("deployments").is_empty());
 
     ingest(&store, "deployments", |tx| {
-        tx.add_deployment(&deployment(key, None, "v2.16.0")).expect("add")
+        tx.add_deployment(&deployment(key, None, "v2.16.0"))
+            .expect("add")
     });
     let d = &store.deployments().expect("deployments")[0];
     assert_eq!(d.status, "failed");
@@ -235,7 +253,8 @@ fn statuses_after_their_deployment_update_it_and_the_latest_decides() {
     let (_dir, store) = store();
     let key = "github:acme/platform:deployment:7";
     ingest(&store, "deployments", |tx| {
-        tx.add_deployment(&deployment(key, None, "v1")).expect("add")
+        tx.add_deployment(&deployment(key, None, "v1"))
+            .expect("add")
     });
     assert_eq!(store.deployments().expect("d")[0].status, "unknown");
     ingest(&store, "statuses", |tx| {

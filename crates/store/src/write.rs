@@ -41,12 +41,16 @@ fn insert_events(conn: &Connection, incident_id: i64, events: &[TimelineEvent]) 
     Ok(())
 }
 
+/// The latest status of a deployment: state, status, time, description, log URL, and how many
+/// statuses it has.
+type LatestStatus = (String, String, String, Option<String>, Option<String>, i64);
+
 /// Lets the latest stored status of a deployment decide its outcome, as embedded statuses do:
 /// the status, the state word, and for a finished deployment its finish time (the time it went
 /// live, for one a later release made `inactive`). Nothing happens while the deployment is not
 /// stored.
 fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
-    let latest: Option<(String, String, String, Option<String>, Option<String>, i64)> = conn
+    let latest: Option<LatestStatus> = conn
         .prepare_cached(
             "SELECT state, status, at, description, log_url,
                     (SELECT count(*) FROM deployment_statuses WHERE deployment_key = ?1)
@@ -136,14 +140,14 @@ fn write_attribution_with(
              WHERE c.id = ?1 AND o.revoked_at IS NULL ORDER BY o.id DESC LIMIT 1",
         )?
         .query_row([change_id], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
         })
         .optional()?;
     write_computed(conn, change_id, computed, override_row)

@@ -4,8 +4,12 @@ use hindsight_ingest::{detect, parse, Format, Parsed};
 use hindsight_model::{DeployStatus, Record};
 
 fn read(path: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path))
-        .expect("fixture")
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    )
+    .expect("fixture")
 }
 
 #[test]
@@ -19,10 +23,15 @@ fn the_statuses_fixture_is_detected_and_keyed_by_deployment() {
     assert_eq!(detect(&embedded), Some(Format::GithubDeployments));
 
     let mut statuses = Vec::new();
-    parse(Format::GithubDeploymentStatuses, "statuses.json", &bytes, &mut |p| match p {
-        Parsed::Record(Record::DeploymentStatus(s)) => statuses.push(s),
-        other => panic!("unexpected {other:?}"),
-    })
+    parse(
+        Format::GithubDeploymentStatuses,
+        "statuses.json",
+        &bytes,
+        &mut |p| match p {
+            Parsed::Record(Record::DeploymentStatus(s)) => statuses.push(s),
+            other => panic!("unexpected {other:?}"),
+        },
+    )
     .expect("parses");
     assert_eq!(statuses.len(), 5);
     let keys: Vec<&str> = statuses.iter().map(|s| s.deployment_key.as_str()).collect();

@@ -15,17 +15,23 @@ fn berlin() -> ParseOptions {
 /// Every record's first time (start, deployment time or commit time) and its attributes.
 fn read(format: Format, file: &str, text: &str) -> Vec<(String, BTreeMap<String, String>)> {
     let mut out = Vec::new();
-    parse_with(format, file, text.as_bytes(), &berlin(), &mut |parsed| {
-        match parsed {
-            Parsed::Record(Record::Incident(i)) => out.push((i.started_at.to_rfc3339(), i.attributes)),
+    parse_with(
+        format,
+        file,
+        text.as_bytes(),
+        &berlin(),
+        &mut |parsed| match parsed {
+            Parsed::Record(Record::Incident(i)) => {
+                out.push((i.started_at.to_rfc3339(), i.attributes))
+            }
             Parsed::Record(Record::Deployment(d)) => out.push((d.at.to_rfc3339(), d.attributes)),
             Parsed::Record(Record::Change(c)) => out.push((
                 c.authored_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                 c.attributes,
             )),
             other => panic!("unexpected {other:?}"),
-        }
-    })
+        },
+    )
     .expect("parses");
     out
 }
@@ -54,7 +60,8 @@ fn postmortem_timeline_without_a_stated_zone() {
     assert_eq!(out[0].0, "2026-07-14T12:51:00+00:00");
     assert_eq!(zone(&out[0].1), Some("Europe/Berlin"));
 
-    let stated = "# Checkout outage\n\n## Timeline (all times UTC)\n\n2026-07-14\n\n- 14:51 OUTAGE BEGINS\n";
+    let stated =
+        "# Checkout outage\n\n## Timeline (all times UTC)\n\n2026-07-14\n\n- 14:51 OUTAGE BEGINS\n";
     let out = read(Format::PostMortemMarkdown, "checkout.md", stated);
     assert_eq!(out[0].0, "2026-07-14T14:51:00+00:00");
     assert_eq!(zone(&out[0].1), None);
