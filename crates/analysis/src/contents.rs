@@ -101,8 +101,9 @@ pub fn deployment_contents(
 /// The changes a deployment names, for when its revision's history is not stored: pull request
 /// numbers (`#123`, `owner/repo#123`, `…/owner/repo/pull/123`), commit SHAs (7 to 40 hex
 /// digits, at least one a letter, unique as a prefix) and ticket keys (`PAY-123`,
-/// `CHG0030001`) in its version, revision and attributes. A bare `#123` counts when one pull
-/// request has that number, or one in the repository named like the deployment's service.
+/// `CHG0030001`) in its version and attributes (its revision is what failed to resolve). A
+/// bare `#123` counts when one pull request has that number, or one in the repository named
+/// like the deployment's service.
 pub fn named<'a>(
     deployment: &DeploymentFacts,
     names: &ChangeNames<'_>,
@@ -111,9 +112,6 @@ pub fn named<'a>(
     let mut fields: Vec<(&str, &str)> = Vec::new();
     if let Some(version) = deployment.version.as_deref() {
         fields.push(("version", version));
-    }
-    if let Some(sha) = deployment.sha.as_deref() {
-        fields.push(("revision", sha));
     }
     fields.extend(
         deployment

@@ -285,3 +285,22 @@ fn statuses_after_their_deployment_update_it_and_the_latest_decides() {
         .expect("n");
     assert_eq!(n, 3);
 }
+
+#[test]
+fn an_older_status_does_not_take_back_what_embedded_statuses_showed() {
+    let (_dir, store) = store();
+    let key = "github:acme/checkout:deployment:9";
+    let mut embedded = deployment(key, None, "v3");
+    embedded.status = DeployStatus::Succeeded;
+    embedded.at = t("2026-11-18T10:05:00Z");
+    ingest(&store, "deployments", |tx| {
+        tx.add_deployment(&embedded).expect("add")
+    });
+    ingest(&store, "statuses", |tx| {
+        tx.add_deployment_status(&status(key, "in_progress", "2026-11-18T10:01:00Z", ""))
+            .expect("status")
+    });
+    let d = &store.deployments().expect("d")[0];
+    assert_eq!(d.status, "succeeded");
+    assert_eq!(d.at, "2026-11-18T10:05:00.000Z");
+}

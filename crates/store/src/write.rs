@@ -48,7 +48,7 @@ type LatestStatus = (String, String, String, Option<String>, Option<String>, i64
 /// Lets the latest stored status of a deployment decide its outcome, as embedded statuses do:
 /// the status, the state word, and for a finished deployment its finish time (the time it went
 /// live, for one a later release made `inactive`). Nothing happens while the deployment is not
-/// stored.
+/// stored, or when it already shows a later time than the latest status.
 fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
     let latest: Option<LatestStatus> = conn
         .prepare_cached(
@@ -71,13 +71,18 @@ fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
     let Some((state, status, latest_at, description, log_url, count)) = latest else {
         return Ok(());
     };
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT attributes FROM deployments WHERE natural_key = ?1")?
-        .query_row([deployment_key], |row| row.get(0))
+    let stored: Option<(String, String)> = conn
+        .prepare_cached("SELECT attributes, at FROM deployments WHERE natural_key = ?1")?
+        .query_row([deployment_key], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    let Some(stored) = stored else {
+    let Some((stored, stored_at)) = stored else {
         return Ok(());
     };
+    // The deployment already shows something newer (statuses embedded in its own file):
+    // an older status does not take it back.
+    if latest_at < stored_at {
+        return Ok(());
+    }
     let finished_at = match state.as_str() {
         "inactive" => Some(
             conn.prepare_cached(
@@ -119,18 +124,20 @@ pub(crate) fn write_attribution(
     change_id: i64,
     computed: &Attribution,
 ) -> Result<()> {
-    write_attribution_with(conn, change_id, computed, true)
+    write_attribution_with(conn, change_id, computed, true, false)
 }
 
-/// [`write_attribution`]; `overrides` false says no override exists, sparing the look-up.
+/// [`write_attribution`]; `overrides` false says no override exists, sparing the look-up, and
+/// `class_written` says the change's row already holds the computed class.
 fn write_attribution_with(
     conn: &Connection,
     change_id: i64,
     computed: &Attribution,
     overrides: bool,
+    class_written: bool,
 ) -> Result<()> {
     if !overrides {
-        return write_computed(conn, change_id, computed, None);
+        return write_computed(conn, change_id, computed, None, class_written);
     }
     let override_row: Option<OverrideInForce> = conn
         .prepare_cached(
@@ -150,7 +157,7 @@ fn write_attribution_with(
             ))
         })
         .optional()?;
-    write_computed(conn, change_id, computed, override_row)
+    write_computed(conn, change_id, computed, override_row, class_written)
 }
 
 /// An override in force: id, class, tool, reason, author, time.
@@ -161,6 +168,7 @@ fn write_computed(
     change_id: i64,
     computed: &Attribution,
     override_row: Option<OverrideInForce>,
+    class_written: bool,
 ) -> Result<()> {
     let (class, tool, involvement, confidence) = match &override_row {
         Some((_, class, tool, ..)) => (class.clone(), tool.clone(), None, 1.0),
@@ -171,20 +179,22 @@ fn write_computed(
             computed.confidence,
         ),
     };
-    conn.prepare_cached(
-        "UPDATE changes SET class = ?1, ai_tool = ?2, ai_involvement = ?3, confidence = ?4,
-                            ai_model = ?5, ai_line_share = ?6
-         WHERE id = ?7",
-    )?
-    .execute(params![
-        class,
-        tool,
-        involvement,
-        confidence,
-        computed.model,
-        computed.line_share,
-        change_id
-    ])?;
+    if override_row.is_some() || !class_written {
+        conn.prepare_cached(
+            "UPDATE changes SET class = ?1, ai_tool = ?2, ai_involvement = ?3, confidence = ?4,
+                                ai_model = ?5, ai_line_share = ?6
+             WHERE id = ?7",
+        )?
+        .execute(params![
+            class,
+            tool,
+            involvement,
+            confidence,
+            computed.model,
+            computed.line_share,
+            change_id
+        ])?;
+    }
     conn.prepare_cached("DELETE FROM attribution_evidence WHERE change_id = ?1")?
         .execute([change_id])?;
     let mut insert = conn.prepare_cached(
@@ -389,9 +399,11 @@ impl IngestTransaction<'_> {
             "INSERT INTO changes(kind, natural_key, repo, title, message, author_name, author_email,
                                  committer_name, committer_email, authored_at, committed_at, parents,
                                  additions, deletions, labels, reviews, related, notes, attributes,
-                                 source_file, source_location, run_id, updated_at)
+                                 source_file, source_location, run_id, updated_at,
+                                 class, ai_tool, ai_involvement, confidence, ai_model,
+                                 ai_line_share)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?18, ?19, ?20, ?21, ?22, ?23)
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
              ON CONFLICT(kind, natural_key) DO UPDATE SET
                  repo = excluded.repo, title = excluded.title, message = excluded.message,
                  author_name = excluded.author_name, author_email = excluded.author_email,
@@ -403,7 +415,10 @@ impl IngestTransaction<'_> {
                  attributes = excluded.attributes,
                  source_file = excluded.source_file, source_location = excluded.source_location,
                  run_id = excluded.run_id,
-                 updated_at = coalesce(excluded.updated_at, changes.updated_at)
+                 updated_at = coalesce(excluded.updated_at, changes.updated_at),
+                 class = excluded.class, ai_tool = excluded.ai_tool,
+                 ai_involvement = excluded.ai_involvement, confidence = excluded.confidence,
+                 ai_model = excluded.ai_model, ai_line_share = excluded.ai_line_share
              WHERE excluded.updated_at IS NULL OR changes.updated_at IS NULL
                 OR excluded.updated_at >= changes.updated_at
              RETURNING id",
@@ -433,6 +448,12 @@ impl IngestTransaction<'_> {
                 change.source.location,
                 self.run_id,
                 change.updated_at.as_ref().map(format_time),
+                attribution.class.as_str(),
+                attribution.tool,
+                attribution.involvement,
+                attribution.confidence,
+                attribution.model,
+                attribution.line_share,
             ],
             |row| row.get(0),
         )
@@ -453,7 +474,8 @@ impl IngestTransaction<'_> {
                 known
             }
         };
-        write_attribution_with(&self.conn, change_id, attribution, overrides)?;
+        // The row already holds the computed class; an override in force rewrites it.
+        write_attribution_with(&self.conn, change_id, attribution, overrides, true)?;
         self.stored += 1;
         Ok(())
     }
