@@ -7,6 +7,8 @@ mod deployment_statuses;
 mod incident_formats;
 #[path = "ingest/mapped_formats.rs"]
 mod mapped_formats;
+#[path = "ingest/updated_at.rs"]
+mod updated_at;
 #[path = "ingest/zones.rs"]
 mod zones;
 
