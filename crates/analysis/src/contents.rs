@@ -19,7 +19,8 @@ const MIN_SHA_PREFIX: usize = 7;
 /// the revision of the previous successful deployment of the same service and environment, up
 /// to and including its own. With full parent links this walks the commit graph; with a plain
 /// `git log` export (no parents) it takes the commit-time range within the repository.
-/// Rollbacks and operations without a revision ship nothing new.
+/// Rollbacks and operations without a revision ship nothing new. A deploy whose revision is not
+/// in the store falls back to the changes it names ([`named`]).
 pub fn deployment_contents(
     deployments: &[DeploymentFacts],
     changes: &[ChangeFacts],
@@ -60,8 +61,12 @@ pub fn deployment_contents(
     // The revision running per (service, environment), after each successful deploy/rollback.
     let mut running: HashMap<(&str, Option<&str>), &ChangeFacts> = HashMap::new();
     let mut shipped = Vec::new();
+    let names = ChangeNames::new(changes);
     for deployment in ordered {
         let Some(head) = deployment.sha.as_deref().and_then(resolve) else {
+            if deployment.action == "deploy" {
+                shipped.extend(named(deployment, &names, &resolve));
+            }
             continue;
         };
         let slot = (
@@ -91,6 +96,173 @@ pub fn deployment_contents(
     }
     shipped.sort();
     shipped
+}
+
+/// The changes a deployment names, for when its revision's history is not stored: pull request
+/// numbers (`#123`, `owner/repo#123`, `…/owner/repo/pull/123`), commit SHAs (7 to 40 hex
+/// digits, at least one a letter, unique as a prefix) and ticket keys (`PAY-123`,
+/// `CHG0030001`) in its version and attributes (its revision is what failed to resolve). A
+/// bare `#123` counts when one pull request has that number, or one in the repository named
+/// like the deployment's service.
+pub fn named<'a>(
+    deployment: &DeploymentFacts,
+    names: &ChangeNames<'_>,
+    resolve: &dyn Fn(&str) -> Option<&'a ChangeFacts>,
+) -> Vec<ShippedChange> {
+    let mut fields: Vec<(&str, &str)> = Vec::new();
+    if let Some(version) = deployment.version.as_deref() {
+        fields.push(("version", version));
+    }
+    fields.extend(
+        deployment
+            .attributes
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str())),
+    );
+    let commit = |part: &str| {
+        is_sha_like(part)
+            .then(|| resolve(&part.to_ascii_lowercase()).map(|c| c.id))
+            .flatten()
+    };
+    let mut found: BTreeMap<i64, String> = BTreeMap::new();
+    for (field, text) in fields {
+        for token in text.split(|c: char| c.is_whitespace() || ",;()[]{}<>\"'`|".contains(c)) {
+            let token = token.trim_end_matches(['.', ':', '!', '?']);
+            let id = names.pull_request(token, &deployment.service).or_else(|| {
+                token
+                    .split(['/', '=', '@'])
+                    .find_map(|part| names.ticket(part).or_else(|| commit(part)))
+            });
+            if let Some(id) = id {
+                found
+                    .entry(id)
+                    .or_insert_with(|| format!("named by the deployment's {field}: {token}"));
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(change_id, method)| ShippedChange {
+            deployment_id: deployment.id,
+            change_id,
+            method,
+        })
+        .collect()
+}
+
+/// Pull requests and tickets by the names deployments use for them.
+pub struct ChangeNames<'a> {
+    /// `owner/repo#N` (lower case) -> id.
+    pulls: HashMap<String, i64>,
+    /// `N` -> (repository, id) of every pull request with that number.
+    by_number: HashMap<&'a str, Vec<(&'a str, i64)>>,
+    /// Ticket keys (`PAY-123`, `CHG0030001`) -> id.
+    tickets: HashMap<&'a str, i64>,
+}
+
+impl<'a> ChangeNames<'a> {
+    /// Indexes the pull requests (`owner/repo#N` keys) and tickets among `changes`.
+    pub fn new(changes: &'a [ChangeFacts]) -> Self {
+        let mut names = Self {
+            pulls: HashMap::new(),
+            by_number: HashMap::new(),
+            tickets: HashMap::new(),
+        };
+        for change in changes {
+            let key = change.natural_key.as_str();
+            if let Some((repo, number)) = key.split_once('#') {
+                if repo.contains('/') && is_number(number) {
+                    names.pulls.insert(key.to_ascii_lowercase(), change.id);
+                    names
+                        .by_number
+                        .entry(number)
+                        .or_default()
+                        .push((repo, change.id));
+                }
+            } else if is_ticket_key(key) {
+                names.tickets.insert(key, change.id);
+            }
+        }
+        names
+    }
+
+    fn ticket(&self, token: &str) -> Option<i64> {
+        is_ticket_key(token)
+            .then(|| self.tickets.get(token).copied())
+            .flatten()
+    }
+
+    /// A pull request named by `token`: a URL, `owner/repo#N` or `#N`.
+    fn pull_request(&self, token: &str, service: &str) -> Option<i64> {
+        let segments: Vec<&str> = token.split('/').collect();
+        if let Some(at) = segments.iter().position(|s| *s == "pull" || *s == "pulls") {
+            let number = segments.get(at + 1).copied().filter(|n| is_number(n))?;
+            let repo = segments.get(at.checked_sub(1)?)?;
+            let owner = segments.get(at.checked_sub(2)?)?;
+            return self
+                .pulls
+                .get(&format!("{owner}/{repo}#{number}").to_ascii_lowercase())
+                .copied();
+        }
+        let (repo, number) = token.rsplit_once('#')?;
+        if !is_number(number) {
+            return None;
+        }
+        if !repo.is_empty() {
+            return self
+                .pulls
+                .get(&format!("{repo}#{number}").to_ascii_lowercase())
+                .copied();
+        }
+        let candidates = self.by_number.get(number)?;
+        if let [(_, id)] = candidates.as_slice() {
+            return Some(*id);
+        }
+        let service = normalise(service);
+        let mut same_service = candidates.iter().filter(|(repo, _)| {
+            repo.rsplit('/')
+                .next()
+                .is_some_and(|name| normalise(name) == service)
+        });
+        match (same_service.next(), same_service.next()) {
+            (Some((_, id)), None) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+fn normalise(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 10 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `PAY-123` (Jira) or `CHG0030001` (ServiceNow): upper-case letters, then digits.
+fn is_ticket_key(text: &str) -> bool {
+    let letters = text
+        .bytes()
+        .take_while(|b| b.is_ascii_uppercase() || (b.is_ascii_digit()))
+        .count();
+    if let Some((project, number)) = text.split_once('-') {
+        return project.len() >= 2
+            && project.as_bytes()[0].is_ascii_uppercase()
+            && project
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && is_number(number);
+    }
+    let prefix = text.bytes().take_while(u8::is_ascii_uppercase).count();
+    letters == text.len() && prefix >= 2 && text.len() - prefix >= 4
+}
+
+/// A token that may be a commit SHA or a prefix of one; an all-digit token is more likely a
+/// run or build number.
+fn is_sha_like(token: &str) -> bool {
+    (MIN_SHA_PREFIX..=40).contains(&token.len())
+        && token.bytes().all(|b| b.is_ascii_hexdigit())
+        && token.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 fn commits_between(
@@ -263,5 +435,107 @@ mod tests {
             "two commits start with abcdef1"
         );
         assert_eq!(shipped_by(&result, 11), vec![3]);
+    }
+
+    fn named_deploy(
+        id: i64,
+        sha: &str,
+        attributes: &[(&str, &str)],
+        action: &str,
+    ) -> DeploymentFacts {
+        let mut d = deploy(id, sha, 10, "succeeded", action);
+        d.attributes = attributes
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        d
+    }
+
+    fn names_fixture() -> Vec<ChangeFacts> {
+        let mut pr_other = change(4, "acme/search#12", 0, &[]);
+        pr_other.repo = Some("acme/search".into());
+        vec![
+            change(1, "4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f80", 0, &[]),
+            change(2, "acme/checkout#12", 0, &[]),
+            change(3, "acme/web#3", 0, &[]),
+            pr_other,
+            change(5, "PAY-123", 0, &[]),
+            change(6, "CHG0030001", 0, &[]),
+            change(7, "acme/web#7", 0, &[]),
+            change(8, "acme/search#7", 0, &[]),
+            change(9, "acme/checkout#1347", 0, &[]),
+        ]
+    }
+
+    #[test]
+    fn named_changes_when_the_revision_is_not_stored() {
+        let changes = names_fixture();
+        let deployments = vec![named_deploy(
+            20,
+            "ffffffffffffffffffffffffffffffffffffffff",
+            &[
+                (
+                    "description",
+                    "Release (#12), acme/web#3; fixes PAY-123 under CHG0030001.",
+                ),
+                ("cherry_pick", "4E5F607"),
+                ("pr_url", "https://github.com/acme/checkout/pull/1347"),
+                (
+                    "log_url",
+                    "https://github.com/acme/checkout/actions/runs/1180003",
+                ),
+            ],
+            "deploy",
+        )];
+        let result = deployment_contents(&deployments, &changes);
+        assert_eq!(shipped_by(&result, 20), vec![1, 2, 3, 5, 6, 9]);
+        let method = |change: i64| {
+            result
+                .iter()
+                .find(|s| s.change_id == change)
+                .map(|s| s.method.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(method(2), "named by the deployment's description: #12");
+        assert_eq!(method(1), "named by the deployment's cherry_pick: 4E5F607");
+        assert_eq!(
+            method(9),
+            "named by the deployment's pr_url: https://github.com/acme/checkout/pull/1347"
+        );
+    }
+
+    #[test]
+    fn ambiguous_or_absent_names_ship_nothing() {
+        let changes = names_fixture();
+        let deployments = vec![
+            // #7 is a pull request of web and of search, neither named like the service.
+            named_deploy(
+                21,
+                "0000000",
+                &[("description", "hotfix #7, PAY-999, 1180003")],
+                "deploy",
+            ),
+            named_deploy(
+                22,
+                "0000000",
+                &[("description", "roll back PAY-123")],
+                "rollback",
+            ),
+        ];
+        let result = deployment_contents(&deployments, &changes);
+        assert!(result.is_empty(), "{result:?}");
+    }
+
+    #[test]
+    fn a_stored_revision_wins_over_names() {
+        let changes = names_fixture();
+        let deployments = vec![named_deploy(
+            23,
+            "4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f80",
+            &[("description", "PAY-123")],
+            "deploy",
+        )];
+        let result = deployment_contents(&deployments, &changes);
+        assert_eq!(shipped_by(&result, 23), vec![1]);
     }
 }

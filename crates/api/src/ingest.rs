@@ -85,6 +85,29 @@ impl Hindsight {
         options: &IngestOptions,
         progress: &mut dyn FnMut(&IngestProgressDto),
     ) -> Result<IngestReportDto> {
+        self.ingest_paths_in_zone(paths, options, None, progress)
+    }
+
+    /// [`Hindsight::ingest_paths`] with the times files state without a zone read in `zone`
+    /// (`UTC`, `+01:00`, an IANA name such as `Europe/Berlin`) instead of UTC; records read so
+    /// carry the attribute `assumed_zone`.
+    pub fn ingest_paths_in_zone(
+        &self,
+        paths: &[PathBuf],
+        options: &IngestOptions,
+        zone: Option<&str>,
+        progress: &mut dyn FnMut(&IngestProgressDto),
+    ) -> Result<IngestReportDto> {
+        let parse_options = hindsight_ingest::ParseOptions {
+            zone: match zone {
+                Some(name) => hindsight_ingest::time::Zone::parse(name).ok_or_else(|| {
+                    ApiError::BadInput(format!(
+                        "unknown zone {name:?}: use UTC, an offset such as +01:00, or an IANA name such as Europe/Berlin"
+                    ))
+                })?,
+                None => hindsight_ingest::time::Zone::default(),
+            },
+        };
         let forced = match &options.format {
             Some(name) => Some(Format::from_name(name).ok_or_else(|| {
                 let known: Vec<_> = Format::ALL.iter().map(|f| f.name()).collect();
@@ -132,7 +155,7 @@ impl Hindsight {
                 (Some(mapping), Some((_, mapping_text))) => {
                     self.ingest_mapped(input, mapping, mapping_text, options.now)
                 }
-                _ => self.ingest_one(input, forced, options, &mut report),
+                _ => self.ingest_one(input, forced, options, &parse_options, &mut report),
             };
             files.push(if options.cancelled() && outcome.status == "failed" {
                 cancelled(&name)
@@ -160,7 +183,7 @@ impl Hindsight {
         now: DateTime<Utc>,
     ) -> Result<FileOutcomeDto> {
         let format = hindsight_ingest::detect(&bytes[..bytes.len().min(DETECT_BYTES)]);
-        let outcome = self.store_file(name, format, bytes, None, now);
+        let outcome = self.store_file(name, format, bytes, None, &Default::default(), now);
         Ok(outcome)
     }
 
@@ -169,6 +192,7 @@ impl Hindsight {
         path: &Path,
         forced: Option<Format>,
         options: &IngestOptions,
+        parse_options: &hindsight_ingest::ParseOptions,
         report: &mut dyn FnMut(u64),
     ) -> FileOutcomeDto {
         let now = options.now;
@@ -183,9 +207,16 @@ impl Hindsight {
                 .ok()
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_else(|| name.clone());
-            return self.store_file(&name, Some(Format::GitRepository), &bytes, Some(&repo), now);
+            return self.store_file(
+                &name,
+                Some(Format::GitRepository),
+                &bytes,
+                Some(&repo),
+                parse_options,
+                now,
+            );
         }
-        match self.ingest_file(&name, path, forced, options, report) {
+        match self.ingest_file(&name, path, forced, options, parse_options, report) {
             Ok(outcome) => outcome,
             Err((format, error)) => failed(&name, format, error),
         }
@@ -199,6 +230,7 @@ impl Hindsight {
         path: &Path,
         forced: Option<Format>,
         options: &IngestOptions,
+        parse_options: &hindsight_ingest::ParseOptions,
         report: &mut dyn FnMut(u64),
     ) -> std::result::Result<FileOutcomeDto, (Option<Format>, ApiError)> {
         let now = options.now;
@@ -218,7 +250,7 @@ impl Hindsight {
         let Some(format) = format.filter(|f| hindsight_ingest::is_line_format(*f)) else {
             let mut bytes = head;
             file.read_to_end(&mut bytes).map_err(cannot_read)?;
-            return Ok(self.store_file(name, format, &bytes, None, now));
+            return Ok(self.store_file(name, format, &bytes, None, parse_options, now));
         };
         let hash = {
             let mut reader = std::fs::File::open(path).map_err(cannot_read)?;
@@ -234,7 +266,7 @@ impl Hindsight {
         };
         let mut reader = std::io::BufReader::with_capacity(1 << 20, counting);
         self.try_store(name, format, hash, now, &mut |sink| {
-            hindsight_ingest::parse_stream(format, name, &mut reader, sink)
+            hindsight_ingest::parse_stream_with(format, name, &mut reader, parse_options, sink)
         })
         .map_err(|e| (Some(format), e))
     }
@@ -275,6 +307,7 @@ impl Hindsight {
         format: Option<Format>,
         bytes: &[u8],
         repo: Option<&str>,
+        parse_options: &hindsight_ingest::ParseOptions,
         now: DateTime<Utc>,
     ) -> FileOutcomeDto {
         let Some(format) = format else {
@@ -283,7 +316,7 @@ impl Hindsight {
             };
             return failed(name, None, error.into());
         };
-        match self.try_store_file(name, format, bytes, repo, now) {
+        match self.try_store_file(name, format, bytes, repo, parse_options, now) {
             Ok(outcome) => outcome,
             Err(error) => failed(name, Some(format), error),
         }
@@ -295,6 +328,7 @@ impl Hindsight {
         format: Format,
         bytes: &[u8],
         repo: Option<&str>,
+        parse_options: &hindsight_ingest::ParseOptions,
         now: DateTime<Utc>,
     ) -> Result<FileOutcomeDto> {
         let hash = hindsight_ingest::content_hash(bytes);
@@ -302,7 +336,7 @@ impl Hindsight {
             (Format::GitRepository, Some(repo)) => {
                 hindsight_ingest::parse_git_log_of(name, repo, bytes, sink)
             }
-            (format, _) => hindsight_ingest::parse(format, name, bytes, sink),
+            (format, _) => hindsight_ingest::parse_with(format, name, bytes, parse_options, sink),
         })
     }
 
@@ -402,6 +436,9 @@ impl Hindsight {
             }
             Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(&deployment)?),
             Parsed::Record(Record::Incident(incident)) => Ok(tx.add_incident(&incident)?),
+            Parsed::Record(Record::DeploymentStatus(status)) => {
+                Ok(tx.add_deployment_status(&status)?)
+            }
             Parsed::Record(Record::IncidentEvents(events)) => {
                 if tx.add_incident_events(&events)? {
                     return Ok(());

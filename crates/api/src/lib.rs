@@ -8,6 +8,8 @@ mod devlake;
 pub mod dto;
 mod error;
 mod ingest;
+#[cfg(test)]
+mod ingest_tests;
 mod query;
 mod report;
 mod review;

@@ -26,9 +26,16 @@ impl Hindsight {
             .iter()
             .map(change_facts)
             .collect::<Result<Vec<_>>>()?;
-        let deployment_facts = deployments
+        drop(changes);
+        let deployment_keys = deployments
             .iter()
-            .map(deployment_facts)
+            .map(|d| (d.id, d.natural_key.clone()))
+            .collect();
+        // Deployment rows are moved into facts, not copied: a copy of every deployment's
+        // attributes doubled the peak memory of a large store's refresh.
+        let deployment_facts = deployments
+            .into_iter()
+            .map(into_deployment_facts)
             .collect::<Result<Vec<_>>>()?;
         let incident_facts = self.incident_facts(&incidents)?;
 
@@ -38,26 +45,28 @@ impl Hindsight {
             .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
             .collect();
         self.store.replace_deployment_changes(&rows)?;
+        drop(rows);
 
         let extras = LinkExtras {
-            deployment_keys: deployments
-                .iter()
-                .map(|d| (d.id, d.natural_key.clone()))
-                .collect(),
-            change_details: self
-                .store
-                .load_changes()?
-                .into_iter()
-                .map(|(id, c)| {
-                    let details = ChangeDetails {
-                        title: c.title,
-                        message: c.message,
-                        additions: c.additions,
-                        deletions: c.deletions,
-                    };
-                    (id, details)
-                })
-                .collect(),
+            deployment_keys,
+            // Only linking reads change texts: without incidents there is nothing to link.
+            change_details: if incident_facts.is_empty() {
+                BTreeMap::new()
+            } else {
+                self.store
+                    .change_texts()?
+                    .into_iter()
+                    .map(|(id, title, message, additions, deletions)| {
+                        let details = ChangeDetails {
+                            title,
+                            message,
+                            additions,
+                            deletions,
+                        };
+                        (id, details)
+                    })
+                    .collect()
+            },
         };
         let links = link_incidents(
             &incident_facts,
@@ -260,19 +269,19 @@ pub(crate) fn change_facts(row: &ChangeRow) -> Result<ChangeFacts> {
     })
 }
 
-pub(crate) fn deployment_facts(row: &DeploymentRow) -> Result<DeploymentFacts> {
+fn into_deployment_facts(row: DeploymentRow) -> Result<DeploymentFacts> {
     Ok(DeploymentFacts {
         id: row.id,
-        service: row.service.clone(),
-        environment: row.environment.clone(),
-        version: row.version.clone(),
-        sha: row.sha.clone(),
-        status: row.status.clone(),
-        action: row.action.clone(),
-        actor: row.actor.clone(),
-        actor_type: row.actor_type.clone(),
         at: time(&row.at)?,
-        attributes: row.attributes.clone(),
+        service: row.service,
+        environment: row.environment,
+        version: row.version,
+        sha: row.sha,
+        status: row.status,
+        action: row.action,
+        actor: row.actor,
+        actor_type: row.actor_type,
+        attributes: row.attributes,
     })
 }
 

@@ -71,6 +71,11 @@ enum Command {
         /// fixtures/formats/mapped/ for examples
         #[arg(long, value_name = "FILE", conflicts_with = "format")]
         mapping: Option<PathBuf>,
+        /// The zone of times a file states without one (ServiceNow, PagerDuty CSV, post-mortem
+        /// timelines, deploy logs): UTC, +01:00 or an IANA name such as Europe/Berlin. Records
+        /// read so carry the attribute assumed_zone [default: UTC]
+        #[arg(long, value_name = "ZONE")]
+        zone: Option<String>,
     },
     /// Write the deep-dive report
     Report {
@@ -268,6 +273,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             format,
             strict,
             mapping,
+            zone,
         } => {
             let mapping = match mapping {
                 Some(path) => Some((
@@ -286,7 +292,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             };
             let show_progress = !cli.json && std::io::stderr().is_terminal();
             let mut bar = ProgressBar::default();
-            let report = app.ingest_paths(paths, &options, &mut |p| {
+            let report = app.ingest_paths_in_zone(paths, &options, zone.as_deref(), &mut |p| {
                 if show_progress {
                     bar.draw(p);
                 }

@@ -371,3 +371,29 @@ fn report_filters_pdf_csv_and_parquet_from_the_command_line() {
         .expect("parquet")
         .starts_with(b"PAR1"));
 }
+
+#[test]
+fn zone_reads_zone_less_times_and_an_unknown_zone_is_bad_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    let md = dir.path().join("checkout.md");
+    std::fs::write(
+        &md,
+        "# Checkout outage\n\n## Timeline\n\n2026-07-14\n\n- 14:51 OUTAGE BEGINS\n- 15:20 ENDS\n",
+    )
+    .expect("write");
+    let md_arg = md.display().to_string();
+    let out = hindsight(&db, &["ingest", "--zone", "Mars/Base", &md_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("unknown zone"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = hindsight(&db, &["ingest", "--zone", "Europe/Berlin", &md_arg]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = hindsight(&db, &["--json", "incidents"]);
+    let listed = text(&out.stdout);
+    assert!(listed.contains("2026-07-14T12:51:00"), "{listed}");
+}

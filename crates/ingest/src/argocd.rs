@@ -281,6 +281,7 @@ fn history_entry(file: &str, pointer: &str, app: &App, entry: &Value) -> Parsed 
         action: "sync".to_owned(),
         at,
         attributes,
+        updated_at: None,
         source: SourceRef::pointer(file, pointer),
     }))
 }
@@ -347,6 +348,7 @@ fn operation_entry(
         action: "sync".to_owned(),
         at,
         attributes,
+        updated_at: None,
         source: SourceRef::pointer(file, pointer),
     }))
 }

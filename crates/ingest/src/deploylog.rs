@@ -9,7 +9,7 @@ use hindsight_model::{
     normalise_service_name, DeployStatus, Deployment, Record, Rejection, SourceRef,
 };
 
-use crate::time::parse_timestamp;
+use crate::time::{parse_timestamp_zoned, Zone};
 use crate::{excerpt, IngestError, Line, Parsed};
 
 const TIME: &[&str] = &[
@@ -36,9 +36,20 @@ pub(crate) fn looks_like_logfmt(line: &str) -> bool {
     parse_logfmt_pairs(line).is_ok_and(|pairs| pairs.len() >= 2)
 }
 
+#[cfg(test)]
 pub(crate) fn parse_json_lines(
     file: &str,
     lines: &mut dyn Iterator<Item = Line<'_>>,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    parse_json_lines_in(file, lines, &Zone::default(), sink)
+}
+
+/// JSON lines with zone-less times read in `zone`.
+pub(crate) fn parse_json_lines_in(
+    file: &str,
+    lines: &mut dyn Iterator<Item = Line<'_>>,
+    zone: &Zone,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     for (number, line) in lines {
@@ -85,14 +96,25 @@ pub(crate) fn parse_json_lines(
                 continue;
             }
         };
-        sink(to_deployment(file, &location, fields, line));
+        sink(to_deployment(file, &location, fields, zone, line));
     }
     Ok(())
 }
 
+#[cfg(test)]
 pub(crate) fn parse_logfmt(
     file: &str,
     lines: &mut dyn Iterator<Item = Line<'_>>,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    parse_logfmt_in(file, lines, &Zone::default(), sink)
+}
+
+/// Logfmt lines with zone-less times read in `zone`.
+pub(crate) fn parse_logfmt_in(
+    file: &str,
+    lines: &mut dyn Iterator<Item = Line<'_>>,
+    zone: &Zone,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     for (number, line) in lines {
@@ -114,6 +136,7 @@ pub(crate) fn parse_logfmt(
                     file,
                     &location,
                     pairs.into_iter().collect(),
+                    zone,
                     line,
                 ));
             }
@@ -210,6 +233,7 @@ fn to_deployment(
     file: &str,
     location: &str,
     mut fields: BTreeMap<String, String>,
+    zone: &Zone,
     raw: &str,
 ) -> Parsed {
     let Some(time_text) = take(&mut fields, TIME) else {
@@ -220,7 +244,7 @@ fn to_deployment(
             raw,
         );
     };
-    let Some(at) = parse_timestamp(&time_text) else {
+    let Some((at, zone_assumed)) = parse_timestamp_zoned(&time_text, zone) else {
         return reject(
             location,
             Some("ts"),
@@ -254,6 +278,9 @@ fn to_deployment(
             version.as_deref().or(sha.as_deref()).unwrap_or(&action)
         )
     });
+    if zone_assumed {
+        fields.insert("assumed_zone".to_owned(), zone.name());
+    }
     Parsed::Record(Record::Deployment(Deployment {
         natural_key,
         service,
@@ -266,6 +293,7 @@ fn to_deployment(
         action,
         at,
         attributes: fields,
+        updated_at: None,
         source: SourceRef {
             file: file.to_owned(),
             location: location.to_owned(),

@@ -148,7 +148,7 @@ pub(crate) fn reject(pointer: &str, item: &Value, field: Option<&str>, reason: &
 
 /// `owner` and `repo` from an API URL such as `https://api.github.com/repos/octocat/example`
 /// (GitHub Enterprise puts `/api/v3` in front; the `/repos/` segment is the same).
-fn owner_and_repo(url: &str) -> Option<(String, String)> {
+pub(crate) fn owner_and_repo(url: &str) -> Option<(String, String)> {
     let (_, rest) = url.split_once("/repos/")?;
     let mut parts = rest.split(['/', '?', '#']);
     let owner = parts.next().filter(|s| !s.is_empty())?;
@@ -198,7 +198,7 @@ fn newest<'a>(
     }
 }
 
-fn deploy_status(state: &str) -> DeployStatus {
+pub(crate) fn deploy_status(state: &str) -> DeployStatus {
     match state {
         "success" | "inactive" => DeployStatus::Succeeded,
         "failure" | "error" => DeployStatus::Failed,
@@ -308,6 +308,7 @@ fn to_deployment(file: &str, pointer: &str, item: &Value) -> Parsed {
         action: action.to_owned(),
         at,
         attributes,
+        updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     }))
 }

@@ -152,6 +152,7 @@ fn to_change(file: &str, pointer: &str, item: &Value) -> Parsed {
     change.author = person(&item["user"]);
     change.authored_at = Some(created_at);
     change.committed_at = Some(merged_at.unwrap_or(created_at));
+    change.updated_at = text(&item["updated_at"]).and_then(|t| parse_timestamp(&t));
     change.additions = item["additions"].as_i64();
     change.deletions = item["deletions"].as_i64();
     change.labels = item["labels"]

@@ -178,6 +178,7 @@ fn to_deployment(file: &str, pointer: &str, item: &Value) -> Parsed {
         action: action.to_owned(),
         at,
         attributes,
+        updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     }))
 }

@@ -259,6 +259,7 @@ fn finish(file: &str, repo: &str, commit: Pending) -> Parsed {
         related: Vec::new(),
         notes: commit.notes,
         attributes: BTreeMap::new(),
+        updated_at: None,
         source: SourceRef {
             file: file.to_owned(),
             location,

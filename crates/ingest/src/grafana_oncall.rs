@@ -155,6 +155,8 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
             .or_else(|| text(&permalinks["slack"]))
             .or_else(|| text(&permalinks["telegram"])),
         events,
+        attributes: Default::default(),
+        updated_at: None,
         source: SourceRef::pointer(file, pointer),
         source_id: id,
     }))

@@ -196,6 +196,8 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
         resolved_at,
         url: text(&item["permalink"]),
         events,
+        attributes: Default::default(),
+        updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     })));
     for r in rejected {

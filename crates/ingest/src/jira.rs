@@ -199,6 +199,7 @@ fn to_change(file: &str, pointer: &str, issue: &Value) -> Parsed {
     change.committed_at = ["resolutiondate", "updated", "created"]
         .iter()
         .find_map(|k| times.get(k).copied());
+    change.updated_at = times.get("updated").copied();
     change.labels = names(&fields["labels"]);
     change.reviews = transitions(issue);
     change.repo = text(&fields["project"]["key"]);

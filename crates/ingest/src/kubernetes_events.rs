@@ -263,6 +263,7 @@ fn to_deployment(file: &str, pointer: &str, item: &Value) -> Option<Parsed> {
         action: snake_case(&reason),
         at,
         attributes,
+        updated_at: None,
         source: SourceRef::pointer(file, pointer),
     })))
 }

@@ -6,6 +6,7 @@
 
 mod argocd;
 mod deploylog;
+mod github_deployment_statuses;
 mod github_deployments;
 mod github_pulls;
 mod gitlab_deployments;
@@ -51,6 +52,9 @@ pub enum Format {
     IncidentIoIncidents,
     /// GitHub REST deployments (`GET /repos/{owner}/{repo}/deployments`).
     GithubDeployments,
+    /// GitHub REST deployment statuses (`GET .../deployments/{id}/statuses`) in a file of
+    /// their own.
+    GithubDeploymentStatuses,
     /// GitLab REST deployments (`GET /projects/:id/deployments`).
     GitlabDeployments,
     /// incidents: PagerDuty REST v2 incident log entries (timeline of known incidents).
@@ -74,7 +78,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::GitLog,
         Self::GitRepository,
         Self::DeployJsonLines,
@@ -83,6 +87,7 @@ impl Format {
         Self::StatuspageIncidents,
         Self::IncidentIoIncidents,
         Self::GithubDeployments,
+        Self::GithubDeploymentStatuses,
         Self::GitlabDeployments,
         Self::PagerDutyLogEntries,
         Self::OpsgenieIncidents,
@@ -106,6 +111,7 @@ impl Format {
             Self::StatuspageIncidents => "statuspage-incidents",
             Self::IncidentIoIncidents => "incidentio-incidents",
             Self::GithubDeployments => "github-deployments",
+            Self::GithubDeploymentStatuses => "github-deployment-statuses",
             Self::GitlabDeployments => "gitlab-deployments",
             Self::PagerDutyLogEntries => "pagerduty-log-entries",
             Self::OpsgenieIncidents => "opsgenie",
@@ -132,6 +138,9 @@ impl Format {
             Self::StatuspageIncidents => "incidents: Atlassian Statuspage v2 incidents.json",
             Self::IncidentIoIncidents => "incidents: incident.io API v2 incidents",
             Self::GithubDeployments => "deployments: GitHub REST deployments (statuses embedded)",
+            Self::GithubDeploymentStatuses => {
+                "deployments: GitHub REST deployment statuses, applied to their deployment by id"
+            }
             Self::GitlabDeployments => "deployments: GitLab REST deployments",
             Self::PagerDutyLogEntries => {
                 "incidents: PagerDuty log entries JSON (timelines of known incidents) or incidents CSV export"
@@ -237,6 +246,9 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     if github_deployments::looks_like(trimmed) {
         return Some(Format::GithubDeployments);
     }
+    if github_deployment_statuses::looks_like(trimmed) {
+        return Some(Format::GithubDeploymentStatuses);
+    }
     if gitlab_deployments::looks_like(trimmed) {
         return Some(Format::GitlabDeployments);
     }
@@ -293,6 +305,15 @@ pub fn is_git_repository(path: &Path) -> bool {
             && path.join("refs").is_dir())
 }
 
+/// How the built-in parsers read what a file leaves open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// The zone of times that state none (ServiceNow display values and CSV, PagerDuty CSV,
+    /// post-mortem timelines without a zone, deploy logs); records read with it carry the
+    /// attribute `assumed_zone`. UTC by default.
+    pub zone: time::Zone,
+}
+
 /// Parses the bytes of one file as `format`, naming it `file` in every location.
 pub fn parse(
     format: Format,
@@ -300,6 +321,18 @@ pub fn parse(
     bytes: &[u8],
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
+    parse_with(format, file, bytes, &ParseOptions::default(), sink)
+}
+
+/// [`parse`] with options.
+pub fn parse_with(
+    format: Format,
+    file: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    let zone = &options.zone;
     match format {
         Format::GitLog => gitlog::parse_lines(
             file,
@@ -312,22 +345,25 @@ pub fn parse(
             message: "a git repository is read with `read_git_repository`".to_owned(),
         }),
         Format::DeployJsonLines => {
-            deploylog::parse_json_lines(file, &mut numbered_lines(bytes), sink)
+            deploylog::parse_json_lines_in(file, &mut numbered_lines(bytes), zone, sink)
         }
-        Format::DeployLogfmt => deploylog::parse_logfmt(file, &mut numbered_lines(bytes), sink),
+        Format::DeployLogfmt => {
+            deploylog::parse_logfmt_in(file, &mut numbered_lines(bytes), zone, sink)
+        }
         Format::PagerDutyIncidents => pagerduty::parse(file, bytes, sink),
         Format::StatuspageIncidents => statuspage::parse(file, bytes, sink),
         Format::IncidentIoIncidents => incidentio::parse(file, bytes, sink),
         Format::GithubDeployments => github_deployments::parse(file, bytes, sink),
+        Format::GithubDeploymentStatuses => github_deployment_statuses::parse(file, bytes, sink),
         Format::GitlabDeployments => gitlab_deployments::parse(file, bytes, sink),
-        Format::PagerDutyLogEntries => pagerduty_log::parse(file, bytes, sink),
+        Format::PagerDutyLogEntries => pagerduty_log::parse(file, bytes, zone, sink),
         Format::OpsgenieIncidents => opsgenie::parse(file, bytes, sink),
         Format::GrafanaOnCallAlertGroups => grafana_oncall::parse(file, bytes, sink),
-        Format::PostMortemMarkdown => postmortem::parse(file, bytes, sink),
+        Format::PostMortemMarkdown => postmortem::parse(file, bytes, zone, sink),
         Format::ArgoCdApplication => argocd::parse(file, bytes, sink),
         Format::KubernetesEvents => kubernetes_events::parse(file, bytes, sink),
         Format::GithubPullRequests => github_pulls::parse(file, bytes, sink),
-        Format::ServiceNowChanges => servicenow::parse(file, bytes, sink),
+        Format::ServiceNowChanges => servicenow::parse(file, bytes, zone, sink),
         Format::JiraIssues => jira::parse(file, bytes, sink),
     }
 }
@@ -474,6 +510,18 @@ pub fn parse_stream(
     reader: &mut dyn BufRead,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
+    parse_stream_with(format, file, reader, &ParseOptions::default(), sink)
+}
+
+/// [`parse_stream`] with options.
+pub fn parse_stream_with(
+    format: Format,
+    file: &str,
+    reader: &mut dyn BufRead,
+    options: &ParseOptions,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
+    let zone = &options.zone;
     let mut lines = ReaderLines {
         reader,
         buffer: Vec::with_capacity(4096),
@@ -482,8 +530,8 @@ pub fn parse_stream(
     };
     match format {
         Format::GitLog => gitlog::parse_lines(file, default_repo_name(file), &mut lines, sink),
-        Format::DeployJsonLines => deploylog::parse_json_lines(file, &mut lines, sink),
-        Format::DeployLogfmt => deploylog::parse_logfmt(file, &mut lines, sink),
+        Format::DeployJsonLines => deploylog::parse_json_lines_in(file, &mut lines, zone, sink),
+        Format::DeployLogfmt => deploylog::parse_logfmt_in(file, &mut lines, zone, sink),
         other => {
             return Err(IngestError::Invalid {
                 file: file.to_owned(),

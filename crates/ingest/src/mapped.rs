@@ -19,8 +19,8 @@
 //!
 //! A field left out of `[fields]` is looked for under the same names the deploy-log parsers
 //! accept (`ts`, `time`, `timestamp` ...; `service`, `app` ...), compared without regard to
-//! case, spaces or dashes. Columns no field takes are kept as attributes of deployments and
-//! changes. A record whose time had no zone and was read in `timezone` gets the attribute
+//! case, spaces or dashes. Columns no field takes are kept as attributes of the record. A
+//! record whose time had no zone and was read in `timezone` gets the attribute
 //! `assumed_zone`.
 
 use std::collections::BTreeMap;
@@ -933,6 +933,7 @@ fn build(mapping: &Mapping, file: &str, location: &str, source: Source<'_>, raw:
             Record::Deployment(d)
         }),
         RecordKind::Incident => incident(&mut reader, &source).map(|mut i| {
+            i.attributes = reader.attributes();
             i.source = source;
             Record::Incident(i)
         }),
@@ -993,6 +994,7 @@ fn deployment(r: &mut Reader<'_, '_>) -> Result<Deployment, Bad> {
         action,
         at,
         attributes: BTreeMap::new(),
+        updated_at: None,
         source: placeholder_source(),
     })
 }
@@ -1047,6 +1049,8 @@ fn incident(r: &mut Reader<'_, '_>, source: &SourceRef) -> Result<Incident, Bad>
         resolved_at,
         url,
         events,
+        attributes: BTreeMap::new(),
+        updated_at: None,
         source: placeholder_source(),
     })
 }

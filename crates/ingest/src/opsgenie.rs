@@ -197,6 +197,8 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
         resolved_at,
         url: text(&item["links"]["web"]),
         events,
+        attributes: Default::default(),
+        updated_at,
         source: SourceRef::pointer(file, pointer),
     }))
 }

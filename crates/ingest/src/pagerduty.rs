@@ -127,6 +127,8 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
         resolved_at,
         url: text(&item["html_url"]),
         events,
+        attributes: Default::default(),
+        updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     }))
 }

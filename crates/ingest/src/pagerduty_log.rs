@@ -21,7 +21,7 @@ use hindsight_model::{
 use serde_json::Value;
 
 use crate::json::text;
-use crate::time::parse_timestamp;
+use crate::time::{parse_timestamp, parse_timestamp_zoned, Zone};
 use crate::{excerpt, IngestError, Parsed};
 
 /// True when a head shows PagerDuty log entries JSON or a PagerDuty incidents CSV export.
@@ -57,12 +57,13 @@ fn column_name(raw: &str) -> String {
 pub(crate) fn parse(
     file: &str,
     bytes: &[u8],
+    zone: &Zone,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') | Some(b'[') => parse_log_entries(file, bytes, sink),
-        _ => parse_csv(file, body, sink),
+        _ => parse_csv(file, body, zone, sink),
     }
 }
 
@@ -332,22 +333,29 @@ fn read_csv(text: &str) -> Result<Vec<CsvRow>, CsvError> {
 }
 
 /// A CSV time: anything [`parse_timestamp`] reads, or `2026-11-17 09:10:00 +0100` (a space
-/// before the offset) or a trailing ` UTC`.
-fn csv_time(raw: &str) -> Option<DateTime<Utc>> {
+/// before the offset) or a trailing ` UTC`. A time without a zone is read in `zone`; the flag
+/// says so.
+fn csv_time(raw: &str, zone: &Zone) -> Option<(DateTime<Utc>, bool)> {
     let raw = raw.trim();
-    parse_timestamp(raw).or_else(|| {
+    let stated = |text: &str| parse_timestamp_zoned(text, zone).filter(|(_, assumed)| !assumed);
+    parse_timestamp_zoned(raw, zone).or_else(|| {
         let (head, tail) = raw.rsplit_once(' ')?;
         if tail.eq_ignore_ascii_case("utc") || tail.eq_ignore_ascii_case("gmt") {
-            parse_timestamp(head)
+            parse_timestamp(head).map(|t| (t, false))
         } else if tail.starts_with(['+', '-']) {
-            parse_timestamp(&format!("{head}{tail}"))
+            stated(&format!("{head}{tail}"))
         } else {
             None
         }
     })
 }
 
-fn parse_csv(file: &str, body: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<(), IngestError> {
+fn parse_csv(
+    file: &str,
+    body: &[u8],
+    zone: &Zone,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
     let text = String::from_utf8_lossy(body);
     let rows = read_csv(&text).map_err(|e| IngestError::Malformed {
         file: file.to_owned(),
@@ -396,7 +404,7 @@ fn parse_csv(file: &str, body: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<()
         url: find(&["html_url", "url"]),
     };
     for row in rows {
-        sink(row_to_incident(file, &layout, columns.len(), &row));
+        sink(row_to_incident(file, &layout, columns.len(), &row, zone));
     }
     Ok(())
 }
@@ -419,7 +427,14 @@ struct Layout {
     url: Option<usize>,
 }
 
-fn row_to_incident(file: &str, layout: &Layout, width: usize, row: &CsvRow) -> Parsed {
+fn row_to_incident(file: &str, layout: &Layout, width: usize, row: &CsvRow, zone: &Zone) -> Parsed {
+    let mut zone_assumed = false;
+    let mut csv_time = |raw: &str| {
+        csv_time(raw, zone).map(|(at, assumed)| {
+            zone_assumed |= assumed;
+            at
+        })
+    };
     let location = format!("line {}", row.line);
     let reject = |field: &str, reason: String| {
         Parsed::Rejected(Rejection {
@@ -529,6 +544,12 @@ fn row_to_incident(file: &str, layout: &Layout, width: usize, row: &CsvRow) -> P
         resolved_at,
         url: get(layout.url),
         events,
+        attributes: if zone_assumed {
+            [("assumed_zone".to_owned(), zone.name())].into()
+        } else {
+            Default::default()
+        },
+        updated_at: None,
         source,
     }))
 }
@@ -544,7 +565,7 @@ mod tests {
     fn parse_all(text: &str) -> (Vec<Record>, Vec<Rejection>) {
         let mut records = Vec::new();
         let mut rejections = Vec::new();
-        parse("pd", text.as_bytes(), &mut |p| match p {
+        parse("pd", text.as_bytes(), &Zone::default(), &mut |p| match p {
             Parsed::Record(r) => records.push(r),
             Parsed::Rejected(r) => rejections.push(r),
         })
@@ -626,10 +647,12 @@ mod tests {
         let events = events_of(&records, "PX");
         assert_eq!(events.source.location, "/log_entry");
         assert_eq!(events.events[0].kind, "resolve");
-        let err = parse("x.json", b"{\"limit\": 25}", &mut |_| {}).expect_err("no entries");
+        let err = parse("x.json", b"{\"limit\": 25}", &Zone::default(), &mut |_| {})
+            .expect_err("no entries");
         assert!(matches!(err, IngestError::Invalid { .. }), "{err:?}");
         let cut = LOG.get(..LOG.len() / 2).unwrap_or(LOG);
-        let err = parse("x.json", cut.as_bytes(), &mut |_| {}).expect_err("truncated");
+        let err =
+            parse("x.json", cut.as_bytes(), &Zone::default(), &mut |_| {}).expect_err("truncated");
         let IngestError::Malformed { line, .. } = err else {
             panic!("{err:?}")
         };
@@ -710,6 +733,7 @@ mod tests {
         let err = parse(
             "i.csv",
             b"id,incident_number,created_on,service_name\n\"x",
+            &Zone::default(),
             &mut |_| {},
         )
         .expect_err("open quote");
@@ -724,7 +748,8 @@ mod tests {
             ),
             "{err:?}"
         );
-        let err = parse("i.csv", b"a,b\n1,2\n", &mut |_| {}).expect_err("no columns");
+        let err =
+            parse("i.csv", b"a,b\n1,2\n", &Zone::default(), &mut |_| {}).expect_err("no columns");
         assert!(matches!(err, IngestError::Invalid { .. }), "{err:?}");
         for input in [
             "",
@@ -735,7 +760,7 @@ mod tests {
             "{\"log_entries\": [null, 1, {}, {\"type\": 5}, {\"type\": \"x\", \"incident\": {\"id\": 3}, \"created_at\": \"\"}]}",
             "incident_number,created_on,service\n\"\",,\n,,,,\n",
         ] {
-            let _ = parse("odd", input.as_bytes(), &mut |_| {});
+            let _ = parse("odd", input.as_bytes(), &Zone::default(), &mut |_| {});
         }
     }
 

@@ -17,10 +17,11 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Utc};
 use hindsight_model::{Incident, Record, Rejection, SourceRef, TimelineEvent};
 use regex::Regex;
 
+use crate::time::Zone;
 use crate::{excerpt, IngestError, Parsed};
 
 static DATE: LazyLock<Regex> =
@@ -127,7 +128,9 @@ fn event_body(line: &str) -> Option<String> {
 /// The day a timeline is on, and where within it the last event was.
 struct Clock {
     date: NaiveDate,
-    zone: FixedOffset,
+    zone: Zone,
+    /// No line stated the zone: it is the configured one.
+    assumed: bool,
     days_rolled: i64,
     last: Option<NaiveTime>,
 }
@@ -141,10 +144,7 @@ impl Clock {
         let date = self
             .date
             .checked_add_signed(Duration::days(self.days_rolled))?;
-        self.zone
-            .from_local_datetime(&date.and_time(time))
-            .single()
-            .map(|t| t.with_timezone(&Utc))
+        self.zone.to_utc(&date.and_time(time))
     }
 }
 
@@ -164,8 +164,11 @@ fn kind_of(text: &str) -> &'static str {
 pub(crate) fn parse(
     file: &str,
     bytes: &[u8],
+    zone: &Zone,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
+    let stated = |z: Option<FixedOffset>| z.map(|z| (Zone::Fixed(z), false));
+    let configured = (*zone, true);
     // Lines numbered from 1, without BOM or CR; invalid UTF-8 is read lossily.
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let lines: Vec<(usize, String)> = bytes
@@ -196,15 +199,20 @@ pub(crate) fn parse(
         .filter(|t| !t.is_empty());
     let heading_zone = zone_of(&lines[start].1);
     let mut clock: Option<Clock> = preamble.iter().find_map(|(_, line)| match date_of(line) {
-        Some(Ok(date)) => Some(Clock {
-            date,
-            zone: zone_of(line).or(heading_zone).unwrap_or(Utc.fix()),
-            days_rolled: 0,
-            last: None,
-        }),
+        Some(Ok(date)) => {
+            let (zone, assumed) = stated(zone_of(line).or(heading_zone)).unwrap_or(configured);
+            Some(Clock {
+                date,
+                zone,
+                assumed,
+                days_rolled: 0,
+                last: None,
+            })
+        }
         _ => None,
     });
     let mut first_date: Option<NaiveDate> = None;
+    let mut zone_assumed = false;
     let mut events: Vec<TimelineEvent> = Vec::new();
     let mut rejections = Vec::new();
     let reject = |n: usize, field: &str, reason: String, raw: &str| {
@@ -237,13 +245,14 @@ pub(crate) fn parse(
             if event_body(line).is_none() {
                 match date_of(line) {
                     Some(Ok(date)) => {
-                        let zone = zone_of(line)
-                            .or(clock.as_ref().map(|c| c.zone))
-                            .or(heading_zone)
-                            .unwrap_or(Utc.fix());
+                        let (zone, assumed) = stated(zone_of(line))
+                            .or(clock.as_ref().map(|c| (c.zone, c.assumed)))
+                            .or(stated(heading_zone))
+                            .unwrap_or(configured);
                         clock = Some(Clock {
                             date,
                             zone,
+                            assumed,
                             days_rolled: 0,
                             last: None,
                         });
@@ -257,14 +266,15 @@ pub(crate) fn parse(
         if let Some(date) = date {
             match date_of(&date) {
                 Some(Ok(day)) => {
-                    let zone = clock
+                    let (zone, assumed) = clock
                         .as_ref()
-                        .map(|c| c.zone)
-                        .or(heading_zone)
-                        .unwrap_or(Utc.fix());
+                        .map(|c| (c.zone, c.assumed))
+                        .or(stated(heading_zone))
+                        .unwrap_or(configured);
                     clock = Some(Clock {
                         date: day,
                         zone,
+                        assumed,
                         days_rolled: 0,
                         last: None,
                     });
@@ -297,6 +307,7 @@ pub(crate) fn parse(
             continue;
         };
         first_date.get_or_insert(clock.date);
+        zone_assumed |= clock.assumed;
         let text = if text.is_empty() {
             line.trim().to_owned()
         } else {
@@ -353,6 +364,12 @@ pub(crate) fn parse(
         resolved_at,
         url: None,
         events,
+        attributes: if zone_assumed {
+            [("assumed_zone".to_owned(), zone.name())].into()
+        } else {
+            Default::default()
+        },
+        updated_at: None,
         source: SourceRef::line(file, title_line),
     })));
     for rejected in rejections {
@@ -371,7 +388,7 @@ mod tests {
     fn parse_all(file: &str, text: &str) -> Result<(Incident, Vec<Rejection>), IngestError> {
         let mut incidents = Vec::new();
         let mut rejections = Vec::new();
-        parse(file, text.as_bytes(), &mut |p| match p {
+        parse(file, text.as_bytes(), &Zone::default(), &mut |p| match p {
             Parsed::Record(Record::Incident(i)) => incidents.push(i),
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
@@ -504,9 +521,12 @@ mod tests {
         let err = parse_all("x.md", "# Title\n\n## Timeline\n\nTBD\n").expect_err("empty");
         assert!(matches!(err, IngestError::Invalid { .. }), "{err:?}");
         let mut rejected = 0;
-        let err = parse("x.md", b"# T\n## Timeline\n- 14:51 no date\n", &mut |_| {
-            rejected += 1
-        })
+        let err = parse(
+            "x.md",
+            b"# T\n## Timeline\n- 14:51 no date\n",
+            &Zone::default(),
+            &mut |_| rejected += 1,
+        )
         .expect_err("undated");
         assert!(
             matches!(&err, IngestError::Invalid { message, .. } if message.contains("before any date line at line 3")),
@@ -520,11 +540,12 @@ mod tests {
             "## Timeline\n| |\n|\n- \n- 99:99\n2026-99-99\n- 1:1",
             "\u{feff}# x\r\n## Timeline\r\n\u{0}\r\n",
         ] {
-            let _ = parse("odd.md", input.as_bytes(), &mut |_| {});
+            let _ = parse("odd.md", input.as_bytes(), &Zone::default(), &mut |_| {});
         }
         let _ = parse(
             "odd.md",
             b"# x\n## Timeline\n2026-01-01\n- 10:00 \xff\xfe bad",
+            &Zone::default(),
             &mut |_| {},
         );
     }

@@ -5,8 +5,9 @@
 //! Table API values are plain strings, or `{"display_value", "value", "link"}` objects with
 //! `sysparm_display_value=all` (references without it are `{"link", "value"}`). Names come from
 //! the display value; times from the value, which ServiceNow writes in UTC as
-//! `2026-11-18 09:00:00` (the display value follows the exporting user's time zone). CSV times
-//! carry no zone and are read as UTC.
+//! `2026-11-18 09:00:00`. Display values (an object with only `display_value`) and CSV times
+//! follow the exporting user's time zone and state none: they are read in the configured zone
+//! (UTC unless `--zone` says otherwise) and the change is marked `assumed_zone`.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use chrono::{DateTime, Utc};
 use hindsight_model::{Change, ChangeKind, Person, Record, Rejection, SourceRef};
 use serde_json::Value;
 
-use crate::time::parse_timestamp;
+use crate::time::{parse_timestamp, parse_timestamp_zoned, Zone};
 use crate::{excerpt, IngestError, Parsed};
 
 /// Fields that mark a change request rather than another ServiceNow table.
@@ -96,18 +97,24 @@ fn column_name(header: &str) -> String {
 pub(crate) fn parse(
     file: &str,
     bytes: &[u8],
+    zone: &Zone,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') || first == Some(&b'[') {
-        parse_json(file, bytes, sink)
+        parse_json(file, bytes, zone, sink)
     } else {
-        parse_csv(file, bytes, sink)
+        parse_csv(file, bytes, zone, sink)
     }
 }
 
-fn parse_json(file: &str, bytes: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<(), IngestError> {
+fn parse_json(
+    file: &str,
+    bytes: &[u8],
+    zone: &Zone,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
     let document = crate::json::parse_document(file, bytes)?;
     let (items, base): (Vec<&Value>, &str) = match (&document, &document["result"]) {
         (_, Value::Array(items)) => (items.iter().collect(), "/result/"),
@@ -144,12 +151,22 @@ fn parse_json(file: &str, bytes: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<
             .iter()
             .filter_map(|(key, value)| Field::from_json(value).map(|f| (key.clone(), f)))
             .collect();
-        sink(to_change(SourceRef::pointer(file, pointer), &fields, raw));
+        sink(to_change(
+            SourceRef::pointer(file, pointer),
+            &fields,
+            zone,
+            raw,
+        ));
     }
     Ok(())
 }
 
-fn parse_csv(file: &str, bytes: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<(), IngestError> {
+fn parse_csv(
+    file: &str,
+    bytes: &[u8],
+    zone: &Zone,
+    sink: &mut dyn FnMut(Parsed),
+) -> Result<(), IngestError> {
     let rows = read_csv(bytes).map_err(|(line, column, message)| IngestError::Malformed {
         file: file.to_owned(),
         line,
@@ -200,11 +217,12 @@ fn parse_csv(file: &str, bytes: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<(
                     Field {
                         display: v.clone(),
                         value: v,
+                        local: true,
                     },
                 )
             })
             .collect();
-        sink(to_change(SourceRef::line(file, line), &fields, raw));
+        sink(to_change(SourceRef::line(file, line), &fields, zone, raw));
     }
     Ok(())
 }
@@ -213,6 +231,8 @@ fn parse_csv(file: &str, bytes: &[u8], sink: &mut dyn FnMut(Parsed)) -> Result<(
 struct Field {
     display: String,
     value: String,
+    /// The time is a display value in the exporting user's zone, not the stored UTC value.
+    local: bool,
 }
 
 impl Field {
@@ -228,10 +248,20 @@ impl Field {
                 let stored = map.get("value").and_then(scalar);
                 let display = map.get("display_value").and_then(scalar);
                 match (display, stored) {
-                    (Some(display), Some(value)) => Some(Self { display, value }),
-                    (Some(one), None) | (None, Some(one)) => Some(Self {
+                    (Some(display), Some(value)) => Some(Self {
+                        display,
+                        value,
+                        local: false,
+                    }),
+                    (Some(one), None) => Some(Self {
                         display: one.clone(),
                         value: one,
+                        local: true,
+                    }),
+                    (None, Some(one)) => Some(Self {
+                        display: one.clone(),
+                        value: one,
+                        local: false,
                     }),
                     (None, None) => None,
                 }
@@ -239,6 +269,7 @@ impl Field {
             other => scalar(other).map(|v| Self {
                 display: v.clone(),
                 value: v,
+                local: false,
             }),
         }
     }
@@ -253,12 +284,18 @@ fn rejection(location: &str, field: Option<&str>, reason: &str, raw: String) -> 
     })
 }
 
-fn to_change(source: SourceRef, fields: &BTreeMap<String, Field>, raw: String) -> Parsed {
+fn to_change(
+    source: SourceRef,
+    fields: &BTreeMap<String, Field>,
+    zone: &Zone,
+    raw: String,
+) -> Parsed {
     let display = |key: &str| fields.get(key).map(|f| f.display.clone());
     let Some(number) = display("number") else {
         return rejection(&source.location, Some("number"), "missing number", raw);
     };
     let mut times: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+    let mut zone_assumed = false;
     for key in [
         "sys_created_on",
         "sys_updated_on",
@@ -268,8 +305,16 @@ fn to_change(source: SourceRef, fields: &BTreeMap<String, Field>, raw: String) -
         "work_end",
     ] {
         if let Some(field) = fields.get(key) {
-            match parse_timestamp(&field.value).or_else(|| parse_timestamp(&field.display)) {
-                Some(at) => {
+            let read = if field.local {
+                parse_timestamp_zoned(&field.display, zone)
+            } else {
+                parse_timestamp(&field.value)
+                    .or_else(|| parse_timestamp(&field.display))
+                    .map(|at| (at, false))
+            };
+            match read {
+                Some((at, assumed)) => {
+                    zone_assumed |= assumed;
                     times.insert(key, at);
                 }
                 None => {
@@ -293,6 +338,7 @@ fn to_change(source: SourceRef, fields: &BTreeMap<String, Field>, raw: String) -
     change.committed_at = ["work_end", "end_date", "sys_updated_on"]
         .iter()
         .find_map(|k| times.get(k).copied());
+    change.updated_at = times.get("sys_updated_on").copied();
     change.author = display("requested_by").map(|name| Person {
         name,
         email: String::new(),
@@ -307,6 +353,11 @@ fn to_change(source: SourceRef, fields: &BTreeMap<String, Field>, raw: String) -
             field.display.clone()
         };
         change.attributes.insert(key.clone(), value);
+    }
+    if zone_assumed {
+        change
+            .attributes
+            .insert("assumed_zone".to_owned(), zone.name());
     }
     Parsed::Record(Record::Change(change))
 }
@@ -414,7 +465,10 @@ mod tests {
 
     fn run(text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
-        parse("chg", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
+        parse("chg", text.as_bytes(), &Zone::default(), &mut |p| {
+            out.push(p)
+        })
+        .expect("parse");
         out
     }
 
@@ -511,7 +565,8 @@ CHG0040003,Café rollout,standard,Low,not requested,false,,,,,,,,2026-11-16 08:0
     #[test]
     fn truncation_is_malformed_with_a_line() {
         let cut = &CSV[..CSV.find("in two").unwrap_or(0)];
-        let err = parse("chg.csv", cut.as_bytes(), &mut |_| {}).expect_err("truncated");
+        let err =
+            parse("chg.csv", cut.as_bytes(), &Zone::default(), &mut |_| {}).expect_err("truncated");
         assert!(
             matches!(
                 err,
@@ -523,19 +578,25 @@ CHG0040003,Café rollout,standard,Low,not requested,false,,,,,,,,2026-11-16 08:0
             ),
             "{err:?}"
         );
-        let err = parse("chg.json", &JSON.as_bytes()[..300], &mut |_| {}).expect_err("truncated");
+        let err = parse(
+            "chg.json",
+            &JSON.as_bytes()[..300],
+            &Zone::default(),
+            &mut |_| {},
+        )
+        .expect_err("truncated");
         assert!(
             matches!(err, IngestError::Malformed { line: 5, .. }),
             "{err:?}"
         );
         for end in 0..JSON.len() {
             if let Some(prefix) = JSON.get(..end) {
-                let _ = parse("c", prefix.as_bytes(), &mut |_| {});
+                let _ = parse("c", prefix.as_bytes(), &Zone::default(), &mut |_| {});
             }
         }
         for end in 0..CSV.len() {
             if let Some(prefix) = CSV.get(..end) {
-                let _ = parse("c", prefix.as_bytes(), &mut |_| {});
+                let _ = parse("c", prefix.as_bytes(), &Zone::default(), &mut |_| {});
             }
         }
     }

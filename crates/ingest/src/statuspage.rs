@@ -160,6 +160,8 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
         resolved_at,
         url: text(&item["shortlink"]),
         events,
+        attributes: Default::default(),
+        updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     })));
     for rejected in rejected_updates {

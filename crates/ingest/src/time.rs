@@ -113,6 +113,71 @@ pub fn parse_offset(text: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
+/// The zone zone-less times are read in: a fixed offset (`UTC`, `+01:00`) or an IANA zone
+/// (`Europe/Berlin`), whose offset follows daylight saving time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Fixed(FixedOffset),
+    Named(chrono_tz::Tz),
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Self::Fixed(utc_offset())
+    }
+}
+
+impl Zone {
+    /// Reads `UTC`, `+01:00`, `-0500` or an IANA name such as `Europe/Berlin`.
+    pub fn parse(text: &str) -> Option<Self> {
+        parse_offset(text)
+            .map(Self::Fixed)
+            .or_else(|| text.trim().parse::<chrono_tz::Tz>().ok().map(Self::Named))
+    }
+
+    /// The name records are marked with (`assumed_zone`): `UTC`, `+01:00`, `Europe/Berlin`.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Fixed(offset) if offset.local_minus_utc() == 0 => "UTC".to_owned(),
+            Self::Fixed(offset) => offset.to_string(),
+            Self::Named(tz) => tz.name().to_owned(),
+        }
+    }
+
+    /// The instant a wall-clock time in this zone names. A time that daylight saving skips is
+    /// read with the offset in force just before the gap; an ambiguous one as the earlier.
+    pub fn to_utc(&self, local: &NaiveDateTime) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Fixed(offset) => in_zone(local, *offset),
+            Self::Named(tz) => tz
+                .from_local_datetime(local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .or_else(|| {
+                    let before = *local - Duration::hours(3);
+                    let offset = tz.offset_from_local_datetime(&before).earliest()?.fix();
+                    Some((*local - Duration::seconds(offset.local_minus_utc().into())).and_utc())
+                }),
+        }
+    }
+}
+
+/// [`parse_timestamp`] with `zone` for times that state none; the flag is true when the zone
+/// was assumed.
+pub fn parse_timestamp_zoned(text: &str, zone: &Zone) -> Option<(DateTime<Utc>, bool)> {
+    let (read_as_utc, assumed) = parse_timestamp_in(text, utc_offset())?;
+    if !assumed {
+        return Some((read_as_utc, false));
+    }
+    zone.to_utc(&read_as_utc.naive_utc()).map(|t| (t, true))
+}
+
+/// [`parse_syslog`] with the wall-clock time read in `zone`.
+pub fn parse_syslog_zoned(text: &str, now: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+    let read_as_utc = parse_syslog(text, now)?;
+    zone.to_utc(&read_as_utc.naive_utc())
+}
+
 fn utc_offset() -> FixedOffset {
     Utc.fix()
 }
@@ -283,5 +348,34 @@ mod tests {
         assert_eq!(utc("yesterday"), "none");
         assert_eq!(utc(""), "none");
         assert_eq!(utc("12abc"), "none");
+    }
+
+    #[test]
+    fn named_zones_follow_daylight_saving() {
+        let berlin = Zone::parse("Europe/Berlin").expect("zone");
+        assert_eq!(berlin.name(), "Europe/Berlin");
+        let winter = parse_timestamp_zoned("2026-11-18 09:00:00", &berlin).expect("time");
+        assert_eq!(winter.0.to_rfc3339(), "2026-11-18T08:00:00+00:00");
+        assert!(winter.1);
+        let summer = parse_timestamp_zoned("2026-07-01 09:00", &berlin).expect("time");
+        assert_eq!(summer.0.to_rfc3339(), "2026-07-01T07:00:00+00:00");
+        // Skipped by the spring change: read with the winter offset.
+        let gap = parse_timestamp_zoned("2026-03-29 02:30:00", &berlin).expect("time");
+        assert_eq!(gap.0.to_rfc3339(), "2026-03-29T01:30:00+00:00");
+        // A stated zone is never replaced.
+        let stated = parse_timestamp_zoned("2026-07-01T09:00:00Z", &berlin).expect("time");
+        assert_eq!(
+            stated,
+            (parse_timestamp("2026-07-01T09:00:00Z").expect("t"), false)
+        );
+        assert_eq!(
+            Zone::parse("+01:00").map(|z| z.name()).as_deref(),
+            Some("+01:00")
+        );
+        assert_eq!(Zone::default().name(), "UTC");
+        assert_eq!(Zone::parse("Mars/Olympus"), None);
+        let now = parse_timestamp("2026-11-20T00:00:00Z").expect("now");
+        let syslog = parse_syslog_zoned("Nov 19 10:42:07", now, &berlin).expect("syslog");
+        assert_eq!(syslog.to_rfc3339(), "2026-11-19T09:42:07+00:00");
     }
 }

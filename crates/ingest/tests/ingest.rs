@@ -1,10 +1,16 @@
 //! Parsers against fixtures and the shared corpora.
 #[path = "ingest/change_formats.rs"]
 mod change_formats;
+#[path = "ingest/deployment_statuses.rs"]
+mod deployment_statuses;
 #[path = "ingest/incident_formats.rs"]
 mod incident_formats;
 #[path = "ingest/mapped_formats.rs"]
 mod mapped_formats;
+#[path = "ingest/updated_at.rs"]
+mod updated_at;
+#[path = "ingest/zones.rs"]
+mod zones;
 
 // --- statuspage / incident.io ---
 

@@ -95,6 +95,10 @@ pub struct Change {
     /// Every other field of the source record worth keeping (branch, state, ticket type,
     /// risk, approval ...), verbatim.
     pub attributes: BTreeMap<String, String>,
+    /// When the source tool last changed the record; a re-ingest never lets an older copy
+    /// overwrite a newer one.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
     pub source: SourceRef,
 }
 
@@ -119,6 +123,7 @@ impl Change {
             related: Vec::new(),
             notes: BTreeMap::new(),
             attributes: BTreeMap::new(),
+            updated_at: None,
             source,
         }
     }
@@ -187,6 +192,9 @@ pub struct Deployment {
     pub at: DateTime<Utc>,
     /// Every other field of the record, kept verbatim.
     pub attributes: BTreeMap<String, String>,
+    /// When the deploy tool last changed the record, if it says.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
     pub source: SourceRef,
 }
 
@@ -217,6 +225,13 @@ pub struct Incident {
     pub resolved_at: Option<DateTime<Utc>>,
     pub url: Option<String>,
     pub events: Vec<TimelineEvent>,
+    /// Facts about the record worth keeping that have no column: `assumed_zone` when a
+    /// zone-less time was read in the configured zone ...
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// When the incident tool last changed the record, if it says.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
     pub source: SourceRef,
 }
 
@@ -230,6 +245,23 @@ pub struct IncidentEvents {
     pub source: SourceRef,
 }
 
+/// One status a deploy tool reported for a deployment that may be stored by another file
+/// (GitHub deployment statuses). The latest status decides the deployment's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentStatusUpdate {
+    /// The natural key of the deployment the status belongs to.
+    pub deployment_key: String,
+    /// The tool's own word (`success`, `failure`, `inactive` ...).
+    pub state: String,
+    pub status: DeployStatus,
+    pub at: DateTime<Utc>,
+    pub environment: Option<String>,
+    pub actor: Option<String>,
+    pub description: Option<String>,
+    pub log_url: Option<String>,
+    pub source: SourceRef,
+}
+
 /// Any record an ingester produces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
@@ -237,6 +269,7 @@ pub enum Record {
     Deployment(Deployment),
     Incident(Incident),
     IncidentEvents(IncidentEvents),
+    DeploymentStatus(DeploymentStatusUpdate),
 }
 
 /// A record an ingester could not accept, kept with its location and the reason.

@@ -75,6 +75,17 @@ impl Store {
              FROM deployments d JOIN services s ON s.id = d.service_id;
              INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
                                 severity, title, ref_id)
+             SELECT ds.at, 'deployment', 'status', s.name,
+                    coalesce(ds.environment, d.environment), ds.actor, NULL, NULL, NULL,
+                    'status ' || ds.state || ' of ' || d.action || ' ' ||
+                    coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' || s.name ||
+                    coalesce(': ' || nullif(ds.description, ''), ''),
+                    d.id
+             FROM deployment_statuses ds
+             JOIN deployments d ON d.natural_key = ds.deployment_key
+             JOIN services s ON s.id = d.service_id;
+             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
+                                severity, title, ref_id)
              SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
                     c.ai_tool, NULL, c.title, c.id
              FROM changes c WHERE c.committed_at IS NOT NULL;

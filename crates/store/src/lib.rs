@@ -19,8 +19,8 @@ use rusqlite::Connection;
 pub use events::{EventFacets, EventFilter, EventRow};
 pub use pool::PooledConnection;
 pub use read::{
-    ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview, RejectionRow, RunRow,
-    TimelineRow,
+    ChangeRow, ChangeText, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview,
+    RejectionRow, RunRow, TimelineRow,
 };
 pub use review::{LinkReviewRow, OverrideRow};
 pub use write::{IngestTransaction, NewLink, RunMeta, RunSummary};
@@ -63,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_change_details_and_reviews.sql"),
     include_str!("../migrations/0003_timeline_events.sql"),
+    include_str!("../migrations/0005_record_updates_and_deployment_statuses.sql"),
 ];
 
 /// The schema version this build writes.
@@ -160,6 +161,9 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
 }
+
+#[cfg(test)]
+mod updates_tests;
 
 #[cfg(test)]
 mod tests {

@@ -77,6 +77,8 @@ pub struct IncidentRow {
     pub url: Option<String>,
     pub source_file: String,
     pub source_location: String,
+    /// Facts without a column of their own, e.g. `assumed_zone`.
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// One event of an incident timeline.
@@ -215,11 +217,22 @@ fn incident_row(row: &Row<'_>) -> rusqlite::Result<IncidentRow> {
         url: row.get(10)?,
         source_file: row.get(11)?,
         source_location: row.get(12)?,
+        attributes: {
+            let text: String = row.get(13)?;
+            serde_json::from_str(&text).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    13,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?
+        },
     })
 }
 
 const INCIDENT_COLUMNS: &str = "i.id, i.source_system, i.source_id, i.number, i.title, i.status,
-    i.severity, s.name, i.started_at, i.resolved_at, i.url, i.source_file, i.source_location";
+    i.severity, s.name, i.started_at, i.resolved_at, i.url, i.source_file, i.source_location,
+    i.attributes";
 
 fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkRow> {
     Ok(LinkRow {
@@ -234,7 +247,30 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkRow> {
     })
 }
 
+/// What linking reads of a change's text: id, title, message, lines added and deleted.
+pub type ChangeText = (i64, String, String, Option<i64>, Option<i64>);
+
 impl Store {
+    /// Title, message and size of every change, without the rest of the record (labels,
+    /// reviews, notes, attributes) that [`Store::load_changes`] decodes.
+    pub fn change_texts(&self) -> Result<Vec<ChangeText>> {
+        let conn = self.connection()?;
+        let mut stmt = conn
+            .prepare("SELECT id, title, message, additions, deletions FROM changes ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// Every change, ordered by commit time then key.
     pub fn changes(&self) -> Result<Vec<ChangeRow>> {
         let conn = self.connection()?;

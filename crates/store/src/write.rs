@@ -3,7 +3,8 @@
 use rusqlite::{params, OptionalExtension};
 
 use hindsight_model::{
-    Attribution, Change, Deployment, Incident, IncidentEvents, Rejection, TimelineEvent,
+    Attribution, Change, Deployment, DeploymentStatusUpdate, Incident, IncidentEvents, Rejection,
+    TimelineEvent,
 };
 use rusqlite::Connection;
 
@@ -40,6 +41,82 @@ fn insert_events(conn: &Connection, incident_id: i64, events: &[TimelineEvent]) 
     Ok(())
 }
 
+/// The latest status of a deployment: state, status, time, description, log URL, and how many
+/// statuses it has.
+type LatestStatus = (String, String, String, Option<String>, Option<String>, i64);
+
+/// Lets the latest stored status of a deployment decide its outcome, as embedded statuses do:
+/// the status, the state word, and for a finished deployment its finish time (the time it went
+/// live, for one a later release made `inactive`). Nothing happens while the deployment is not
+/// stored, or when it already shows a later time than the latest status.
+fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
+    let latest: Option<LatestStatus> = conn
+        .prepare_cached(
+            "SELECT state, status, at, description, log_url,
+                    (SELECT count(*) FROM deployment_statuses WHERE deployment_key = ?1)
+             FROM deployment_statuses WHERE deployment_key = ?1
+             ORDER BY at DESC, id ASC LIMIT 1",
+        )?
+        .query_row([deployment_key], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((state, status, latest_at, description, log_url, count)) = latest else {
+        return Ok(());
+    };
+    let stored: Option<(String, String)> = conn
+        .prepare_cached("SELECT attributes, at FROM deployments WHERE natural_key = ?1")?
+        .query_row([deployment_key], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let Some((stored, stored_at)) = stored else {
+        return Ok(());
+    };
+    // The deployment already shows something newer (statuses embedded in its own file):
+    // an older status does not take it back.
+    if latest_at < stored_at {
+        return Ok(());
+    }
+    let finished_at = match state.as_str() {
+        "inactive" => Some(
+            conn.prepare_cached(
+                "SELECT max(at) FROM deployment_statuses
+                 WHERE deployment_key = ?1 AND state = 'success'",
+            )?
+            .query_row([deployment_key], |row| row.get::<_, Option<String>>(0))?
+            .unwrap_or_else(|| latest_at.clone()),
+        ),
+        "success" | "failure" | "error" => Some(latest_at.clone()),
+        _ => None,
+    };
+    let mut attributes: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&stored).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+    attributes.insert("state".to_owned(), state);
+    attributes.insert("statuses_count".to_owned(), count.to_string());
+    for (key, value) in [("status_description", description), ("log_url", log_url)] {
+        if let Some(value) = value {
+            attributes.insert(key.to_owned(), value);
+        }
+    }
+    if let Some(finished) = &finished_at {
+        attributes.insert("finished_at".to_owned(), finished.clone());
+    }
+    let attributes = serde_json::to_string(&attributes)
+        .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+    conn.prepare_cached(
+        "UPDATE deployments SET status = ?2, at = coalesce(?3, at), attributes = ?4
+         WHERE natural_key = ?1",
+    )?
+    .execute(params![deployment_key, status, finished_at, attributes])?;
+    Ok(())
+}
+
 /// Writes a change's class and evidence. An override in force replaces the computed class;
 /// the computed evidence is kept beneath the reviewer's.
 pub(crate) fn write_attribution(
@@ -47,25 +124,52 @@ pub(crate) fn write_attribution(
     change_id: i64,
     computed: &Attribution,
 ) -> Result<()> {
-    let override_row: Option<(i64, String, Option<String>, String, String, String)> = conn
-        .query_row(
+    write_attribution_with(conn, change_id, computed, true, false)
+}
+
+/// [`write_attribution`]; `overrides` false says no override exists, sparing the look-up, and
+/// `class_written` says the change's row already holds the computed class.
+fn write_attribution_with(
+    conn: &Connection,
+    change_id: i64,
+    computed: &Attribution,
+    overrides: bool,
+    class_written: bool,
+) -> Result<()> {
+    if !overrides {
+        return write_computed(conn, change_id, computed, None, class_written);
+    }
+    let override_row: Option<OverrideInForce> = conn
+        .prepare_cached(
             "SELECT o.id, o.class, o.tool, o.reason, o.author, o.created_at
              FROM attribution_overrides o JOIN changes c
                ON c.kind = o.change_kind AND c.natural_key = o.natural_key
              WHERE c.id = ?1 AND o.revoked_at IS NULL ORDER BY o.id DESC LIMIT 1",
-            [change_id],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row([change_id], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
+        })
         .optional()?;
+    write_computed(conn, change_id, computed, override_row, class_written)
+}
+
+/// An override in force: id, class, tool, reason, author, time.
+type OverrideInForce = (i64, String, Option<String>, String, String, String);
+
+fn write_computed(
+    conn: &Connection,
+    change_id: i64,
+    computed: &Attribution,
+    override_row: Option<OverrideInForce>,
+    class_written: bool,
+) -> Result<()> {
     let (class, tool, involvement, confidence) = match &override_row {
         Some((_, class, tool, ..)) => (class.clone(), tool.clone(), None, 1.0),
         None => (
@@ -75,20 +179,22 @@ pub(crate) fn write_attribution(
             computed.confidence,
         ),
     };
-    conn.prepare_cached(
-        "UPDATE changes SET class = ?1, ai_tool = ?2, ai_involvement = ?3, confidence = ?4,
-                            ai_model = ?5, ai_line_share = ?6
-         WHERE id = ?7",
-    )?
-    .execute(params![
-        class,
-        tool,
-        involvement,
-        confidence,
-        computed.model,
-        computed.line_share,
-        change_id
-    ])?;
+    if override_row.is_some() || !class_written {
+        conn.prepare_cached(
+            "UPDATE changes SET class = ?1, ai_tool = ?2, ai_involvement = ?3, confidence = ?4,
+                                ai_model = ?5, ai_line_share = ?6
+             WHERE id = ?7",
+        )?
+        .execute(params![
+            class,
+            tool,
+            involvement,
+            confidence,
+            computed.model,
+            computed.line_share,
+            change_id
+        ])?;
+    }
     conn.prepare_cached("DELETE FROM attribution_evidence WHERE change_id = ?1")?
         .execute([change_id])?;
     let mut insert = conn.prepare_cached(
@@ -155,6 +261,14 @@ pub struct IngestTransaction<'a> {
     stored: i64,
     rejected: i64,
     done: bool,
+    /// Whether `deployment_statuses` has rows, once asked.
+    has_statuses: Option<bool>,
+    /// Whether any attribution override exists, once asked: without one, a change's class is
+    /// written without looking for one.
+    has_overrides: Option<bool>,
+    /// Service ids by name, so that a million deploy lines do not upsert their service a
+    /// million times.
+    services: std::collections::HashMap<String, i64>,
 }
 
 impl Store {
@@ -182,6 +296,9 @@ impl Store {
             stored: 0,
             rejected: 0,
             done: false,
+            has_statuses: None,
+            has_overrides: None,
+            services: std::collections::HashMap::new(),
         };
         tx.conn
             .prepare_cached(
@@ -278,13 +395,15 @@ impl IngestTransaction<'_> {
         let author = change.author.as_ref();
         let committer = change.committer.as_ref();
         let json = |value: &dyn erased::Json| value.to_json();
-        let change_id: i64 = self.conn.prepare_cached(
+        let change_id: Option<i64> = self.conn.prepare_cached(
             "INSERT INTO changes(kind, natural_key, repo, title, message, author_name, author_email,
                                  committer_name, committer_email, authored_at, committed_at, parents,
                                  additions, deletions, labels, reviews, related, notes, attributes,
-                                 source_file, source_location, run_id)
+                                 source_file, source_location, run_id, updated_at,
+                                 class, ai_tool, ai_involvement, confidence, ai_model,
+                                 ai_line_share)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?18, ?19, ?20, ?21, ?22)
+                     ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
              ON CONFLICT(kind, natural_key) DO UPDATE SET
                  repo = excluded.repo, title = excluded.title, message = excluded.message,
                  author_name = excluded.author_name, author_email = excluded.author_email,
@@ -295,7 +414,13 @@ impl IngestTransaction<'_> {
                  reviews = excluded.reviews, related = excluded.related, notes = excluded.notes,
                  attributes = excluded.attributes,
                  source_file = excluded.source_file, source_location = excluded.source_location,
-                 run_id = excluded.run_id
+                 run_id = excluded.run_id,
+                 updated_at = coalesce(excluded.updated_at, changes.updated_at),
+                 class = excluded.class, ai_tool = excluded.ai_tool,
+                 ai_involvement = excluded.ai_involvement, confidence = excluded.confidence,
+                 ai_model = excluded.ai_model, ai_line_share = excluded.ai_line_share
+             WHERE excluded.updated_at IS NULL OR changes.updated_at IS NULL
+                OR excluded.updated_at >= changes.updated_at
              RETURNING id",
         )?
         .query_row(
@@ -322,10 +447,35 @@ impl IngestTransaction<'_> {
                 change.source.file,
                 change.source.location,
                 self.run_id,
+                change.updated_at.as_ref().map(format_time),
+                attribution.class.as_str(),
+                attribution.tool,
+                attribution.involvement,
+                attribution.confidence,
+                attribution.model,
+                attribution.line_share,
             ],
             |row| row.get(0),
-        )?;
-        write_attribution(&self.conn, change_id, attribution)?;
+        )
+        .optional()?;
+        // No id: the stored copy was updated later than this one, which therefore loses.
+        let Some(change_id) = change_id else {
+            return Ok(());
+        };
+        let overrides = match self.has_overrides {
+            Some(known) => known,
+            None => {
+                let known: bool = self.conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM attribution_overrides)",
+                    [],
+                    |row| row.get(0),
+                )?;
+                self.has_overrides = Some(known);
+                known
+            }
+        };
+        // The row already holds the computed class; an override in force rewrites it.
+        write_attribution_with(&self.conn, change_id, attribution, overrides, true)?;
         self.stored += 1;
         Ok(())
     }
@@ -357,18 +507,21 @@ impl IngestTransaction<'_> {
         let service_id = self.service_id(&deployment.service)?;
         let attributes = serde_json::to_string(&deployment.attributes)
             .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-        self.conn.prepare_cached(
+        let written = self.conn.prepare_cached(
             "INSERT INTO deployments(natural_key, service_id, environment, version, sha, status,
                                      actor, actor_type, action, at, attributes,
-                                     source_file, source_location, run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                     source_file, source_location, run_id, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT(natural_key) DO UPDATE SET
                  service_id = excluded.service_id, environment = excluded.environment,
                  version = excluded.version, sha = excluded.sha, status = excluded.status,
                  actor = excluded.actor, actor_type = excluded.actor_type, action = excluded.action,
                  at = excluded.at, attributes = excluded.attributes,
                  source_file = excluded.source_file, source_location = excluded.source_location,
-                 run_id = excluded.run_id",
+                 run_id = excluded.run_id,
+                 updated_at = coalesce(excluded.updated_at, deployments.updated_at)
+             WHERE excluded.updated_at IS NULL OR deployments.updated_at IS NULL
+                OR excluded.updated_at >= deployments.updated_at",
         )?
         .execute(
             params![
@@ -386,10 +539,69 @@ impl IngestTransaction<'_> {
                 deployment.source.file,
                 deployment.source.location,
                 self.run_id,
+                deployment.updated_at.as_ref().map(format_time),
             ],
         )?;
+        // Nothing written: the stored copy was updated later than this one.
+        if written == 0 {
+            return Ok(());
+        }
+        if self.statuses_stored()? {
+            apply_statuses(&self.conn, &deployment.natural_key)?;
+        }
         self.stored += 1;
         Ok(())
+    }
+
+    /// Stores a deployment status under its deployment's key and, when that deployment is
+    /// stored, lets the latest status decide its outcome. A status that arrives first waits
+    /// for its deployment.
+    pub fn add_deployment_status(&mut self, status: &DeploymentStatusUpdate) -> Result<()> {
+        self.seen += 1;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO deployment_statuses(deployment_key, state, status, at, environment,
+                                                 actor, description, log_url,
+                                                 source_file, source_location, run_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT(deployment_key, at, state) DO UPDATE SET
+                     status = excluded.status, environment = excluded.environment,
+                     actor = excluded.actor, description = excluded.description,
+                     log_url = excluded.log_url, source_file = excluded.source_file,
+                     source_location = excluded.source_location, run_id = excluded.run_id",
+            )?
+            .execute(params![
+                status.deployment_key,
+                status.state,
+                status.status.as_str(),
+                format_time(&status.at),
+                status.environment,
+                status.actor,
+                status.description,
+                status.log_url,
+                status.source.file,
+                status.source.location,
+                self.run_id,
+            ])?;
+        self.has_statuses = Some(true);
+        apply_statuses(&self.conn, &status.deployment_key)?;
+        self.stored += 1;
+        Ok(())
+    }
+
+    /// Whether any deployment status is stored, asked once per file: most deployments never
+    /// have statuses of their own, and a query per record would slow large deploy logs.
+    fn statuses_stored(&mut self) -> Result<bool> {
+        if let Some(known) = self.has_statuses {
+            return Ok(known);
+        }
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM deployment_statuses)",
+            [],
+            |row| row.get(0),
+        )?;
+        self.has_statuses = Some(known);
+        Ok(known)
     }
 
     /// Stores an incident with its timeline, replacing an earlier copy with the same tool id.
@@ -399,19 +611,25 @@ impl IngestTransaction<'_> {
             Some(name) => Some(self.service_id(name)?),
             None => None,
         };
-        let incident_id: i64 = self
+        let attributes = serde_json::to_string(&incident.attributes)
+            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let incident_id: Option<i64> = self
             .conn
             .prepare_cached(
                 "INSERT INTO incidents(source_system, source_id, number, title, status, severity,
                                    service_id, started_at, resolved_at, url,
-                                   source_file, source_location, run_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                   source_file, source_location, run_id, updated_at, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT(source_system, source_id) DO UPDATE SET
                  number = excluded.number, title = excluded.title, status = excluded.status,
                  severity = excluded.severity, service_id = excluded.service_id,
                  started_at = excluded.started_at, resolved_at = excluded.resolved_at,
                  url = excluded.url, source_file = excluded.source_file,
-                 source_location = excluded.source_location, run_id = excluded.run_id
+                 source_location = excluded.source_location, run_id = excluded.run_id,
+                 updated_at = coalesce(excluded.updated_at, incidents.updated_at),
+                 attributes = excluded.attributes
+             WHERE excluded.updated_at IS NULL OR incidents.updated_at IS NULL
+                OR excluded.updated_at >= incidents.updated_at
              RETURNING id",
             )?
             .query_row(
@@ -429,9 +647,16 @@ impl IngestTransaction<'_> {
                     incident.source.file,
                     incident.source.location,
                     self.run_id,
+                    incident.updated_at.as_ref().map(format_time),
+                    attributes,
                 ],
                 |row| row.get(0),
-            )?;
+            )
+            .optional()?;
+        // No id: the stored copy was updated later; its timeline stays as it is.
+        let Some(incident_id) = incident_id else {
+            return Ok(());
+        };
         insert_events(&self.conn, incident_id, &incident.events)?;
         self.stored += 1;
         Ok(())
@@ -476,6 +701,9 @@ impl IngestTransaction<'_> {
     }
 
     fn service_id(&mut self, name: &str) -> Result<i64> {
+        if let Some(id) = self.services.get(name) {
+            return Ok(*id);
+        }
         let id = self
             .conn
             .prepare_cached(
@@ -483,6 +711,10 @@ impl IngestTransaction<'_> {
              ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id",
             )?
             .query_row([name], |row| row.get(0))?;
+        // Bounded, so that a file of endless distinct names cannot grow it without limit.
+        if self.services.len() < 10_000 {
+            self.services.insert(name.to_owned(), id);
+        }
         Ok(id)
     }
 }

@@ -1,0 +1,128 @@
+//! Ingest through the api: deployment statuses from a file of their own, zones, re-ingest.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use crate::{Hindsight, IngestOptions};
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/formats")
+        .join(path)
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .expect("time")
+}
+
+fn open() -> (tempfile::TempDir, Hindsight) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+    (dir, app)
+}
+
+fn ingest(app: &Hindsight, paths: &[PathBuf], zone: Option<&str>) -> crate::IngestReportDto {
+    let report = app
+        .ingest_paths_in_zone(paths, &IngestOptions::new(now()), zone, &mut |_| {})
+        .expect("ingest");
+    for file in &report.files {
+        assert_eq!(file.status, "stored", "{file:#?}");
+    }
+    report
+}
+
+#[test]
+fn statuses_file_before_and_after_its_deployments() {
+    let (_dir, app) = open();
+    let report = ingest(
+        &app,
+        &[fixture("github_deployment_statuses/statuses.json")],
+        None,
+    );
+    assert_eq!(
+        report.files[0].format.as_deref(),
+        Some("github-deployment-statuses")
+    );
+    assert_eq!(report.files[0].records_stored, 5);
+    assert_eq!(report.files[0].records_rejected, 0);
+    ingest(
+        &app,
+        &[
+            fixture("github-deployments/deployments.json"),
+            fixture("github_deployment_statuses/late-deployment.json"),
+        ],
+        None,
+    );
+    let deployments = app.store.deployments().expect("deployments");
+    let find = |key: &str| {
+        deployments
+            .iter()
+            .find(|d| d.natural_key == key)
+            .unwrap_or_else(|| panic!("{key} stored"))
+    };
+    // The statuses arrived first and waited for the deployment.
+    let late = find("github:acme-shop/checkout:deployment:1843412345");
+    assert_eq!(late.status, "failed");
+    assert_eq!(late.at, "2026-11-18T08:14:55.000Z");
+    assert_eq!(
+        late.attributes.get("finished_at").map(String::as_str),
+        Some("2026-11-18T08:14:55.000Z")
+    );
+    // A deployment of the deployments file without embedded statuses gets them too.
+    let platform = find("github:acme-shop/platform:deployment:1843391277");
+    assert_eq!(platform.status, "succeeded");
+    assert_eq!(platform.at, "2026-11-17T15:36:12.000Z");
+    assert_eq!(
+        platform.attributes.get("state").map(String::as_str),
+        Some("success")
+    );
+
+    // Every status is on the merged timeline.
+    let conn = app.store.connection().expect("conn");
+    let titles: Vec<String> = conn
+        .prepare("SELECT title FROM events WHERE kind = 'status' ORDER BY at, id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(titles.len(), 5, "{titles:#?}");
+    assert_eq!(titles[0], "status queued of deploy main on payments");
+}
+
+#[test]
+fn zone_less_times_are_read_in_the_given_zone_and_marked() {
+    let (_dir, app) = open();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("changes.csv");
+    std::fs::write(
+        &csv,
+        "number,short_description,type,start_date,end_date,sys_updated_on\n\
+         CHG0040001,Rotate certificates,normal,2026-11-18 09:00:00,2026-11-18 10:00:00,2026-11-18 10:05:00\n",
+    )
+    .expect("write");
+    ingest(&app, &[csv], Some("Europe/Berlin"));
+    let changes = app.store.load_changes().expect("changes");
+    let (_, change) = changes
+        .into_iter()
+        .find(|(_, c)| c.natural_key == "CHG0040001")
+        .expect("stored");
+    assert_eq!(
+        change.committed_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-11-18T09:00:00+00:00")
+    );
+    assert_eq!(
+        change.attributes.get("assumed_zone").map(String::as_str),
+        Some("Europe/Berlin")
+    );
+    let bad = app.ingest_paths_in_zone(
+        &[],
+        &IngestOptions::new(now()),
+        Some("Mars/Base"),
+        &mut |_| {},
+    );
+    assert!(bad.is_err());
+}

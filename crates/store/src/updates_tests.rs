@@ -1,0 +1,306 @@
+//! Re-ingest by newest update, and deployment statuses stored apart from their deployment.
+
+use chrono::{DateTime, Utc};
+use hindsight_model::{
+    Attribution, AttributionClass, Change, ChangeKind, DeployStatus, Deployment,
+    DeploymentStatusUpdate, Incident, SourceRef,
+};
+
+use crate::{RunMeta, Store};
+
+fn t(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .expect("time")
+}
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+    (dir, store)
+}
+
+/// Runs `write` in its own ingest transaction, as one file would.
+fn ingest(store: &Store, name: &str, write: impl FnOnce(&mut crate::IngestTransaction<'_>)) {
+    let meta = RunMeta {
+        path: name.to_owned(),
+        content_hash: name.to_owned(),
+        format: "test".to_owned(),
+        ingested_at: "2026-11-20T00:00:00.000Z".to_owned(),
+    };
+    let mut tx = store.begin_ingest(&meta).expect("begin");
+    write(&mut tx);
+    tx.commit().expect("commit");
+}
+
+fn incident(status: &str, updated_at: Option<&str>) -> Incident {
+    Incident {
+        source_system: "pagerduty".into(),
+        source_id: "PT4KHLK".into(),
+        number: Some(1234),
+        title: format!("Checkout errors ({status})"),
+        status: status.into(),
+        severity: None,
+        service: Some("checkout".into()),
+        started_at: t("2026-11-17T14:05:00Z"),
+        resolved_at: None,
+        url: None,
+        events: Vec::new(),
+        attributes: [("assumed_zone".to_owned(), "Europe/Berlin".to_owned())].into(),
+        updated_at: updated_at.map(t),
+        source: SourceRef::pointer("pd.json", "/incidents/0"),
+    }
+}
+
+fn deployment(key: &str, updated_at: Option<&str>, version: &str) -> Deployment {
+    Deployment {
+        natural_key: key.into(),
+        service: "checkout".into(),
+        environment: Some("production".into()),
+        version: Some(version.into()),
+        sha: Some("4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f80".into()),
+        status: DeployStatus::Unknown,
+        actor: None,
+        actor_type: None,
+        action: "deploy".into(),
+        at: t("2026-11-18T08:09:58Z"),
+        attributes: Default::default(),
+        updated_at: updated_at.map(t),
+        source: SourceRef::pointer("deployments.json", "/0"),
+    }
+}
+
+fn pull(title: &str, updated_at: Option<&str>) -> Change {
+    let mut change = Change::new(
+        ChangeKind::PullRequest,
+        "acme/checkout#12",
+        SourceRef::pointer("pulls.json", "/0"),
+    );
+    change.title = title.into();
+    change.updated_at = updated_at.map(t);
+    change
+}
+
+fn unknown() -> Attribution {
+    Attribution {
+        class: AttributionClass::Unknown,
+        tool: None,
+        involvement: None,
+        model: None,
+        line_share: None,
+        confidence: 0.0,
+        evidence: Vec::new(),
+    }
+}
+
+fn status(key: &str, state: &str, at: &str, description: &str) -> DeploymentStatusUpdate {
+    DeploymentStatusUpdate {
+        deployment_key: key.into(),
+        state: state.into(),
+        status: match state {
+            "success" | "inactive" => DeployStatus::Succeeded,
+            "failure" | "error" => DeployStatus::Failed,
+            _ => DeployStatus::InProgress,
+        },
+        at: t(at),
+        environment: Some("production".into()),
+        actor: Some("github-actions[bot]".into()),
+        description: Some(description.into()).filter(|d: &String| !d.is_empty()),
+        log_url: Some(format!("https://ci.example/{state}")),
+        source: SourceRef::pointer("statuses.json", "/0"),
+    }
+}
+
+#[test]
+fn an_older_incident_never_overwrites_a_newer_one() {
+    let (_dir, store) = store();
+    ingest(&store, "new", |tx| {
+        tx.add_incident(&incident("acknowledged", Some("2026-11-17T15:00:00Z")))
+            .expect("add")
+    });
+    ingest(&store, "old", |tx| {
+        tx.add_incident(&incident("triggered", Some("2026-11-17T14:30:00Z")))
+            .expect("add")
+    });
+    let rows = store.incidents().expect("incidents");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, "acknowledged");
+    assert_eq!(
+        rows[0].attributes.get("assumed_zone").map(String::as_str),
+        Some("Europe/Berlin")
+    );
+
+    ingest(&store, "newer", |tx| {
+        tx.add_incident(&incident("resolved", Some("2026-11-17T16:00:00Z")))
+            .expect("add")
+    });
+    assert_eq!(store.incidents().expect("incidents")[0].status, "resolved");
+    // Without updated_at the last file wins, as before.
+    ingest(&store, "undated", |tx| {
+        tx.add_incident(&incident("triggered", None)).expect("add")
+    });
+    let rows = store.incidents().expect("incidents");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, "triggered");
+    // The newest known update is kept, so an older dated copy still loses.
+    ingest(&store, "old again", |tx| {
+        tx.add_incident(&incident("acknowledged", Some("2026-11-17T15:30:00Z")))
+            .expect("add")
+    });
+    assert_eq!(store.incidents().expect("incidents")[0].status, "triggered");
+}
+
+#[test]
+fn changes_and_deployments_keep_their_newest_copy() {
+    let (_dir, store) = store();
+    ingest(&store, "new", |tx| {
+        tx.add_change(
+            &pull("Add retries (final)", Some("2026-11-18T10:00:00Z")),
+            &unknown(),
+        )
+        .expect("change");
+        tx.add_deployment(&deployment("gh:1", Some("2026-11-18T10:00:00Z"), "v2"))
+            .expect("deployment");
+    });
+    ingest(&store, "old", |tx| {
+        tx.add_change(
+            &pull("WIP: add retries", Some("2026-11-18T09:00:00Z")),
+            &unknown(),
+        )
+        .expect("change");
+        tx.add_deployment(&deployment("gh:1", Some("2026-11-18T09:00:00Z"), "v1"))
+            .expect("deployment");
+    });
+    let changes = store.changes().expect("changes");
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].title, "Add retries (final)");
+    let deployments = store.deployments().expect("deployments");
+    assert_eq!(deployments.len(), 1);
+    assert_eq!(deployments[0].version.as_deref(), Some("v2"));
+
+    // Equal times: the last file wins.
+    ingest(&store, "same", |tx| {
+        tx.add_change(
+            &pull("Add retries (edited)", Some("2026-11-18T10:00:00Z")),
+            &unknown(),
+        )
+        .expect("change");
+    });
+    assert_eq!(
+        store.changes().expect("changes")[0].title,
+        "Add retries (edited)"
+    );
+}
+
+#[test]
+fn statuses_stored_before_their_deployment_apply_when_it_arrives() {
+    let (_dir, store) = store();
+    let key = "github:acme/checkout:deployment:42";
+    ingest(&store, "statuses", |tx| {
+        for s in [
+            status(
+                key,
+                "failure",
+                "2026-11-18T08:14:55Z",
+                "Health checks failed",
+            ),
+            status(key, "in_progress", "2026-11-18T08:10:03Z", "Rolling out"),
+        ] {
+            tx.add_deployment_status(&s).expect("status");
+        }
+    });
+    assert!(store.deployments().expect("deployments").is_empty());
+
+    ingest(&store, "deployments", |tx| {
+        tx.add_deployment(&deployment(key, None, "v2.16.0"))
+            .expect("add")
+    });
+    let d = &store.deployments().expect("deployments")[0];
+    assert_eq!(d.status, "failed");
+    assert_eq!(d.at, "2026-11-18T08:14:55.000Z");
+    let attr = |k: &str| d.attributes.get(k).map(String::as_str);
+    assert_eq!(attr("state"), Some("failure"));
+    assert_eq!(attr("finished_at"), Some("2026-11-18T08:14:55.000Z"));
+    assert_eq!(attr("statuses_count"), Some("2"));
+    assert_eq!(attr("status_description"), Some("Health checks failed"));
+
+    store.rebuild_events().expect("events");
+    let conn = store.connection().expect("conn");
+    let mut stmt = conn
+        .prepare("SELECT at, kind, title FROM events WHERE source = 'deployment' ORDER BY at, id")
+        .expect("prepare");
+    let events: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let statuses: Vec<&str> = events
+        .iter()
+        .filter(|(_, kind, _)| kind == "status")
+        .map(|(_, _, title)| title.as_str())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "status in_progress of deploy v2.16.0 on checkout: Rolling out",
+            "status failure of deploy v2.16.0 on checkout: Health checks failed",
+        ]
+    );
+}
+
+#[test]
+fn statuses_after_their_deployment_update_it_and_the_latest_decides() {
+    let (_dir, store) = store();
+    let key = "github:acme/platform:deployment:7";
+    ingest(&store, "deployments", |tx| {
+        tx.add_deployment(&deployment(key, None, "v1"))
+            .expect("add")
+    });
+    assert_eq!(store.deployments().expect("d")[0].status, "unknown");
+    ingest(&store, "statuses", |tx| {
+        for s in [
+            status(key, "inactive", "2026-11-19T09:00:00Z", ""),
+            status(key, "success", "2026-11-18T08:20:00Z", "Live"),
+            status(key, "queued", "2026-11-18T08:10:00Z", ""),
+        ] {
+            tx.add_deployment_status(&s).expect("status");
+        }
+    });
+    let d = &store.deployments().expect("d")[0];
+    // Superseded later: it succeeded, and went live when the success was reported.
+    assert_eq!(d.status, "succeeded");
+    assert_eq!(d.at, "2026-11-18T08:20:00.000Z");
+    assert_eq!(
+        d.attributes.get("state").map(String::as_str),
+        Some("inactive")
+    );
+    // The same statuses again change nothing and duplicate nothing.
+    ingest(&store, "statuses again", |tx| {
+        tx.add_deployment_status(&status(key, "success", "2026-11-18T08:20:00Z", "Live"))
+            .expect("status")
+    });
+    let conn = store.connection().expect("conn");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM deployment_statuses", [], |r| r.get(0))
+        .expect("n");
+    assert_eq!(n, 3);
+}
+
+#[test]
+fn an_older_status_does_not_take_back_what_embedded_statuses_showed() {
+    let (_dir, store) = store();
+    let key = "github:acme/checkout:deployment:9";
+    let mut embedded = deployment(key, None, "v3");
+    embedded.status = DeployStatus::Succeeded;
+    embedded.at = t("2026-11-18T10:05:00Z");
+    ingest(&store, "deployments", |tx| {
+        tx.add_deployment(&embedded).expect("add")
+    });
+    ingest(&store, "statuses", |tx| {
+        tx.add_deployment_status(&status(key, "in_progress", "2026-11-18T10:01:00Z", ""))
+            .expect("status")
+    });
+    let d = &store.deployments().expect("d")[0];
+    assert_eq!(d.status, "succeeded");
+    assert_eq!(d.at, "2026-11-18T10:05:00.000Z");
+}
