@@ -54,6 +54,10 @@ pub fn deployment_contents(
             by_repo.entry(repo).or_default().push(change);
         }
     }
+    // Time-sorted per repository, so a deployment's commit range is two binary searches.
+    for commits in by_repo.values_mut() {
+        commits.sort_by_key(|c| (c.committed_at, c.id));
+    }
 
     let mut ordered: Vec<&DeploymentFacts> = deployments.iter().collect();
     ordered.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
@@ -124,11 +128,16 @@ fn commits_between(
     let ids = by_repo
         .get(repo)
         .map(|commits| {
-            commits
+            let lower = commits.partition_point(|c| c.committed_at.is_some_and(|t| t <= from));
+            let upper = commits.partition_point(|c| c.committed_at.is_some_and(|t| t <= to));
+            let mut ids: Vec<i64> = commits
+                .get(lower..upper.max(lower))
+                .unwrap_or_default()
                 .iter()
-                .filter(|c| c.committed_at.is_some_and(|t| t > from && t <= to))
                 .map(|c| c.id)
-                .collect()
+                .collect();
+            ids.sort_unstable();
+            ids
         })
         .unwrap_or_default();
     let method = format!(

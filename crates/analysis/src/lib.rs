@@ -5,6 +5,8 @@ mod contents;
 pub mod devlake;
 pub mod dora;
 mod explicit;
+pub mod groups;
+mod index;
 mod link;
 pub mod measures;
 pub mod policy;

@@ -7,6 +7,7 @@ mod demo;
 mod devlake;
 pub mod dto;
 mod error;
+mod incidents;
 mod ingest;
 mod query;
 mod report;
@@ -23,6 +24,9 @@ pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;
 pub use error::{ApiError, ApiErrorDto, ApiErrorKind};
 pub use hindsight_report::ReportFormat;
+pub use incidents::{
+    IncidentCauseDto, IncidentGroupDto, IncidentMemberDto, NOT_CHANGE_CAUSED_CATEGORIES,
+};
 pub use ingest::IngestOptions;
 pub use report::write_atomically;
 

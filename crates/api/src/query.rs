@@ -30,7 +30,7 @@ impl Hindsight {
             .iter()
             .map(deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let incident_facts = self.incident_facts(&incidents)?;
+        let incident_facts = self.grouped_incident_facts(&incidents)?;
 
         let shipped = deployment_contents(&deployment_facts, &change_facts);
         let rows: Vec<(i64, i64, String)> = shipped
@@ -81,6 +81,44 @@ impl Hindsight {
         self.store.replace_suspected_links(&links)?;
         self.store.rebuild_events()?;
         Ok(())
+    }
+
+    /// One fact per incident group, so that one outage reported by several tools is linked
+    /// once: the primary's id and service, the group's merged window, every record's text.
+    pub(crate) fn grouped_incident_facts(
+        &self,
+        incidents: &[IncidentRow],
+    ) -> Result<Vec<IncidentFacts>> {
+        let facts = self.incident_facts(incidents)?;
+        let groups = self.groups_of(incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let by_id: BTreeMap<i64, &IncidentFacts> = facts.iter().map(|f| (f.id, f)).collect();
+        let rows: BTreeMap<i64, &IncidentRow> = incidents.iter().map(|r| (r.id, r)).collect();
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let Some(primary) = by_id.get(&group.primary) else {
+                continue;
+            };
+            let mut merged = (*primary).clone();
+            if group.members.len() > 1 {
+                let members: Vec<&IncidentRow> = group
+                    .members
+                    .iter()
+                    .filter_map(|id| rows.get(id).copied())
+                    .collect();
+                let (start, end) = crate::incidents::group_window(&members)?;
+                merged.started_at = start;
+                merged.resolved_at = end;
+                for id in group.members.iter().skip(1) {
+                    if let Some(member) = by_id.get(id) {
+                        merged.text.extend(member.text.iter().cloned());
+                    }
+                }
+            }
+            out.push(merged);
+        }
+        Ok(out)
     }
 
     /// Incidents with the text explicit evidence is searched in: title and timeline.

@@ -38,8 +38,34 @@ impl Hindsight {
 
         let incident_rows = self.store.incidents()?;
         let causes = self.not_change_caused(&incident_rows)?;
+        // One outage reported by several tools is one incident: members are shown under their
+        // group's primary, with the merged window and timeline.
+        let groups = self.groups_of(&incident_rows, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let members_of: HashMap<i64, Vec<i64>> = groups
+            .iter()
+            .map(|g| (g.primary, g.members.clone()))
+            .collect();
+        let rows_by_id: HashMap<i64, hindsight_store::IncidentRow> =
+            incident_rows.iter().map(|r| (r.id, r.clone())).collect();
         let mut incidents = Vec::new();
-        for incident in incident_rows {
+        for mut incident in incident_rows {
+            let Some(members) = members_of.get(&incident.id) else {
+                continue;
+            };
+            let member_rows: Vec<&hindsight_store::IncidentRow> =
+                members.iter().filter_map(|id| rows_by_id.get(id)).collect();
+            let merged_from: Vec<String> = member_rows
+                .iter()
+                .skip(1)
+                .map(|m| format!("{} {}", m.source_system, m.source_id))
+                .collect();
+            if member_rows.len() > 1 {
+                let (start, end) = crate::incidents::group_window(&member_rows)?;
+                incident.started_at = hindsight_store::format_time(&start);
+                incident.resolved_at = end.map(|e| hindsight_store::format_time(&e));
+            }
             let mut suspects = Vec::new();
             for link in self.store.links_of_incident(incident.id)? {
                 let deployment = self.store.deployment(link.deployment_id)?;
@@ -74,16 +100,20 @@ impl Hindsight {
                         .collect(),
                 });
             }
-            let timeline = self
-                .store
-                .timeline(incident.id)?
-                .into_iter()
-                .map(|e| ReportEvent {
-                    at: e.at,
-                    kind: e.kind,
-                    text: e.text,
-                })
-                .collect();
+            let mut timeline = Vec::new();
+            for member in members {
+                timeline.extend(
+                    self.store
+                        .timeline(*member)?
+                        .into_iter()
+                        .map(|e| ReportEvent {
+                            at: e.at,
+                            kind: e.kind,
+                            text: e.text,
+                        }),
+                );
+            }
+            timeline.sort_by(|a, b| a.at.cmp(&b.at));
             incidents.push(ReportIncident {
                 duration_minutes: duration_minutes(&incident)?,
                 source_system: incident.source_system,
@@ -96,6 +126,7 @@ impl Hindsight {
                 started_at: incident.started_at,
                 resolved_at: incident.resolved_at,
                 not_change_caused: causes.get(&incident.id).cloned(),
+                merged_from,
                 url: incident.url,
                 timeline,
                 suspects,
@@ -176,11 +207,13 @@ impl Hindsight {
         changes: &'a [ChangeRow],
         causes: &HashMap<i64, String>,
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
-        let incidents = self.store.incidents()?;
+        let reviewer_ncc = self.reviewer_not_change_caused()?;
+        let incidents = self.counted_incidents()?;
         let failing_links = self
             .store
             .all_links()?
             .into_iter()
+            .filter(|l| !reviewer_ncc.contains(&l.incident_id))
             .filter(|l| {
                 l.status == "confirmed"
                     || (!causes.contains_key(&l.incident_id)
@@ -218,11 +251,13 @@ impl Hindsight {
                 map
             });
         // Suspects of incidents classed as not change-caused are not failures; a reviewer's
-        // confirmation still is.
+        // confirmation still is, unless a reviewer classed the incident as not change-caused.
+        let reviewer_ncc = self.reviewer_not_change_caused()?;
         let links: Vec<_> = self
             .store
             .all_links()?
             .into_iter()
+            .filter(|l| !reviewer_ncc.contains(&l.incident_id))
             .filter(|l| l.status == "confirmed" || !causes.contains_key(&l.incident_id))
             .collect();
         let confirmed: HashSet<i64> = links
@@ -312,14 +347,64 @@ impl Hindsight {
         &self,
         incidents: &[hindsight_store::IncidentRow],
     ) -> Result<HashMap<i64, String>> {
-        Ok(self
+        let classified: HashMap<i64, String> = self
             .incident_facts(incidents)?
             .iter()
             .filter_map(|facts| {
                 hindsight_analysis::classify_cause(facts)
                     .map(|(category, evidence)| (facts.id, format!("{category} ({evidence})")))
             })
-            .collect())
+            .collect();
+        // The reviewer's word beats the text classifier; a group has one cause.
+        let reviewed = self.reviewed_causes(incidents)?;
+        let groups = self.groups_of(incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let mut out = HashMap::new();
+        for group in groups {
+            let by_reviewer = group.members.iter().find_map(|m| reviewed.get(m));
+            let cause = match by_reviewer {
+                Some((true, text)) => Some(text.clone()),
+                Some((false, _)) => None,
+                None => group
+                    .members
+                    .iter()
+                    .find_map(|m| classified.get(m).cloned()),
+            };
+            if let Some(cause) = cause {
+                out.extend(group.members.iter().map(|m| (*m, cause.clone())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The incidents as counted: each group's primary, with the group's merged window.
+    pub(crate) fn counted_incidents(&self) -> Result<Vec<hindsight_store::IncidentRow>> {
+        let rows = self.store.incidents()?;
+        let groups =
+            self.groups_of(&rows, &|s: &str| hindsight_model::normalise_service_name(s))?;
+        let by_id: HashMap<i64, &hindsight_store::IncidentRow> =
+            rows.iter().map(|r| (r.id, r)).collect();
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let members: Vec<&hindsight_store::IncidentRow> = group
+                .members
+                .iter()
+                .filter_map(|id| by_id.get(id).copied())
+                .collect();
+            let Some(first) = members.first() else {
+                continue;
+            };
+            let mut row = (*first).clone();
+            if members.len() > 1 {
+                let (start, end) = crate::incidents::group_window(&members)?;
+                row.started_at = hindsight_store::format_time(&start);
+                row.resolved_at = end.map(|e| hindsight_store::format_time(&e));
+            }
+            out.push(row);
+        }
+        out.sort_by_key(|r| r.id);
+        Ok(out)
     }
 
     /// The report rendered in one format.

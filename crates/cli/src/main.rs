@@ -82,10 +82,14 @@ enum Command {
     },
     /// List incidents, newest first, with their suspect count
     Incidents,
-    /// Show one incident with its timeline and ranked suspects
+    /// Show one incident with its timeline and ranked suspects; or merge, split and class
+    /// incidents (`hindsight incident merge 3 7 --why ...`)
+    #[command(args_conflicts_with_subcommands = true)]
     Incident {
         /// The incident's id, as listed by `hindsight incidents`
-        id: i64,
+        id: Option<i64>,
+        #[command(subcommand)]
+        action: Option<IncidentCommand>,
     },
     /// List every change with its attribution
     Changes,
@@ -139,6 +143,42 @@ enum AttributionCommand {
     ClearOverride { key: String },
     /// Classify every stored change again with the rules in force
     Reclassify,
+}
+
+#[derive(Debug, Subcommand)]
+enum IncidentCommand {
+    /// One outage reported by several tools: count two incidents (and their groups) as one
+    Merge {
+        first: i64,
+        second: i64,
+        #[arg(long)]
+        why: String,
+    },
+    /// Take an incident out of the group it was merged into
+    Split {
+        id: i64,
+        #[arg(long)]
+        why: String,
+    },
+    /// Undo the newest merge or split naming the incident (its record is kept, revoked)
+    UndoGroup { id: i64 },
+    /// List incidents as counted: each group with every tool's record of it
+    Groups,
+    /// Class the incident's cause: `not-change-caused` (never a change failure) or
+    /// `change-caused`; the reviewer's word beats the text classifier
+    Cause {
+        id: i64,
+        /// not-change-caused or change-caused
+        #[arg(value_name = "CAUSE")]
+        cause: String,
+        /// With not-change-caused: provider, hardware, capacity or other [default: other]
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        why: String,
+    },
+    /// Undo the cause decision in force for the incident
+    UndoCause { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,7 +391,15 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Incident { id } => {
+        Command::Incident {
+            action: Some(action),
+            ..
+        } => incident_action(cli, &app, &reviewer, action),
+        Command::Incident { id: None, .. } => Err(ApiError::BadInput(
+            "give an incident id, or one of merge, split, undo-group, groups, cause, undo-cause"
+                .to_owned(),
+        )),
+        Command::Incident { id: Some(id), .. } => {
             let detail = app.incident_detail(*id)?;
             if cli.json {
                 print_json(&detail)?;
@@ -660,6 +708,72 @@ impl ProgressBar {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
     }
+}
+
+fn incident_action(
+    cli: &Cli,
+    app: &Hindsight,
+    reviewer: &str,
+    action: &IncidentCommand,
+) -> Result<ExitCode, ApiError> {
+    let now = Utc::now();
+    let groups = match action {
+        IncidentCommand::Merge { first, second, why } => {
+            app.merge_incidents(*first, *second, why, reviewer, now)?
+        }
+        IncidentCommand::Split { id, why } => app.split_incident(*id, why, reviewer, now)?,
+        IncidentCommand::UndoGroup { id } => app.undo_incident_grouping(*id, reviewer, now)?,
+        IncidentCommand::Groups => app.incident_groups()?,
+        IncidentCommand::Cause {
+            id,
+            cause,
+            category,
+            why,
+        } => {
+            let decision =
+                app.set_incident_cause(*id, cause, category.as_deref(), why, reviewer, now)?;
+            if cli.json {
+                print_json(&decision)?;
+            } else {
+                println!(
+                    "incident {id} is now {} {}",
+                    decision.decision.replace('_', "-"),
+                    decision.category.as_deref().unwrap_or_default()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        IncidentCommand::UndoCause { id } => {
+            app.undo_incident_cause(*id, reviewer, now)?;
+            if !cli.json {
+                println!("incident {id}: cause decision undone");
+            } else {
+                print_json(&serde_json::json!({ "incident_id": id, "undone": true }))?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    if cli.json {
+        print_json(&groups)?;
+    } else {
+        for g in groups.iter().filter(|g| g.members.len() > 1) {
+            let members: Vec<String> = g
+                .members
+                .iter()
+                .map(|m| format!("{} ({} {})", m.id, m.source_system, m.source_id))
+                .collect();
+            println!("incident {}: {}", g.primary, members.join(" + "));
+            for reason in &g.reasons {
+                println!("    {reason}");
+            }
+        }
+        let merged = groups.iter().filter(|g| g.members.len() > 1).count();
+        println!(
+            "{} incidents as counted, {merged} merged from several records",
+            groups.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

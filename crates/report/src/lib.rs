@@ -213,6 +213,10 @@ pub struct ReportIncident {
     /// Why the incident is classed as not caused by a change (provider, hardware, capacity,
     /// third-party), or `None`. Such incidents count as no change's failure.
     pub not_change_caused: Option<String>,
+    /// The other tools' records of the same outage (`statuspage abc123`), merged into this
+    /// incident: counted once, their timelines merged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
     pub timeline: Vec<ReportEvent>,
     pub suspects: Vec<ReportSuspect>,
 }
@@ -453,6 +457,7 @@ pub(crate) mod sample {
                 duration_minutes: Some(65),
                 url: None,
                 not_change_caused: None,
+                merged_from: Vec::new(),
                 timeline: vec![ReportEvent {
                     at: "2026-11-17T14:05:00.000Z".into(),
                     kind: "triggered".into(),

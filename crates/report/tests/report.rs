@@ -75,6 +75,7 @@ fn report() -> Report {
             duration_minutes: Some(65),
             url: None,
             not_change_caused: None,
+            merged_from: Vec::new(),
             timeline: vec![ReportEvent {
                 at: "2026-11-17T14:05:00.000Z".into(),
                 kind: "triggered".into(),
