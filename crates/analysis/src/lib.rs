@@ -5,6 +5,7 @@ mod contents;
 pub mod devlake;
 pub mod dora;
 mod explicit;
+pub mod findings;
 pub mod groups;
 mod index;
 mod link;

@@ -323,3 +323,174 @@ pub(crate) fn group_window(
     let start = start.ok_or_else(|| ApiError::Internal("an empty incident group".into()))?;
     Ok((start, if open { None } else { end }))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+            .single()
+            .expect("time")
+    }
+
+    fn demo() -> (tempfile::TempDir, Hindsight) {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+        app.load_demo(now()).expect("demo");
+        (dir, app)
+    }
+
+    fn failed_including_suspected(app: &Hindsight, class: &str) -> i64 {
+        let report = app.report(now()).expect("report");
+        report
+            .summary
+            .cohorts
+            .iter()
+            .find(|c| c.cohort == class)
+            .map(|c| c.failed_including_suspected.numerator)
+            .expect("cohort")
+    }
+
+    #[test]
+    fn merge_split_and_undo_change_what_is_counted() {
+        let (_dir, app) = demo();
+        assert_eq!(app.incident_groups().expect("groups").len(), 8);
+        // Demo incidents 1 and 6 are both checkout; a reviewer says they are one outage.
+        let groups = app
+            .merge_incidents(1, 6, "same outage", "ana", now())
+            .expect("merge");
+        assert_eq!(groups.len(), 7);
+        let merged = groups.iter().find(|g| g.primary == 1).expect("group");
+        let ids: Vec<i64> = merged.members.iter().map(|m| m.id).collect();
+        assert_eq!(ids, vec![1, 6]);
+        assert_eq!(merged.reasons, vec!["merged by a reviewer"]);
+        let report = app.report(now()).expect("report");
+        assert_eq!(report.incidents.len(), 7);
+        let shown = report
+            .incidents
+            .iter()
+            .find(|i| i.source_id == "QG3Q2QN7TVSXVZ")
+            .expect("primary");
+        assert_eq!(shown.merged_from, vec!["pagerduty P06VDK4"]);
+        // Only the primary is linked now.
+        assert!(app.incident_detail(6).expect("detail").suspects.is_empty());
+
+        let groups = app
+            .split_incident(6, "two causes", "bo", now())
+            .expect("split");
+        assert_eq!(groups.len(), 8);
+        // Undo the split: merged again; undo the merge: apart again.
+        assert_eq!(
+            app.undo_incident_grouping(6, "bo", now())
+                .expect("undo")
+                .len(),
+            7
+        );
+        assert_eq!(
+            app.undo_incident_grouping(6, "bo", now())
+                .expect("undo")
+                .len(),
+            8
+        );
+        assert!(matches!(
+            app.undo_incident_grouping(6, "bo", now()),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            app.merge_incidents(1, 1, "x", "ana", now()),
+            Err(ApiError::BadInput(_))
+        ));
+        assert!(matches!(
+            app.split_incident(1, "  ", "ana", now()),
+            Err(ApiError::BadInput(_))
+        ));
+    }
+
+    #[test]
+    fn a_reviewer_not_change_caused_incident_is_never_a_failure() {
+        let (_dir, app) = demo();
+        let before = failed_including_suspected(&app, "ai");
+        // Incident 1 (checkout) is triggered by an AI change in the demo truth.
+        let decision = app
+            .set_incident_cause(
+                1,
+                "not-change-caused",
+                Some("provider"),
+                "CDN outage",
+                "ana",
+                now(),
+            )
+            .expect("cause");
+        assert_eq!(decision.decision, "not_change_caused");
+        assert_eq!(decision.category.as_deref(), Some("provider"));
+        let after = failed_including_suspected(&app, "ai");
+        assert!(after < before, "{after} < {before}");
+        let report = app.report(now()).expect("report");
+        let shown = report
+            .incidents
+            .iter()
+            .find(|i| i.source_id == "QG3Q2QN7TVSXVZ")
+            .expect("incident");
+        assert_eq!(
+            shown.not_change_caused.as_deref(),
+            Some("provider (reviewer ana: CDN outage)")
+        );
+        app.undo_incident_cause(1, "ana", now()).expect("undo");
+        assert_eq!(failed_including_suspected(&app, "ai"), before);
+        assert!(matches!(
+            app.undo_incident_cause(1, "ana", now()),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            app.set_incident_cause(1, "bad-luck", None, "x", "ana", now()),
+            Err(ApiError::BadInput(_))
+        ));
+        assert!(matches!(
+            app.set_incident_cause(1, "not-change-caused", Some("aliens"), "x", "ana", now()),
+            Err(ApiError::BadInput(_))
+        ));
+    }
+
+    #[test]
+    fn the_roster_fixture_parses_and_the_findings_use_it() {
+        let text = include_str!("../../../fixtures/roster.toml");
+        let roster = crate::Roster::parse(text).expect("roster");
+        assert_eq!(roster.senior_groups, vec!["platform-leads"]);
+        assert!(crate::Roster::parse("seniors = 1").is_err());
+        let (_dir, app) = demo();
+        let options = crate::AnalyzeOptions {
+            roster: Some(roster),
+            ..Default::default()
+        };
+        let extras = app.analysis_extras(&options, &|_| None).expect("extras");
+        let names: Vec<&str> = extras.findings.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "ai_without_review",
+                "ai_without_senior_approval",
+                "emergency_change",
+                "agent_elevated_permissions",
+                "destructive_without_second_approval"
+            ]
+        );
+        // 4 link windows x 3 thresholds.
+        assert_eq!(extras.sensitivity.len(), 12);
+        // A window before the demo's history counts nothing.
+        let empty = crate::AnalyzeOptions {
+            to: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).single(),
+            ..Default::default()
+        };
+        let extras = app.analysis_extras(&empty, &|_| None).expect("extras");
+        assert!(extras.teams.is_empty());
+        assert!(extras.blast_radius.is_empty());
+        // A catalog's team mapping is used when deployments name no team.
+        let extras = app
+            .analysis_extras(&Default::default(), &|s: &str| Some(format!("team-{s}")))
+            .expect("extras");
+        assert!(extras.teams.iter().all(|t| t.team.starts_with("team-")));
+    }
+}

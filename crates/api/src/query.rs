@@ -19,6 +19,37 @@ impl Hindsight {
     /// Recomputes what each deployment shipped and the suspect links of every incident.
     /// Links a reviewer confirmed or rejected are kept.
     pub fn refresh_analysis(&self) -> Result<()> {
+        let (links, shipped) = self.compute_links(&LinkOptions::default())?;
+        let rows: Vec<(i64, i64, String)> = shipped
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
+            .collect();
+        self.store.replace_deployment_changes(&rows)?;
+        let links: Vec<NewLink> = links
+            .into_iter()
+            .map(|l| NewLink {
+                incident_id: l.incident_id,
+                deployment_id: l.deployment_id,
+                rank: l.rank,
+                score: l.score,
+                method: l.method,
+                evidence: l.evidence,
+            })
+            .collect();
+        self.store.replace_suspected_links(&links)?;
+        self.store.rebuild_events()?;
+        Ok(())
+    }
+
+    /// What each deployment shipped and the suspect links of every incident group, under the
+    /// given options; nothing is written.
+    pub(crate) fn compute_links(
+        &self,
+        options: &LinkOptions,
+    ) -> Result<(
+        Vec<hindsight_analysis::SuspectLink>,
+        Vec<hindsight_analysis::ShippedChange>,
+    )> {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
         let incidents = self.store.incidents()?;
@@ -31,14 +62,7 @@ impl Hindsight {
             .map(deployment_facts)
             .collect::<Result<Vec<_>>>()?;
         let incident_facts = self.grouped_incident_facts(&incidents)?;
-
         let shipped = deployment_contents(&deployment_facts, &change_facts);
-        let rows: Vec<(i64, i64, String)> = shipped
-            .iter()
-            .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
-            .collect();
-        self.store.replace_deployment_changes(&rows)?;
-
         let extras = LinkExtras {
             deployment_keys: deployments
                 .iter()
@@ -65,22 +89,9 @@ impl Hindsight {
             &shipped,
             &change_facts,
             &extras,
-            &LinkOptions::default(),
+            options,
         );
-        let links: Vec<NewLink> = links
-            .into_iter()
-            .map(|l| NewLink {
-                incident_id: l.incident_id,
-                deployment_id: l.deployment_id,
-                rank: l.rank,
-                score: l.score,
-                method: l.method,
-                evidence: l.evidence,
-            })
-            .collect();
-        self.store.replace_suspected_links(&links)?;
-        self.store.rebuild_events()?;
-        Ok(())
+        Ok((links, shipped))
     }
 
     /// One fact per incident group, so that one outage reported by several tools is linked

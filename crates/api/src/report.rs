@@ -343,7 +343,7 @@ impl Hindsight {
 
     /// Incidents whose text shows a provider, hardware, capacity or third-party cause: id to
     /// `category (evidence)`.
-    fn not_change_caused(
+    pub(crate) fn not_change_caused(
         &self,
         incidents: &[hindsight_store::IncidentRow],
     ) -> Result<HashMap<i64, String>> {

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use hindsight_api::{ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat};
+use hindsight_api::{
+    AnalyzeOptions, ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat, Roster,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -106,6 +108,17 @@ enum Command {
         /// With `--link-mode devlake`: the DevLake project
         #[arg(long, default_value = "project1", value_name = "NAME")]
         project: String,
+        /// Teams, findings, blast radius and sensitivity only for changes, deployments and
+        /// incidents from this time on (RFC 3339 or YYYY-MM-DD)
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// ... and before this time (RFC 3339 or YYYY-MM-DD)
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Senior reviewers and groups (TOML: senior_reviewers, senior_groups, [groups]; see
+        /// fixtures/roster.toml) for the "without senior approval" finding
+        #[arg(long, value_name = "FILE")]
+        roster: Option<PathBuf>,
     },
     /// List the input formats Hindsight reads
     Formats,
@@ -241,6 +254,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
         link_mode,
         devlake_dir,
         project,
+        ..
     } = &cli.command
     {
         if link_mode == "devlake" {
@@ -483,9 +497,29 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Analyze { link_mode, .. } => match link_mode.as_str() {
+        Command::Analyze {
+            link_mode,
+            from,
+            to,
+            roster,
+            ..
+        } => match link_mode.as_str() {
             "hindsight" => {
                 let report = app.report(generation_time(None)?)?;
+                let options = AnalyzeOptions {
+                    from: from.as_deref().map(window_time).transpose()?,
+                    to: to.as_deref().map(window_time).transpose()?,
+                    roster: roster
+                        .as_deref()
+                        .map(|path| {
+                            let text = std::fs::read_to_string(path).map_err(|e| {
+                                ApiError::BadInput(format!("cannot read {}: {e}", path.display()))
+                            })?;
+                            Roster::parse(&text)
+                        })
+                        .transpose()?,
+                };
+                let extras = app.analysis_extras(&options, &|_| None)?;
                 let analysis = serde_json::json!({
                     "summary": report.summary,
                     "incidents": report.incidents.iter().map(|i| serde_json::json!({
@@ -494,6 +528,11 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                         "suspects": i.suspects,
                     })).collect::<Vec<_>>(),
                     "methodology": report.methodology,
+                    "window": { "from": extras.from, "to": extras.to },
+                    "teams": extras.teams,
+                    "findings": extras.findings,
+                    "blast_radius": extras.blast_radius,
+                    "sensitivity": extras.sensitivity,
                 });
                 if cli.json {
                     print_json(&analysis)?;
@@ -501,6 +540,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                     let md = app.render_report(ReportFormat::Markdown, generation_time(None)?)?;
                     let summary = md.split("## Incidents").next().unwrap_or_default();
                     print!("{summary}");
+                    print_extras(&extras);
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -774,6 +814,65 @@ fn incident_action(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `2026-03-01` or an RFC 3339 time.
+fn window_time(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if let Some(t) = day.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| ApiError::BadInput(format!("bad time {text:?}: {e}")))
+}
+
+fn print_extras(extras: &hindsight_api::AnalysisExtrasDto) {
+    let pct = |r: &hindsight_api::RateDto| match (r.rate, r.ci95_lower, r.ci95_upper) {
+        (Some(v), Some(l), Some(u)) => format!(
+            "{}/{} = {:.1}% (95% CI {:.1}-{:.1}%)",
+            r.numerator,
+            r.denominator,
+            v * 100.0,
+            l * 100.0,
+            u * 100.0
+        ),
+        _ => format!("{}/{}", r.numerator, r.denominator),
+    };
+    println!("\n## Approval and permission findings\n");
+    for f in &extras.findings {
+        println!("- {}: {} failed", f.description, pct(&f.failures));
+        if !f.incidents.is_empty() {
+            println!("  incidents: {}", f.incidents.join(", "));
+        }
+    }
+    println!("\n## Failure rate per team\n");
+    for t in &extras.teams {
+        println!("- {} ({}): {}", t.team, t.class, pct(&t.failures));
+    }
+    println!("\n## Blast radius by trigger cohort\n");
+    for b in &extras.blast_radius {
+        println!(
+            "- {}: {} incidents, services {}, regions {}, {:.0} impact minutes",
+            b.cohort,
+            b.incidents,
+            b.services.join(", "),
+            b.regions.join(", "),
+            b.impact_minutes
+        );
+    }
+    println!("\n## Sensitivity of AI vs human (link window x score threshold)\n");
+    for s in &extras.sensitivity {
+        let ratio = s.risk_ratio.map_or("n/a".to_owned(), |r| format!("{r:.2}"));
+        println!(
+            "- {} h, >= {}: AI {}, human {}, ratio {ratio}",
+            s.window_hours,
+            s.threshold,
+            pct(&s.ai),
+            pct(&s.human)
+        );
+    }
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
