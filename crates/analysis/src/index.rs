@@ -48,7 +48,7 @@ pub(crate) fn version_key(text: &str) -> String {
         .unwrap_or(lower)
 }
 
-fn by_time<'a>(list: &mut [&'a DeploymentFacts]) {
+fn by_time(list: &mut [&DeploymentFacts]) {
     list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
 }
 
