@@ -518,3 +518,71 @@ impl Hindsight {
         })
     }
 }
+
+fn report_rate(r: &RateDto) -> hindsight_report::ReportRate {
+    hindsight_report::ReportRate {
+        numerator: r.numerator as i64,
+        denominator: r.denominator as i64,
+        rate: r.rate,
+        ci95_lower: r.ci95_lower,
+        ci95_upper: r.ci95_upper,
+    }
+}
+
+/// The report's findings sections from the analysis extras.
+pub(crate) fn report_findings(x: &AnalysisExtrasDto) -> hindsight_report::ReportFindings {
+    use hindsight_report::{
+        ReportBlastRadius, ReportFinding, ReportFindings, ReportSensitivity, ReportTeam,
+    };
+    ReportFindings {
+        from: x.from.clone(),
+        to: x.to.clone(),
+        senior_roster: x.senior_roster,
+        findings: x
+            .findings
+            .iter()
+            .map(|f| ReportFinding {
+                name: f.name.clone(),
+                description: f.description.clone(),
+                failures: report_rate(&f.failures),
+                incidents: f.incidents.clone(),
+            })
+            .collect(),
+        teams: x
+            .teams
+            .iter()
+            .map(|t| ReportTeam {
+                team: t.team.clone(),
+                class: t.class.clone(),
+                failures: report_rate(&t.failures),
+            })
+            .collect(),
+        blast_radius: x
+            .blast_radius
+            .iter()
+            .map(|b| ReportBlastRadius {
+                cohort: b.cohort.clone(),
+                incidents: b.incidents as i64,
+                services: b.services.clone(),
+                components: b.components.clone(),
+                regions: b.regions.clone(),
+                services_per_incident: b.services_per_incident,
+                impact_minutes: b.impact_minutes,
+                unresolved: b.unresolved as i64,
+            })
+            .collect(),
+        sensitivity: x
+            .sensitivity
+            .iter()
+            .map(|s| ReportSensitivity {
+                window_hours: s.window_hours,
+                threshold: s.threshold,
+                ai: report_rate(&s.ai),
+                human: report_rate(&s.human),
+                risk_ratio: s.risk_ratio,
+                ci95_lower: s.ci95_lower,
+                ci95_upper: s.ci95_upper,
+            })
+            .collect(),
+    }
+}

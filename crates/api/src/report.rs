@@ -139,6 +139,9 @@ impl Hindsight {
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
         let what_ifs = self.what_if_section(&input)?;
+        let findings = crate::findings::report_findings(
+            &self.analysis_extras(&crate::AnalyzeOptions::default(), &|_| None)?,
+        );
 
         let sources = self
             .store
@@ -196,6 +199,7 @@ impl Hindsight {
             what_ifs,
             incidents,
             changes,
+            findings: Some(findings),
             methodology: METHODOLOGY.iter().map(|s| (*s).to_owned()).collect(),
         })
     }

@@ -6,6 +6,7 @@
 mod charts;
 mod csv;
 mod escape;
+mod findings;
 mod html;
 mod markdown;
 mod pdf;
@@ -14,6 +15,9 @@ use serde::Serialize;
 
 pub use csv::render_csv_tables;
 pub use escape::{escape_html, escape_markdown};
+pub use findings::{
+    ReportBlastRadius, ReportFinding, ReportFindings, ReportSensitivity, ReportTeam,
+};
 pub use pdf::render_pdf;
 
 /// The version of the JSON report layout.
@@ -71,6 +75,9 @@ pub struct Report {
     pub recovery: Vec<ReportRecovery>,
     /// Guardrails replayed over the history: what they would have gated and cost.
     pub what_ifs: Vec<ReportWhatIf>,
+    /// Approval and permission findings, per-team rates, blast radius and sensitivity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<ReportFindings>,
     pub changes: Vec<ReportChange>,
     pub methodology: Vec<String>,
 }
@@ -550,6 +557,7 @@ pub(crate) mod sample {
                 source_file: "checkout.gitlog".into(),
                 source_location: "line 1".into(),
             }],
+            findings: None,
             methodology: vec!["Suspects are deployments of the incident's service.".into()],
         }
     }

@@ -173,6 +173,7 @@ fn report() -> Report {
             source_file: "checkout.gitlog".into(),
             source_location: "line 1".into(),
         }],
+        findings: None,
         methodology: vec!["Suspects are deployments of the incident's service.".into()],
     }
 }
