@@ -4,8 +4,8 @@
 //!
 //! The stages are the analysis functions the api calls behind `hindsight analyze`, on
 //! in-memory inputs (no store): what each deployment shipped, incident grouping, linking,
-//! failure measures per cohort, the stratified comparison and its sensitivity, DORA figures
-//! and recovery by trigger cohort.
+//! failure measures per cohort, the stratified comparison and its sensitivity, DORA figures,
+//! recovery by trigger cohort, approval findings, team rows and blast radius.
 //!
 //! `HINDSIGHT_BENCH_SCALE=0.01 cargo bench -p hindsight-tests --bench analysis` checks that it
 //! runs; the targets are for the release profile at scale 1.
@@ -16,6 +16,9 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hindsight_analysis::dora::{
     dora_figures, recovery_by_cohort, ChangeLead, DeploymentRecord, IncidentTimes,
+};
+use hindsight_analysis::findings::{
+    approval_findings, blast_radius, team_rows, ChangeFinding, IncidentReach, OperationFinding,
 };
 use hindsight_analysis::groups::{group_incidents, GroupOptions, GroupableIncident};
 use hindsight_analysis::measures::{cohort_measures, ChangeOutcome};
@@ -367,17 +370,80 @@ fn main() {
     let recovery = recovery_by_cohort(&times).expect("recovery");
     lap("dora+recovery");
 
+    let change_findings: Vec<ChangeFinding> = data
+        .changes
+        .iter()
+        .zip(&outcomes)
+        .map(|(c, o)| ChangeFinding {
+            class: c.class.clone(),
+            deployed: o.deployed,
+            reviews: Vec::new(),
+            change_type: None,
+            incidents: if o.failed_including_suspected {
+                vec![1]
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let operations: Vec<OperationFinding> = data
+        .deployments
+        .iter()
+        .map(|d| OperationFinding {
+            action: d.action.clone(),
+            actor_type: d.actor_type.clone(),
+            permissions: d.attributes.get("permissions").cloned(),
+            approvals: d.attributes.get("approvals").and_then(|a| a.parse().ok()),
+            change_type: None,
+            incidents: failing.get(&d.id).map(|i| vec![*i]).unwrap_or_default(),
+        })
+        .collect();
+    let findings = approval_findings(&change_findings, &operations, &|_: &str| false);
+    let teams = team_rows(
+        &data
+            .changes
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| o.deployed)
+            .map(|(c, o)| {
+                (
+                    c.repo.clone().unwrap_or_default(),
+                    c.class.clone(),
+                    o.failed_including_suspected,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let reach: Vec<IncidentReach> = counted
+        .iter()
+        .map(|i| IncidentReach {
+            cohort: cohort_of.get(&i.id).copied().unwrap_or("none").to_owned(),
+            services: i.service.iter().cloned().collect(),
+            components: Vec::new(),
+            regions: Vec::new(),
+            impact_minutes: i
+                .resolved_at
+                .map(|r| (r - i.started_at).num_seconds() as f64 / 60.0),
+        })
+        .collect();
+    let blast = blast_radius(&reach);
+    lap("findings");
+
     let seconds = total.elapsed().as_secs_f64();
     let rss = peak_rss_mib();
     println!(
         "  => {} incidents as counted, {} links, {} cohorts, {} size strata, {} DORA deployments, \
-         {} recovery cohorts, unknown-as-AI ratio {:?}, unknown-as-human ratio {:?}",
+         {} recovery cohorts, {} findings, {} team rows, {} blast-radius cohorts, \
+         unknown-as-AI ratio {:?}, unknown-as-human ratio {:?}",
         counted.len(),
         links.len(),
         per_class.len(),
         stratified.size_buckets.len(),
         dora.deployments,
         recovery.len(),
+        findings.len(),
+        teams.len(),
+        blast.len(),
         as_ai.map(|e| (e.value * 1000.0).round() / 1000.0),
         as_human.map(|e| (e.value * 1000.0).round() / 1000.0),
     );

@@ -2,6 +2,7 @@
 //! and hash lookups instead of scans over every deployment and change (5,000 incidents against
 //! 100,000 deployments and 1,000,000 changes must link in seconds).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -21,9 +22,9 @@ pub(crate) struct Index<'a> {
     /// Version without a leading `v`, lower case -> deployments.
     pub by_version: HashMap<String, Vec<&'a DeploymentFacts>>,
     /// Lower-case SHA -> deployment, sorted for prefix search.
-    pub by_sha: Vec<(String, &'a DeploymentFacts)>,
+    pub by_sha: Vec<(Cow<'a, str>, &'a DeploymentFacts)>,
     /// Lower-case change key -> change, sorted for prefix search.
-    pub changes_by_key: Vec<(String, &'a ChangeFacts)>,
+    pub changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
     /// PR number -> changes whose key or title may name it.
     pub changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
     pub shipped_by_change: HashMap<i64, Vec<i64>>,
@@ -46,6 +47,16 @@ pub(crate) fn version_key(text: &str) -> String {
         .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
         .map(str::to_owned)
         .unwrap_or(lower)
+}
+
+/// Lower case, borrowing when the text already is (commit SHAs are): a million keys copied
+/// would cost tens of megabytes.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_uppercase) {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 fn by_time(list: &mut [&DeploymentFacts]) {
@@ -73,7 +84,7 @@ impl<'a> Index<'a> {
                 by_version.entry(version_key(version)).or_default().push(d);
             }
             if let Some(sha) = &d.sha {
-                by_sha.push((sha.to_lowercase(), d));
+                by_sha.push((lower(sha), d));
             }
             if d.action == "rollback" {
                 rollbacks.push(d);
@@ -99,10 +110,8 @@ impl<'a> Index<'a> {
             }
         }
 
-        let mut changes_by_key: Vec<(String, &ChangeFacts)> = changes
-            .iter()
-            .map(|c| (c.natural_key.to_lowercase(), c))
-            .collect();
+        let mut changes_by_key: Vec<(Cow<str>, &ChangeFacts)> =
+            changes.iter().map(|c| (lower(&c.natural_key), c)).collect();
         changes_by_key.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
 
         let mut changes_by_pr: HashMap<u64, Vec<&ChangeFacts>> = HashMap::new();
@@ -199,7 +208,7 @@ impl<'a> Index<'a> {
     pub(crate) fn changes_with_prefix(&self, prefix: &str) -> Vec<&'a ChangeFacts> {
         let start = self
             .changes_by_key
-            .partition_point(|(k, _)| k.as_str() < prefix);
+            .partition_point(|(k, _)| k.as_ref() < prefix);
         self.changes_by_key[start..]
             .iter()
             .take_while(|(k, _)| k.starts_with(prefix))
@@ -209,7 +218,7 @@ impl<'a> Index<'a> {
 
     /// Deployments whose lower-case SHA starts with `prefix`.
     pub(crate) fn deployments_with_sha_prefix(&self, prefix: &str) -> Vec<&'a DeploymentFacts> {
-        let start = self.by_sha.partition_point(|(k, _)| k.as_str() < prefix);
+        let start = self.by_sha.partition_point(|(k, _)| k.as_ref() < prefix);
         self.by_sha[start..]
             .iter()
             .take_while(|(k, _)| k.starts_with(prefix))
