@@ -14,6 +14,7 @@ use hindsight_analysis::LinkOptions;
 use hindsight_model::normalise_service_name;
 use hindsight_store::{parse_time, DeploymentRow, LinkRow};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::report::SUSPECT_THRESHOLD;
 use crate::{ApiError, Hindsight, Result};
@@ -74,9 +75,12 @@ pub struct AnalyzeOptions {
 }
 
 /// A rate with its numerator, denominator and Wilson 95% interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct RateDto {
+    #[ts(type = "number")]
     pub numerator: u64,
+    #[ts(type = "number")]
     pub denominator: u64,
     pub rate: Option<f64>,
     pub ci95_lower: Option<f64>,
@@ -94,7 +98,8 @@ fn rate(p: &Proportion) -> RateDto {
 }
 
 /// One approval or permission finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct FindingDto {
     pub name: String,
     pub description: String,
@@ -105,7 +110,8 @@ pub struct FindingDto {
 }
 
 /// Failure rate of one team and class.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct TeamDto {
     pub team: String,
     pub class: String,
@@ -113,9 +119,11 @@ pub struct TeamDto {
 }
 
 /// Blast radius of one trigger cohort.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct BlastRadiusDto {
     pub cohort: String,
+    #[ts(type = "number")]
     pub incidents: u64,
     pub services: Vec<String>,
     pub components: Vec<String>,
@@ -123,12 +131,15 @@ pub struct BlastRadiusDto {
     pub services_per_incident: f64,
     /// Start of impact to resolution, summed over resolved incidents.
     pub impact_minutes: f64,
+    #[ts(type = "number")]
     pub unresolved: u64,
 }
 
 /// The AI vs human ratio under one link window and score threshold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct SensitivityDto {
+    #[ts(type = "number")]
     pub window_hours: i64,
     pub threshold: f64,
     pub ai: RateDto,
@@ -140,7 +151,8 @@ pub struct SensitivityDto {
 }
 
 /// The measures `hindsight analyze --json` adds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct AnalysisExtrasDto {
     pub from: Option<String>,
     pub to: Option<String>,
