@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use crate::{ChangeFacts, DeploymentFacts};
 
 /// One change a deployment shipped, and how that was worked out.
@@ -54,6 +56,10 @@ pub fn deployment_contents(
         if let (Some(repo), Some(_)) = (change.repo.as_deref(), change.committed_at) {
             by_repo.entry(repo).or_default().push(change);
         }
+    }
+    // Time-sorted per repository, so a deployment's commit range is two binary searches.
+    for commits in by_repo.values_mut() {
+        commits.sort_by_key(|c| (c.committed_at, c.id));
     }
 
     let mut ordered: Vec<&DeploymentFacts> = deployments.iter().collect();
@@ -272,11 +278,13 @@ fn commits_between(
     by_repo: &HashMap<&str, Vec<&ChangeFacts>>,
 ) -> (Vec<i64>, String) {
     if !head.parents.is_empty() {
-        let excluded = ancestors(base, by_key);
-        let mut ids: Vec<i64> = ancestors(head, by_key)
-            .into_iter()
-            .filter(|id| !excluded.contains(id))
-            .collect();
+        let mut ids = only_from_head(head, base, by_key).unwrap_or_else(|| {
+            let excluded = ancestors(base, by_key);
+            ancestors(head, by_key)
+                .into_iter()
+                .filter(|id| !excluded.contains(id))
+                .collect()
+        });
         ids.sort_unstable();
         let method = format!(
             "commits reachable from {} and not from {}",
@@ -296,11 +304,16 @@ fn commits_between(
     let ids = by_repo
         .get(repo)
         .map(|commits| {
-            commits
+            let lower = commits.partition_point(|c| c.committed_at.is_some_and(|t| t <= from));
+            let upper = commits.partition_point(|c| c.committed_at.is_some_and(|t| t <= to));
+            let mut ids: Vec<i64> = commits
+                .get(lower..upper.max(lower))
+                .unwrap_or_default()
                 .iter()
-                .filter(|c| c.committed_at.is_some_and(|t| t > from && t <= to))
                 .map(|c| c.id)
-                .collect()
+                .collect();
+            ids.sort_unstable();
+            ids
         })
         .unwrap_or_default();
     let method = format!(
@@ -309,6 +322,64 @@ fn commits_between(
         short(&head.natural_key)
     );
     (ids, method)
+}
+
+/// The commits reachable from `head` and not from `base`, walking both histories newest first
+/// and stopping once every commit still queued is reachable from `base` (git's paint-down walk,
+/// as in `git log base..head`). Cost follows the commits between the two, not the whole history.
+/// Like git, it trusts commit times not to go backwards along parent links. `None` when a
+/// commit on the way has no time, so the caller walks everything instead.
+fn only_from_head(
+    head: &ChangeFacts,
+    base: &ChangeFacts,
+    by_key: &HashMap<&str, &ChangeFacts>,
+) -> Option<Vec<i64>> {
+    use std::collections::BinaryHeap;
+    const HEAD: u8 = 1;
+    const BASE: u8 = 2;
+    let mut flags: HashMap<i64, u8> = HashMap::new();
+    // Newest first; on equal times the base side first, so a shared commit is marked before
+    // the head side expands it.
+    let mut queue: BinaryHeap<(DateTime<Utc>, u8, i64)> = BinaryHeap::new();
+    let mut by_id: HashMap<i64, &ChangeFacts> = HashMap::new();
+    for (start, flag) in [(head, HEAD), (base, BASE)] {
+        *flags.entry(start.id).or_default() |= flag;
+        by_id.insert(start.id, start);
+        queue.push((start.committed_at?, flag, start.id));
+    }
+    // Entries still queued that are not yet known to be reachable from base.
+    let mut pending_head = queue.iter().filter(|(_, f, _)| *f == HEAD).count();
+    while pending_head > 0 {
+        let (_, pushed, id) = queue.pop()?;
+        let flag = flags.get(&id).copied().unwrap_or(pushed);
+        if pushed == HEAD {
+            pending_head -= 1;
+        }
+        let change = *by_id.get(&id)?;
+        for parent in &change.parents {
+            let Some(p) = by_key.get(parent.as_str()).copied() else {
+                continue;
+            };
+            let old = flags.get(&p.id).copied().unwrap_or(0);
+            let new = old | flag;
+            if new != old {
+                flags.insert(p.id, new);
+                by_id.insert(p.id, p);
+                let entry = if new & BASE != 0 { BASE } else { HEAD };
+                if entry == HEAD {
+                    pending_head += 1;
+                }
+                queue.push((p.committed_at?, entry, p.id));
+            }
+        }
+    }
+    Some(
+        flags
+            .into_iter()
+            .filter(|(_, f)| *f == HEAD)
+            .map(|(id, _)| id)
+            .collect(),
+    )
 }
 
 fn ancestors(start: &ChangeFacts, by_key: &HashMap<&str, &ChangeFacts>) -> HashSet<i64> {
@@ -415,6 +486,40 @@ mod tests {
         let result = deployment_contents(&deployments, &changes);
         assert_eq!(shipped_by(&result, 11), vec![3, 4]);
         assert!(result.iter().any(|s| s.method.contains("reachable")));
+    }
+
+    #[test]
+    fn graph_walk_stops_at_the_previous_deployment_in_a_long_history() {
+        // A straight line of 2,000 commits with a side branch merged at the end: only the
+        // commits after the previous deployment are shipped, and the merge brings its branch.
+        let mut changes: Vec<ChangeFacts> = (0..2000)
+            .map(|i| {
+                let parents: Vec<String> = if i == 0 {
+                    Vec::new()
+                } else {
+                    vec![format!("{:010}", i - 1)]
+                };
+                let refs: Vec<&str> = parents.iter().map(String::as_str).collect();
+                change(i + 1, &format!("{i:010}"), i, &refs)
+            })
+            .collect();
+        // Branch from commit 1990 (id 1991), merged into a merge commit on top of 1999.
+        changes.push(change(3001, "b000000001", 1995, &["0000001990"]));
+        changes.push(change(
+            3002,
+            "m000000001",
+            2001,
+            &["0000001999", "b000000001"],
+        ));
+        let deployments = vec![
+            deploy(10, "0000001994", 1994, "succeeded", "deploy"),
+            deploy(11, "m000000001", 2002, "succeeded", "deploy"),
+        ];
+        let result = deployment_contents(&deployments, &changes);
+        assert_eq!(
+            shipped_by(&result, 11),
+            vec![1996, 1997, 1998, 1999, 2000, 3001, 3002]
+        );
     }
 
     #[test]

@@ -19,12 +19,13 @@
 //! both production and staging/test deployments match, only the production ones are kept (the
 //! latest per environment).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::index::{version_key, Index};
 use crate::link::{is_low_environment, ChangeDetails};
-use crate::{ChangeFacts, DeploymentFacts, IncidentFacts, ShippedChange};
+use crate::{ChangeFacts, DeploymentFacts, IncidentFacts};
 
 /// One piece of explicit evidence for one deployment.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,11 +37,9 @@ pub(crate) struct ExplicitHit {
 
 /// Everything the explicit rules look at, borrowed from the caller.
 pub(crate) struct Context<'a> {
-    pub deployments: &'a [DeploymentFacts],
     pub deployment_keys: &'a BTreeMap<i64, String>,
-    pub shipped: &'a [ShippedChange],
-    pub changes: &'a [ChangeFacts],
     pub details: &'a BTreeMap<i64, ChangeDetails>,
+    pub index: &'a Index<'a>,
 }
 
 /// How long after the incident a rollback still counts as its rollback.
@@ -56,28 +55,55 @@ pub(crate) fn explicit_hits(
     ctx: &Context<'_>,
 ) -> Vec<ExplicitHit> {
     let text_lower: String = incident.text.join("\n").to_lowercase();
+    let mentioned = match scope {
+        Some(_) => mentioned_services(&text_lower, ctx.index),
+        None => HashSet::new(),
+    };
     let in_scope = |d: &DeploymentFacts| match scope {
         None => true,
-        Some(services) => {
-            services.contains(&d.service) || mentions(&text_lower, &d.service.to_lowercase())
-        }
+        Some(services) => services.contains(&d.service) || mentioned.contains(d.service.as_str()),
     };
-    let before: Vec<&DeploymentFacts> = ctx
-        .deployments
-        .iter()
-        .filter(|d| d.at <= incident.started_at && d.action != "rollback" && in_scope(d))
-        .collect();
+    let eligible =
+        |d: &DeploymentFacts| d.at <= incident.started_at && d.action != "rollback" && in_scope(d);
 
     let mut hits = Vec::new();
-    text_hits(incident, &before, ctx, &mut hits);
+    text_hits(incident, &eligible, ctx, &mut hits);
     rollback_hits(incident, scope, ctx, &mut hits);
-    revert_hits(incident, &before, ctx, &mut hits);
+    revert_hits(incident, &eligible, ctx, &mut hits);
     hits
+}
+
+/// The services (as stored) the text names as whole words. Only names whose first word occurs
+/// in the text are checked in full, so the cost follows the text, not the number of services.
+fn mentioned_services<'a>(text_lower: &str, index: &Index<'a>) -> HashSet<&'a str> {
+    let mut runs: HashSet<&str> = HashSet::new();
+    for run in text_lower.split(|c: char| !c.is_alphanumeric()) {
+        if !run.is_empty() {
+            runs.insert(run);
+            if let Some(singular) = run.strip_suffix('s') {
+                runs.insert(singular);
+            }
+        }
+    }
+    let mut found = HashSet::new();
+    for (lower, services) in &index.service_words {
+        let first = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|r| !r.is_empty());
+        let candidate = match first {
+            Some(first) if lower.starts_with(first) => runs.contains(first),
+            _ => true,
+        };
+        if candidate && mentions(text_lower, lower) {
+            found.extend(services.iter().copied());
+        }
+    }
+    found
 }
 
 fn text_hits(
     incident: &IncidentFacts,
-    before: &[&DeploymentFacts],
+    eligible: &dyn Fn(&DeploymentFacts) -> bool,
     ctx: &Context<'_>,
     hits: &mut Vec<ExplicitHit>,
 ) {
@@ -100,41 +126,37 @@ fn text_hits(
                 continue;
             }
             // Deployment key.
-            let keyed: Vec<&DeploymentFacts> = before
-                .iter()
-                .copied()
-                .filter(|d| {
-                    ctx.deployment_keys
-                        .get(&d.id)
-                        .is_some_and(|k| is_key_like(k) && k.to_lowercase() == lower)
-                })
-                .collect();
-            for d in keyed {
-                push(hits, d, 1.0, format!("the incident names {word}"));
+            if is_key_like(&lower) {
+                let keyed = ctx.index.by_key_lower.get(&lower).into_iter().flatten();
+                for d in keyed.copied().filter(|d| eligible(d)) {
+                    push(hits, d, 1.0, format!("the incident names {word}"));
+                }
             }
             // Version.
-            let versioned: Vec<&DeploymentFacts> = before
-                .iter()
+            let versioned: Vec<&DeploymentFacts> = ctx
+                .index
+                .by_version
+                .get(&version_key(word))
+                .into_iter()
+                .flatten()
                 .copied()
-                .filter(|d| d.version.as_deref().is_some_and(|v| same_version(word, v)))
+                .filter(|d| {
+                    eligible(d) && d.version.as_deref().is_some_and(|v| same_version(word, v))
+                })
                 .collect();
             for d in prefer_production(versioned) {
                 push(hits, d, 0.97, format!("the incident names {word}"));
             }
             // Commit SHA.
             if is_sha_like(&lower) {
-                let named: Vec<&ChangeFacts> = ctx
-                    .changes
-                    .iter()
-                    .filter(|c| c.natural_key.to_lowercase().starts_with(&lower))
-                    .collect();
+                let named = ctx.index.changes_with_prefix(&lower);
                 if let [change] = named.as_slice() {
-                    let by_sha = before.iter().copied().filter(|d| {
-                        d.sha
-                            .as_deref()
-                            .is_some_and(|s| s.to_lowercase().starts_with(&lower))
-                    });
-                    let by_content = shipped_by(change.id, before, ctx.shipped);
+                    let by_sha = ctx
+                        .index
+                        .deployments_with_sha_prefix(&lower)
+                        .into_iter()
+                        .filter(|d| eligible(d));
+                    let by_content = shipped_by(change.id, eligible, ctx.index);
                     let mut found: Vec<&DeploymentFacts> = by_sha.chain(by_content).collect();
                     found.sort_by_key(|d| d.id);
                     found.dedup_by_key(|d| d.id);
@@ -154,7 +176,7 @@ fn text_hits(
             // Pull request.
             if let Some((repo, number)) = pull_request(word) {
                 for change in pr_changes(repo.as_deref(), number, ctx) {
-                    let found = shipped_by(change.id, before, ctx.shipped);
+                    let found = shipped_by(change.id, eligible, ctx.index);
                     for d in prefer_production(found) {
                         push(
                             hits,
@@ -180,9 +202,12 @@ fn rollback_hits(
 ) {
     let until = incident_end(incident) + Duration::hours(ROLLBACK_GRACE_HOURS);
     let in_scope = |d: &DeploymentFacts| scope.is_none_or(|s| s.contains(&d.service));
-    for rollback in ctx.deployments.iter().filter(|d| {
-        d.action == "rollback" && d.at >= incident.started_at && d.at <= until && in_scope(d)
-    }) {
+    let index = ctx.index;
+    for rollback in Index::between(&index.rollbacks, incident.started_at, until)
+        .iter()
+        .copied()
+        .filter(|d| in_scope(d))
+    {
         let key = ctx
             .deployment_keys
             .get(&rollback.id)
@@ -193,8 +218,11 @@ fn rollback_hits(
             clock(rollback.at, incident.started_at)
         );
         let named = rollback.attributes.get("rollback_of").and_then(|of| {
-            ctx.deployments.iter().find(|d| {
-                ctx.deployment_keys.get(&d.id).is_some_and(|k| k == of) || d.id.to_string() == *of
+            index.by_key.get(of.as_str()).copied().or_else(|| {
+                of.parse::<i64>()
+                    .ok()
+                    .filter(|id| id.to_string() == *of)
+                    .and_then(|id| index.by_id.get(&id).copied())
             })
         });
         if let Some(target) = named {
@@ -207,16 +235,11 @@ fn rollback_hits(
             }
             continue;
         }
-        let latest = ctx
-            .deployments
+        let latest = index
+            .service_until(&rollback.service, incident.started_at)
             .iter()
-            .filter(|d| {
-                d.service == rollback.service
-                    && d.environment == rollback.environment
-                    && d.action != "rollback"
-                    && d.at <= incident.started_at
-            })
-            .max_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+            .rev()
+            .find(|d| d.environment == rollback.environment && d.action != "rollback");
         if let Some(target) = latest {
             hits.push(ExplicitHit {
                 deployment_id: target.id,
@@ -226,19 +249,16 @@ fn rollback_hits(
         }
     }
     // A deployment marked rolled back that was the last of its slot before impact.
-    for d in ctx.deployments.iter().filter(|d| {
-        d.status == "rolled_back"
-            && d.at <= incident.started_at
-            && incident.started_at - d.at <= Duration::hours(24)
-            && in_scope(d)
-    }) {
-        let newer = ctx.deployments.iter().any(|o| {
-            o.id != d.id
-                && o.service == d.service
-                && o.environment == d.environment
-                && o.at > d.at
-                && o.at <= incident.started_at
-        });
+    let since = incident.started_at - Duration::hours(24);
+    for d in Index::between(&index.rolled_back, since, incident.started_at)
+        .iter()
+        .copied()
+        .filter(|d| in_scope(d))
+    {
+        let newer = index
+            .service_between(&d.service, d.at, incident.started_at)
+            .iter()
+            .any(|o| o.id != d.id && o.environment == d.environment && o.at > d.at);
         if !newer {
             hits.push(ExplicitHit {
                 deployment_id: d.id,
@@ -254,40 +274,34 @@ fn rollback_hits(
 
 fn revert_hits(
     incident: &IncidentFacts,
-    before: &[&DeploymentFacts],
+    eligible: &dyn Fn(&DeploymentFacts) -> bool,
     ctx: &Context<'_>,
     hits: &mut Vec<ExplicitHit>,
 ) {
     let until = incident_end(incident) + Duration::hours(REVERT_GRACE_HOURS);
-    for revert in ctx.changes {
-        let Some(at) = revert.committed_at else {
-            continue;
-        };
-        if at < incident.started_at || at > until {
-            continue;
-        }
-        let Some(details) = ctx.details.get(&revert.id) else {
-            continue;
-        };
-        let Some(target_sha) = reverted_sha(&details.message) else {
-            continue;
-        };
+    let reverts = &ctx.index.reverts;
+    let lower = reverts.partition_point(|(at, _, _)| *at < incident.started_at);
+    let upper = reverts
+        .partition_point(|(at, _, _)| *at <= until)
+        .max(lower);
+    for (at, revert, target_sha) in &reverts[lower..upper] {
         let targets: Vec<&ChangeFacts> = ctx
-            .changes
-            .iter()
-            .filter(|c| c.id != revert.id && c.natural_key.to_lowercase().starts_with(&target_sha))
+            .index
+            .changes_with_prefix(target_sha)
+            .into_iter()
+            .filter(|c| c.id != revert.id)
             .collect();
         let [target] = targets.as_slice() else {
             continue;
         };
-        for d in prefer_production(shipped_by(target.id, before, ctx.shipped)) {
+        for d in prefer_production(shipped_by(target.id, eligible, ctx.index)) {
             hits.push(ExplicitHit {
                 deployment_id: d.id,
                 strength: 0.98,
                 evidence: format!(
                     "reverted by {} at {} (it reverts {}, shipped by this deployment)",
                     short(&revert.natural_key),
-                    clock(at, incident.started_at),
+                    clock(*at, incident.started_at),
                     short(&target.natural_key)
                 ),
             });
@@ -406,22 +420,23 @@ fn incident_end(incident: &IncidentFacts) -> DateTime<Utc> {
         .unwrap_or(incident.started_at + Duration::hours(24))
 }
 
-/// The deployments (among `before`) that shipped a change.
+/// The eligible deployments that shipped a change, in time order.
 fn shipped_by<'a>(
     change_id: i64,
-    before: &[&'a DeploymentFacts],
-    shipped: &[ShippedChange],
+    eligible: &dyn Fn(&DeploymentFacts) -> bool,
+    index: &Index<'a>,
 ) -> Vec<&'a DeploymentFacts> {
-    let ids: BTreeSet<i64> = shipped
-        .iter()
-        .filter(|s| s.change_id == change_id)
-        .map(|s| s.deployment_id)
+    let mut found: Vec<&DeploymentFacts> = index
+        .shipped_by_change
+        .get(&change_id)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| index.by_id.get(id).copied())
+        .filter(|d| eligible(d))
         .collect();
-    before
-        .iter()
-        .copied()
-        .filter(|d| ids.contains(&d.id))
-        .collect()
+    found.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    found.dedup_by_key(|d| d.id);
+    found
 }
 
 /// Keeps production (or unknown-environment) deployments when there are any, else the rest;
@@ -450,8 +465,12 @@ fn pr_changes<'a>(repo: Option<&str>, number: u64, ctx: &Context<'a>) -> Vec<&'a
     let suffix = format!("#{number}");
     let titled = format!("(#{number})");
     let merge = format!("merge pull request #{number} ");
-    ctx.changes
-        .iter()
+    ctx.index
+        .changes_by_pr
+        .get(&number)
+        .into_iter()
+        .flatten()
+        .copied()
         .filter(|c| {
             let key_match = match repo {
                 Some(repo) => c
@@ -509,7 +528,7 @@ fn pull_request(word: &str) -> Option<(Option<String>, u64)> {
 }
 
 /// `<sha>` in `This reverts commit <sha>`.
-fn reverted_sha(message: &str) -> Option<String> {
+pub(crate) fn reverted_sha(message: &str) -> Option<String> {
     let lower = message.to_lowercase();
     let at = lower.find("this reverts commit ")?;
     let sha: String = lower[at + "this reverts commit ".len()..]

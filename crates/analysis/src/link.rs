@@ -31,11 +31,12 @@
 //!
 //! Links are ranked by score (then newest first). Nothing here reads the store or the clock.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use chrono::Duration;
 
 use crate::explicit::{classify_cause, explicit_hits, Context};
+use crate::index::Index;
 use crate::{ChangeFacts, DeploymentFacts, IncidentFacts, ShippedChange};
 
 /// How links are searched.
@@ -107,12 +108,17 @@ pub fn link_incidents(
     extras: &LinkExtras,
     options: &LinkOptions,
 ) -> Vec<SuspectLink> {
-    let ctx = Context {
+    let index = Index::build(
         deployments,
-        deployment_keys: &extras.deployment_keys,
+        &extras.deployment_keys,
         shipped,
         changes,
+        &extras.change_details,
+    );
+    let ctx = Context {
+        deployment_keys: &extras.deployment_keys,
         details: &extras.change_details,
+        index: &index,
     };
     let mut links = Vec::new();
     for incident in incidents {
@@ -136,7 +142,7 @@ pub fn link_incidents(
             }
         }
         for (deployment_id, (score, mut evidence)) in explicit {
-            if let Some(d) = deployments.iter().find(|d| d.id == deployment_id) {
+            if let Some(d) = index.by_id.get(&deployment_id) {
                 evidence.push(describe(d, incident.started_at - d.at));
             }
             ranked.push(SuspectLink {
@@ -152,19 +158,21 @@ pub fn link_incidents(
 
         if let Some(hops) = &hops {
             let cause = classify_cause(incident);
-            for d in deployments {
-                let Some(&hop) = hops.get(&d.service) else {
-                    continue;
-                };
-                let before = incident.started_at - d.at;
-                if before < Duration::zero()
-                    || before > options.window
-                    || ranked.iter().any(|l| l.deployment_id == d.id)
-                {
+            let explicit_ids: HashSet<i64> = ranked.iter().map(|l| l.deployment_id).collect();
+            let from = incident.started_at - options.window;
+            let candidates = hops.iter().flat_map(|(service, hop)| {
+                index
+                    .service_between(service, from, incident.started_at)
+                    .iter()
+                    .map(move |d| (*d, *hop))
+            });
+            for (d, hop) in candidates {
+                if explicit_ids.contains(&d.id) {
                     continue;
                 }
+                let before = incident.started_at - d.at;
                 let (mut score, mut evidence) =
-                    score_candidate(d, before, hop, incident, shipped, extras, options);
+                    score_candidate(d, before, hop, incident, &index, extras, options);
                 if let Some((category, reason)) = &cause {
                     score *= 0.5;
                     evidence.push(format!(
@@ -184,7 +192,7 @@ pub fn link_incidents(
             }
         }
 
-        let at = |id: i64| deployments.iter().find(|d| d.id == id).map(|d| d.at);
+        let at = |id: i64| index.by_id.get(&id).map(|d| d.at);
         let order = |a: &SuspectLink, b: &SuspectLink| {
             b.score
                 .total_cmp(&a.score)
@@ -255,7 +263,7 @@ fn score_candidate(
     before: Duration,
     hop: u32,
     incident: &IncidentFacts,
-    shipped: &[ShippedChange],
+    index: &Index<'_>,
     extras: &LinkExtras,
     options: &LinkOptions,
 ) -> (f64, Vec<String>) {
@@ -336,11 +344,10 @@ fn score_candidate(
         risks.push(0.2);
         evidence.push("an emergency change".to_owned());
     }
-    let shipped_ids: Vec<i64> = shipped
-        .iter()
-        .filter(|s| s.deployment_id == d.id)
-        .map(|s| s.change_id)
-        .collect();
+    let shipped_ids: &[i64] = index
+        .shipped_by_deployment
+        .get(&d.id)
+        .map_or(&[], Vec::as_slice);
     let lines: i64 = shipped_ids
         .iter()
         .filter_map(|id| extras.change_details.get(id))

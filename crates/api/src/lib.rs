@@ -7,6 +7,8 @@ mod demo;
 mod devlake;
 pub mod dto;
 mod error;
+mod findings;
+mod incidents;
 mod ingest;
 #[cfg(test)]
 mod ingest_tests;
@@ -25,7 +27,14 @@ pub use demo::DEMO_FILES;
 pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;
 pub use error::{ApiError, ApiErrorDto, ApiErrorKind};
+pub use findings::{
+    AnalysisExtrasDto, AnalyzeOptions, BlastRadiusDto, FindingDto, RateDto, Roster, SensitivityDto,
+    TeamDto,
+};
 pub use hindsight_report::ReportFormat;
+pub use incidents::{
+    IncidentCauseDto, IncidentGroupDto, IncidentMemberDto, NOT_CHANGE_CAUSED_CATEGORIES,
+};
 pub use ingest::IngestOptions;
 pub use report::write_atomically;
 pub use scope::ReportScope;

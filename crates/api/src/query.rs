@@ -19,6 +19,37 @@ impl Hindsight {
     /// Recomputes what each deployment shipped and the suspect links of every incident.
     /// Links a reviewer confirmed or rejected are kept.
     pub fn refresh_analysis(&self) -> Result<()> {
+        let (links, shipped) = self.compute_links(&LinkOptions::default())?;
+        let rows: Vec<(i64, i64, String)> = shipped
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
+            .collect();
+        self.store.replace_deployment_changes(&rows)?;
+        let links: Vec<NewLink> = links
+            .into_iter()
+            .map(|l| NewLink {
+                incident_id: l.incident_id,
+                deployment_id: l.deployment_id,
+                rank: l.rank,
+                score: l.score,
+                method: l.method,
+                evidence: l.evidence,
+            })
+            .collect();
+        self.store.replace_suspected_links(&links)?;
+        self.store.rebuild_events()?;
+        Ok(())
+    }
+
+    /// What each deployment shipped and the suspect links of every incident group, under the
+    /// given options; nothing is written.
+    pub(crate) fn compute_links(
+        &self,
+        options: &LinkOptions,
+    ) -> Result<(
+        Vec<hindsight_analysis::SuspectLink>,
+        Vec<hindsight_analysis::ShippedChange>,
+    )> {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
         let incidents = self.store.incidents()?;
@@ -37,16 +68,8 @@ impl Hindsight {
             .into_iter()
             .map(into_deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let incident_facts = self.incident_facts(&incidents)?;
-
+        let incident_facts = self.grouped_incident_facts(&incidents)?;
         let shipped = deployment_contents(&deployment_facts, &change_facts);
-        let rows: Vec<(i64, i64, String)> = shipped
-            .iter()
-            .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
-            .collect();
-        self.store.replace_deployment_changes(&rows)?;
-        drop(rows);
-
         let extras = LinkExtras {
             deployment_keys,
             // Only linking reads change texts: without incidents there is nothing to link.
@@ -74,22 +97,47 @@ impl Hindsight {
             &shipped,
             &change_facts,
             &extras,
-            &LinkOptions::default(),
+            options,
         );
-        let links: Vec<NewLink> = links
-            .into_iter()
-            .map(|l| NewLink {
-                incident_id: l.incident_id,
-                deployment_id: l.deployment_id,
-                rank: l.rank,
-                score: l.score,
-                method: l.method,
-                evidence: l.evidence,
-            })
-            .collect();
-        self.store.replace_suspected_links(&links)?;
-        self.store.rebuild_events()?;
-        Ok(())
+        Ok((links, shipped))
+    }
+
+    /// One fact per incident group, so that one outage reported by several tools is linked
+    /// once: the primary's id and service, the group's merged window, every record's text.
+    pub(crate) fn grouped_incident_facts(
+        &self,
+        incidents: &[IncidentRow],
+    ) -> Result<Vec<IncidentFacts>> {
+        let facts = self.incident_facts(incidents)?;
+        let groups = self.groups_of(incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let by_id: BTreeMap<i64, &IncidentFacts> = facts.iter().map(|f| (f.id, f)).collect();
+        let rows: BTreeMap<i64, &IncidentRow> = incidents.iter().map(|r| (r.id, r)).collect();
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let Some(primary) = by_id.get(&group.primary) else {
+                continue;
+            };
+            let mut merged = (*primary).clone();
+            if group.members.len() > 1 {
+                let members: Vec<&IncidentRow> = group
+                    .members
+                    .iter()
+                    .filter_map(|id| rows.get(id).copied())
+                    .collect();
+                let (start, end) = crate::incidents::group_window(&members)?;
+                merged.started_at = start;
+                merged.resolved_at = end;
+                for id in group.members.iter().skip(1) {
+                    if let Some(member) = by_id.get(id) {
+                        merged.text.extend(member.text.iter().cloned());
+                    }
+                }
+            }
+            out.push(merged);
+        }
+        Ok(out)
     }
 
     /// Incidents with the text explicit evidence is searched in: title and timeline.

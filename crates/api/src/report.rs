@@ -87,8 +87,34 @@ impl Hindsight {
         );
 
         let causes = self.not_change_caused(&incident_rows)?;
+        // One outage reported by several tools is one incident: members are shown under their
+        // group's primary, with the merged window and timeline.
+        let groups = self.groups_of(&incident_rows, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let members_of: HashMap<i64, Vec<i64>> = groups
+            .iter()
+            .map(|g| (g.primary, g.members.clone()))
+            .collect();
+        let rows_by_id: HashMap<i64, hindsight_store::IncidentRow> =
+            incident_rows.iter().map(|r| (r.id, r.clone())).collect();
         let mut incidents = Vec::new();
-        for incident in incident_rows.iter().cloned() {
+        for mut incident in incident_rows.iter().cloned() {
+            let Some(members) = members_of.get(&incident.id) else {
+                continue;
+            };
+            let member_rows: Vec<&hindsight_store::IncidentRow> =
+                members.iter().filter_map(|id| rows_by_id.get(id)).collect();
+            let merged_from: Vec<String> = member_rows
+                .iter()
+                .skip(1)
+                .map(|m| format!("{} {}", m.source_system, m.source_id))
+                .collect();
+            if member_rows.len() > 1 {
+                let (start, end) = crate::incidents::group_window(&member_rows)?;
+                incident.started_at = hindsight_store::format_time(&start);
+                incident.resolved_at = end.map(|e| hindsight_store::format_time(&e));
+            }
             let mut suspects = Vec::new();
             let own = links_of.get(&incident.id).map(Vec::as_slice).unwrap_or(&[]);
             for link in own {
@@ -136,16 +162,20 @@ impl Hindsight {
                     changes,
                 });
             }
-            let timeline = self
-                .store
-                .timeline(incident.id)?
-                .into_iter()
-                .map(|e| ReportEvent {
-                    at: e.at,
-                    kind: e.kind,
-                    text: e.text,
-                })
-                .collect();
+            let mut timeline = Vec::new();
+            for member in members {
+                timeline.extend(
+                    self.store
+                        .timeline(*member)?
+                        .into_iter()
+                        .map(|e| ReportEvent {
+                            at: e.at,
+                            kind: e.kind,
+                            text: e.text,
+                        }),
+                );
+            }
+            timeline.sort_by(|a, b| a.at.cmp(&b.at));
             incidents.push(ReportIncident {
                 detailed: scope.detailed(incident.id),
                 duration_minutes: duration_minutes(&incident)?,
@@ -159,6 +189,7 @@ impl Hindsight {
                 started_at: incident.started_at,
                 resolved_at: incident.resolved_at,
                 not_change_caused: causes.get(&incident.id).cloned(),
+                merged_from,
                 url: incident.url,
                 timeline,
                 suspects,
@@ -171,6 +202,14 @@ impl Hindsight {
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
         let what_ifs = self.what_if_section(&input)?;
+        let findings = crate::findings::report_findings(&self.analysis_extras(
+            &crate::AnalyzeOptions {
+                from: scope.from,
+                to: scope.to,
+                roster: None,
+            },
+            &|_| None,
+        )?);
 
         let sources = self
             .store
@@ -229,6 +268,7 @@ impl Hindsight {
             what_ifs,
             incidents,
             changes,
+            findings: Some(findings),
             methodology: METHODOLOGY.iter().map(|s| (*s).to_owned()).collect(),
         })
     }
@@ -243,8 +283,20 @@ impl Hindsight {
         links: &[LinkRow],
         causes: &HashMap<i64, String>,
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
+        // Only each group's primary counts (with the group's merged window), within the scope.
+        let reviewer_ncc = self.reviewer_not_change_caused()?;
+        let counted: HashMap<i64, IncidentRow> = self
+            .counted_incidents()?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let incidents: Vec<IncidentRow> = incidents
+            .into_iter()
+            .filter_map(|i| counted.get(&i.id).cloned())
+            .collect();
         let failing_links = links
             .iter()
+            .filter(|l| !reviewer_ncc.contains(&l.incident_id))
             .filter(|l| {
                 l.status == "confirmed"
                     || (!causes.contains_key(&l.incident_id)
@@ -284,9 +336,11 @@ impl Hindsight {
                 map
             });
         // Suspects of incidents classed as not change-caused are not failures; a reviewer's
-        // confirmation still is.
+        // confirmation still is, unless a reviewer classed the incident as not change-caused.
+        let reviewer_ncc = self.reviewer_not_change_caused()?;
         let links: Vec<&LinkRow> = links
             .iter()
+            .filter(|l| !reviewer_ncc.contains(&l.incident_id))
             .filter(|l| l.status == "confirmed" || !causes.contains_key(&l.incident_id))
             .collect();
         let confirmed: HashSet<i64> = links
@@ -372,18 +426,68 @@ impl Hindsight {
 
     /// Incidents whose text shows a provider, hardware, capacity or third-party cause: id to
     /// `category (evidence)`.
-    fn not_change_caused(
+    pub(crate) fn not_change_caused(
         &self,
         incidents: &[hindsight_store::IncidentRow],
     ) -> Result<HashMap<i64, String>> {
-        Ok(self
+        let classified: HashMap<i64, String> = self
             .incident_facts(incidents)?
             .iter()
             .filter_map(|facts| {
                 hindsight_analysis::classify_cause(facts)
                     .map(|(category, evidence)| (facts.id, format!("{category} ({evidence})")))
             })
-            .collect())
+            .collect();
+        // The reviewer's word beats the text classifier; a group has one cause.
+        let reviewed = self.reviewed_causes(incidents)?;
+        let groups = self.groups_of(incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let mut out = HashMap::new();
+        for group in groups {
+            let by_reviewer = group.members.iter().find_map(|m| reviewed.get(m));
+            let cause = match by_reviewer {
+                Some((true, text)) => Some(text.clone()),
+                Some((false, _)) => None,
+                None => group
+                    .members
+                    .iter()
+                    .find_map(|m| classified.get(m).cloned()),
+            };
+            if let Some(cause) = cause {
+                out.extend(group.members.iter().map(|m| (*m, cause.clone())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The incidents as counted: each group's primary, with the group's merged window.
+    pub(crate) fn counted_incidents(&self) -> Result<Vec<hindsight_store::IncidentRow>> {
+        let rows = self.store.incidents()?;
+        let groups =
+            self.groups_of(&rows, &|s: &str| hindsight_model::normalise_service_name(s))?;
+        let by_id: HashMap<i64, &hindsight_store::IncidentRow> =
+            rows.iter().map(|r| (r.id, r)).collect();
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let members: Vec<&hindsight_store::IncidentRow> = group
+                .members
+                .iter()
+                .filter_map(|id| by_id.get(id).copied())
+                .collect();
+            let Some(first) = members.first() else {
+                continue;
+            };
+            let mut row = (*first).clone();
+            if members.len() > 1 {
+                let (start, end) = crate::incidents::group_window(&members)?;
+                row.started_at = hindsight_store::format_time(&start);
+                row.resolved_at = end.map(|e| hindsight_store::format_time(&e));
+            }
+            out.push(row);
+        }
+        out.sort_by_key(|r| r.id);
+        Ok(out)
     }
 
     /// The report rendered in one format.

@@ -39,8 +39,8 @@ pub struct ReportScope {
 
 /// A scope resolved against the store: sets of names and ids, parsed instants.
 pub(crate) struct Resolved {
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
     /// Lower-cased services allowed (from `services` and `teams`), or `None` for all.
     services: Option<HashSet<String>>,
     severities: Option<HashSet<String>>,

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use hindsight_api::{ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat, ReportScope};
+use hindsight_api::{
+    AnalyzeOptions, ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat, ReportScope,
+    Roster,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -119,10 +122,14 @@ enum Command {
     },
     /// List incidents, newest first, with their suspect count
     Incidents,
-    /// Show one incident with its timeline and ranked suspects
+    /// Show one incident with its timeline and ranked suspects; or merge, split and class
+    /// incidents (`hindsight incident merge 3 7 --why ...`)
+    #[command(args_conflicts_with_subcommands = true)]
     Incident {
         /// The incident's id, as listed by `hindsight incidents`
-        id: i64,
+        id: Option<i64>,
+        #[command(subcommand)]
+        action: Option<IncidentCommand>,
     },
     /// List every change with its attribution
     Changes,
@@ -139,6 +146,17 @@ enum Command {
         /// With `--link-mode devlake`: the DevLake project
         #[arg(long, default_value = "project1", value_name = "NAME")]
         project: String,
+        /// Teams, findings, blast radius and sensitivity only for changes, deployments and
+        /// incidents from this time on (RFC 3339 or YYYY-MM-DD)
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// ... and before this time (RFC 3339 or YYYY-MM-DD)
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Senior reviewers and groups (TOML: senior_reviewers, senior_groups, [groups]; see
+        /// fixtures/roster.toml) for the "without senior approval" finding
+        #[arg(long, value_name = "FILE")]
+        roster: Option<PathBuf>,
     },
     /// List the input formats Hindsight reads
     Formats,
@@ -176,6 +194,42 @@ enum AttributionCommand {
     ClearOverride { key: String },
     /// Classify every stored change again with the rules in force
     Reclassify,
+}
+
+#[derive(Debug, Subcommand)]
+enum IncidentCommand {
+    /// One outage reported by several tools: count two incidents (and their groups) as one
+    Merge {
+        first: i64,
+        second: i64,
+        #[arg(long)]
+        why: String,
+    },
+    /// Take an incident out of the group it was merged into
+    Split {
+        id: i64,
+        #[arg(long)]
+        why: String,
+    },
+    /// Undo the newest merge or split naming the incident (its record is kept, revoked)
+    UndoGroup { id: i64 },
+    /// List incidents as counted: each group with every tool's record of it
+    Groups,
+    /// Class the incident's cause: `not-change-caused` (never a change failure) or
+    /// `change-caused`; the reviewer's word beats the text classifier
+    Cause {
+        id: i64,
+        /// not-change-caused or change-caused
+        #[arg(value_name = "CAUSE")]
+        cause: String,
+        /// With not-change-caused: provider, hardware, capacity or other [default: other]
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        why: String,
+    },
+    /// Undo the cause decision in force for the incident
+    UndoCause { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +292,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
         link_mode,
         devlake_dir,
         project,
+        ..
     } = &cli.command
     {
         if link_mode == "devlake" {
@@ -428,7 +483,15 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Incident { id } => {
+        Command::Incident {
+            action: Some(action),
+            ..
+        } => incident_action(cli, &app, &reviewer, action),
+        Command::Incident { id: None, .. } => Err(ApiError::BadInput(
+            "give an incident id, or one of merge, split, undo-group, groups, cause, undo-cause"
+                .to_owned(),
+        )),
+        Command::Incident { id: Some(id), .. } => {
             let detail = app.incident_detail(*id)?;
             if cli.json {
                 print_json(&detail)?;
@@ -512,9 +575,29 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Analyze { link_mode, .. } => match link_mode.as_str() {
+        Command::Analyze {
+            link_mode,
+            from,
+            to,
+            roster,
+            ..
+        } => match link_mode.as_str() {
             "hindsight" => {
                 let report = app.report(generation_time(None)?)?;
+                let options = AnalyzeOptions {
+                    from: from.as_deref().map(window_time).transpose()?,
+                    to: to.as_deref().map(window_time).transpose()?,
+                    roster: roster
+                        .as_deref()
+                        .map(|path| {
+                            let text = std::fs::read_to_string(path).map_err(|e| {
+                                ApiError::BadInput(format!("cannot read {}: {e}", path.display()))
+                            })?;
+                            Roster::parse(&text)
+                        })
+                        .transpose()?,
+                };
+                let extras = app.analysis_extras(&options, &|_| None)?;
                 let analysis = serde_json::json!({
                     "summary": report.summary,
                     "incidents": report.incidents.iter().map(|i| serde_json::json!({
@@ -523,6 +606,11 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                         "suspects": i.suspects,
                     })).collect::<Vec<_>>(),
                     "methodology": report.methodology,
+                    "window": { "from": extras.from, "to": extras.to },
+                    "teams": extras.teams,
+                    "findings": extras.findings,
+                    "blast_radius": extras.blast_radius,
+                    "sensitivity": extras.sensitivity,
                 });
                 if cli.json {
                     print_json(&analysis)?;
@@ -530,6 +618,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                     let md = app.render_report(ReportFormat::Markdown, generation_time(None)?)?;
                     let summary = md.split("## Incidents").next().unwrap_or_default();
                     print!("{summary}");
+                    print_extras(&extras);
                 }
                 Ok(ExitCode::SUCCESS)
             }
@@ -736,6 +825,131 @@ impl ProgressBar {
         if self.drawn {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
+    }
+}
+
+fn incident_action(
+    cli: &Cli,
+    app: &Hindsight,
+    reviewer: &str,
+    action: &IncidentCommand,
+) -> Result<ExitCode, ApiError> {
+    let now = Utc::now();
+    let groups = match action {
+        IncidentCommand::Merge { first, second, why } => {
+            app.merge_incidents(*first, *second, why, reviewer, now)?
+        }
+        IncidentCommand::Split { id, why } => app.split_incident(*id, why, reviewer, now)?,
+        IncidentCommand::UndoGroup { id } => app.undo_incident_grouping(*id, reviewer, now)?,
+        IncidentCommand::Groups => app.incident_groups()?,
+        IncidentCommand::Cause {
+            id,
+            cause,
+            category,
+            why,
+        } => {
+            let decision =
+                app.set_incident_cause(*id, cause, category.as_deref(), why, reviewer, now)?;
+            if cli.json {
+                print_json(&decision)?;
+            } else {
+                println!(
+                    "incident {id} is now {} {}",
+                    decision.decision.replace('_', "-"),
+                    decision.category.as_deref().unwrap_or_default()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        IncidentCommand::UndoCause { id } => {
+            app.undo_incident_cause(*id, reviewer, now)?;
+            if !cli.json {
+                println!("incident {id}: cause decision undone");
+            } else {
+                print_json(&serde_json::json!({ "incident_id": id, "undone": true }))?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    if cli.json {
+        print_json(&groups)?;
+    } else {
+        for g in groups.iter().filter(|g| g.members.len() > 1) {
+            let members: Vec<String> = g
+                .members
+                .iter()
+                .map(|m| format!("{} ({} {})", m.id, m.source_system, m.source_id))
+                .collect();
+            println!("incident {}: {}", g.primary, members.join(" + "));
+            for reason in &g.reasons {
+                println!("    {reason}");
+            }
+        }
+        let merged = groups.iter().filter(|g| g.members.len() > 1).count();
+        println!(
+            "{} incidents as counted, {merged} merged from several records",
+            groups.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `2026-03-01` or an RFC 3339 time.
+fn window_time(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if let Some(t) = day.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc());
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| ApiError::BadInput(format!("bad time {text:?}: {e}")))
+}
+
+fn print_extras(extras: &hindsight_api::AnalysisExtrasDto) {
+    let pct = |r: &hindsight_api::RateDto| match (r.rate, r.ci95_lower, r.ci95_upper) {
+        (Some(v), Some(l), Some(u)) => format!(
+            "{}/{} = {:.1}% (95% CI {:.1}-{:.1}%)",
+            r.numerator,
+            r.denominator,
+            v * 100.0,
+            l * 100.0,
+            u * 100.0
+        ),
+        _ => format!("{}/{}", r.numerator, r.denominator),
+    };
+    println!("\n## Approval and permission findings\n");
+    for f in &extras.findings {
+        println!("- {}: {} failed", f.description, pct(&f.failures));
+        if !f.incidents.is_empty() {
+            println!("  incidents: {}", f.incidents.join(", "));
+        }
+    }
+    println!("\n## Failure rate per team\n");
+    for t in &extras.teams {
+        println!("- {} ({}): {}", t.team, t.class, pct(&t.failures));
+    }
+    println!("\n## Blast radius by trigger cohort\n");
+    for b in &extras.blast_radius {
+        println!(
+            "- {}: {} incidents, services {}, regions {}, {:.0} impact minutes",
+            b.cohort,
+            b.incidents,
+            b.services.join(", "),
+            b.regions.join(", "),
+            b.impact_minutes
+        );
+    }
+    println!("\n## Sensitivity of AI vs human (link window x score threshold)\n");
+    for s in &extras.sensitivity {
+        let ratio = s.risk_ratio.map_or("n/a".to_owned(), |r| format!("{r:.2}"));
+        println!(
+            "- {} h, >= {}: AI {}, human {}, ratio {ratio}",
+            s.window_hours,
+            s.threshold,
+            pct(&s.ai),
+            pct(&s.human)
+        );
     }
 }
 

@@ -263,6 +263,10 @@ pub(crate) fn render(report: &Report) -> String {
         let _ = writeln!(out, "</ul>");
     }
 
+    if let Some(findings) = &report.findings {
+        out.push_str(&crate::findings::html(findings));
+    }
+
     let _ = writeln!(out, "<h2>Changes</h2>");
     let _ = writeln!(out, "<table><tr><th>Change</th><th>Repository</th><th>Title</th><th>Author</th><th>Attribution</th><th>Evidence</th></tr>");
     for change in &report.changes {

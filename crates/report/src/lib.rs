@@ -6,6 +6,7 @@
 mod charts;
 mod csv;
 mod escape;
+mod findings;
 mod html;
 mod markdown;
 mod pdf;
@@ -15,6 +16,9 @@ use serde::Serialize;
 
 pub use csv::render_csv_tables;
 pub use escape::{escape_html, escape_markdown};
+pub use findings::{
+    ReportBlastRadius, ReportFinding, ReportFindings, ReportSensitivity, ReportTeam,
+};
 pub use pdf::render_pdf;
 pub use tables::{data_tables, DataTable, DataValues};
 
@@ -75,6 +79,9 @@ pub struct Report {
     pub recovery: Vec<ReportRecovery>,
     /// Guardrails replayed over the history: what they would have gated and cost.
     pub what_ifs: Vec<ReportWhatIf>,
+    /// Approval and permission findings, per-team rates, blast radius and sensitivity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<ReportFindings>,
     pub changes: Vec<ReportChange>,
     pub methodology: Vec<String>,
 }
@@ -274,6 +281,10 @@ pub struct ReportIncident {
     /// Whether the incident gets its full section (timeline, suspects, evidence); a scope
     /// that selects incidents leaves the others in the incident table only.
     pub detailed: bool,
+    /// The other tools' records of the same outage (`statuspage abc123`), merged into this
+    /// incident: counted once, their timelines merged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
     pub timeline: Vec<ReportEvent>,
     pub suspects: Vec<ReportSuspect>,
 }
@@ -527,6 +538,7 @@ pub(crate) mod sample {
                 url: None,
                 not_change_caused: None,
                 detailed: true,
+                merged_from: Vec::new(),
                 timeline: vec![ReportEvent {
                     at: "2026-11-17T14:05:00.000Z".into(),
                     kind: "triggered".into(),
@@ -620,6 +632,7 @@ pub(crate) mod sample {
                 source_file: "checkout.gitlog".into(),
                 source_location: "line 1".into(),
             }],
+            findings: None,
             methodology: vec!["Suspects are deployments of the incident's service.".into()],
         }
     }

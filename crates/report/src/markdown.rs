@@ -294,6 +294,10 @@ pub(crate) fn render(report: &Report) -> String {
         let _ = writeln!(out);
     }
 
+    if let Some(findings) = &report.findings {
+        out.push_str(&crate::findings::markdown(findings));
+    }
+
     let _ = writeln!(out, "## Changes\n");
     let _ = writeln!(
         out,

@@ -85,6 +85,7 @@ fn report() -> Report {
             url: None,
             not_change_caused: None,
             detailed: true,
+            merged_from: Vec::new(),
             timeline: vec![ReportEvent {
                 at: "2026-11-17T14:05:00.000Z".into(),
                 kind: "triggered".into(),
@@ -183,6 +184,7 @@ fn report() -> Report {
             source_file: "checkout.gitlog".into(),
             source_location: "line 1".into(),
         }],
+        findings: None,
         methodology: vec!["Suspects are deployments of the incident's service.".into()],
     }
 }

@@ -6,6 +6,7 @@
 //! readers never wait on one global lock.
 
 mod events;
+mod incident_review;
 mod pool;
 mod read;
 mod review;
@@ -17,6 +18,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
 pub use events::{EventFacets, EventFilter, EventRow};
+pub use incident_review::{CauseReviewRow, GroupReviewRow};
 pub use pool::PooledConnection;
 pub use read::{
     ChangeRow, ChangeText, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview,
@@ -64,6 +66,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_change_details_and_reviews.sql"),
     include_str!("../migrations/0003_timeline_events.sql"),
     include_str!("../migrations/0005_record_updates_and_deployment_statuses.sql"),
+    include_str!("../migrations/0006_incident_groups.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,239 @@
+//! Lookup tables built once per linking run, so that each incident costs a few binary searches
+//! and hash lookups instead of scans over every deployment and change (5,000 incidents against
+//! 100,000 deployments and 1,000,000 changes must link in seconds).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::explicit::reverted_sha;
+use crate::link::ChangeDetails;
+use crate::{ChangeFacts, DeploymentFacts, ShippedChange};
+
+pub(crate) struct Index<'a> {
+    pub by_id: HashMap<i64, &'a DeploymentFacts>,
+    /// Per service, sorted by time then id.
+    pub by_service: HashMap<&'a str, Vec<&'a DeploymentFacts>>,
+    /// Deployment natural key (lower case) -> deployments.
+    pub by_key_lower: HashMap<String, Vec<&'a DeploymentFacts>>,
+    /// Deployment natural key as stored -> deployment.
+    pub by_key: HashMap<&'a str, &'a DeploymentFacts>,
+    /// Version without a leading `v`, lower case -> deployments.
+    pub by_version: HashMap<String, Vec<&'a DeploymentFacts>>,
+    /// Lower-case SHA -> deployment, sorted for prefix search.
+    pub by_sha: Vec<(Cow<'a, str>, &'a DeploymentFacts)>,
+    /// Lower-case change key -> change, sorted for prefix search.
+    pub changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
+    /// PR number -> changes whose key or title may name it.
+    pub changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
+    pub shipped_by_change: HashMap<i64, Vec<i64>>,
+    pub shipped_by_deployment: HashMap<i64, Vec<i64>>,
+    /// Rollback operations, sorted by time.
+    pub rollbacks: Vec<&'a DeploymentFacts>,
+    /// Deployments marked rolled back, sorted by time.
+    pub rolled_back: Vec<&'a DeploymentFacts>,
+    /// Revert commits: time, the commit, and the SHA (prefix) it reverts; sorted by time.
+    pub reverts: Vec<(DateTime<Utc>, &'a ChangeFacts, String)>,
+    /// Service names as they are searched for in incident text (lower case).
+    pub service_words: HashMap<String, Vec<&'a str>>,
+}
+
+/// A version as compared: lower case, without a leading `v` before a digit.
+pub(crate) fn version_key(text: &str) -> String {
+    let lower = text.to_lowercase();
+    lower
+        .strip_prefix('v')
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_owned)
+        .unwrap_or(lower)
+}
+
+/// Lower case, borrowing when the text already is (commit SHAs are): a million keys copied
+/// would cost tens of megabytes.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_uppercase) {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+fn by_time(list: &mut [&DeploymentFacts]) {
+    list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+}
+
+impl<'a> Index<'a> {
+    pub(crate) fn build(
+        deployments: &'a [DeploymentFacts],
+        deployment_keys: &'a std::collections::BTreeMap<i64, String>,
+        shipped: &[ShippedChange],
+        changes: &'a [ChangeFacts],
+        details: &std::collections::BTreeMap<i64, ChangeDetails>,
+    ) -> Self {
+        let mut by_id = HashMap::with_capacity(deployments.len());
+        let mut by_service: HashMap<&str, Vec<&DeploymentFacts>> = HashMap::new();
+        let mut by_version: HashMap<String, Vec<&DeploymentFacts>> = HashMap::new();
+        let mut by_sha = Vec::new();
+        let mut rollbacks = Vec::new();
+        let mut rolled_back = Vec::new();
+        for d in deployments {
+            by_id.insert(d.id, d);
+            by_service.entry(d.service.as_str()).or_default().push(d);
+            if let Some(version) = &d.version {
+                by_version.entry(version_key(version)).or_default().push(d);
+            }
+            if let Some(sha) = &d.sha {
+                by_sha.push((lower(sha), d));
+            }
+            if d.action == "rollback" {
+                rollbacks.push(d);
+            }
+            if d.status == "rolled_back" {
+                rolled_back.push(d);
+            }
+        }
+        for list in by_service.values_mut() {
+            by_time(list);
+        }
+        by_time(&mut rollbacks);
+        by_time(&mut rolled_back);
+        by_sha.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+
+        let mut by_key_lower: HashMap<String, Vec<&DeploymentFacts>> = HashMap::new();
+        let mut by_key = HashMap::new();
+        // Deployment order, so the first of equal keys wins as a scan would find it.
+        for d in deployments {
+            if let Some(key) = deployment_keys.get(&d.id) {
+                by_key_lower.entry(key.to_lowercase()).or_default().push(d);
+                by_key.entry(key.as_str()).or_insert(d);
+            }
+        }
+
+        let mut changes_by_key: Vec<(Cow<str>, &ChangeFacts)> =
+            changes.iter().map(|c| (lower(&c.natural_key), c)).collect();
+        changes_by_key.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+
+        let mut changes_by_pr: HashMap<u64, Vec<&ChangeFacts>> = HashMap::new();
+        let mut reverts = Vec::new();
+        for c in changes {
+            let mut numbers = Vec::new();
+            if let Some((_, n)) = c.natural_key.rsplit_once('#') {
+                numbers.extend(n.parse::<u64>().ok());
+            }
+            if let Some(d) = details.get(&c.id) {
+                let title = d.title.trim().to_lowercase();
+                if let Some(rest) = title.strip_suffix(')') {
+                    if let Some((_, n)) = rest.rsplit_once("(#") {
+                        numbers.extend(n.parse::<u64>().ok());
+                    }
+                }
+                if let Some(rest) = title.strip_prefix("merge pull request #") {
+                    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    numbers.extend(n.parse::<u64>().ok());
+                }
+                if let (Some(at), Some(sha)) = (c.committed_at, reverted_sha(&d.message)) {
+                    reverts.push((at, c, sha));
+                }
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            for n in numbers {
+                changes_by_pr.entry(n).or_default().push(c);
+            }
+        }
+        reverts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+
+        let mut shipped_by_change: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut shipped_by_deployment: HashMap<i64, Vec<i64>> = HashMap::new();
+        for s in shipped {
+            shipped_by_change
+                .entry(s.change_id)
+                .or_default()
+                .push(s.deployment_id);
+            shipped_by_deployment
+                .entry(s.deployment_id)
+                .or_default()
+                .push(s.change_id);
+        }
+
+        let mut service_words: HashMap<String, Vec<&str>> = HashMap::new();
+        for service in by_service.keys() {
+            service_words
+                .entry(service.to_lowercase())
+                .or_default()
+                .push(service);
+        }
+
+        Self {
+            by_id,
+            by_service,
+            by_key_lower,
+            by_key,
+            by_version,
+            by_sha,
+            changes_by_key,
+            changes_by_pr,
+            shipped_by_change,
+            shipped_by_deployment,
+            rollbacks,
+            rolled_back,
+            reverts,
+            service_words,
+        }
+    }
+
+    /// The deployments of a service at or before `until`, oldest first.
+    pub(crate) fn service_until(
+        &self,
+        service: &str,
+        until: DateTime<Utc>,
+    ) -> &[&'a DeploymentFacts] {
+        let list = self.by_service.get(service).map_or(&[][..], Vec::as_slice);
+        &list[..list.partition_point(|d| d.at <= until)]
+    }
+
+    /// The deployments of a service in `from..=until`, oldest first.
+    pub(crate) fn service_between(
+        &self,
+        service: &str,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> &[&'a DeploymentFacts] {
+        let list = self.service_until(service, until);
+        &list[list.partition_point(|d| d.at < from)..]
+    }
+
+    /// Changes whose lower-case key starts with `prefix`.
+    pub(crate) fn changes_with_prefix(&self, prefix: &str) -> Vec<&'a ChangeFacts> {
+        let start = self
+            .changes_by_key
+            .partition_point(|(k, _)| k.as_ref() < prefix);
+        self.changes_by_key[start..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(_, c)| *c)
+            .collect()
+    }
+
+    /// Deployments whose lower-case SHA starts with `prefix`.
+    pub(crate) fn deployments_with_sha_prefix(&self, prefix: &str) -> Vec<&'a DeploymentFacts> {
+        let start = self.by_sha.partition_point(|(k, _)| k.as_ref() < prefix);
+        self.by_sha[start..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(_, d)| *d)
+            .collect()
+    }
+
+    /// Entries of a time-sorted list in `from..=until`.
+    pub(crate) fn between<'l>(
+        list: &'l [&'a DeploymentFacts],
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> &'l [&'a DeploymentFacts] {
+        let lower = list.partition_point(|d| d.at < from);
+        let upper = list.partition_point(|d| d.at <= until).max(lower);
+        &list[lower..upper]
+    }
+}
