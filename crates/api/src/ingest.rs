@@ -402,6 +402,7 @@ impl Hindsight {
             }
             Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(&deployment)?),
             Parsed::Record(Record::Incident(incident)) => Ok(tx.add_incident(&incident)?),
+            Parsed::Record(Record::CatalogEntity(entity)) => Ok(tx.add_catalog_entity(&entity)?),
             Parsed::Record(Record::IncidentEvents(events)) => {
                 if tx.add_incident_events(&events)? {
                     return Ok(());

@@ -26,11 +26,18 @@ impl Hindsight {
             .iter()
             .map(change_facts)
             .collect::<Result<Vec<_>>>()?;
-        let deployment_facts = deployments
+        let mut deployment_facts = deployments
             .iter()
             .map(deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let incident_facts = self.incident_facts(&incidents)?;
+        let mut incident_facts = self.incident_facts(&incidents)?;
+        // Every tool's name for a service onto the catalog's one; its dependsOn as upstreams.
+        let services = self.service_map()?;
+        services.apply(&mut deployment_facts, &mut incident_facts);
+        let link_options = LinkOptions {
+            depends_on: services.depends_on(),
+            ..LinkOptions::default()
+        };
 
         let shipped = deployment_contents(&deployment_facts, &change_facts);
         let rows: Vec<(i64, i64, String)> = shipped
@@ -65,7 +72,7 @@ impl Hindsight {
             &shipped,
             &change_facts,
             &extras,
-            &LinkOptions::default(),
+            &link_options,
         );
         let links: Vec<NewLink> = links
             .into_iter()
