@@ -117,7 +117,11 @@ impl ServiceMap {
     /// The canonical service of a record named `service` with `attributes`: its own name if
     /// the catalog knows it, else the first attribute naming a catalog service (a PagerDuty
     /// service id, an Argo CD app, a repository), else its normalised name.
-    pub fn resolve(&self, service: Option<&str>, attributes: &BTreeMap<String, String>) -> Option<String> {
+    pub fn resolve(
+        &self,
+        service: Option<&str>,
+        attributes: &BTreeMap<String, String>,
+    ) -> Option<String> {
         if let Some(found) = service.and_then(|s| self.lookup(s)) {
             return Some(found.to_owned());
         }
@@ -125,7 +129,11 @@ impl ServiceMap {
             let Some(value) = attributes.get(key) else {
                 continue;
             };
-            let last = value.trim_end_matches('/').rsplit('/').next().unwrap_or(value);
+            let last = value
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(value);
             if let Some(found) = self.lookup(value).or_else(|| self.lookup(last)) {
                 return Some(found.to_owned());
             }
@@ -248,12 +256,22 @@ mod tests {
             row(
                 "component:default/payments",
                 "payments",
-                &["payments-prod", "pq1rx2z", "acme/payments-service", "payments-service"],
+                &[
+                    "payments-prod",
+                    "pq1rx2z",
+                    "acme/payments-service",
+                    "payments-service",
+                ],
                 &["resource:default/orders-db", "component:default/ledger"],
             ),
             row("resource:default/orders-db", "orders-db", &[], &[]),
             // A System of the same name never takes the Component's name.
-            row("system:default/payments", "payments", &["payments-prod"], &[]),
+            row(
+                "system:default/payments",
+                "payments",
+                &["payments-prod"],
+                &[],
+            ),
         ]);
         assert_eq!(map.canonical("Payments_Prod"), "payments");
         assert_eq!(map.canonical("PQ1RX2Z"), "payments");
@@ -412,7 +430,9 @@ status:
             ("incidents.json", PAGERDUTY.as_bytes()),
         ]);
         for id in ["Q1AAA", "Q1BBB"] {
-            let detail = bare.incident_detail(incident_id(&bare, id)).expect("detail");
+            let detail = bare
+                .incident_detail(incident_id(&bare, id))
+                .expect("detail");
             assert!(detail.suspects.is_empty(), "{id}: {:?}", detail.suspects);
         }
     }
@@ -440,7 +460,59 @@ status:
             .iter()
             .any(|a| a.alias == "pq1rx2z" && a.origin == "pagerduty.com/service-id"));
         let owners = app.service_owners().expect("owners");
-        assert_eq!(owners.get("payments").map(String::as_str), Some("team-payments"));
-        assert_eq!(owners.get("orders-db").map(String::as_str), Some("platform"));
+        assert_eq!(
+            owners.get("payments").map(String::as_str),
+            Some("team-payments")
+        );
+        assert_eq!(
+            owners.get("orders-db").map(String::as_str),
+            Some("platform")
+        );
+    }
+
+    #[test]
+    fn devlake_tables_load_into_the_store_and_projects_join_scopes() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpora/devlake-dora/connect_incident_to_deployment");
+        let read = |p: &str| std::fs::read(dir.join(p)).expect("corpus file");
+        let deployments = read("prev_success_deployment_commit/cicd_deployment_commits_after.csv");
+        let incidents = read("raw_tables/incidents.csv");
+        let mapping = read("raw_tables/project_mapping.csv");
+        let (_dir, app) = app_with(&[
+            ("cicd_deployment_commits_after.csv", &deployments),
+            ("incidents.csv", &incidents),
+            ("project_mapping.csv", &mapping),
+        ]);
+        let runs = app.list_runs().expect("runs");
+        let stored: Vec<(String, i64, i64)> = runs
+            .iter()
+            .map(|r| (r.format.clone(), r.records_stored, r.records_rejected))
+            .collect();
+        assert_eq!(
+            stored,
+            vec![
+                ("devlake-project-mapping".to_owned(), 2, 0),
+                ("devlake-incidents".to_owned(), 7, 0),
+                ("devlake-deployment-commits".to_owned(), 16, 0),
+            ]
+        );
+        let map = app.service_map().expect("map");
+        assert_eq!(map.canonical("cicd2"), "project1");
+        assert_eq!(map.canonical("repo1"), "project1");
+        assert_eq!(map.canonical("cicd3"), "project2");
+        assert_eq!(map.canonical("repo3"), "repo3");
+        // The board1 incident of project1 (2022-09-15 01:56) finds project1's production
+        // deployments of the 72 hours before it, and none of project2's.
+        let detail = app
+            .incident_detail(incident_id(&app, "github:GithubIssue:1:1373792478"))
+            .expect("detail");
+        let keys: Vec<&str> = detail
+            .suspects
+            .iter()
+            .map(|s| s.deployment.natural_key.as_str())
+            .collect();
+        assert!(keys.contains(&"devlake:3"), "{keys:?}");
+        assert!(!keys.contains(&"devlake:15"), "{keys:?}");
+        assert!(!keys.contains(&"devlake:1"), "outside the window: {keys:?}");
     }
 }

@@ -297,7 +297,9 @@ mod tests {
         // Group and User entities are kept as rejections that say why, never an error.
         assert_eq!(rejections.len(), 2);
         assert_eq!(rejections[0].location, "/5");
-        assert!(rejections[0].reason.contains("Group entity is not a service"));
+        assert!(rejections[0]
+            .reason
+            .contains("Group entity is not a service"));
         assert_eq!(rejections[1].field.as_deref(), Some("kind"));
     }
 
@@ -336,7 +338,9 @@ mod tests {
             "---\napiVersion: backstage.io/v1alpha1\nkind: System\n"
         ));
         assert!(looks_like("{\"apiVersion\": \"backstage.io/v1alpha1\","));
-        assert!(!looks_like("apiVersion: argoproj.io/v1alpha1\nkind: Application\n"));
+        assert!(!looks_like(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+        ));
         let error = parse("c.yaml", b"kind: [unclosed\n", &mut |_| {}).expect_err("bad yaml");
         assert!(matches!(error, IngestError::Malformed { .. }));
         assert!(parse("c.yaml", b"---\n", &mut |_| {}).is_err());

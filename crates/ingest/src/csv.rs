@@ -132,7 +132,8 @@ mod tests {
 
     #[test]
     fn quoted_fields_hold_commas_quotes_and_line_breaks() {
-        let rows = read_csv(b"\xef\xbb\xbfa,b,c\r\n1,\"x, \"\"y\"\"\nz\",3\r\n\r\n4,,\n").expect("csv");
+        let rows =
+            read_csv(b"\xef\xbb\xbfa,b,c\r\n1,\"x, \"\"y\"\"\nz\",3\r\n\r\n4,,\n").expect("csv");
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].fields, vec!["a", "b", "c"]);
         assert_eq!(rows[1].line, 2);

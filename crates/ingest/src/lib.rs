@@ -7,8 +7,8 @@
 mod argocd;
 mod backstage;
 mod csv;
-mod devlake;
 mod deploylog;
+mod devlake;
 mod github_deployments;
 mod github_pulls;
 mod gitlab_deployments;

@@ -168,10 +168,19 @@ mod tests {
 
     use super::*;
 
-    fn entity(entity_ref: &str, name: &str, owner: Option<&str>, aliases: &[&str]) -> CatalogEntity {
+    fn entity(
+        entity_ref: &str,
+        name: &str,
+        owner: Option<&str>,
+        aliases: &[&str],
+    ) -> CatalogEntity {
         CatalogEntity {
             entity_ref: entity_ref.to_owned(),
-            kind: entity_ref.split(':').next().unwrap_or("component").to_owned(),
+            kind: entity_ref
+                .split(':')
+                .next()
+                .unwrap_or("component")
+                .to_owned(),
             name: name.to_owned(),
             title: Some(format!("{name} title")),
             owner: owner.map(str::to_owned),
@@ -210,7 +219,12 @@ mod tests {
             &store,
             "a",
             &[
-                entity("component:default/payments", "payments", Some("team-a"), &["payments-prod", "pq1"]),
+                entity(
+                    "component:default/payments",
+                    "payments",
+                    Some("team-a"),
+                    &["payments-prod", "pq1"],
+                ),
                 entity("system:default/payments", "payments", Some("team-sys"), &[]),
                 entity("resource:default/orders-db", "orders-db", None, &[]),
             ],
@@ -235,7 +249,12 @@ mod tests {
         );
 
         // A changed catalog replaces the entity, its aliases and its dependencies.
-        let mut changed = entity("component:default/payments", "payments", Some("team-b"), &["payments-eu"]);
+        let mut changed = entity(
+            "component:default/payments",
+            "payments",
+            Some("team-b"),
+            &["payments-eu"],
+        );
         changed.depends_on.clear();
         store_entities(&store, "b", &[changed]);
         let rows = store.catalog().expect("catalog");

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use hindsight_ingest::{detect, parse, Format, Parsed};
-use hindsight_model::{CatalogEntity, Deployment, DeployStatus, Incident, Record, Rejection};
+use hindsight_model::{CatalogEntity, DeployStatus, Deployment, Incident, Record, Rejection};
 
 #[derive(Default)]
 struct Out {
@@ -17,13 +17,18 @@ fn load(path: &PathBuf) -> (Format, Out) {
     let bytes = std::fs::read(path).expect("read");
     let format = detect(bytes.get(..64 * 1024).unwrap_or(&bytes)).expect("detected");
     let mut out = Out::default();
-    parse(format, &path.display().to_string(), &bytes, &mut |p| match p {
-        Parsed::Record(Record::CatalogEntity(e)) => out.entities.push(e),
-        Parsed::Record(Record::Deployment(d)) => out.deployments.push(d),
-        Parsed::Record(Record::Incident(i)) => out.incidents.push(i),
-        Parsed::Record(other) => panic!("unexpected {other:?}"),
-        Parsed::Rejected(r) => out.rejections.push(r),
-    })
+    parse(
+        format,
+        &path.display().to_string(),
+        &bytes,
+        &mut |p| match p {
+            Parsed::Record(Record::CatalogEntity(e)) => out.entities.push(e),
+            Parsed::Record(Record::Deployment(d)) => out.deployments.push(d),
+            Parsed::Record(Record::Incident(i)) => out.incidents.push(i),
+            Parsed::Record(other) => panic!("unexpected {other:?}"),
+            Parsed::Rejected(r) => out.rejections.push(r),
+        },
+    )
     .expect("parses");
     (format, out)
 }
@@ -113,7 +118,10 @@ fn devlake_generated_deployments_keep_the_one_undated_row_as_a_rejection() {
         last.natural_key,
         "devlake:gitlab:GitlabPipeline:1:485932863:https://gitlab.com/gitlab-data/snowflake_spend"
     );
-    assert_eq!(last.sha.as_deref(), Some("12fc3a42080bb98ca520817bd4fe0ca33c0bb279"));
+    assert_eq!(
+        last.sha.as_deref(),
+        Some("12fc3a42080bb98ca520817bd4fe0ca33c0bb279")
+    );
     assert_eq!(last.status, DeployStatus::Succeeded);
     assert_eq!(last.at.to_rfc3339(), "2022-03-07T09:41:36.267+00:00");
     assert_eq!(last.service, "cicd1");
@@ -121,7 +129,9 @@ fn devlake_generated_deployments_keep_the_one_undated_row_as_a_rejection() {
 
 #[test]
 fn devlake_incidents_and_project_mapping_load() {
-    let (format, out) = load(&corpus("connect_incident_to_deployment/raw_tables/incidents.csv"));
+    let (format, out) = load(&corpus(
+        "connect_incident_to_deployment/raw_tables/incidents.csv",
+    ));
     assert_eq!(format, Format::DevlakeIncidents);
     assert!(out.rejections.is_empty(), "{:?}", out.rejections);
     assert_eq!(out.incidents.len(), 7);
@@ -172,7 +182,10 @@ fn devlake_incidents_with_every_domain_column() {
     let [card, db] = &out.incidents[..] else {
         panic!("two incidents expected, got {}", out.incidents.len())
     };
-    assert_eq!(card.title, "Card payments failing, \"timeout\" from acquirer");
+    assert_eq!(
+        card.title,
+        "Card payments failing, \"timeout\" from acquirer"
+    );
     assert_eq!(card.number, Some(41));
     assert_eq!(card.status, "done");
     assert_eq!(card.severity.as_deref(), Some("P1"));
