@@ -163,7 +163,7 @@ impl ServiceMap {
 }
 
 /// A catalog entity for `hindsight services` and the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct ServiceDto {
     /// The canonical service name.
