@@ -90,6 +90,8 @@ impl Hindsight {
         rows: &[IncidentRow],
         service_key: &dyn Fn(&str) -> String,
     ) -> Result<Vec<IncidentGroup>> {
+        // Tools name one service differently: the catalog's canonical name decides.
+        let services = self.service_map()?;
         let incidents = rows
             .iter()
             .map(|r| {
@@ -97,7 +99,7 @@ impl Hindsight {
                     id: r.id,
                     source_system: r.source_system.clone(),
                     source_id: r.source_id.clone(),
-                    service: r.service.clone(),
+                    service: r.service.as_deref().map(|s| services.canonical(s)),
                     started_at: parse_time(&r.started_at)?,
                     resolved_at: r.resolved_at.as_deref().map(parse_time).transpose()?,
                 })

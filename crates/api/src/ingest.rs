@@ -439,6 +439,7 @@ impl Hindsight {
             Parsed::Record(Record::DeploymentStatus(status)) => {
                 Ok(tx.add_deployment_status(&status)?)
             }
+            Parsed::Record(Record::CatalogEntity(entity)) => Ok(tx.add_catalog_entity(&entity)?),
             Parsed::Record(Record::IncidentEvents(events)) => {
                 if tx.add_incident_events(&events)? {
                     return Ok(());

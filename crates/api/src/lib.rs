@@ -2,6 +2,7 @@
 //! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
 //! terminals or windows.
 
+mod catalog;
 mod deepdive;
 mod demo;
 mod devlake;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use hindsight_attribution::Rules;
 use hindsight_store::Store;
 
+pub use catalog::{ServiceAliasDto, ServiceDto, ServiceMap};
 pub use demo::DEMO_FILES;
 pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;

@@ -64,11 +64,18 @@ impl Hindsight {
             .collect();
         // Deployment rows are moved into facts, not copied: a copy of every deployment's
         // attributes doubled the peak memory of a large store's refresh.
-        let deployment_facts = deployments
+        let mut deployment_facts = deployments
             .into_iter()
             .map(into_deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let incident_facts = self.grouped_incident_facts(&incidents)?;
+        let mut incident_facts = self.grouped_incident_facts(&incidents)?;
+        // Every tool's name for a service onto the catalog's one; its dependsOn as upstreams.
+        let services = self.service_map()?;
+        services.apply(&mut deployment_facts, &mut incident_facts);
+        let mut options = options.clone();
+        if options.depends_on.is_empty() {
+            options.depends_on = services.depends_on();
+        }
         let shipped = deployment_contents(&deployment_facts, &change_facts);
         let extras = LinkExtras {
             deployment_keys,
@@ -97,7 +104,7 @@ impl Hindsight {
             &shipped,
             &change_facts,
             &extras,
-            options,
+            &options,
         );
         Ok((links, shipped))
     }

@@ -162,6 +162,8 @@ enum Command {
     Formats,
     /// List ingest runs, newest first, with their rejected records
     Runs,
+    /// List the service catalog (Backstage, DevLake projects): owner, aliases, dependencies
+    Services,
     /// Explain, correct and re-run the AI / human / automation classification
     #[command(subcommand)]
     Attribution(AttributionCommand),
@@ -640,6 +642,36 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                     );
                     for x in r.rejections {
                         println!("        {}: {}", x.location, x.reason);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Services => {
+            let services = app.list_services()?;
+            if cli.json {
+                print_json(&services)?;
+            } else if services.is_empty() {
+                println!("No service catalog ingested; services are matched by normalised name.");
+            } else {
+                for s in services {
+                    println!(
+                        "{:<32} {:<10} owner {:<20} {}",
+                        s.name,
+                        s.kind,
+                        s.owner.as_deref().unwrap_or("-"),
+                        s.entity_ref
+                    );
+                    let aliases: Vec<String> = s
+                        .aliases
+                        .iter()
+                        .map(|a| format!("{} ({})", a.alias, a.origin))
+                        .collect();
+                    if !aliases.is_empty() {
+                        println!("    aliases: {}", aliases.join(", "));
+                    }
+                    if !s.depends_on.is_empty() {
+                        println!("    depends on: {}", s.depends_on.join(", "));
                     }
                 }
             }

@@ -5,7 +5,10 @@
 //! file that cannot be read as its format at all (truncated JSON) is an [`IngestError`].
 
 mod argocd;
+mod backstage;
+mod csv;
 mod deploylog;
+mod devlake;
 mod github_deployment_statuses;
 mod github_deployments;
 mod github_pulls;
@@ -75,10 +78,18 @@ pub enum Format {
     ServiceNowChanges,
     /// changes: Jira issues from the search API JSON.
     JiraIssues,
+    /// catalog: Backstage `catalog-info.yaml` entities.
+    BackstageCatalog,
+    /// deployments: Apache DevLake `cicd_deployment_commits` table as CSV.
+    DevlakeDeploymentCommits,
+    /// incidents: Apache DevLake `incidents` table as CSV.
+    DevlakeIncidents,
+    /// catalog: Apache DevLake `project_mapping` table as CSV.
+    DevlakeProjectMapping,
 }
 
 impl Format {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 23] = [
         Self::GitLog,
         Self::GitRepository,
         Self::DeployJsonLines,
@@ -98,6 +109,10 @@ impl Format {
         Self::GithubPullRequests,
         Self::ServiceNowChanges,
         Self::JiraIssues,
+        Self::BackstageCatalog,
+        Self::DevlakeDeploymentCommits,
+        Self::DevlakeIncidents,
+        Self::DevlakeProjectMapping,
     ];
 
     /// The name used on the command line and in the store.
@@ -122,6 +137,10 @@ impl Format {
             Self::GithubPullRequests => "github-pulls",
             Self::ServiceNowChanges => "servicenow-change",
             Self::JiraIssues => "jira-issues",
+            Self::BackstageCatalog => "backstage",
+            Self::DevlakeDeploymentCommits => "devlake-deployment-commits",
+            Self::DevlakeIncidents => "devlake-incidents",
+            Self::DevlakeProjectMapping => "devlake-project-mapping",
         }
     }
 
@@ -159,6 +178,16 @@ impl Format {
                 "changes: ServiceNow change_request Table API JSON or list CSV"
             }
             Self::JiraIssues => "changes: Jira issues from the search API JSON",
+            Self::BackstageCatalog => {
+                "catalog: Backstage catalog-info.yaml (Component, System, Resource ...)"
+            }
+            Self::DevlakeDeploymentCommits => {
+                "deployments: Apache DevLake cicd_deployment_commits table as CSV"
+            }
+            Self::DevlakeIncidents => "incidents: Apache DevLake incidents table as CSV",
+            Self::DevlakeProjectMapping => {
+                "catalog: Apache DevLake project_mapping table as CSV (scopes -> project)"
+            }
         }
     }
 
@@ -237,6 +266,15 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     }
     let trimmed = text.trim_start();
     // Document formats first: each checks for its own tell-tale keys in the head.
+    match devlake::table_of(trimmed) {
+        Some(devlake::Table::DeploymentCommits) => return Some(Format::DevlakeDeploymentCommits),
+        Some(devlake::Table::Incidents) => return Some(Format::DevlakeIncidents),
+        Some(devlake::Table::ProjectMapping) => return Some(Format::DevlakeProjectMapping),
+        None => {}
+    }
+    if backstage::looks_like(trimmed) {
+        return Some(Format::BackstageCatalog);
+    }
     if statuspage::looks_like(trimmed) {
         return Some(Format::StatuspageIncidents);
     }
@@ -365,6 +403,14 @@ pub fn parse_with(
         Format::GithubPullRequests => github_pulls::parse(file, bytes, sink),
         Format::ServiceNowChanges => servicenow::parse(file, bytes, zone, sink),
         Format::JiraIssues => jira::parse(file, bytes, sink),
+        Format::BackstageCatalog => backstage::parse(file, bytes, sink),
+        Format::DevlakeDeploymentCommits => {
+            devlake::parse(devlake::Table::DeploymentCommits, file, bytes, sink)
+        }
+        Format::DevlakeIncidents => devlake::parse(devlake::Table::Incidents, file, bytes, sink),
+        Format::DevlakeProjectMapping => {
+            devlake::parse(devlake::Table::ProjectMapping, file, bytes, sink)
+        }
     }
 }
 

@@ -63,7 +63,11 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
         .unwrap_or_else(|| id.clone());
     let status = text(&item["status"]).unwrap_or_else(|| "unknown".to_owned());
     let severity = text(&item["priority"]["summary"]).or_else(|| text(&item["urgency"]));
-    let service = text(&item["service"]["summary"]).map(|s| normalise_service_name(&s));
+    // A bare service reference (`{"id", "type"}`) names the service by its id, which a
+    // catalog's `pagerduty.com/service-id` maps onto the service.
+    let service = text(&item["service"]["summary"])
+        .or_else(|| text(&item["service"]["id"]))
+        .map(|s| normalise_service_name(&s));
     let resolved_text = text(&item["resolved_at"]).or_else(|| {
         (status == "resolved")
             .then(|| text(&item["last_status_change_at"]))

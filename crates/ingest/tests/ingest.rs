@@ -1,4 +1,6 @@
 //! Parsers against fixtures and the shared corpora.
+#[path = "ingest/catalog_formats.rs"]
+mod catalog_formats;
 #[path = "ingest/change_formats.rs"]
 mod change_formats;
 #[path = "ingest/deployment_statuses.rs"]

@@ -262,6 +262,37 @@ pub struct DeploymentStatusUpdate {
     pub source: SourceRef,
 }
 
+/// One name a tool uses for a catalog entity, and the field or annotation that gave it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ServiceAlias {
+    /// The name, normalised with [`normalise_service_name`].
+    pub alias: String,
+    /// `metadata.name`, `github.com/project-slug`, `argocd/app-name`, `project_mapping` ...
+    pub origin: String,
+}
+
+/// A service-catalog entity (a Backstage Component, System or Resource; a DevLake project):
+/// the one canonical name every tool's spelling maps onto, its owner and its upstreams.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogEntity {
+    /// `component:default/payments`: kind, namespace and name in lower case; the natural key.
+    pub entity_ref: String,
+    /// `component`, `system`, `resource`, `project` (lower case).
+    pub kind: String,
+    /// The canonical service name: `metadata.name`, normalised.
+    pub name: String,
+    pub title: Option<String>,
+    /// The owning team, without a `group:`/`user:` prefix or namespace.
+    pub owner: Option<String>,
+    /// The system the entity belongs to (its name).
+    pub system: Option<String>,
+    /// Entity refs of what this entity depends on, completed to `kind:namespace/name`.
+    pub depends_on: Vec<String>,
+    /// Every other name tools use for it, sorted.
+    pub aliases: Vec<ServiceAlias>,
+    pub source: SourceRef,
+}
+
 /// Any record an ingester produces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
@@ -270,6 +301,7 @@ pub enum Record {
     Incident(Incident),
     IncidentEvents(IncidentEvents),
     DeploymentStatus(DeploymentStatusUpdate),
+    CatalogEntity(CatalogEntity),
 }
 
 /// A record an ingester could not accept, kept with its location and the reason.

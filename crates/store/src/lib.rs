@@ -5,6 +5,7 @@
 //! open and tracked in `PRAGMA user_version`. Connections come from a small pool so that
 //! readers never wait on one global lock.
 
+mod catalog;
 mod events;
 mod incident_review;
 mod pool;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
+pub use catalog::CatalogRow;
 pub use events::{EventFacets, EventFilter, EventRow};
 pub use incident_review::{CauseReviewRow, GroupReviewRow};
 pub use pool::PooledConnection;
@@ -65,6 +67,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_change_details_and_reviews.sql"),
     include_str!("../migrations/0003_timeline_events.sql"),
+    include_str!("../migrations/0004_service_catalog.sql"),
     include_str!("../migrations/0005_record_updates_and_deployment_statuses.sql"),
     include_str!("../migrations/0006_incident_groups.sql"),
 ];

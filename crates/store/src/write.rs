@@ -255,10 +255,10 @@ pub struct NewLink {
 ///
 /// Dropping it without [`IngestTransaction::commit`] rolls everything back.
 pub struct IngestTransaction<'a> {
-    conn: PooledConnection<'a>,
-    run_id: i64,
-    seen: i64,
-    stored: i64,
+    pub(crate) conn: PooledConnection<'a>,
+    pub(crate) run_id: i64,
+    pub(crate) seen: i64,
+    pub(crate) stored: i64,
     rejected: i64,
     done: bool,
     /// Whether `deployment_statuses` has rows, once asked.
