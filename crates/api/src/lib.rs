@@ -2,6 +2,7 @@
 //! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
 //! terminals or windows.
 
+mod annotations;
 mod deepdive;
 mod demo;
 mod devlake;
@@ -18,6 +19,10 @@ use std::path::{Path, PathBuf};
 use hindsight_attribution::Rules;
 use hindsight_store::Store;
 
+pub use annotations::{
+    AnnotationEditDto, AnnotationInputDto, AnnotationNoteDto, DeepDiveEventDto,
+    IncidentTimelineDto, KeyMomentDto, KEY_MOMENTS,
+};
 pub use demo::DEMO_FILES;
 pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;

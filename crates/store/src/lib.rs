@@ -5,6 +5,7 @@
 //! open and tracked in `PRAGMA user_version`. Connections come from a small pool so that
 //! readers never wait on one global lock.
 
+mod annotations;
 mod events;
 mod pool;
 mod read;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
+pub use annotations::{AnnotationRow, NewAnnotation};
 pub use events::{EventFacets, EventFilter, EventRow};
 pub use pool::PooledConnection;
 pub use read::{
@@ -63,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_change_details_and_reviews.sql"),
     include_str!("../migrations/0003_timeline_events.sql"),
+    include_str!("../migrations/0005_incident_annotations.sql"),
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,8 @@ export {
   LINK_DECISIONS,
   OVERRIDE_CLASSES,
   MAX_EVENT_PAGE,
+  KEY_MOMENTS,
+  type KeyMoment,
   type Host,
   type LinkDecision,
   type OverrideClass,
@@ -18,3 +20,6 @@ export type { EventQueryDto } from "../bindings/EventQueryDto";
 export type { EventPageDto } from "../bindings/EventPageDto";
 export type { EventFacetsDto } from "../bindings/EventFacetsDto";
 export type { IngestProgressDto } from "../bindings/IngestProgressDto";
+export type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
+export type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
+export type { DeepDiveEventDto } from "../bindings/DeepDiveEventDto";

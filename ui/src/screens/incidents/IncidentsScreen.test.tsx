@@ -47,7 +47,7 @@ describe("incident list", () => {
     expect(host.calls).toContainEqual({ method: "getIncident", args: [1] });
     await within(detail).findByRole("heading", { name: "Checkout 5xx spike" });
     expect(within(detail).getByText("Q1CHK0UT")).toBeTruthy();
-    expect(within(detail).getByText("High error rate on checkout-api")).toBeTruthy();
+    expect(await within(detail).findByText("High error rate on checkout-api")).toBeTruthy();
 
     const suspects = within(detail).getAllByTestId("suspect");
     expect(suspects).toHaveLength(2);
