@@ -151,7 +151,10 @@ fn main() -> anyhow::Result<()> {
     ];
 
     let mut all = Vec::new();
-    println!("  {:<28} {:>9} {:>9} {:>9}", "query", "matches", "p50 ms", "p95 ms");
+    println!(
+        "  {:<28} {:>9} {:>9} {:>9}",
+        "query", "matches", "p50 ms", "p95 ms"
+    );
     for (name, query) in &queries {
         let mut times = Vec::with_capacity(RUNS);
         let mut total = 0;
@@ -228,13 +231,31 @@ fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<
             (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
         );
         writeln!(out, "commit {sha}")?;
-        writeln!(out, "Author:     Dev {} <dev{}@shop.example>", i % 50, i % 50)?;
+        writeln!(
+            out,
+            "Author:     Dev {} <dev{}@shop.example>",
+            i % 50,
+            i % 50
+        )?;
         writeln!(out, "AuthorDate: {at}")?;
-        writeln!(out, "Commit:     Dev {} <dev{}@shop.example>", i % 50, i % 50)?;
+        writeln!(
+            out,
+            "Commit:     Dev {} <dev{}@shop.example>",
+            i % 50,
+            i % 50
+        )?;
         writeln!(out, "CommitDate: {at}\n")?;
-        writeln!(out, "    {}: change number {i}\n", SERVICES[i % SERVICES.len()])?;
+        writeln!(
+            out,
+            "    {}: change number {i}",
+            SERVICES[i % SERVICES.len()]
+        )?;
         if i % 3 == 0 {
-            writeln!(out, "    Co-authored-by: Claude <noreply@anthropic.com>")?;
+            // Blank lines inside a message are indented like the rest of it.
+            writeln!(
+                out,
+                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
+            )?;
         }
         writeln!(out)?;
     }

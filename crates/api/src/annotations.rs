@@ -483,7 +483,10 @@ mod tests {
             .any(|e| e.key == format!("deployment:{}", top.natural_key)));
         assert!(t.events.windows(2).all(|w| w[0].at <= w[1].at), "sorted");
         assert!(t.axis_from <= t.impact_from);
-        assert!(t.events.iter().all(|e| e.at >= t.axis_from && e.at <= t.axis_to));
+        assert!(t
+            .events
+            .iter()
+            .all(|e| e.at >= t.axis_from && e.at <= t.axis_to));
         let keys: std::collections::BTreeSet<&str> =
             t.events.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys.len(), t.events.len(), "event keys are unique");
@@ -506,10 +509,20 @@ mod tests {
             .annotate_incident(id, &input(Some(&deploy), "star", "on"), "ana", at(1))
             .expect("star");
         let t2 = app
-            .annotate_incident(id, &input(Some(&first), "moment", "detection"), "ana", at(2))
+            .annotate_incident(
+                id,
+                &input(Some(&first), "moment", "detection"),
+                "ana",
+                at(2),
+            )
             .expect("moment");
         let t3 = app
-            .annotate_incident(id, &input(None, "note", "  alert fired 20 min late "), "bo", at(3))
+            .annotate_incident(
+                id,
+                &input(None, "note", "  alert fired 20 min late "),
+                "bo",
+                at(3),
+            )
             .expect("note");
         assert!(t.events.iter().any(|e| e.key == deploy && e.starred));
         assert_eq!(t2.key_moments.len(), 1);
@@ -524,17 +537,25 @@ mod tests {
         // Undo the newest edit, then the moment; both stay in the history.
         let undo_note = t3.undoable.expect("undoable");
         assert_eq!(undo_note, t3.notes[0].edit_id);
-        let t4 = app.undo_annotation(id, undo_note, "cy", at(4)).expect("undo");
+        let t4 = app
+            .undo_annotation(id, undo_note, "cy", at(4))
+            .expect("undo");
         assert!(t4.notes.is_empty());
         let t5 = app
             .undo_annotation(id, t4.undoable.expect("moment edit"), "cy", at(5))
             .expect("undo");
         assert!(t5.key_moments.is_empty());
         assert!(t5.events.iter().all(|e| e.moment.is_none()));
-        assert!(t5.events.iter().any(|e| e.key == deploy && e.starred), "star stays");
+        assert!(
+            t5.events.iter().any(|e| e.key == deploy && e.starred),
+            "star stays"
+        );
         assert_eq!(t5.history.len(), 3);
         assert_eq!(t5.history[2].undone_by.as_deref(), Some("cy"));
-        assert_eq!(t5.history[2].undone_at.as_deref(), Some("2025-03-01T12:04:00.000Z"));
+        assert_eq!(
+            t5.history[2].undone_at.as_deref(),
+            Some("2025-03-01T12:04:00.000Z")
+        );
         assert!(app.undo_annotation(id, undo_note, "cy", at(6)).is_err());
 
         // Un-starring is an edit too.
@@ -556,10 +577,17 @@ mod tests {
             (input(Some(&key), "tag", "x"), "unknown annotation"),
             (input(None, "star", "on"), "needs an event"),
         ] {
-            let err = app.annotate_incident(id, &bad, "ana", at(1)).expect_err(why);
+            let err = app
+                .annotate_incident(id, &bad, "ana", at(1))
+                .expect_err(why);
             assert!(err.to_string().contains(why), "{err}");
         }
-        let missing = app.annotate_incident(id, &input(Some("change:commit:nope"), "star", "on"), "ana", at(1));
+        let missing = app.annotate_incident(
+            id,
+            &input(Some("change:commit:nope"), "star", "on"),
+            "ana",
+            at(1),
+        );
         assert!(matches!(missing, Err(ApiError::NotFound(_))));
         assert!(app.incident_timeline(id).expect("t").history.is_empty());
     }
@@ -577,5 +605,35 @@ mod tests {
         assert_eq!(after.key_moments.len(), 1);
         assert_eq!(after.key_moments[0].event_key, key);
         assert_eq!(after.key_moments[0].moment, "repair");
+    }
+
+    #[test]
+    fn the_report_lists_each_incidents_key_moments() {
+        let (_dir, app, id) = demo();
+        let t = app.incident_timeline(id).expect("timeline");
+        let event = t.events.first().expect("event");
+        let md = app
+            .render_report(crate::ReportFormat::Markdown, at(1))
+            .expect("md");
+        assert!(!md.contains("Key moments:"), "nothing marked yet");
+        app.annotate_incident(
+            id,
+            &input(Some(&event.key), "moment", "detection"),
+            "ana",
+            at(1),
+        )
+        .expect("moment");
+        let md = app
+            .render_report(crate::ReportFormat::Markdown, at(2))
+            .expect("md");
+        assert_eq!(md.matches("Key moments: detection ").count(), 1, "{md}");
+        let html = app
+            .render_report(crate::ReportFormat::Html, at(2))
+            .expect("html");
+        assert!(html.contains("Key moments: <strong>detection</strong>"));
+        let json = app
+            .render_report(crate::ReportFormat::Json, at(2))
+            .expect("json");
+        assert!(json.contains("\"key_moments\""));
     }
 }

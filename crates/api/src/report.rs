@@ -9,7 +9,7 @@ use hindsight_model::AttributionClass;
 use hindsight_report::{
     render, Report, ReportChange, ReportChangeRef, ReportCohort, ReportComparison,
     ReportDeployment, ReportEstimate, ReportEvent, ReportEvidence, ReportFormat, ReportIncident,
-    ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
+    ReportKeyMoment, ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
 };
 use hindsight_store::{ChangeRow, Overview};
 
@@ -84,6 +84,20 @@ impl Hindsight {
                     text: e.text,
                 })
                 .collect();
+            // Only annotated incidents need their deep-dive built.
+            let annotated = !self.store.annotations_of(incident.id)?.is_empty();
+            let key_moments = if annotated {
+                self.incident_timeline(incident.id)?.key_moments
+            } else {
+                Vec::new()
+            }
+            .into_iter()
+            .map(|m| ReportKeyMoment {
+                moment: m.moment,
+                at: m.at,
+                title: m.title,
+            })
+            .collect();
             incidents.push(ReportIncident {
                 duration_minutes: duration_minutes(&incident)?,
                 source_system: incident.source_system,
@@ -99,6 +113,7 @@ impl Hindsight {
                 url: incident.url,
                 timeline,
                 suspects,
+                key_moments,
             });
         }
 

@@ -190,7 +190,10 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].author, "ana");
         assert_eq!(rows[0].undone_by.as_deref(), Some("bo"));
-        assert_eq!(rows[0].undone_at.as_deref(), Some("2024-01-02T09:05:00.000Z"));
+        assert_eq!(
+            rows[0].undone_at.as_deref(),
+            Some("2024-01-02T09:05:00.000Z")
+        );
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct Store {
     path: PathBuf,
     pool: pool::Pool,
+    /// The timeline's facets, computed once per rebuild of the events table (a scan of every
+    /// event per column is seconds at a million events).
+    facets: std::sync::Mutex<Option<EventFacets>>,
 }
 
 impl Store {
@@ -94,6 +97,7 @@ impl Store {
         Ok(Self {
             path: path.to_owned(),
             pool,
+            facets: std::sync::Mutex::new(None),
         })
     }
 

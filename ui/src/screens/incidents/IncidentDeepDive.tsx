@@ -151,36 +151,39 @@ export function ImpactAxis({ timeline }: { timeline: IncidentTimelineDto }) {
   const bandFrom = x(timeline.impact_from);
   const bandTo = x(timeline.impact_to ?? to);
   return (
-    <svg
-      className="impact-axis"
-      data-testid="impact-axis"
-      viewBox="0 0 1000 64"
-      preserveAspectRatio="none"
-      role="img"
-      aria-label={`Impact from ${formatUtc(timeline.impact_from)} to ${timeline.impact_to ? formatUtc(timeline.impact_to) : "now"}`}
-    >
-      <rect
-        className="impact-band"
-        data-testid="impact-band"
-        x={bandFrom}
-        y={4}
-        width={Math.max(2, bandTo - bandFrom)}
-        height={44}
-      />
-      <line className="axis-line" x1={10} x2={990} y1={48} y2={48} />
-      {timeline.events.map((e) => (
-        <g key={e.key} className={`marker source-${e.source}${e.starred ? " starred" : ""}`} data-testid="axis-marker">
-          <title>{`${formatUtc(e.at)} ${e.title}`}</title>
-          <circle cx={x(e.at)} cy={e.moment ? 14 : 30} r={e.starred || e.moment ? 6 : 4} />
-        </g>
-      ))}
-      <text x={10} y={62} className="axis-label">
-        {formatUtc(from)}
-      </text>
-      <text x={990} y={62} className="axis-label" textAnchor="end">
-        {formatUtc(to)}
-      </text>
-    </svg>
+    <figure className="impact-axis-figure">
+      <svg
+        className="impact-axis"
+        data-testid="impact-axis"
+        viewBox="0 0 1000 52"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`Impact from ${formatUtc(timeline.impact_from)} to ${timeline.impact_to ? formatUtc(timeline.impact_to) : "now"}`}
+      >
+        <rect
+          className="impact-band"
+          data-testid="impact-band"
+          x={bandFrom}
+          y={4}
+          width={Math.max(2, bandTo - bandFrom)}
+          height={44}
+        />
+        <line className="axis-line" x1={10} x2={990} y1={48} y2={48} />
+        {timeline.events.map((e) => (
+          <g key={e.key} className={`marker source-${e.source}${e.starred ? " starred" : ""}`} data-testid="axis-marker">
+            <title>{`${formatUtc(e.at)} ${e.title}`}</title>
+            <circle cx={x(e.at)} cy={e.moment ? 14 : 30} r={e.starred || e.moment ? 6 : 4} />
+          </g>
+        ))}
+      </svg>
+      <figcaption className="axis-labels">
+        <span>{formatUtc(from)}</span>
+        <span className="impact-label">
+          impact {formatUtc(timeline.impact_from)} – {timeline.impact_to ? formatUtc(timeline.impact_to) : "ongoing"}
+        </span>
+        <span>{formatUtc(to)}</span>
+      </figcaption>
+    </figure>
   );
 }
 
@@ -265,41 +268,43 @@ function EventRow({
           </span>
         ))}
       </span>
-      <label>
-        <span className="visually-hidden">Key moment</span>
-        <select
-          data-testid="event-moment"
-          value={event.moment ?? ""}
-          disabled={busy}
-          onChange={(e) => onAnnotate({ event_key: event.key, kind: "moment", value: e.target.value })}
-        >
-          <option value="">—</option>
-          {KEY_MOMENTS.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
-      </label>
-      {noting ? (
-        <form className="note-form" onSubmit={submit}>
-          <input
-            data-testid="event-note-input"
-            aria-label="Note on this event"
-            value={text}
-            autoFocus
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => e.key === "Escape" && setNoting(false)}
-          />
-          <button type="submit" disabled={busy || text.trim() === ""}>
-            Add
+      <span className="event-tools">
+        <label>
+          <span className="visually-hidden">Key moment</span>
+          <select
+            data-testid="event-moment"
+            value={event.moment ?? ""}
+            disabled={busy}
+            onChange={(e) => onAnnotate({ event_key: event.key, kind: "moment", value: e.target.value })}
+          >
+            <option value="">—</option>
+            {KEY_MOMENTS.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        {noting ? (
+          <form className="note-form" onSubmit={submit}>
+            <input
+              data-testid="event-note-input"
+              aria-label="Note on this event"
+              value={text}
+              autoFocus
+              onChange={(e) => setText(e.target.value)}
+              onKeyDown={(e) => e.key === "Escape" && setNoting(false)}
+            />
+            <button type="submit" disabled={busy || text.trim() === ""}>
+              Add
+            </button>
+          </form>
+        ) : (
+          <button type="button" data-testid="event-note" onClick={() => setNoting(true)} disabled={busy}>
+            Note
           </button>
-        </form>
-      ) : (
-        <button type="button" data-testid="event-note" onClick={() => setNoting(true)} disabled={busy}>
-          Note
-        </button>
-      )}
+        )}
+      </span>
     </li>
   );
 }

@@ -75,20 +75,20 @@ export function IncidentDetailView({
 
       {timeline ?? (
         <>
-      <h3>Timeline</h3>
-      {events.length === 0 ? (
-        <p className="muted">No timeline events.</p>
-      ) : (
-        <ol className="timeline" data-testid="timeline">
-          {events.map((event, i) => (
-            <li key={i}>
-              <span className="nowrap time">{formatUtc(event.at)}</span>
-              <span className="kind">{event.kind}</span>
-              <span className="text">{event.text}</span>
-            </li>
-          ))}
-        </ol>
-      )}
+          <h3>Timeline</h3>
+          {events.length === 0 ? (
+            <p className="muted">No timeline events.</p>
+          ) : (
+            <ol className="timeline" data-testid="timeline">
+              {events.map((event, i) => (
+                <li key={i}>
+                  <span className="nowrap time">{formatUtc(event.at)}</span>
+                  <span className="kind">{event.kind}</span>
+                  <span className="text">{event.text}</span>
+                </li>
+              ))}
+            </ol>
+          )}
         </>
       )}
 

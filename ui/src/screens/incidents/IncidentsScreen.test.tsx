@@ -74,8 +74,10 @@ describe("incident list", () => {
     fireEvent.click(rowById(1));
     const detail = await screen.findByTestId("incident-detail");
     await within(detail).findAllByTestId("suspect");
+    await within(detail).findAllByTestId("deep-dive-event");
     expect(detail.querySelector("script")).toBeNull();
-    expect(within(detail).getByText(/Bump timeout for card network <script>/)).toBeTruthy();
+    // In the suspect's change table, the deep-dive row and its axis marker's tooltip.
+    expect(within(detail).getAllByText(/Bump timeout for card network <script>/)).toHaveLength(3);
   });
 
   it("expands a change to show its attribution evidence", async () => {
