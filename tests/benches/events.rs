@@ -169,14 +169,27 @@ fn main() -> anyhow::Result<()> {
         let flag = if p95 < TARGET_MS { "" } else { "  OVER TARGET" };
         println!("  {name:<28} {total:>9} {p50:>9.1} {p95:>9.1}{flag}");
     }
+    // The facets are computed once per rebuild of the timeline and then served from memory:
+    // a fresh open shows the first, computing call.
+    let reopened = Hindsight::open(&db)?;
+    let t = Instant::now();
+    reopened.event_facets()?;
+    let cold = t.elapsed().as_secs_f64() * 1000.0;
     let mut facet_times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let t = Instant::now();
-        app.event_facets()?;
+        reopened.event_facets()?;
         facet_times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let (p50, p95) = percentiles(&mut facet_times);
-    println!("  {:<28} {:>9} {p50:>9.1} {p95:>9.1}", "event_facets", "-");
+    println!(
+        "  {:<28} {:>9} {cold:>9.1} {:>9}",
+        "event_facets, first call", "-", "-"
+    );
+    println!(
+        "  {:<28} {:>9} {p50:>9.1} {p95:>9.1}",
+        "event_facets, then", "-"
+    );
     let (p50, p95) = percentiles(&mut all);
     println!(
         "  all filter/search queries: p50 {p50:.1} ms, p95 {p95:.1} ms ({})",
