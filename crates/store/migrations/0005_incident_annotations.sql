@@ -19,3 +19,12 @@ CREATE TABLE incident_annotations (
 );
 CREATE INDEX incident_annotations_key
     ON incident_annotations(incident_source_system, incident_source_id);
+
+-- Also in this version: indexes for the timeline explorer's equality filters, which otherwise
+-- count their matches by scanning every event (hundreds of ms at a million events; measured
+-- by `tests/benches/events.rs`). Service, source and time already have theirs (version 3).
+CREATE INDEX events_environment_at ON events(environment, at);
+CREATE INDEX events_class_at ON events(class, at);
+CREATE INDEX events_tool_at ON events(tool, at);
+CREATE INDEX events_severity_at ON events(severity, at);
+CREATE INDEX events_actor_at ON events(actor, at);
