@@ -43,4 +43,4 @@ if ! command -v tauri-driver >/dev/null; then
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 xvfb-run --auto-servernum --server-args="-screen 0 1400x900x24" \
-  node --test --test-reporter=spec tests/desktop/
+  node --test --test-concurrency=1 --test-reporter=spec tests/desktop/

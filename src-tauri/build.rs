@@ -16,6 +16,9 @@ fn main() {
         "save_report",
         "search_events",
         "event_facets",
+        "incident_timeline",
+        "annotate_incident",
+        "undo_annotation",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script failed");

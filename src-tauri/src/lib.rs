@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
+use hindsight_api::{AnnotationInputDto, IncidentTimelineDto};
 use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
     IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
@@ -164,6 +165,36 @@ fn event_facets(state: State<'_, AppState>) -> Result<EventFacetsDto, ApiError> 
     state.app()?.event_facets()
 }
 
+#[tauri::command(async)]
+fn incident_timeline(
+    state: State<'_, AppState>,
+    incident_id: i64,
+) -> Result<IncidentTimelineDto, ApiError> {
+    state.app()?.incident_timeline(incident_id)
+}
+
+#[tauri::command(async)]
+fn annotate_incident(
+    state: State<'_, AppState>,
+    incident_id: i64,
+    input: AnnotationInputDto,
+) -> Result<IncidentTimelineDto, ApiError> {
+    state
+        .app()?
+        .annotate_incident(incident_id, &input, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
+fn undo_annotation(
+    state: State<'_, AppState>,
+    incident_id: i64,
+    edit_id: i64,
+) -> Result<IncidentTimelineDto, ApiError> {
+    state
+        .app()?
+        .undo_annotation(incident_id, edit_id, &reviewer(), Utc::now())
+}
+
 fn report_format(name: &str) -> Result<ReportFormat, ApiError> {
     ReportFormat::parse(name).ok_or_else(|| {
         ApiError::BadInput(format!(
@@ -225,7 +256,10 @@ pub fn run() {
             render_report,
             save_report,
             search_events,
-            event_facets
+            event_facets,
+            incident_timeline,
+            annotate_incident,
+            undo_annotation
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -101,7 +101,13 @@ test("a reviewer confirms a suspect link with a reason, and it is stored", async
   await session.click(firstCell);
   const [detail] = await session.waitFor('[data-testid="incident-detail"]');
   const incidentId = Number(await session.attribute(detail, "data-incident-id"));
+  // The suspects sit below the deep-dive timeline: wait until it has loaded (it moves them),
+  // then scroll to them, as WebKitWebDriver does not scroll the pane.
+  await session.waitFor('[data-testid="deep-dive-event"]');
   const [confirm] = await session.waitFor('[data-testid="suspect"] [data-testid="review-confirm"]');
+  await session.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'}); return true;", [
+    '[data-testid="suspect"] [data-testid="review-confirm"]',
+  ]);
   await session.click(confirm);
   const [reason] = await session.waitFor('[data-testid="review-reason"]');
   await session.type(reason, "rolled back at 15:32 and the errors stopped");

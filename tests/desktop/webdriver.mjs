@@ -6,8 +6,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 const ELEMENT = "element-6066-11e4-a52f-4a2a9d5a6b0d";
 
 // `command` and `args` pick another driver, e.g. chromedriver with `--port=N`.
-export async function startDriver({ port = 4444, env = process.env, command = "tauri-driver", args } = {}) {
-  const child = spawn(command, args ?? ["--port", String(port)], { env, stdio: ["ignore", "inherit", "inherit"] });
+export async function startDriver({ port = 4444, nativePort, env = process.env, command = "tauri-driver", args } = {}) {
+  // tauri-driver's own WebKitWebDriver listens on --native-port (4445 unless given).
+  const driverArgs = args ?? ["--port", String(port)];
+  if (args === undefined && nativePort !== undefined) driverArgs.push("--native-port", String(nativePort));
+  const child = spawn(command, driverArgs, { env, stdio: ["ignore", "inherit", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -118,6 +121,11 @@ export class Session {
   async within(element, css) {
     const found = await this.cmd("POST", `/element/${element}/elements`, { using: "css selector", value: css });
     return found.map((e) => e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0]);
+  }
+
+  /** Runs a script in the page (W3C Execute Script) and answers its return value. */
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
   }
 
   screenshot() {

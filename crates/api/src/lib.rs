@@ -2,6 +2,7 @@
 //! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
 //! terminals or windows.
 
+mod annotations;
 mod catalog;
 mod deepdive;
 mod demo;
@@ -24,6 +25,10 @@ use std::path::{Path, PathBuf};
 use hindsight_attribution::Rules;
 use hindsight_store::Store;
 
+pub use annotations::{
+    AnnotationEditDto, AnnotationInputDto, AnnotationNoteDto, DeepDiveEventDto,
+    IncidentTimelineDto, KeyMomentDto, KEY_MOMENTS,
+};
 pub use catalog::{ServiceAliasDto, ServiceDto, ServiceMap};
 pub use demo::DEMO_FILES;
 pub use devlake::{devlake_links, DevlakeLinkDto};

@@ -9,7 +9,7 @@ use hindsight_model::AttributionClass;
 use hindsight_report::{
     render, Report, ReportChange, ReportChangeRef, ReportCohort, ReportComparison,
     ReportDeployment, ReportEstimate, ReportEvent, ReportEvidence, ReportFormat, ReportIncident,
-    ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
+    ReportKeyMoment, ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
 };
 use hindsight_store::{ChangeRow, DeploymentRow, IncidentRow, LinkRow};
 
@@ -176,6 +176,20 @@ impl Hindsight {
                 );
             }
             timeline.sort_by(|a, b| a.at.cmp(&b.at));
+            // Only annotated incidents need their deep-dive built.
+            let annotated = !self.store.annotations_of(incident.id)?.is_empty();
+            let key_moments = if annotated {
+                self.incident_timeline(incident.id)?.key_moments
+            } else {
+                Vec::new()
+            }
+            .into_iter()
+            .map(|m| ReportKeyMoment {
+                moment: m.moment,
+                at: m.at,
+                title: m.title,
+            })
+            .collect();
             incidents.push(ReportIncident {
                 detailed: scope.detailed(incident.id),
                 duration_minutes: duration_minutes(&incident)?,
@@ -193,6 +207,7 @@ impl Hindsight {
                 url: incident.url,
                 timeline,
                 suspects,
+                key_moments,
             });
         }
 

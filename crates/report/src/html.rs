@@ -105,6 +105,19 @@ pub(crate) fn render(report: &Report) -> String {
         if !incident.detailed {
             continue;
         }
+        if !incident.key_moments.is_empty() {
+            let _ = write!(out, "<p class=\"key-moments\">Key moments:");
+            for m in &incident.key_moments {
+                let _ = write!(
+                    out,
+                    " <strong>{}</strong> {} ({});",
+                    esc(&m.moment),
+                    esc(&display_time(&m.at)),
+                    esc(&m.title)
+                );
+            }
+            let _ = writeln!(out, "</p>");
+        }
         if !incident.timeline.is_empty() {
             let _ = writeln!(
                 out,

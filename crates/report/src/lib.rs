@@ -287,6 +287,19 @@ pub struct ReportIncident {
     pub merged_from: Vec<String>,
     pub timeline: Vec<ReportEvent>,
     pub suspects: Vec<ReportSuspect>,
+    /// The key moments a reviewer marked (detection, diagnosis, repair), in that order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_moments: Vec<ReportKeyMoment>,
+}
+
+/// A key moment a reviewer marked on an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportKeyMoment {
+    /// `detection`, `diagnosis` or `repair`.
+    pub moment: String,
+    pub at: String,
+    /// The marked event.
+    pub title: String,
 }
 
 /// One timeline entry.
@@ -544,6 +557,7 @@ pub(crate) mod sample {
                     kind: "triggered".into(),
                     text: "Triggered: [click](javascript:alert(1))".into(),
                 }],
+                key_moments: vec![],
                 suspects: vec![ReportSuspect {
                     rank: 1,
                     score: 0.9,

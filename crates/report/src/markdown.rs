@@ -127,6 +127,21 @@ pub(crate) fn render(report: &Report) -> String {
                 esc(cause)
             );
         }
+        if !incident.key_moments.is_empty() {
+            let moments: Vec<String> = incident
+                .key_moments
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {} ({})",
+                        esc(&m.moment),
+                        display_time(&m.at),
+                        esc(&m.title)
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "Key moments: {}.\n", moments.join("; "));
+        }
         if !incident.timeline.is_empty() {
             let _ = writeln!(out, "| Time | Event | Detail |");
             let _ = writeln!(out, "| --- | --- | --- |");

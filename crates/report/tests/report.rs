@@ -91,6 +91,7 @@ fn report() -> Report {
                 kind: "triggered".into(),
                 text: "Triggered: [click](javascript:alert(1))".into(),
             }],
+            key_moments: vec![],
             suspects: vec![ReportSuspect {
                 rank: 1,
                 score: 0.9,

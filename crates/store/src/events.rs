@@ -92,6 +92,7 @@ impl Store {
              INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
         )?;
         tx.commit()?;
+        self.forget_facets();
         Ok(())
     }
 
@@ -181,8 +182,25 @@ impl Store {
         Ok((total, rows))
     }
 
-    /// The distinct values of each filterable column, sorted.
+    /// The distinct values of each filterable column, sorted; computed once per rebuild.
     pub fn event_facets(&self) -> Result<EventFacets> {
+        if let Some(cached) = self.facets.lock().ok().and_then(|f| f.clone()) {
+            return Ok(cached);
+        }
+        let facets = self.compute_event_facets()?;
+        if let Ok(mut slot) = self.facets.lock() {
+            *slot = Some(facets.clone());
+        }
+        Ok(facets)
+    }
+
+    fn forget_facets(&self) {
+        if let Ok(mut slot) = self.facets.lock() {
+            *slot = None;
+        }
+    }
+
+    fn compute_event_facets(&self) -> Result<EventFacets> {
         let conn = self.connection()?;
         let distinct = |column: &str| -> Result<Vec<String>> {
             let mut stmt = conn.prepare(&format!(
@@ -209,5 +227,49 @@ impl Store {
             max_at,
             total,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+
+    #[test]
+    fn facets_are_computed_once_per_rebuild() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        let deploy = |key: &str, env: &str| {
+            let conn = store.connection().expect("conn");
+            conn.execute(
+                "INSERT INTO deployments(natural_key, service_id, environment, status, action, at,
+                                         source_file, source_location, run_id)
+                 VALUES (?1, 1, ?2, 'succeeded', 'deploy', '2024-01-01T00:00:00.000Z', 'x', '1', 1)",
+                [key, env],
+            )
+            .expect("deployment");
+        };
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                         records_stored, records_rejected)
+                 VALUES ('x', 'h', 'deploylog', '2024-01-01T00:00:00.000Z', 1, 1, 0);
+                 INSERT INTO services(name) VALUES ('checkout');",
+            )
+            .expect("seed");
+        deploy("d-1", "production");
+        store.rebuild_events().expect("rebuild");
+        assert_eq!(
+            store.event_facets().expect("facets").environments,
+            ["production"]
+        );
+        // Written without a rebuild: the events table, and so the facets, do not change yet.
+        deploy("d-2", "staging");
+        assert_eq!(store.event_facets().expect("facets").total, 1);
+        store.rebuild_events().expect("rebuild");
+        let facets = store.event_facets().expect("facets");
+        assert_eq!(facets.total, 2);
+        assert_eq!(facets.environments, ["production", "staging"]);
     }
 }

@@ -5,6 +5,7 @@
 //! open and tracked in `PRAGMA user_version`. Connections come from a small pool so that
 //! readers never wait on one global lock.
 
+mod annotations;
 mod catalog;
 mod events;
 mod incident_review;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
+pub use annotations::{AnnotationRow, NewAnnotation};
 pub use catalog::CatalogRow;
 pub use events::{EventFacets, EventFilter, EventRow};
 pub use incident_review::{CauseReviewRow, GroupReviewRow};
@@ -70,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_service_catalog.sql"),
     include_str!("../migrations/0005_record_updates_and_deployment_statuses.sql"),
     include_str!("../migrations/0006_incident_groups.sql"),
+    include_str!("../migrations/0007_incident_annotations.sql"),
 ];
 
 /// The schema version this build writes.
@@ -79,6 +82,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct Store {
     path: PathBuf,
     pool: pool::Pool,
+    /// The timeline's facets, computed once per rebuild of the events table (a scan of every
+    /// event per column is seconds at a million events).
+    facets: std::sync::Mutex<Option<EventFacets>>,
 }
 
 impl Store {
@@ -98,6 +104,7 @@ impl Store {
         Ok(Self {
             path: path.to_owned(),
             pool,
+            facets: std::sync::Mutex::new(None),
         })
     }
 

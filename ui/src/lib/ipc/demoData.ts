@@ -370,6 +370,8 @@ export function demoData(): MockHostData {
     reportMarkdown,
     saveDirectory: "/home/demo/Documents",
     events: demoEvents(300),
+    // Deep-dives are derived from the details by the mock.
+    timelines: {},
   });
 }
 

@@ -11,6 +11,8 @@ import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
 import type { ReportScope } from "../bindings/ReportScope";
+import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
+import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
 
 /** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
 export type LinkDecision = "confirmed" | "rejected" | "suspected";
@@ -68,7 +70,17 @@ export interface Host {
   searchEvents(query: EventQueryDto): Promise<EventPageDto>;
   /** The values each timeline filter can take, the time range and the event count. */
   eventFacets(): Promise<EventFacetsDto>;
+  /** An incident's deep-dive: merged timeline, impact window, key moments, stars and notes. */
+  incidentTimeline(incidentId: number): Promise<IncidentTimelineDto>;
+  /** Records one annotation edit (kept with who and when); answers the refreshed deep-dive. */
+  annotateIncident(incidentId: number, input: AnnotationInputDto): Promise<IncidentTimelineDto>;
+  /** Undoes one annotation edit (it stays in the history); answers the refreshed deep-dive. */
+  undoAnnotation(incidentId: number, editId: number): Promise<IncidentTimelineDto>;
 }
+
+/** The key moments a reviewer can mark on an incident's events, in incident order. */
+export type KeyMoment = "detection" | "diagnosis" | "repair";
+export const KEY_MOMENTS: readonly KeyMoment[] = ["detection", "diagnosis", "repair"];
 
 /** Largest page `searchEvents` answers. */
 export const MAX_EVENT_PAGE = 1000;

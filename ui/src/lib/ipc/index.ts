@@ -5,6 +5,8 @@ export {
   LINK_DECISIONS,
   OVERRIDE_CLASSES,
   MAX_EVENT_PAGE,
+  KEY_MOMENTS,
+  type KeyMoment,
   type Host,
   type LinkDecision,
   type OverrideClass,
@@ -19,3 +21,6 @@ export type { EventPageDto } from "../bindings/EventPageDto";
 export type { EventFacetsDto } from "../bindings/EventFacetsDto";
 export type { ReportScope } from "../bindings/ReportScope";
 export type { IngestProgressDto } from "../bindings/IngestProgressDto";
+export type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
+export type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
+export type { DeepDiveEventDto } from "../bindings/DeepDiveEventDto";

@@ -20,6 +20,10 @@ import {
   type ReportFormat,
 } from "./host";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
+import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
+import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
+import type { AnnotationEditDto } from "../bindings/AnnotationEditDto";
+import { replayAnnotations, timelineFromDetail } from "./annotationReplay";
 
 export interface MockHostData {
   overview: StoreOverviewDto;
@@ -38,6 +42,8 @@ export interface MockHostData {
   saveDirectory: string | null;
   /** The unified event timeline `searchEvents` filters (any order; answered by time, then id). */
   events: EventDto[];
+  /** Deep-dive timelines by incident id, without annotations (the mock replays its edit log). */
+  timelines: Record<number, IncidentTimelineDto>;
 }
 
 export type HostMethod = keyof Host;
@@ -95,6 +101,7 @@ export class MockHost implements Host {
       reportMarkdown: data.reportMarkdown ?? "# Hindsight report\n\nNo incidents.\n",
       saveDirectory: data.saveDirectory === undefined ? "/tmp" : data.saveDirectory,
       events: [...(data.events ?? [])].sort(compareEvents),
+      timelines: data.timelines ?? {},
     };
     this.options = options;
   }
@@ -248,6 +255,67 @@ export class MockHost implements Host {
         total: events.length,
       };
     });
+  }
+
+  /** Annotation edits by incident id, append-only; undo only marks an edit. */
+  readonly annotations: Record<number, AnnotationEditDto[]> = {};
+  /** The time and author the mock stamps on annotation edits. */
+  annotationClock = { at: "2025-03-01T12:00:00.000Z", author: "mock-reviewer" };
+
+  incidentTimeline(incidentId: number): Promise<IncidentTimelineDto> {
+    return this.answer("incidentTimeline", [incidentId], () => this.timeline(incidentId));
+  }
+
+  annotateIncident(incidentId: number, input: AnnotationInputDto): Promise<IncidentTimelineDto> {
+    return this.answer("annotateIncident", [incidentId, input], () => {
+      const current = this.timeline(incidentId);
+      const value = input.value.trim();
+      if (input.kind === "note" && value === "") throw new HostError("bad_input", "a note needs text");
+      if (input.kind === "star" && value !== "on" && value !== "off") {
+        throw new HostError("bad_input", `a star is "on" or "off", not "${value}"`);
+      }
+      if (input.kind === "moment" && value !== "" && !["detection", "diagnosis", "repair"].includes(value)) {
+        throw new HostError("bad_input", `unknown key moment "${value}"`);
+      }
+      if (!["star", "moment", "note"].includes(input.kind)) {
+        throw new HostError("bad_input", `unknown annotation "${input.kind}"`);
+      }
+      if (input.event_key !== null && !current.events.some((e) => e.key === input.event_key)) {
+        throw new HostError("not_found", `incident ${incidentId} has no event "${input.event_key}"`);
+      }
+      const log = (this.annotations[incidentId] ??= []);
+      const id = Math.max(0, ...Object.values(this.annotations).flat().map((e) => e.id)) + 1;
+      log.push({
+        id,
+        event_key: input.event_key,
+        kind: input.kind,
+        value,
+        author: this.annotationClock.author,
+        at: this.annotationClock.at,
+        undone_at: null,
+        undone_by: null,
+      });
+      return this.timeline(incidentId);
+    });
+  }
+
+  undoAnnotation(incidentId: number, editId: number): Promise<IncidentTimelineDto> {
+    return this.answer("undoAnnotation", [incidentId, editId], () => {
+      const edit = (this.annotations[incidentId] ?? []).find((e) => e.id === editId);
+      if (edit === undefined) throw new HostError("not_found", `annotation ${editId} not found`);
+      if (edit.undone_at !== null) throw new HostError("bad_input", `edit ${editId} is already undone`);
+      edit.undone_at = this.annotationClock.at;
+      edit.undone_by = this.annotationClock.author;
+      return this.timeline(incidentId);
+    });
+  }
+
+  private timeline(incidentId: number): IncidentTimelineDto {
+    const detail = this.data.details[incidentId];
+    const base =
+      this.data.timelines[incidentId] ?? (detail === undefined ? undefined : timelineFromDetail(detail));
+    if (base === undefined) throw new HostError("not_found", `incident ${incidentId} not found`);
+    return replayAnnotations(base, this.annotations[incidentId] ?? []);
   }
 
   private detail(id: number): IncidentDetailDto {

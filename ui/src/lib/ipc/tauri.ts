@@ -19,6 +19,8 @@ import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
+import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
 
 /** Same shape as Tauri's `invoke`; injectable for tests. */
 export type InvokeFn = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -56,6 +58,9 @@ export const COMMANDS = {
   renderReport: "render_report",
   searchEvents: "search_events",
   eventFacets: "event_facets",
+  incidentTimeline: "incident_timeline",
+  annotateIncident: "annotate_incident",
+  undoAnnotation: "undo_annotation",
 } as const;
 
 export const REPORT_FILTERS: Record<ReportFormat, DialogFilter[]> = {
@@ -78,9 +83,34 @@ const defaultInvoke: InvokeFn = (command, args) => {
   return tauriInvoke(command, args);
 };
 
+/**
+ * Test-only seam for the desktop end-to-end tests, which cannot drive native GTK dialogs: a
+ * WebDriver script sets `window.__HINDSIGHT_E2E__ = {open: [...paths], save: "path"}` and the
+ * next dialog answers that value instead of opening. It grants nothing new: the page can
+ * already pass any path to the ingest and save commands; the dialog is a convenience, not a
+ * security boundary.
+ */
+interface E2eDialogAnswers {
+  open?: string[];
+  save?: string;
+}
+
+function e2eAnswers(): E2eDialogAnswers | undefined {
+  const value = (globalThis as { __HINDSIGHT_E2E__?: unknown }).__HINDSIGHT_E2E__;
+  return typeof value === "object" && value !== null ? (value as E2eDialogAnswers) : undefined;
+}
+
 const defaultDialog: DialogFns = {
-  open: (options) => (isTauri() ? dialogOpen(options) : Promise.reject(notInApp())),
-  save: (options) => (isTauri() ? dialogSave(options) : Promise.reject(notInApp())),
+  open: (options) => {
+    const planned = e2eAnswers()?.open;
+    if (Array.isArray(planned)) return Promise.resolve(planned);
+    return isTauri() ? dialogOpen(options) : Promise.reject(notInApp());
+  },
+  save: (options) => {
+    const planned = e2eAnswers()?.save;
+    if (typeof planned === "string") return Promise.resolve(planned);
+    return isTauri() ? dialogSave(options) : Promise.reject(notInApp());
+  },
 };
 
 const defaultChannel: ChannelFn = (onmessage) => new Channel(onmessage);
@@ -140,5 +170,11 @@ export function createTauriHost(
       call<string>(COMMANDS.renderReport, scope === undefined ? { format: "md" } : { format: "md", scope }),
     searchEvents: (query: EventQueryDto) => call<EventPageDto>(COMMANDS.searchEvents, { query }),
     eventFacets: () => call<EventFacetsDto>(COMMANDS.eventFacets),
+    incidentTimeline: (incidentId: number) =>
+      call<IncidentTimelineDto>(COMMANDS.incidentTimeline, { incidentId }),
+    annotateIncident: (incidentId: number, input: AnnotationInputDto) =>
+      call<IncidentTimelineDto>(COMMANDS.annotateIncident, { incidentId, input }),
+    undoAnnotation: (incidentId: number, editId: number) =>
+      call<IncidentTimelineDto>(COMMANDS.undoAnnotation, { incidentId, editId }),
   };
 }

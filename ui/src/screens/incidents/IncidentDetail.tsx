@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { IncidentDetailDto } from "../../lib/bindings/IncidentDetailDto";
 import { formatDuration, formatUtc } from "../../lib/format";
 import { useHost } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { IncidentDeepDive } from "./IncidentDeepDive";
 import { SuspectCard } from "./SuspectCard";
 
 /** Loads and shows one incident. Mount with `key={id}` so a new id starts fresh. */
@@ -17,7 +18,11 @@ export function IncidentDetail({ id }: { id: number }) {
     <section className="incident-detail" data-testid="incident-detail" data-incident-id={id} aria-live="polite">
       {detail.status === "loading" ? <p className="muted">Loading incident…</p> : null}
       {detail.status === "error" ? <ErrorMessage error={detail.error} context="Could not load the incident" /> : null}
-      {detail.status === "ok" ? <IncidentDetailView detail={reviewed ?? detail.data} onReviewed={setReviewed} /> : null}
+      {detail.status === "ok" ? <IncidentDetailView
+          detail={reviewed ?? detail.data}
+          onReviewed={setReviewed}
+          timeline={<IncidentDeepDive incidentId={id} />}
+        /> : null}
     </section>
   );
 }
@@ -25,9 +30,12 @@ export function IncidentDetail({ id }: { id: number }) {
 export function IncidentDetailView({
   detail,
   onReviewed = () => {},
+  timeline,
 }: {
   detail: IncidentDetailDto;
   onReviewed?(detail: IncidentDetailDto): void;
+  /** The deep-dive timeline; without it, the incident's own updates are listed. */
+  timeline?: ReactNode;
 }) {
   const { incident, events, suspects } = detail;
   return (
@@ -65,19 +73,23 @@ export function IncidentDetailView({
         </dl>
       </header>
 
-      <h3>Timeline</h3>
-      {events.length === 0 ? (
-        <p className="muted">No timeline events.</p>
-      ) : (
-        <ol className="timeline" data-testid="timeline">
-          {events.map((event, i) => (
-            <li key={i}>
-              <span className="nowrap time">{formatUtc(event.at)}</span>
-              <span className="kind">{event.kind}</span>
-              <span className="text">{event.text}</span>
-            </li>
-          ))}
-        </ol>
+      {timeline ?? (
+        <>
+          <h3>Timeline</h3>
+          {events.length === 0 ? (
+            <p className="muted">No timeline events.</p>
+          ) : (
+            <ol className="timeline" data-testid="timeline">
+              {events.map((event, i) => (
+                <li key={i}>
+                  <span className="nowrap time">{formatUtc(event.at)}</span>
+                  <span className="kind">{event.kind}</span>
+                  <span className="text">{event.text}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
       )}
 
       <h3>Suspects</h3>

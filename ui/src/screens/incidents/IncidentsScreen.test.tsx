@@ -47,7 +47,7 @@ describe("incident list", () => {
     expect(host.calls).toContainEqual({ method: "getIncident", args: [1] });
     await within(detail).findByRole("heading", { name: "Checkout 5xx spike" });
     expect(within(detail).getByText("Q1CHK0UT")).toBeTruthy();
-    expect(within(detail).getByText("High error rate on checkout-api")).toBeTruthy();
+    expect(await within(detail).findByText("High error rate on checkout-api")).toBeTruthy();
 
     const suspects = within(detail).getAllByTestId("suspect");
     expect(suspects).toHaveLength(2);
@@ -74,8 +74,10 @@ describe("incident list", () => {
     fireEvent.click(rowById(1));
     const detail = await screen.findByTestId("incident-detail");
     await within(detail).findAllByTestId("suspect");
+    await within(detail).findAllByTestId("deep-dive-event");
     expect(detail.querySelector("script")).toBeNull();
-    expect(within(detail).getByText(/Bump timeout for card network <script>/)).toBeTruthy();
+    // In the suspect's change table, the deep-dive row and its axis marker's tooltip.
+    expect(within(detail).getAllByText(/Bump timeout for card network <script>/)).toHaveLength(3);
   });
 
   it("expands a change to show its attribution evidence", async () => {
