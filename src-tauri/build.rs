@@ -16,6 +16,11 @@ fn main() {
         "save_report",
         "search_events",
         "event_facets",
+        "get_settings",
+        "update_settings",
+        "analytics",
+        "simulate_policy",
+        "detect_files",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script failed");

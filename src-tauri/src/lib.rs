@@ -9,6 +9,9 @@ use hindsight_api::{
     IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
     ReportFormat, StoreOverviewDto,
 };
+use hindsight_api::{
+    AnalyticsDto, DetectedFileDto, PolicyRuleDto, SettingsDto, SettingsUpdate, WhatIfDto,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -100,15 +103,20 @@ fn list_runs(state: State<'_, AppState>) -> Result<Vec<IngestRunDto>, ApiError> 
 fn ingest_files(
     state: State<'_, AppState>,
     paths: Vec<String>,
+    mapping_path: Option<String>,
     on_progress: Channel<IngestProgressDto>,
 ) -> Result<IngestReportDto, ApiError> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     state.cancel.store(false, Ordering::Relaxed);
+    let mapping = match mapping_path {
+        Some(path) => Some(hindsight_api::read_mapping_file(std::path::Path::new(&path))?),
+        None => None,
+    };
     let options = IngestOptions {
         format: None,
         now: Utc::now(),
         cancel: Some(state.cancel.clone()),
-        mapping: None,
+        mapping,
     };
     state.app()?.ingest_paths(&paths, &options, &mut |p| {
         // A closed window stops listening; the ingest goes on regardless.
@@ -154,6 +162,39 @@ fn search_events(
 #[tauri::command(async)]
 fn event_facets(state: State<'_, AppState>) -> Result<EventFacetsDto, ApiError> {
     state.app()?.event_facets()
+}
+
+#[tauri::command(async)]
+fn get_settings(state: State<'_, AppState>) -> Result<SettingsDto, ApiError> {
+    state.app()?.settings()
+}
+
+#[tauri::command(async)]
+fn update_settings(
+    state: State<'_, AppState>,
+    update: SettingsUpdate,
+) -> Result<SettingsDto, ApiError> {
+    state.app()?.update_settings(&update)
+}
+
+#[tauri::command(async)]
+fn analytics(state: State<'_, AppState>) -> Result<AnalyticsDto, ApiError> {
+    state.app()?.analytics()
+}
+
+#[tauri::command(async)]
+fn simulate_policy(
+    state: State<'_, AppState>,
+    rules: Vec<PolicyRuleDto>,
+) -> Result<Vec<WhatIfDto>, ApiError> {
+    state.app()?.simulate_policy(&rules)
+}
+
+/// The files a drop or a pick expands to, with their detected formats; nothing is stored.
+#[tauri::command(async)]
+fn detect_files(paths: Vec<String>) -> Result<Vec<DetectedFileDto>, ApiError> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    Hindsight::detect_files(&paths)
 }
 
 fn report_format(name: &str) -> Result<ReportFormat, ApiError> {
@@ -217,7 +258,12 @@ pub fn run() {
             render_report,
             save_report,
             search_events,
-            event_facets
+            event_facets,
+            get_settings,
+            update_settings,
+            analytics,
+            simulate_policy,
+            detect_files
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

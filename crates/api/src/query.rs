@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use hindsight_analysis::{
     deployment_contents, link_incidents, ChangeDetails, ChangeFacts, DeploymentFacts,
-    IncidentFacts, LinkExtras, LinkOptions,
+    IncidentFacts, LinkExtras,
 };
 use hindsight_store::{parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink};
 
@@ -65,7 +65,7 @@ impl Hindsight {
             &shipped,
             &change_facts,
             &extras,
-            &LinkOptions::default(),
+            &self.link_options()?,
         );
         let links: Vec<NewLink> = links
             .into_iter()
@@ -163,7 +163,7 @@ impl Hindsight {
                         reviewer: r.reviewer,
                         at: r.created_at,
                     }),
-                deployment: deployment_dto(&deployment, &self.rules),
+                deployment: deployment_dto(&deployment, &self.rules()),
                 changes,
             });
         }

@@ -16,7 +16,8 @@ use hindsight_store::{ChangeRow, Overview};
 use crate::query::duration_minutes;
 use crate::{Hindsight, Result};
 
-/// A top-ranked suspect at or above this score counts as a failure "including suspected".
+/// A top-ranked suspect at or above this score counts as a failure "including suspected",
+/// unless the settings choose another threshold.
 pub const SUSPECT_THRESHOLD: f64 = 0.5;
 
 /// What the report says about its own method; shown in every format.
@@ -171,12 +172,13 @@ impl Hindsight {
 
     /// What the deep-dive sections are computed from; `causes` are the incidents classed as
     /// not change-caused.
-    fn deep_dive_input<'a>(
+    pub(crate) fn deep_dive_input<'a>(
         &self,
         changes: &'a [ChangeRow],
         causes: &HashMap<i64, String>,
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
         let incidents = self.store.incidents()?;
+        let threshold = self.suspect_threshold()?;
         let failing_links = self
             .store
             .all_links()?
@@ -186,7 +188,7 @@ impl Hindsight {
                     || (!causes.contains_key(&l.incident_id)
                         && l.status == "suspected"
                         && l.rank == 1
-                        && l.score >= SUSPECT_THRESHOLD)
+                        && l.score >= threshold)
             })
             .collect();
         let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
@@ -203,7 +205,7 @@ impl Hindsight {
     }
 
     /// Failure measures per class, AI tool and service, and AI against human.
-    fn failure_summary(
+    pub(crate) fn failure_summary(
         &self,
         changes: &[ChangeRow],
         overview: &Overview,
@@ -225,6 +227,7 @@ impl Hindsight {
             .into_iter()
             .filter(|l| l.status == "confirmed" || !causes.contains_key(&l.incident_id))
             .collect();
+        let threshold = self.suspect_threshold()?;
         let confirmed: HashSet<i64> = links
             .iter()
             .filter(|l| l.status == "confirmed")
@@ -234,7 +237,7 @@ impl Hindsight {
             .iter()
             .filter(|l| {
                 l.status == "confirmed"
-                    || (l.status == "suspected" && l.rank == 1 && l.score >= SUSPECT_THRESHOLD)
+                    || (l.status == "suspected" && l.rank == 1 && l.score >= threshold)
             })
             .map(|l| l.deployment_id)
             .collect();
@@ -298,7 +301,7 @@ impl Hindsight {
             incidents: overview.incidents,
             deployments: overview.deployments,
             changes: overview.changes,
-            suspect_threshold: SUSPECT_THRESHOLD,
+            suspect_threshold: threshold,
             cohorts: per_class.iter().map(cohort).collect(),
             by_tool: per_tool.iter().map(cohort).collect(),
             by_service,
@@ -308,7 +311,7 @@ impl Hindsight {
 
     /// Incidents whose text shows a provider, hardware, capacity or third-party cause: id to
     /// `category (evidence)`.
-    fn not_change_caused(
+    pub(crate) fn not_change_caused(
         &self,
         incidents: &[hindsight_store::IncidentRow],
     ) -> Result<HashMap<i64, String>> {

@@ -9,6 +9,7 @@ mod events;
 mod pool;
 mod read;
 mod review;
+mod settings;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_change_details_and_reviews.sql"),
     include_str!("../migrations/0003_timeline_events.sql"),
+    include_str!("../migrations/0007_settings.sql"),
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,12 @@ import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { AnalyticsDto } from "../bindings/AnalyticsDto";
+import type { DetectedFileDto } from "../bindings/DetectedFileDto";
+import type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
+import type { SettingsDto } from "../bindings/SettingsDto";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import type { WhatIfDto } from "../bindings/WhatIfDto";
 
 /** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
 export type LinkDecision = "confirmed" | "rejected" | "suspected";
@@ -64,7 +70,39 @@ export interface Host {
   searchEvents(query: EventQueryDto): Promise<EventPageDto>;
   /** The values each timeline filter can take, the time range and the event count. */
   eventFacets(): Promise<EventFacetsDto>;
+
+  /** The settings in force (defaults for those never set). */
+  getSettings(): Promise<SettingsDto>;
+  /** Validates, stores and applies a change to the settings; answers the settings in force. */
+  updateSettings(update: SettingsUpdate): Promise<SettingsDto>;
+  /** Cohort, stratified, DORA, recovery and what-if figures, as the report computes them. */
+  analytics(): Promise<AnalyticsDto>;
+  /** Replays edited guardrails over the stored history. */
+  simulatePolicy(rules: PolicyRuleDto[]): Promise<WhatIfDto[]>;
+  /** The files `paths` expand to (folders recursively), each with its detected format. */
+  detectFiles(paths: string[]): Promise<DetectedFileDto[]>;
+  /** Lets the user choose files to check before importing; `null` when cancelled. */
+  pickPaths(): Promise<string[] | null>;
+  /** Lets the user choose one file of `kind`; `null` when cancelled. */
+  pickFile(kind: PickKind): Promise<string | null>;
+  /** Ingests known paths, through a TOML column mapping when one is given. */
+  ingestPaths(
+    paths: string[],
+    mappingPath: string | null,
+    onProgress?: (progress: IngestProgressDto) => void,
+  ): Promise<IngestReportDto>;
+  /**
+   * Listens for files and folders dragged onto the window; answers the function that stops
+   * listening. Hosts without a window never call the listener.
+   */
+  onFileDrop(listener: (event: FileDropEvent) => void): Promise<() => void>;
 }
+
+/** Single files the UI asks for: attribution rules, a column mapping, a service catalog. */
+export type PickKind = "rules" | "mapping" | "catalog";
+
+/** A drag over the window (`over`), its end without a drop (`leave`), or a drop with its paths. */
+export type FileDropEvent = { type: "over" } | { type: "leave" } | { type: "drop"; paths: string[] };
 
 /** Largest page `searchEvents` answers. */
 export const MAX_EVENT_PAGE = 1000;

@@ -9,6 +9,8 @@ export {
   type LinkDecision,
   type OverrideClass,
   type ReportFormat,
+  type PickKind,
+  type FileDropEvent,
 } from "./host";
 export { HostProvider, useHost, useStoreRefresh } from "./context";
 export type { IngestRunDto } from "../bindings/IngestRunDto";
@@ -18,3 +20,12 @@ export type { EventQueryDto } from "../bindings/EventQueryDto";
 export type { EventPageDto } from "../bindings/EventPageDto";
 export type { EventFacetsDto } from "../bindings/EventFacetsDto";
 export type { IngestProgressDto } from "../bindings/IngestProgressDto";
+export type { AnalyticsDto } from "../bindings/AnalyticsDto";
+export type { CohortRateDto } from "../bindings/CohortRateDto";
+export type { DetectedFileDto } from "../bindings/DetectedFileDto";
+export type { EstimateDto } from "../bindings/EstimateDto";
+export type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
+export type { RateDto } from "../bindings/RateDto";
+export type { SettingsDto } from "../bindings/SettingsDto";
+export type { SettingsUpdate } from "../bindings/SettingsUpdate";
+export type { WhatIfDto } from "../bindings/WhatIfDto";
