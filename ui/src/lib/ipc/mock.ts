@@ -46,15 +46,15 @@ export interface MockHostData {
   /** The unified event timeline `searchEvents` filters (any order; answered by time, then id). */
   events: EventDto[];
   /** The stored settings; `updateSettings` changes them. */
-  settings: SettingsDto;
+  settings?: SettingsDto;
   /** What `analytics` answers. */
-  analytics: AnalyticsDto;
+  analytics?: AnalyticsDto;
   /** What `detectFiles` answers per path; a path not listed is an unrecognised 100-byte file. */
-  detected: Record<string, DetectedFileDto[]>;
+  detected?: Record<string, DetectedFileDto[]>;
   /** What `pickPaths` answers; `null` plays a cancelled dialog. */
-  pickedPaths: string[] | null;
+  pickedPaths?: string[] | null;
   /** What `pickFile` answers per kind; missing plays a cancelled dialog. */
-  pickedFiles: Partial<Record<PickKind, string>>;
+  pickedFiles?: Partial<Record<PickKind, string>>;
 }
 
 /** The settings of a fresh store. */
@@ -153,7 +153,7 @@ export type MockHistoryEntry =
 export class MockHost implements Host {
   readonly calls: Array<{ method: HostMethod; args: unknown[] }> = [];
   readonly history: MockHistoryEntry[] = [];
-  private readonly data: MockHostData;
+  private readonly data: Required<MockHostData>;
   private readonly options: MockHostOptions;
 
   constructor(data: Partial<MockHostData> = {}, options: MockHostOptions = {}) {

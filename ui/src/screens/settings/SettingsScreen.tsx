@@ -123,7 +123,7 @@ function AnalysisForm({
   };
 
   return (
-    <form onSubmit={submit} data-testid="analysis-form" aria-labelledby="analysis-heading">
+    <form onSubmit={submit} noValidate data-testid="analysis-form" aria-labelledby="analysis-heading">
       <h2 id="analysis-heading">Linking and time</h2>
       <div className="settings-form">
         <label htmlFor="link-window">Link window (hours)</label>
@@ -290,7 +290,7 @@ function KeyboardHelp() {
       <h2 id="keys-heading">Keyboard</h2>
       <ul>
         <li>
-          <kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>8</kbd>: switch screens (in the order of the left bar)
+          <kbd>Alt</kbd>+<kbd>1</kbd>, <kbd>Alt</kbd>+<kbd>2</kbd>, …: switch to the first, second, … screen of the left bar
         </li>
         <li>
           <kbd>↑</kbd>/<kbd>↓</kbd> in the left bar or a list: move; <kbd>Enter</kbd>: open
