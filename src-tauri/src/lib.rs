@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use hindsight_api::{
+    AnalyticsDto, DetectedFileDto, PolicyRuleDto, SettingsDto, SettingsUpdate, WhatIfDto,
+};
+use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
     IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
     ReportFormat, StoreOverviewDto,
-};
-use hindsight_api::{
-    AnalyticsDto, DetectedFileDto, PolicyRuleDto, SettingsDto, SettingsUpdate, WhatIfDto,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -109,7 +109,9 @@ fn ingest_files(
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     state.cancel.store(false, Ordering::Relaxed);
     let mapping = match mapping_path {
-        Some(path) => Some(hindsight_api::read_mapping_file(std::path::Path::new(&path))?),
+        Some(path) => Some(hindsight_api::read_mapping_file(std::path::Path::new(
+            &path,
+        ))?),
         None => None,
     };
     let options = IngestOptions {

@@ -193,8 +193,8 @@ impl Hindsight {
             let Some(resolved) = &incident.resolved_at else {
                 continue;
             };
-            let minutes = (parse_time(resolved)? - parse_time(&incident.started_at)?)
-                .num_seconds() as f64
+            let minutes = (parse_time(resolved)? - parse_time(&incident.started_at)?).num_seconds()
+                as f64
                 / 60.0;
             recovery_points.push(RecoveryPointDto {
                 cohort: cohorts
@@ -240,7 +240,9 @@ impl Hindsight {
         let rules = rules
             .iter()
             .enumerate()
-            .map(|(i, r)| policy_rule(r).map_err(|e| ApiError::BadInput(format!("rule {}: {e}", i + 1))))
+            .map(|(i, r)| {
+                policy_rule(r).map_err(|e| ApiError::BadInput(format!("rule {}: {e}", i + 1)))
+            })
             .collect::<Result<Vec<_>>>()?;
         let changes = self.store.changes()?;
         let incidents = self.store.incidents()?;

@@ -149,12 +149,9 @@ mod tests {
 
     #[test]
     fn a_missing_path_is_an_error_a_person_can_act_on() {
-        let error = Hindsight::detect_files(&[PathBuf::from("/no/such/file.json")])
-            .expect_err("missing");
+        let error =
+            Hindsight::detect_files(&[PathBuf::from("/no/such/file.json")]).expect_err("missing");
         assert_eq!(error.kind(), crate::ApiErrorKind::BadInput);
-        assert!(
-            error.to_string().contains("/no/such/file.json"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("/no/such/file.json"), "{error}");
     }
 }

@@ -2,8 +2,10 @@
 //! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
 //! terminals or windows.
 
+mod analytics;
 mod deepdive;
 mod demo;
+mod detect;
 mod devlake;
 pub mod dto;
 mod error;
@@ -13,8 +15,6 @@ mod report;
 mod review;
 mod settings;
 mod timeline;
-mod analytics;
-mod detect;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -22,11 +22,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use hindsight_attribution::Rules;
 use hindsight_store::Store;
 
-pub use demo::DEMO_FILES;
 pub use analytics::{
     AnalyticsDto, CohortRateDto, ComparisonDto, DoraDto, EstimateDto, PolicyRuleDto, RateDto,
     RecoveryDto, RecoveryPointDto, StratifiedDto, WhatIfDto,
 };
+pub use demo::DEMO_FILES;
 pub use detect::{read_mapping_file, DetectedFileDto};
 pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;

@@ -30,6 +30,15 @@ describe("analytics screen", () => {
     expect(within(screen.getByTestId("tool-chart")).getByTestId("tool-chart-row").textContent).toContain("claude-code (3/7)");
   });
 
+  it("starts on the suspects basis while no link is confirmed", async () => {
+    const analytics = analyticsFixture();
+    for (const c of analytics.cohorts) c.failed_confirmed = { ...c.failed_confirmed, numerator: 0, rate: 0 };
+    renderWithHost(<AnalyticsScreen />, new MockHost({ analytics }));
+    const rows = await screen.findAllByTestId("cohort-chart-row");
+    expect(rows[0]!.textContent).toContain("ai (4/10)");
+    expect((screen.getByTestId("basis-including_suspected") as HTMLInputElement).checked).toBe(true);
+  });
+
   it("shows the stratified ratios, DORA figures and recovery distribution", async () => {
     renderWithHost(<AnalyticsScreen />, new MockHost({ analytics: analyticsFixture() }));
     const strata = await screen.findByTestId("strata-chart");

@@ -26,7 +26,9 @@ export function AnalyticsScreen() {
 }
 
 function AnalyticsBody({ data }: { data: AnalyticsDto }) {
-  const [basis, setBasis] = useState<Basis>("confirmed");
+  // Until a reviewer confirms a link, the confirmed basis is all zeros: start on suspects then.
+  const anyConfirmed = data.cohorts.some((c) => c.failed_confirmed.numerator > 0);
+  const [basis, setBasis] = useState<Basis>(anyConfirmed ? "confirmed" : "including_suspected");
   const deployed = data.cohorts.reduce((n, c) => n + c.deployed, 0);
   if (deployed === 0 && data.dora.deployments === 0 && data.recovery_points.length === 0) {
     return (
