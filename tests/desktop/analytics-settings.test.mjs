@@ -119,10 +119,10 @@ test("the analytics screen draws the cohorts and replays an edited what-if rule"
     "the replayed review time with an 8-hour delay",
   );
   assert.ok(doubled > first);
-  const [table] = await session.waitFor('[data-testid="what-if-table"]');
+  await session.waitFor('[data-testid="what-if-table"]');
   await session.cmd("POST", "/execute/sync", {
-    script: "arguments[0].scrollIntoView({ block: 'center' });",
-    args: [{ "element-6066-11e4-a52f-4a2a9d5a6b0d": table }],
+    script: "document.querySelector('[data-testid=\"what-if-table\"]').scrollIntoView({ block: 'center' });",
+    args: [],
   });
   await shoot("analytics-what-if");
 });
