@@ -126,3 +126,14 @@ test("the analytics screen draws the cohorts and replays an edited what-if rule"
   });
   await shoot("analytics-what-if");
 });
+
+test("the import screen listens for dropped files without an error", async () => {
+  await session.click((await session.waitFor('[data-testid="nav-import"]'))[0]);
+  await session.waitFor('[data-testid="drop-zone"]');
+  // Subscribing to the window's drag-and-drop events needs the event permission.
+  await new Promise((r) => setTimeout(r, 500));
+  const alerts = await session.findAll('[role="alert"]');
+  const texts = await Promise.all(alerts.map((a) => session.text(a)));
+  assert.deepEqual(texts, []);
+  await shoot("import");
+});
