@@ -137,3 +137,20 @@ test("the import screen listens for dropped files without an error", async () =>
   assert.deepEqual(texts, []);
   await shoot("import");
 });
+
+test("the dark theme is stored and applied again after a reload", async () => {
+  const theme = () => session.cmd("POST", "/execute/sync", { script: "return document.documentElement.dataset.theme ?? null;", args: [] });
+  await session.click((await session.waitFor('[data-testid="nav-settings"]'))[0]);
+  await session.waitFor('[data-testid="service-list"]');
+  await session.click((await session.waitFor('[data-testid="theme-dark"]'))[0]);
+  await eventually(theme, (t) => t === "dark", "the theme after choosing dark");
+  await session.cmd("POST", "/refresh", {});
+  await session.waitFor('[data-testid="incident-row"]');
+  await eventually(theme, (t) => t === "dark", "the theme after a reload");
+  await shoot("incidents-dark");
+  await session.click((await session.waitFor('[data-testid="nav-settings"]'))[0]);
+  // The service list loads after the form and moves the theme buttons down: click once it is in.
+  await session.waitFor('[data-testid="service-list"]');
+  await session.click((await session.waitFor('[data-testid="theme-system"]'))[0]);
+  await eventually(theme, (t) => t === null, "the theme back on the system's");
+});
