@@ -519,6 +519,32 @@ mod tests {
     }
 
     #[test]
+    fn the_suspect_threshold_setting_steers_the_rates_and_the_report() {
+        let (_dir, app) = demo();
+        let failed = |app: &Hindsight| -> i64 {
+            app.analytics()
+                .expect("analytics")
+                .cohorts
+                .iter()
+                .map(|c| c.failed_including_suspected.numerator)
+                .sum()
+        };
+        let at_default = failed(&app);
+        app.update_settings(&crate::SettingsUpdate {
+            suspect_threshold: Some(1.0),
+            ..crate::SettingsUpdate::default()
+        })
+        .expect("threshold");
+        let strict = failed(&app);
+        assert!(strict < at_default, "{strict} < {at_default}");
+        assert_eq!(app.analytics().expect("analytics").suspect_threshold, 1.0);
+        let report = app
+            .report(chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())
+            .expect("report");
+        assert_eq!(report.summary.suspect_threshold, 1.0);
+    }
+
+    #[test]
     fn invalid_rules_are_refused_with_the_rule_named() {
         let (_dir, app) = demo();
         let error = app

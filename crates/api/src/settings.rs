@@ -220,7 +220,8 @@ impl Hindsight {
 
     /// Linking as the settings configure it.
     pub(crate) fn link_options(&self) -> Result<LinkOptions> {
-        let hours = self.settings()?.link_window_hours;
+        let default = LinkOptions::default().window.num_minutes() as f64 / 60.0;
+        let hours = number(&self.store.settings()?, LINK_WINDOW_HOURS, default);
         Ok(LinkOptions {
             window: Duration::seconds((hours * 3600.0).round() as i64),
             ..LinkOptions::default()
@@ -229,7 +230,11 @@ impl Hindsight {
 
     /// The score at or above which a top-ranked suspect counts as a failure.
     pub(crate) fn suspect_threshold(&self) -> Result<f64> {
-        Ok(self.settings()?.suspect_threshold)
+        Ok(number(
+            &self.store.settings()?,
+            SUSPECT_THRESHOLD_KEY,
+            SUSPECT_THRESHOLD,
+        ))
     }
 
     /// A column mapping with the settings' zone for zone-less times, unless it names its own.
@@ -239,7 +244,11 @@ impl Hindsight {
             line.strip_prefix("timezone")
                 .is_some_and(|rest| rest.trim_start().starts_with('='))
         });
-        let zone = self.settings()?.time_zone;
+        let zone = self
+            .store
+            .settings()?
+            .remove(TIME_ZONE)
+            .unwrap_or_else(|| "UTC".to_owned());
         if names_zone || zone.eq_ignore_ascii_case("utc") {
             return Ok(text.to_owned());
         }
@@ -335,9 +344,30 @@ mod tests {
         assert_eq!(app.settings().expect("settings").link_window_hours, 72.0);
     }
 
+    /// Classes of the demo's changes by author e-mail.
+    fn class_of(app: &Hindsight, email_part: &str) -> Vec<String> {
+        let mut classes: Vec<String> = app
+            .store
+            .load_changes()
+            .expect("changes")
+            .into_iter()
+            .filter(|(_, c)| {
+                c.author
+                    .as_ref()
+                    .is_some_and(|a| a.email.contains(email_part))
+            })
+            .map(|(id, _)| app.store.change(id).expect("change").class)
+            .collect();
+        classes.sort();
+        classes.dedup();
+        classes
+    }
+
     #[test]
     fn a_rules_file_is_validated_loaded_and_reclassifies() {
         let (dir, app) = app();
+        app.load_demo(chrono::DateTime::UNIX_EPOCH).expect("demo");
+        assert!(class_of(&app, "elif.demir@").contains(&"human".to_owned()));
         let broken = dir.path().join("broken.toml");
         std::fs::write(&broken, "[[ai_tool]]\nid = ").expect("write");
         let error = app
@@ -348,8 +378,13 @@ mod tests {
             .expect_err("broken rules refused");
         assert!(error.to_string().contains("broken.toml"), "{error}");
 
+        // An agent account named by its exact e-mail makes its changes AI.
         let good = dir.path().join("rules.toml");
-        std::fs::write(&good, "").expect("write");
+        std::fs::write(
+            &good,
+            "[[ai_tool]]\nid = \"elif-agent\"\nauthor_emails = [\"elif.demir@shop.example\"]\n",
+        )
+        .expect("write");
         let settings = app
             .update_settings(&SettingsUpdate {
                 rules_file: Some(good.display().to_string()),
@@ -361,6 +396,7 @@ mod tests {
             vec!["built-in".to_owned(), good.display().to_string()]
         );
         assert_eq!(settings.rules_error, None);
+        assert_eq!(class_of(&app, "elif.demir@"), vec!["ai".to_owned()]);
         let settings = app
             .update_settings(&SettingsUpdate {
                 rules_file: Some(String::new()),
@@ -369,6 +405,31 @@ mod tests {
             .expect("back to built-in");
         assert_eq!(settings.rules_file, None);
         assert_eq!(settings.rule_sources, vec!["built-in".to_owned()]);
+        assert!(class_of(&app, "elif.demir@").contains(&"human".to_owned()));
+    }
+
+    #[test]
+    fn a_stored_rules_file_is_in_force_when_the_store_opens_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("h.sqlite");
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, "").expect("write");
+        let app = Hindsight::open(&db).expect("open");
+        app.update_settings(&SettingsUpdate {
+            rules_file: Some(rules.display().to_string()),
+            ..SettingsUpdate::default()
+        })
+        .expect("rules");
+        drop(app);
+        let app = Hindsight::open(&db).expect("reopen");
+        assert_eq!(app.rule_sources().len(), 2);
+        std::fs::write(&rules, "[[ai_tool]]\nid = ").expect("break");
+        drop(app);
+        let app =
+            Hindsight::open(&db).expect("a broken rules file does not stop the store opening");
+        let settings = app.settings().expect("settings");
+        assert_eq!(settings.rule_sources, vec!["built-in".to_owned()]);
+        assert!(settings.rules_error.is_some());
     }
 
     #[test]
