@@ -19,6 +19,11 @@ fn main() {
         "incident_timeline",
         "annotate_incident",
         "undo_annotation",
+        "get_settings",
+        "update_settings",
+        "analytics",
+        "simulate_policy",
+        "detect_files",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script failed");

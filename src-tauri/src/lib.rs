@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
+use hindsight_api::{
+    AnalyticsDto, DetectedFileDto, PolicyRuleDto, SettingsDto, SettingsUpdate, WhatIfDto,
+};
 use hindsight_api::{AnnotationInputDto, IncidentTimelineDto};
 use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
@@ -101,15 +104,22 @@ fn list_runs(state: State<'_, AppState>) -> Result<Vec<IngestRunDto>, ApiError> 
 fn ingest_files(
     state: State<'_, AppState>,
     paths: Vec<String>,
+    mapping_path: Option<String>,
     on_progress: Channel<IngestProgressDto>,
 ) -> Result<IngestReportDto, ApiError> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     state.cancel.store(false, Ordering::Relaxed);
+    let mapping = match mapping_path {
+        Some(path) => Some(hindsight_api::read_mapping_file(std::path::Path::new(
+            &path,
+        ))?),
+        None => None,
+    };
     let options = IngestOptions {
         format: None,
         now: Utc::now(),
         cancel: Some(state.cancel.clone()),
-        mapping: None,
+        mapping,
     };
     state.app()?.ingest_paths(&paths, &options, &mut |p| {
         // A closed window stops listening; the ingest goes on regardless.
@@ -195,6 +205,39 @@ fn undo_annotation(
         .undo_annotation(incident_id, edit_id, &reviewer(), Utc::now())
 }
 
+#[tauri::command(async)]
+fn get_settings(state: State<'_, AppState>) -> Result<SettingsDto, ApiError> {
+    state.app()?.settings()
+}
+
+#[tauri::command(async)]
+fn update_settings(
+    state: State<'_, AppState>,
+    update: SettingsUpdate,
+) -> Result<SettingsDto, ApiError> {
+    state.app()?.update_settings(&update)
+}
+
+#[tauri::command(async)]
+fn analytics(state: State<'_, AppState>) -> Result<AnalyticsDto, ApiError> {
+    state.app()?.analytics()
+}
+
+#[tauri::command(async)]
+fn simulate_policy(
+    state: State<'_, AppState>,
+    rules: Vec<PolicyRuleDto>,
+) -> Result<Vec<WhatIfDto>, ApiError> {
+    state.app()?.simulate_policy(&rules)
+}
+
+/// The files a drop or a pick expands to, with their detected formats; nothing is stored.
+#[tauri::command(async)]
+fn detect_files(paths: Vec<String>) -> Result<Vec<DetectedFileDto>, ApiError> {
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    Hindsight::detect_files(&paths)
+}
+
 fn report_format(name: &str) -> Result<ReportFormat, ApiError> {
     ReportFormat::parse(name).ok_or_else(|| {
         ApiError::BadInput(format!(
@@ -259,7 +302,12 @@ pub fn run() {
             event_facets,
             incident_timeline,
             annotate_incident,
-            undo_annotation
+            undo_annotation,
+            get_settings,
+            update_settings,
+            analytics,
+            simulate_policy,
+            detect_files
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

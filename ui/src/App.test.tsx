@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { HostError } from "./lib/ipc";
@@ -37,6 +37,8 @@ describe("app shell", () => {
       "Timeline",
       "Import",
       "Report",
+      "Analytics",
+      "Settings",
     ]);
 
     fireEvent.click(screen.getByTestId("nav-changes"));
@@ -66,5 +68,32 @@ describe("app shell", () => {
     await screen.findByTestId("import-report");
     expect(await within(header).findByText(/3 ingest runs/)).toBeTruthy();
     expect(host.calls.filter((c) => c.method === "storeOverview")).toHaveLength(2);
+  });
+
+  it("switches screens with Alt+digit and moves along the left bar with the arrow keys", async () => {
+    renderWithHost(<App />, new MockHost(demoData()));
+    fireEvent.keyDown(window, { key: "6", code: "Digit6", altKey: true });
+    expect(screen.getByTestId("nav-analytics").getAttribute("aria-current")).toBe("page");
+    expect(await screen.findByTestId("analytics-screen")).toBeTruthy();
+
+    fireEvent.keyDown(window, { key: "7", altKey: true });
+    expect(screen.getByTestId("nav-settings").getAttribute("aria-current")).toBe("page");
+    // Without Alt a digit is ordinary typing.
+    fireEvent.keyDown(window, { key: "1" });
+    expect(screen.getByTestId("nav-settings").getAttribute("aria-current")).toBe("page");
+
+    fireEvent.keyDown(screen.getByTestId("nav-settings"), { key: "ArrowUp" });
+    expect(screen.getByTestId("nav-analytics").getAttribute("aria-current")).toBe("page");
+    expect(document.activeElement).toBe(screen.getByTestId("nav-analytics"));
+    fireEvent.keyDown(screen.getByTestId("nav-analytics"), { key: "Home" });
+    expect(screen.getByTestId("nav-incidents").getAttribute("aria-current")).toBe("page");
+  });
+
+  it("applies the stored theme when the window opens", async () => {
+    const host = new MockHost(demoData());
+    await host.updateSettings({ theme: "dark" });
+    renderWithHost(<App />, host);
+    await waitFor(() => expect(document.documentElement.dataset["theme"]).toBe("dark"));
+    delete document.documentElement.dataset["theme"];
   });
 });

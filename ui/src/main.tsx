@@ -4,6 +4,7 @@ import { App } from "./App";
 import { HostProvider } from "./lib/ipc";
 import { createTauriHost } from "./lib/ipc/tauri";
 import "./styles.css";
+import "./theme.css";
 
 const root = document.getElementById("root");
 if (root === null) {

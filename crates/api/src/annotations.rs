@@ -165,7 +165,7 @@ impl Hindsight {
         let mut change_keys = Vec::new();
         for id in deployment_ids {
             let d = self.store.deployment(id)?;
-            let actor = self.rules.classify_operation(
+            let actor = self.rules().classify_operation(
                 d.actor.as_deref(),
                 d.actor_type.as_deref(),
                 &d.attributes,

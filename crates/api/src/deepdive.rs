@@ -208,7 +208,7 @@ impl Hindsight {
 
     /// The cohort of an incident's trigger: the classes of the changes its top failing link
     /// shipped (`ai` when any is AI), or the operation's actor type, or `none`.
-    fn trigger_cohorts(&self, input: &DeepDiveInput<'_>) -> HashMap<i64, String> {
+    pub(crate) fn trigger_cohorts(&self, input: &DeepDiveInput<'_>) -> HashMap<i64, String> {
         let class_of: HashMap<i64, &str> = input
             .changes
             .iter()
@@ -239,7 +239,7 @@ impl Hindsight {
                 (*first).to_owned()
             } else {
                 let actor = deployments.get(&link.deployment_id).map_or("unknown", |d| {
-                    self.rules
+                    self.rules()
                         .classify_operation(
                             d.actor.as_deref(),
                             d.actor_type.as_deref(),
@@ -328,6 +328,15 @@ impl Hindsight {
     }
 
     pub(crate) fn what_if_section(&self, input: &DeepDiveInput<'_>) -> Result<Vec<ReportWhatIf>> {
+        self.what_ifs(input, &default_guardrails())
+    }
+
+    /// Replays `rules` over the history in `input`.
+    pub(crate) fn what_ifs(
+        &self,
+        input: &DeepDiveInput<'_>,
+        rules: &[Rule],
+    ) -> Result<Vec<ReportWhatIf>> {
         let incident_key: HashMap<i64, String> = input
             .incidents
             .iter()
@@ -404,7 +413,7 @@ impl Hindsight {
         // Without a roster nobody is known to be senior, so every AI change counts as needing
         // the extra review: an upper bound on the guardrail's cost, stated in its method.
         let seniors: Vec<String> = Vec::new();
-        Ok(default_guardrails()
+        Ok(rules
             .iter()
             .map(|rule| {
                 let w = simulate(rule, &changes, &operations, &seniors);

@@ -16,7 +16,6 @@ use hindsight_store::{parse_time, DeploymentRow, LinkRow};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::report::SUSPECT_THRESHOLD;
 use crate::{ApiError, Hindsight, Result};
 
 /// Senior reviewers, read from a TOML roster (`--roster FILE`):
@@ -238,7 +237,7 @@ impl Hindsight {
             }
             out
         };
-        let failing = failing_of(&all_links, SUSPECT_THRESHOLD);
+        let failing = failing_of(&all_links, self.suspect_threshold()?);
         let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
         for (d, c) in self.store.deployment_change_pairs()? {
             shipped_by.entry(c).or_default().push(d);

@@ -73,7 +73,7 @@ impl<R: Read> Read for ProgressReader<'_, R> {
 }
 
 /// How much of a file is read to detect its format.
-const DETECT_BYTES: usize = 64 * 1024;
+pub(crate) const DETECT_BYTES: usize = 64 * 1024;
 
 impl Hindsight {
     /// Ingests files, directories (recursively, hidden entries skipped) and git repositories.
@@ -122,7 +122,11 @@ impl Hindsight {
         for path in paths {
             expand(path, &mut inputs)?;
         }
-        let mapping = match &options.mapping {
+        let zoned = match &options.mapping {
+            Some((origin, text)) => Some((origin.clone(), self.mapping_with_default_zone(text)?)),
+            None => None,
+        };
+        let mapping = match &zoned {
             Some((origin, text)) => Some(
                 hindsight_ingest::Mapping::from_toml(text, origin)
                     .map_err(|e| ApiError::BadInput(e.to_string()))?
@@ -151,7 +155,7 @@ impl Hindsight {
                 })
             };
             report(0);
-            let outcome = match (&mapping, &options.mapping) {
+            let outcome = match (&mapping, &zoned) {
                 (Some(mapping), Some((_, mapping_text))) => {
                     self.ingest_mapped(input, mapping, mapping_text, options.now)
                 }
@@ -431,7 +435,7 @@ impl Hindsight {
         };
         match parsed {
             Parsed::Record(Record::Change(change)) => {
-                let attribution = self.rules.classify(&change);
+                let attribution = self.rules().classify(&change);
                 Ok(tx.add_change(&change, &attribution)?)
             }
             Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(&deployment)?),
@@ -468,7 +472,7 @@ type ParseInto<'a> = dyn FnMut(&mut dyn FnMut(Parsed)) -> std::result::Result<()
 const MAX_LISTED_REJECTIONS: usize = 1000;
 
 /// Lists the files to ingest under `path`: itself, a git repository, or a directory's files.
-fn expand(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn expand(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     if !path.exists() {
         return Err(ApiError::BadInput(format!(
             "{}: no such file or directory",

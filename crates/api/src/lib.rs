@@ -2,10 +2,12 @@
 //! Hosts call these functions and get DTOs or an [`ApiError`]; nothing here knows about
 //! terminals or windows.
 
+mod analytics;
 mod annotations;
 mod catalog;
 mod deepdive;
 mod demo;
+mod detect;
 mod devlake;
 pub mod dto;
 mod error;
@@ -18,19 +20,26 @@ mod query;
 mod report;
 mod review;
 mod scope;
+mod settings;
 mod timeline;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use hindsight_attribution::Rules;
 use hindsight_store::Store;
 
+pub use analytics::{
+    AnalyticsDto, CohortRateDto, ComparisonDto, DoraDto, EstimateDto, PolicyRuleDto, RecoveryDto,
+    RecoveryPointDto, StratifiedDto, WhatIfDto,
+};
 pub use annotations::{
     AnnotationEditDto, AnnotationInputDto, AnnotationNoteDto, DeepDiveEventDto,
     IncidentTimelineDto, KeyMomentDto, KEY_MOMENTS,
 };
 pub use catalog::{ServiceAliasDto, ServiceDto, ServiceMap};
 pub use demo::DEMO_FILES;
+pub use detect::{read_mapping_file, DetectedFileDto};
 pub use devlake::{devlake_links, DevlakeLinkDto};
 pub use dto::*;
 pub use error::{ApiError, ApiErrorDto, ApiErrorKind};
@@ -45,6 +54,7 @@ pub use incidents::{
 pub use ingest::IngestOptions;
 pub use report::write_atomically;
 pub use scope::ReportScope;
+pub use settings::{SettingsDto, SettingsUpdate};
 
 /// The Hindsight version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -54,33 +64,56 @@ pub type Result<T> = std::result::Result<T, ApiError>;
 /// An open Hindsight workspace: one store and the attribution rules in force.
 pub struct Hindsight {
     store: Store,
-    rules: Rules,
-    /// Where the rules in force came from, built-in first.
-    rule_sources: Vec<String>,
+    /// The rules in force and where they came from, built-in first. Behind a lock because the
+    /// settings screen swaps them while the window keeps its workspace.
+    rules: RwLock<(Arc<Rules>, Vec<String>)>,
 }
 
 impl Hindsight {
     /// Opens (creating if needed) the store at `db` with the built-in attribution rules.
+    /// A rules file chosen in the settings is applied when it still loads; when it does not,
+    /// the built-in rules stay in force and the settings report why.
     pub fn open(db: &Path) -> Result<Self> {
-        Ok(Self {
+        let app = Self {
             store: Store::open(db)?,
-            rules: Rules::builtin(),
-            rule_sources: vec!["built-in".to_owned()],
-        })
+            rules: RwLock::new((Arc::new(Rules::builtin()), vec!["built-in".to_owned()])),
+        };
+        if let Some(path) = app.stored_rules_file()? {
+            if let Ok(loaded) = load_rules(Path::new(&path)) {
+                app.set_rules(loaded);
+            }
+        }
+        Ok(app)
     }
 
     /// Adds a user's attribution rule file on top of the built-in rules. The store is not
     /// re-classified until [`Hindsight::reclassify`] runs.
-    pub fn with_rules_file(mut self, path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ApiError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
-        let origin = path.display().to_string();
-        self.rules = Rules::from_sources(&[
-            ("built-in", hindsight_attribution::BUILTIN_RULES),
-            (origin.as_str(), text.as_str()),
-        ])?;
-        self.rule_sources.push(origin);
+    pub fn with_rules_file(self, path: &Path) -> Result<Self> {
+        self.set_rules(load_rules(path)?);
         Ok(self)
+    }
+
+    /// The attribution rules in force.
+    pub(crate) fn rules(&self) -> Arc<Rules> {
+        self.rules
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+            .clone()
+    }
+
+    /// Where the rules in force came from, built-in first.
+    pub(crate) fn rule_sources(&self) -> Vec<String> {
+        self.rules
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .clone()
+    }
+
+    pub(crate) fn set_rules(&self, loaded: (Rules, Vec<String>)) {
+        let mut slot = self.rules.write().unwrap_or_else(PoisonError::into_inner);
+        *slot = (Arc::new(loaded.0), loaded.1);
     }
 
     /// The database file in the user's data directory, used when no `--db` is given.
@@ -114,4 +147,16 @@ impl Hindsight {
             })
             .collect()
     }
+}
+
+/// The built-in rules plus a user's rule file, with their origins.
+pub(crate) fn load_rules(path: &Path) -> Result<(Rules, Vec<String>)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ApiError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    let origin = path.display().to_string();
+    let rules = Rules::from_sources(&[
+        ("built-in", hindsight_attribution::BUILTIN_RULES),
+        (origin.as_str(), text.as_str()),
+    ])?;
+    Ok((rules, vec!["built-in".to_owned(), origin]))
 }

@@ -19,7 +19,7 @@ impl Hindsight {
     /// Recomputes what each deployment shipped and the suspect links of every incident.
     /// Links a reviewer confirmed or rejected are kept.
     pub fn refresh_analysis(&self) -> Result<()> {
-        let (links, shipped) = self.compute_links(&LinkOptions::default())?;
+        let (links, shipped) = self.compute_links(&self.link_options()?)?;
         let rows: Vec<(i64, i64, String)> = shipped
             .iter()
             .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
@@ -227,7 +227,7 @@ impl Hindsight {
                         reviewer: r.reviewer,
                         at: r.created_at,
                     }),
-                deployment: deployment_dto(&deployment, &self.rules),
+                deployment: deployment_dto(&deployment, &self.rules()),
                 changes,
             });
         }

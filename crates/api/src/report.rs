@@ -17,7 +17,8 @@ use crate::query::duration_minutes;
 use crate::scope::ReportScope;
 use crate::{Hindsight, Result};
 
-/// A top-ranked suspect at or above this score counts as a failure "including suspected".
+/// A top-ranked suspect at or above this score counts as a failure "including suspected",
+/// unless the settings choose another threshold.
 pub const SUSPECT_THRESHOLD: f64 = 0.5;
 
 /// What the report says about its own method; shown in every format.
@@ -290,7 +291,7 @@ impl Hindsight {
 
     /// What the deep-dive sections are computed from; `causes` are the incidents classed as
     /// not change-caused.
-    fn deep_dive_input<'a>(
+    pub(crate) fn deep_dive_input<'a>(
         &self,
         changes: &'a [ChangeRow],
         incidents: Vec<IncidentRow>,
@@ -298,6 +299,7 @@ impl Hindsight {
         links: &[LinkRow],
         causes: &HashMap<i64, String>,
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
+        let threshold = self.suspect_threshold()?;
         // Only each group's primary counts (with the group's merged window), within the scope.
         let reviewer_ncc = self.reviewer_not_change_caused()?;
         let counted: HashMap<i64, IncidentRow> = self
@@ -317,7 +319,7 @@ impl Hindsight {
                     || (!causes.contains_key(&l.incident_id)
                         && l.status == "suspected"
                         && l.rank == 1
-                        && l.score >= SUSPECT_THRESHOLD)
+                        && l.score >= threshold)
             })
             .cloned()
             .collect();
@@ -335,7 +337,7 @@ impl Hindsight {
     }
 
     /// Failure measures per class, AI tool and service, and AI against human.
-    fn failure_summary(
+    pub(crate) fn failure_summary(
         &self,
         changes: &[ChangeRow],
         (incidents, deployments, change_count): (i64, i64, i64),
@@ -358,6 +360,7 @@ impl Hindsight {
             .filter(|l| !reviewer_ncc.contains(&l.incident_id))
             .filter(|l| l.status == "confirmed" || !causes.contains_key(&l.incident_id))
             .collect();
+        let threshold = self.suspect_threshold()?;
         let confirmed: HashSet<i64> = links
             .iter()
             .filter(|l| l.status == "confirmed")
@@ -367,7 +370,7 @@ impl Hindsight {
             .iter()
             .filter(|l| {
                 l.status == "confirmed"
-                    || (l.status == "suspected" && l.rank == 1 && l.score >= SUSPECT_THRESHOLD)
+                    || (l.status == "suspected" && l.rank == 1 && l.score >= threshold)
             })
             .map(|l| l.deployment_id)
             .collect();
@@ -431,7 +434,7 @@ impl Hindsight {
             incidents,
             deployments,
             changes: change_count,
-            suspect_threshold: SUSPECT_THRESHOLD,
+            suspect_threshold: threshold,
             cohorts: per_class.iter().map(cohort).collect(),
             by_tool: per_tool.iter().map(cohort).collect(),
             by_service,

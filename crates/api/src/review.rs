@@ -22,7 +22,7 @@ impl Hindsight {
         // Together, so that a pull request is AI when one of its commits is.
         let attributions: Vec<_> = ids
             .into_iter()
-            .zip(self.rules.classify_all(&changes))
+            .zip(self.rules().classify_all(&changes))
             .collect();
         self.store.update_attributions(&attributions)?;
         Ok(attributions.len())
@@ -83,7 +83,7 @@ impl Hindsight {
             .find(|(id, _)| *id == change_id)
             .ok_or_else(|| ApiError::NotFound(format!("change {change_id} not found")))?;
         self.store
-            .update_attributions(&[(change_id, self.rules.classify(change))])?;
+            .update_attributions(&[(change_id, self.rules().classify(change))])?;
         self.refresh_analysis()?;
         let evidence = self.store.evidence()?;
         Ok(change_dto(&self.store.change(change_id)?, &evidence))
@@ -156,7 +156,7 @@ impl Hindsight {
             .collect();
         Ok(ExplainDto {
             change,
-            rule_sources: self.rule_sources.clone(),
+            rule_sources: self.rule_sources(),
             overrides,
         })
     }

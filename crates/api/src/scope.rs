@@ -218,7 +218,7 @@ impl Hindsight {
                     }),
                     // An operation: its actor's class.
                     None => {
-                        let class = self.rules.classify_operation(
+                        let class = self.rules().classify_operation(
                             d.actor.as_deref(),
                             d.actor_type.as_deref(),
                             &d.attributes,

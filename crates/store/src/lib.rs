@@ -12,6 +12,7 @@ mod incident_review;
 mod pool;
 mod read;
 mod review;
+mod settings;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +74,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_record_updates_and_deployment_statuses.sql"),
     include_str!("../migrations/0006_incident_groups.sql"),
     include_str!("../migrations/0007_incident_annotations.sql"),
+    include_str!("../migrations/0008_settings.sql"),
 ];
 
 /// The schema version this build writes.

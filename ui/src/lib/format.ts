@@ -1,6 +1,32 @@
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** `2026-11-17T14:05:00Z` → `2026-11-17 14:05 UTC`; unparsable input is returned as is. */
+/** The zone times are shown in (the display zone setting): `UTC`, `local` or `+HH:MM`. */
+let displayZone = "UTC";
+
+/** Sets the display zone; an offset that does not parse falls back to UTC. */
+export function setDisplayZone(zone: string): void {
+  displayZone = zone === "local" || offsetMinutes(zone) !== null ? zone : "UTC";
+}
+
+export function getDisplayZone(): string {
+  return displayZone;
+}
+
+/** `UTC`, `Z`, `+01:00`, `-0530`, `+05` → minutes east of UTC; anything else → null. */
+export function offsetMinutes(zone: string): number | null {
+  const z = zone.trim();
+  if (/^(utc|z)$/i.test(z)) return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
+  if (m === null) return null;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? "0");
+  if (Number(m[2]) > 14 || Number(m[3] ?? "0") >= 60) return null;
+  return m[1] === "-" ? -minutes : minutes;
+}
+
+/**
+ * `2026-11-17T14:05:00Z` → `2026-11-17 14:05 UTC` in the display zone (`… 15:05 +01:00`,
+ * `… local`); unparsable input is returned as is.
+ */
 export function formatUtc(value: string | null | undefined): string {
   if (value === null || value === undefined || value === "") {
     return "—";
@@ -9,9 +35,18 @@ export function formatUtc(value: string | null | undefined): string {
   if (Number.isNaN(date.getTime())) {
     return value;
   }
+  if (displayZone === "local") {
+    return (
+      `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+      `${pad(date.getHours())}:${pad(date.getMinutes())} local`
+    );
+  }
+  const offset = offsetMinutes(displayZone) ?? 0;
+  const shifted = new Date(date.getTime() + offset * 60_000);
+  const label = offset === 0 ? "UTC" : displayZone;
   return (
-    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`
+    `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())} ` +
+    `${pad(shifted.getUTCHours())}:${pad(shifted.getUTCMinutes())} ${label}`
   );
 }
 

@@ -13,6 +13,12 @@ import type { EventFacetsDto } from "../bindings/EventFacetsDto";
 import type { ReportScope } from "../bindings/ReportScope";
 import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
 import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
+import type { AnalyticsDto } from "../bindings/AnalyticsDto";
+import type { DetectedFileDto } from "../bindings/DetectedFileDto";
+import type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
+import type { SettingsDto } from "../bindings/SettingsDto";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import type { WhatIfDto } from "../bindings/WhatIfDto";
 
 /** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
 export type LinkDecision = "confirmed" | "rejected" | "suspected";
@@ -76,11 +82,44 @@ export interface Host {
   annotateIncident(incidentId: number, input: AnnotationInputDto): Promise<IncidentTimelineDto>;
   /** Undoes one annotation edit (it stays in the history); answers the refreshed deep-dive. */
   undoAnnotation(incidentId: number, editId: number): Promise<IncidentTimelineDto>;
+
+  /** The settings in force (defaults for those never set). */
+  getSettings(): Promise<SettingsDto>;
+  /** Validates, stores and applies a change to the settings; answers the settings in force. */
+  updateSettings(update: SettingsUpdate): Promise<SettingsDto>;
+  /** Cohort, stratified, DORA, recovery and what-if figures, as the report computes them. */
+  analytics(): Promise<AnalyticsDto>;
+  /** Replays edited guardrails over the stored history. */
+  simulatePolicy(rules: PolicyRuleDto[]): Promise<WhatIfDto[]>;
+  /** The files `paths` expand to (folders recursively), each with its detected format. */
+  detectFiles(paths: string[]): Promise<DetectedFileDto[]>;
+  /** Lets the user choose files to check before importing; `null` when cancelled. */
+  pickPaths(): Promise<string[] | null>;
+  /** Lets the user choose one file of `kind`; `null` when cancelled. */
+  pickFile(kind: PickKind): Promise<string | null>;
+  /** Ingests known paths, through a TOML column mapping when one is given. */
+  ingestPaths(
+    paths: string[],
+    mappingPath: string | null,
+    onProgress?: (progress: IngestProgressDto) => void,
+  ): Promise<IngestReportDto>;
+  /**
+   * Listens for files and folders dragged onto the window; answers the function that stops
+   * listening. Hosts without a window never call the listener.
+   */
+  onFileDrop(listener: (event: FileDropEvent) => void): Promise<() => void>;
 }
 
 /** The key moments a reviewer can mark on an incident's events, in incident order. */
 export type KeyMoment = "detection" | "diagnosis" | "repair";
 export const KEY_MOMENTS: readonly KeyMoment[] = ["detection", "diagnosis", "repair"];
+
+
+/** Single files the UI asks for: attribution rules, a column mapping, a service catalog. */
+export type PickKind = "rules" | "mapping" | "catalog";
+
+/** A drag over the window (`over`), its end without a drop (`leave`), or a drop with its paths. */
+export type FileDropEvent = { type: "over" } | { type: "leave" } | { type: "drop"; paths: string[] };
 
 /** Largest page `searchEvents` answers. */
 export const MAX_EVENT_PAGE = 1000;

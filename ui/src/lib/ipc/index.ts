@@ -11,6 +11,8 @@ export {
   type LinkDecision,
   type OverrideClass,
   type ReportFormat,
+  type PickKind,
+  type FileDropEvent,
 } from "./host";
 export { HostProvider, useHost, useStoreRefresh } from "./context";
 export type { IngestRunDto } from "../bindings/IngestRunDto";
@@ -24,3 +26,12 @@ export type { IngestProgressDto } from "../bindings/IngestProgressDto";
 export type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
 export type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
 export type { DeepDiveEventDto } from "../bindings/DeepDiveEventDto";
+export type { AnalyticsDto } from "../bindings/AnalyticsDto";
+export type { CohortRateDto } from "../bindings/CohortRateDto";
+export type { DetectedFileDto } from "../bindings/DetectedFileDto";
+export type { EstimateDto } from "../bindings/EstimateDto";
+export type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
+export type { RateDto } from "../bindings/RateDto";
+export type { SettingsDto } from "../bindings/SettingsDto";
+export type { SettingsUpdate } from "../bindings/SettingsUpdate";
+export type { WhatIfDto } from "../bindings/WhatIfDto";

@@ -9,6 +9,12 @@ import type { EventDto } from "../bindings/EventDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
+import type { AnalyticsDto } from "../bindings/AnalyticsDto";
+import type { DetectedFileDto } from "../bindings/DetectedFileDto";
+import type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
+import type { SettingsDto } from "../bindings/SettingsDto";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import type { WhatIfDto } from "../bindings/WhatIfDto";
 import {
   HostError,
   LINK_DECISIONS,
@@ -18,6 +24,8 @@ import {
   type LinkDecision,
   type OverrideClass,
   type ReportFormat,
+  type FileDropEvent,
+  type PickKind,
 } from "./host";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
@@ -44,6 +52,79 @@ export interface MockHostData {
   events: EventDto[];
   /** Deep-dive timelines by incident id, without annotations (the mock replays its edit log). */
   timelines: Record<number, IncidentTimelineDto>;
+  /** The stored settings; `updateSettings` changes them. */
+  settings?: SettingsDto;
+  /** What `analytics` answers. */
+  analytics?: AnalyticsDto;
+  /** What `detectFiles` answers per path; a path not listed is an unrecognised 100-byte file. */
+  detected?: Record<string, DetectedFileDto[]>;
+  /** What `pickPaths` answers; `null` plays a cancelled dialog. */
+  pickedPaths?: string[] | null;
+  /** What `pickFile` answers per kind; missing plays a cancelled dialog. */
+  pickedFiles?: Partial<Record<PickKind, string>>;
+}
+
+/** The settings of a fresh store. */
+export const DEFAULT_SETTINGS: SettingsDto = {
+  time_zone: "UTC",
+  display_time_zone: "UTC",
+  link_window_hours: 72,
+  suspect_threshold: 0.5,
+  rules_file: null,
+  rule_sources: ["built-in"],
+  rules_error: null,
+  theme: "system",
+};
+
+/** Analytics of an empty store. */
+export const EMPTY_ANALYTICS: AnalyticsDto = {
+  suspect_threshold: 0.5,
+  cohorts: [],
+  by_tool: [],
+  comparisons: [],
+  stratified: {
+    crude: null,
+    by_size: null,
+    by_service: null,
+    unknown_as_ai: null,
+    unknown_as_human: null,
+    interpretation: "no deployed changes",
+  },
+  dora: {
+    window_start: null,
+    window_end: null,
+    deployments: 0,
+    deployments_per_week: null,
+    lead_time_median_hours: null,
+    lead_time_p90_hours: null,
+    change_failure_rate: { numerator: 0, denominator: 0, rate: null, ci95_lower: null, ci95_upper: null },
+    recovery_median_minutes: null,
+    recovery_p90_minutes: null,
+    unrecovered_failed_deployments: 0,
+    estimator: "no deployments",
+  },
+  recovery: [],
+  recovery_points: [],
+  guardrails: [],
+  what_ifs: [],
+};
+
+/**
+ * The mock's stand-in for the Rust replay (tests pin the UI, not the statistics): one result
+ * per rule, gating one change per hour of review delay it names.
+ */
+export function mockSimulate(rules: PolicyRuleDto[]): WhatIfDto[] {
+  return rules.map((rule) => {
+    const delay = "review_delay_hours" in rule ? rule.review_delay_hours : 0;
+    return {
+      rule: rule.kind,
+      gated_changes: Array.from({ length: Math.max(0, Math.round(delay)) }, (_, i) => `change-${i + 1}`),
+      gated_operations: [],
+      incidents_prevented: rule.kind === "no_agent_operator_deploys" ? ["pagerduty P1"] : [],
+      added_lead_time_hours: delay * Math.max(0, Math.round(delay)),
+      method: "mock replay",
+    };
+  });
 }
 
 export type HostMethod = keyof Host;
@@ -55,6 +136,8 @@ export interface MockHostOptions {
   delayMs?: number | ((method: HostMethod, args: unknown[]) => number);
   /** The `elapsed_ms` a search answers; by default derived from the query (deterministic). */
   elapsedMs?: (query: EventQueryDto) => number;
+  /** Replaces {@link mockSimulate}. */
+  simulate?: (rules: PolicyRuleDto[]) => WhatIfDto[];
 }
 
 /** A reviewer action the mock has recorded (append-only, like the store's tables). */
@@ -77,7 +160,7 @@ export type MockHistoryEntry =
 export class MockHost implements Host {
   readonly calls: Array<{ method: HostMethod; args: unknown[] }> = [];
   readonly history: MockHistoryEntry[] = [];
-  private readonly data: MockHostData;
+  private readonly data: Required<MockHostData>;
   private readonly options: MockHostOptions;
 
   constructor(data: Partial<MockHostData> = {}, options: MockHostOptions = {}) {
@@ -102,6 +185,11 @@ export class MockHost implements Host {
       saveDirectory: data.saveDirectory === undefined ? "/tmp" : data.saveDirectory,
       events: [...(data.events ?? [])].sort(compareEvents),
       timelines: data.timelines ?? {},
+      settings: data.settings ?? structuredClone(DEFAULT_SETTINGS),
+      analytics: data.analytics ?? structuredClone(EMPTY_ANALYTICS),
+      detected: data.detected ?? {},
+      pickedPaths: data.pickedPaths === undefined ? null : data.pickedPaths,
+      pickedFiles: data.pickedFiles ?? {},
     };
     this.options = options;
   }
@@ -316,6 +404,115 @@ export class MockHost implements Host {
       this.data.timelines[incidentId] ?? (detail === undefined ? undefined : timelineFromDetail(detail));
     if (base === undefined) throw new HostError("not_found", `incident ${incidentId} not found`);
     return replayAnnotations(base, this.annotations[incidentId] ?? []);
+  }
+
+  getSettings(): Promise<SettingsDto> {
+    return this.answer("getSettings", [], () => this.data.settings);
+  }
+
+  /** Validates like the Rust side (ranges, zones, theme) and stores the change. */
+  updateSettings(update: SettingsUpdate): Promise<SettingsDto> {
+    return this.answer("updateSettings", [update], () => {
+      const next = { ...this.data.settings };
+      if (update.link_window_hours !== undefined) {
+        const hours = update.link_window_hours;
+        if (!(Number.isFinite(hours) && hours > 0 && hours <= 744)) {
+          throw new HostError("bad_input", `link window ${hours} h is out of range: use more than 0 and at most 744 hours`);
+        }
+        next.link_window_hours = hours;
+      }
+      if (update.suspect_threshold !== undefined) {
+        const t = update.suspect_threshold;
+        if (!(Number.isFinite(t) && t >= 0 && t <= 1)) {
+          throw new HostError("bad_input", `suspect threshold ${t} is out of range: scores run from 0 to 1`);
+        }
+        next.suspect_threshold = t;
+      }
+      for (const key of ["time_zone", "display_time_zone"] as const) {
+        const zone = update[key];
+        if (zone === undefined) continue;
+        const ok = /^(UTC|Z|[+-]\d{2}(:?\d{2})?)$/i.test(zone) || (key === "display_time_zone" && zone === "local");
+        if (!ok) throw new HostError("bad_input", `time zone "${zone}" is not a fixed offset`);
+        next[key] = zone;
+      }
+      if (update.theme !== undefined) {
+        if (!["system", "light", "dark"].includes(update.theme)) {
+          throw new HostError("bad_input", `theme "${update.theme}" is unknown: use system, light or dark`);
+        }
+        next.theme = update.theme;
+      }
+      if (update.rules_file !== undefined) {
+        const path = update.rules_file.trim();
+        if (path.includes("broken")) {
+          throw new HostError("bad_input", `${path}: invalid attribution rules`);
+        }
+        next.rules_file = path === "" ? null : path;
+        next.rule_sources = path === "" ? ["built-in"] : ["built-in", path];
+        next.rules_error = null;
+      }
+      this.data.settings = next;
+      return next;
+    });
+  }
+
+  analytics(): Promise<AnalyticsDto> {
+    return this.answer("analytics", [], () => this.data.analytics);
+  }
+
+  simulatePolicy(rules: PolicyRuleDto[]): Promise<WhatIfDto[]> {
+    return this.answer("simulatePolicy", [rules], () => (this.options.simulate ?? mockSimulate)(rules));
+  }
+
+  detectFiles(paths: string[]): Promise<DetectedFileDto[]> {
+    return this.answer("detectFiles", [paths], () =>
+      paths.flatMap(
+        (path) => this.data.detected[path] ?? [{ path, format: null, size: 100, error: null }],
+      ),
+    );
+  }
+
+  pickPaths(): Promise<string[] | null> {
+    return this.answer("pickPaths", [], () => this.data.pickedPaths);
+  }
+
+  pickFile(kind: PickKind): Promise<string | null> {
+    return this.answer("pickFile", [kind], () => this.data.pickedFiles[kind] ?? null);
+  }
+
+  /** Answers `ingestReport` (an empty report when it is `null`) with the same progress as `pickAndIngest`. */
+  ingestPaths(
+    paths: string[],
+    mappingPath: string | null,
+    onProgress?: (progress: IngestProgressDto) => void,
+  ): Promise<IngestReportDto> {
+    return this.answer("ingestPaths", [paths, mappingPath], () => {
+      const report = this.data.ingestReport ?? { files: [] };
+      if (onProgress !== undefined) {
+        for (const progress of mockIngestProgress(report)) onProgress(progress);
+      }
+      return report;
+    });
+  }
+
+  private readonly dropListeners = new Set<(event: FileDropEvent) => void>();
+
+  onFileDrop(listener: (event: FileDropEvent) => void): Promise<() => void> {
+    return this.answer("onFileDrop", [], () => {
+      this.dropListeners.add(listener);
+      return undefined;
+    }).then(() => () => {
+      this.dropListeners.delete(listener);
+    });
+  }
+
+  /** Plays a drag-and-drop event to every listener, as the window would. */
+  playDrop(event: FileDropEvent): void {
+    for (const listener of [...this.dropListeners]) listener(event);
+  }
+
+  /** How many drop listeners are subscribed (tests check that screens unsubscribe). */
+  get dropListenerCount(): number {
+    return this.dropListeners.size;
   }
 
   private detail(id: number): IncidentDetailDto {

@@ -1,6 +1,7 @@
 import { Channel, invoke as tauriInvoke, isTauri } from "@tauri-apps/api/core";
 import { open as dialogOpen, save as dialogSave } from "@tauri-apps/plugin-dialog";
 import type { ReportScope } from "../bindings/ReportScope";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { IncidentDetailDto } from "../bindings/IncidentDetailDto";
 import type { IncidentSummaryDto } from "../bindings/IncidentSummaryDto";
 import type { IngestProgressDto } from "../bindings/IngestProgressDto";
@@ -13,6 +14,8 @@ import {
   type LinkDecision,
   type OverrideClass,
   type ReportFormat,
+  type FileDropEvent,
+  type PickKind,
 } from "./host";
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
@@ -21,6 +24,12 @@ import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
 import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
 import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
+import type { AnalyticsDto } from "../bindings/AnalyticsDto";
+import type { DetectedFileDto } from "../bindings/DetectedFileDto";
+import type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
+import type { SettingsDto } from "../bindings/SettingsDto";
+import type { SettingsUpdate } from "../bindings/SettingsUpdate";
+import type { WhatIfDto } from "../bindings/WhatIfDto";
 
 /** Same shape as Tauri's `invoke`; injectable for tests. */
 export type InvokeFn = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -32,7 +41,12 @@ export interface DialogFilter {
 
 /** The native dialogs the host uses (from `@tauri-apps/plugin-dialog`); injectable for tests. */
 export interface DialogFns {
-  open(options: { multiple: true; directory: false }): Promise<string | string[] | null>;
+  open(options: {
+    multiple: boolean;
+    directory: false;
+    filters?: DialogFilter[];
+    title?: string;
+  }): Promise<string | string[] | null>;
   save(options: { defaultPath: string; filters: DialogFilter[] }): Promise<string | null>;
 }
 
@@ -41,6 +55,22 @@ export interface DialogFns {
  * sent to the backend, so no message is lost); injectable for tests.
  */
 export type ChannelFn = <T>(onmessage: (message: T) => void) => Channel<T>;
+
+/**
+ * Subscribes to the webview's drag-and-drop events (Tauri 2 `onDragDropEvent`); answers the
+ * unsubscribe function. Injectable for tests.
+ */
+export type DragDropFn = (listener: (event: FileDropEvent) => void) => Promise<() => void>;
+
+/** The dialog each {@link PickKind} opens. */
+export const PICK_DIALOGS: Record<PickKind, { title: string; filters: DialogFilter[] }> = {
+  rules: { title: "Attribution rules file", filters: [{ name: "TOML", extensions: ["toml"] }] },
+  mapping: { title: "Column mapping file", filters: [{ name: "TOML", extensions: ["toml"] }] },
+  catalog: {
+    title: "Backstage catalog file",
+    filters: [{ name: "YAML", extensions: ["yaml", "yml"] }],
+  },
+};
 
 /** Rust command names; the Tauri side must register exactly these. */
 export const COMMANDS = {
@@ -61,6 +91,11 @@ export const COMMANDS = {
   incidentTimeline: "incident_timeline",
   annotateIncident: "annotate_incident",
   undoAnnotation: "undo_annotation",
+  getSettings: "get_settings",
+  updateSettings: "update_settings",
+  analytics: "analytics",
+  simulatePolicy: "simulate_policy",
+  detectFiles: "detect_files",
 } as const;
 
 export const REPORT_FILTERS: Record<ReportFormat, DialogFilter[]> = {
@@ -115,11 +150,22 @@ const defaultDialog: DialogFns = {
 
 const defaultChannel: ChannelFn = (onmessage) => new Channel(onmessage);
 
+const defaultDragDrop: DragDropFn = async (listener) => {
+  if (!isTauri()) return () => {};
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const payload = event.payload;
+    if (payload.type === "drop") listener({ type: "drop", paths: payload.paths });
+    else if (payload.type === "leave") listener({ type: "leave" });
+    else listener({ type: "over" });
+  });
+};
+
 /** The Host backed by the Tauri commands of the desktop app. */
 export function createTauriHost(
   invoke: InvokeFn = defaultInvoke,
   dialog: DialogFns = defaultDialog,
   channel: ChannelFn = defaultChannel,
+  dragDrop: DragDropFn = defaultDragDrop,
 ): Host {
   async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     try {
@@ -176,5 +222,26 @@ export function createTauriHost(
       call<IncidentTimelineDto>(COMMANDS.annotateIncident, { incidentId, input }),
     undoAnnotation: (incidentId: number, editId: number) =>
       call<IncidentTimelineDto>(COMMANDS.undoAnnotation, { incidentId, editId }),
+    getSettings: () => call<SettingsDto>(COMMANDS.getSettings),
+    updateSettings: (update: SettingsUpdate) => call<SettingsDto>(COMMANDS.updateSettings, { update }),
+    analytics: () => call<AnalyticsDto>(COMMANDS.analytics),
+    simulatePolicy: (rules: PolicyRuleDto[]) => call<WhatIfDto[]>(COMMANDS.simulatePolicy, { rules }),
+    detectFiles: (paths: string[]) => call<DetectedFileDto[]>(COMMANDS.detectFiles, { paths }),
+    pickPaths: async () => {
+      const chosen = await ask(() => dialog.open({ multiple: true, directory: false }));
+      if (chosen === null) return null;
+      const paths = Array.isArray(chosen) ? chosen : [chosen];
+      return paths.length === 0 ? null : paths;
+    },
+    pickFile: async (kind: PickKind) => {
+      const chosen = await ask(() => dialog.open({ multiple: false, directory: false, ...PICK_DIALOGS[kind] }));
+      if (chosen === null) return null;
+      return Array.isArray(chosen) ? (chosen[0] ?? null) : chosen;
+    },
+    ingestPaths: (paths: string[], mappingPath: string | null, onProgress?: (progress: IngestProgressDto) => void) => {
+      const progress = channel<IngestProgressDto>((p) => onProgress?.(p));
+      return call<IngestReportDto>(COMMANDS.ingestFiles, { paths, mappingPath, onProgress: progress });
+    },
+    onFileDrop: (listener: (event: FileDropEvent) => void) => ask(() => dragDrop(listener)),
   };
 }

@@ -5,6 +5,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { formatUtc } from "../../lib/format";
 import { toHostError, useHost, useStoreRefresh, type HostError, type IngestRunDto } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
+import { ImportStaging, type StartImport } from "./ImportStaging";
 
 const STATUS_LABEL: Record<string, string> = {
   stored: "stored",
@@ -33,7 +34,9 @@ export function ImportScreen() {
   // Identifies the import under way, so late progress messages of an earlier one are ignored.
   const importId = useRef(0);
 
-  const choose = async () => {
+  const choose = () => run((onProgress) => host.pickAndIngest(onProgress));
+
+  const run: StartImport = async (start) => {
     const id = ++importId.current;
     setState({ status: "busy", progress: null, cancelling: false, cancelError: null });
     const onProgress = (progress: IngestProgressDto) => {
@@ -41,7 +44,7 @@ export function ImportScreen() {
       setState((s) => (s.status === "busy" ? { ...s, progress } : s));
     };
     try {
-      const report = await host.pickAndIngest(onProgress);
+      const report = await start(onProgress);
       importId.current += 1;
       if (report === null) {
         setState({ status: "cancelled" });
@@ -77,6 +80,7 @@ export function ImportScreen() {
       <button type="button" data-testid="import-choose" disabled={state.status === "busy"} onClick={() => void choose()}>
         {state.status === "busy" ? "Importing…" : "Choose files…"}
       </button>
+      <ImportStaging busy={state.status === "busy"} onImport={(start) => void run(start)} />
 
       {state.status === "busy" && state.progress !== null ? (
         <ImportProgress
