@@ -352,7 +352,7 @@ status:
   {"id": "Q1AAA", "type": "incident", "incident_number": 101, "title": "Card payments failing",
    "status": "resolved", "urgency": "high", "created_at": "2026-11-18T10:05:00Z",
    "resolved_at": "2026-11-18T11:00:00Z",
-   "service": {"id": "PQ1RX2Z", "type": "service_reference"}},
+   "service": {"id": "PQ1RX2Z", "type": "service_reference", "summary": "Card Payments (prod)"}},
   {"id": "Q1BBB", "type": "incident", "incident_number": 102, "title": "Checkout errors",
    "status": "resolved", "urgency": "high", "created_at": "2026-11-18T10:10:00Z",
    "resolved_at": "2026-11-18T10:50:00Z",

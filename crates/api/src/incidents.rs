@@ -99,7 +99,7 @@ impl Hindsight {
                     id: r.id,
                     source_system: r.source_system.clone(),
                     source_id: r.source_id.clone(),
-                    service: r.service.as_deref().map(|s| services.canonical(s)),
+                    service: services.resolve(r.service.as_deref(), &r.attributes),
                     started_at: parse_time(&r.started_at)?,
                     resolved_at: r.resolved_at.as_deref().map(parse_time).transpose()?,
                 })

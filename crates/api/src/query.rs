@@ -71,7 +71,15 @@ impl Hindsight {
         let mut incident_facts = self.grouped_incident_facts(&incidents)?;
         // Every tool's name for a service onto the catalog's one; its dependsOn as upstreams.
         let services = self.service_map()?;
-        services.apply(&mut deployment_facts, &mut incident_facts);
+        services.apply(&mut deployment_facts, &mut []);
+        // An incident's tool may name its service only by id (PagerDuty's service id).
+        let attributes: BTreeMap<i64, &BTreeMap<String, String>> =
+            incidents.iter().map(|r| (r.id, &r.attributes)).collect();
+        let none = BTreeMap::new();
+        for fact in &mut incident_facts {
+            let attrs = attributes.get(&fact.id).copied().unwrap_or(&none);
+            fact.service = services.resolve(fact.service.as_deref(), attrs);
+        }
         let mut options = options.clone();
         if options.depends_on.is_empty() {
             options.depends_on = services.depends_on();

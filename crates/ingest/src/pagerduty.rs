@@ -131,10 +131,28 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
         resolved_at,
         url: text(&item["html_url"]),
         events,
-        attributes: Default::default(),
+        attributes: incident_attributes(item),
         updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     }))
+}
+
+/// What the catalog and per-team measures read beside the service name: the service's
+/// PagerDuty id (a Backstage `pagerduty.com/service-id` annotation names it), the escalation
+/// policy and the first team.
+fn incident_attributes(item: &Value) -> std::collections::BTreeMap<String, String> {
+    let mut attributes = std::collections::BTreeMap::new();
+    let fields = [
+        ("service_id", &item["service"]["id"]),
+        ("escalation_policy", &item["escalation_policy"]["summary"]),
+        ("team", &item["teams"][0]["summary"]),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = text(value) {
+            attributes.insert(key.to_owned(), value);
+        }
+    }
+    attributes
 }
 
 #[cfg(test)]
@@ -175,6 +193,10 @@ mod tests {
         assert_eq!(incident.service.as_deref(), Some("checkout"));
         assert_eq!(incident.severity.as_deref(), Some("P2"));
         assert_eq!(incident.number, Some(1234));
+        assert_eq!(
+            incident.attributes.get("service_id").map(String::as_str),
+            Some("PIJ90N7")
+        );
         assert_eq!(
             incident.resolved_at.map(|t| t.to_rfc3339()),
             Some("2026-11-17T15:00:00+00:00".into())
