@@ -160,24 +160,43 @@ impl Store {
             }
             _ => StoreError::Sqlite(e),
         };
-        // One statement, so a search text's FTS5 matches are read once: the first
+        // With a search text, one statement, so its FTS5 matches are read once: the first
         // `count_bound + 1` matches in page order are both the count and the page's source
         // (the page lies inside them since `count_bound >= offset + limit`). The one-row left
-        // join keeps the count when the page is past the end.
+        // join keeps the count when the page is past the end. Without one, a count over the
+        // index and a page of its own are cheaper than copying the matches into a temp table.
         let count_bound = offset.saturating_add(count_ahead.max(limit));
-        let mut page_values = values;
+        let mut page_values = values.clone();
         page_values.push(Value::Integer(count_bound.saturating_add(1)));
+        if !searching {
+            page_values.extend(values);
+        }
         page_values.push(Value::Integer(limit));
         page_values.push(Value::Integer(offset));
-        let mut stmt = conn.prepare_cached(&format!(
-            "WITH matches AS MATERIALIZED (
-                 SELECT id, at FROM events {filter_sql} ORDER BY at, id LIMIT ?),
-             page AS (SELECT id, at FROM matches ORDER BY at, id LIMIT ? OFFSET ?)
-             SELECT (SELECT count(*) FROM matches), e.id, e.at, e.source, e.kind, e.service,
-                    e.environment, e.actor, e.class, e.tool, e.severity, e.title, e.ref_id
-             FROM (SELECT 1) LEFT JOIN page p LEFT JOIN events e ON e.id = p.id
-             ORDER BY p.at, p.id"
-        ))?;
+        let sql = if searching {
+            format!(
+                "WITH matches AS MATERIALIZED (
+                     SELECT id, at FROM events {filter_sql} ORDER BY at, id LIMIT ?),
+                 page AS (SELECT id, at FROM matches ORDER BY at, id LIMIT ? OFFSET ?)
+                 SELECT (SELECT count(*) FROM matches), e.id, e.at, e.source, e.kind, e.service,
+                        e.environment, e.actor, e.class, e.tool, e.severity, e.title, e.ref_id
+                 FROM (SELECT 1) LEFT JOIN page p LEFT JOIN events e ON e.id = p.id
+                 ORDER BY p.at, p.id"
+            )
+        } else {
+            // Parameters: filters, count bound, filters again, limit, offset.
+            format!(
+                "WITH counted AS (SELECT count(*) AS n FROM (
+                     SELECT 1 FROM events {filter_sql} LIMIT ?)),
+                 page AS (SELECT id, at, source, kind, service, environment, actor, class, tool,
+                                 severity, title, ref_id
+                          FROM events {filter_sql} ORDER BY at, id LIMIT ? OFFSET ?)
+                 SELECT c.n, p.id, p.at, p.source, p.kind, p.service, p.environment, p.actor,
+                        p.class, p.tool, p.severity, p.title, p.ref_id
+                 FROM counted c LEFT JOIN page p ORDER BY p.at, p.id"
+            )
+        };
+        let mut stmt = conn.prepare_cached(&sql)?;
         let mut counted = 0_i64;
         let mut rows = Vec::new();
         let mut answer = stmt
