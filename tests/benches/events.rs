@@ -157,12 +157,16 @@ fn main() -> anyhow::Result<()> {
     );
     for (name, query) in &queries {
         let mut times = Vec::with_capacity(RUNS);
-        let mut total = 0;
+        let mut total = String::new();
         for _ in 0..RUNS {
             let t = Instant::now();
             let answer = app.search_events(query)?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
-            total = answer.total;
+            total = format!(
+                "{}{}",
+                answer.total,
+                if answer.total_capped { "+" } else { "" }
+            );
         }
         let (p50, p95) = percentiles(&mut times);
         all.extend(times);

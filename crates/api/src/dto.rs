@@ -348,8 +348,11 @@ pub struct EventDto {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct EventPageDto {
+    /// How many events match; when `total_capped`, a lower bound (at least this many match).
     #[ts(type = "number")]
     pub total: i64,
+    /// Counting stopped at `offset + COUNT_AHEAD` matches: more match than `total`.
+    pub total_capped: bool,
     pub events: Vec<EventDto>,
     /// How long the store took to answer, in milliseconds.
     pub elapsed_ms: f64,

@@ -9,6 +9,10 @@ use crate::{EventDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, Re
 /// The most events one page may hold.
 pub const MAX_PAGE: i64 = 1000;
 
+/// How many matches past a page's offset are counted; beyond that the total is reported as a
+/// lower bound (`total_capped`) that grows as the reader pages further.
+pub const COUNT_AHEAD: i64 = 10_000;
+
 impl Hindsight {
     /// One page of the merged timeline for a query.
     pub fn search_events(&self, query: &EventQueryDto) -> Result<EventPageDto> {
@@ -38,11 +42,12 @@ impl Hindsight {
         };
         let limit = query.limit.clamp(1, MAX_PAGE);
         let started = Instant::now();
-        let (total, rows) = self
+        let page = self
             .store
-            .search_events(&filter, query.offset.max(0), limit)?;
+            .search_events(&filter, query.offset.max(0), limit, COUNT_AHEAD)?;
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let events = rows
+        let events = page
+            .rows
             .into_iter()
             .map(|r| EventDto {
                 id: r.id,
@@ -60,7 +65,8 @@ impl Hindsight {
             })
             .collect();
         Ok(EventPageDto {
-            total,
+            total: page.total,
+            total_capped: page.total_capped,
             events,
             elapsed_ms,
         })

@@ -21,6 +21,16 @@ pub struct EventRow {
     pub ref_id: i64,
 }
 
+/// One page of the merged timeline and a count of the matches that is exact up to a bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    /// The matches, or the counting bound when `total_capped` (more match than that).
+    pub total: i64,
+    /// Whether more events than `total` match.
+    pub total_capped: bool,
+    pub rows: Vec<EventRow>,
+}
+
 /// What to look for; empty lists mean every value.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventFilter {
@@ -96,13 +106,16 @@ impl Store {
         Ok(())
     }
 
-    /// One page of the events matching `filter`, oldest first, and how many match in all.
+    /// One page of the events matching `filter`, oldest first, and how many match, counted
+    /// exactly up to `offset + count_ahead` (an exact count of a million matches is too slow to
+    /// answer while a person types).
     pub fn search_events(
         &self,
         filter: &EventFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(i64, Vec<EventRow>)> {
+        count_ahead: i64,
+    ) -> Result<EventPage> {
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -147,39 +160,73 @@ impl Store {
             }
             _ => StoreError::Sqlite(e),
         };
-        let total: i64 = conn
-            .prepare_cached(&format!("SELECT count(*) FROM events {filter_sql}"))?
-            .query_row(rusqlite::params_from_iter(values.iter()), |row| row.get(0))
-            .map_err(search_error)?;
+        // With a search text, one statement, so its FTS5 matches are read once: the first
+        // `count_bound + 1` matches in page order are both the count and the page's source
+        // (the page lies inside them since `count_bound >= offset + limit`). The one-row left
+        // join keeps the count when the page is past the end. Without one, a count over the
+        // index and a page of its own are cheaper than copying the matches into a temp table.
+        let count_bound = offset.saturating_add(count_ahead.max(limit));
         let mut page_values = values.clone();
+        page_values.push(Value::Integer(count_bound.saturating_add(1)));
+        if !searching {
+            page_values.extend(values);
+        }
         page_values.push(Value::Integer(limit));
         page_values.push(Value::Integer(offset));
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT id, at, source, kind, service, environment, actor, class, tool, severity,
-                    title, ref_id
-             FROM events {filter_sql} ORDER BY at, id LIMIT ? OFFSET ?"
-        ))?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(page_values.iter()), |row| {
-                Ok(EventRow {
-                    id: row.get(0)?,
-                    at: row.get(1)?,
-                    source: row.get(2)?,
-                    kind: row.get(3)?,
-                    service: row.get(4)?,
-                    environment: row.get(5)?,
-                    actor: row.get(6)?,
-                    class: row.get(7)?,
-                    tool: row.get(8)?,
-                    severity: row.get(9)?,
-                    title: row.get(10)?,
-                    ref_id: row.get(11)?,
-                })
-            })
-            .map_err(search_error)?
-            .collect::<rusqlite::Result<Vec<_>>>()
+        let sql = if searching {
+            format!(
+                "WITH matches AS MATERIALIZED (
+                     SELECT id, at FROM events {filter_sql} ORDER BY at, id LIMIT ?),
+                 page AS (SELECT id, at FROM matches ORDER BY at, id LIMIT ? OFFSET ?)
+                 SELECT (SELECT count(*) FROM matches), e.id, e.at, e.source, e.kind, e.service,
+                        e.environment, e.actor, e.class, e.tool, e.severity, e.title, e.ref_id
+                 FROM (SELECT 1) LEFT JOIN page p LEFT JOIN events e ON e.id = p.id
+                 ORDER BY p.at, p.id"
+            )
+        } else {
+            // Parameters: filters, count bound, filters again, limit, offset.
+            format!(
+                "WITH counted AS (SELECT count(*) AS n FROM (
+                     SELECT 1 FROM events {filter_sql} LIMIT ?)),
+                 page AS (SELECT id, at, source, kind, service, environment, actor, class, tool,
+                                 severity, title, ref_id
+                          FROM events {filter_sql} ORDER BY at, id LIMIT ? OFFSET ?)
+                 SELECT c.n, p.id, p.at, p.source, p.kind, p.service, p.environment, p.actor,
+                        p.class, p.tool, p.severity, p.title, p.ref_id
+                 FROM counted c LEFT JOIN page p ORDER BY p.at, p.id"
+            )
+        };
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut counted = 0_i64;
+        let mut rows = Vec::new();
+        let mut answer = stmt
+            .query(rusqlite::params_from_iter(page_values.iter()))
             .map_err(search_error)?;
-        Ok((total, rows))
+        while let Some(row) = answer.next().map_err(search_error)? {
+            counted = row.get(0)?;
+            let Some(id) = row.get::<_, Option<i64>>(1)? else {
+                continue;
+            };
+            rows.push(EventRow {
+                id,
+                at: row.get(2)?,
+                source: row.get(3)?,
+                kind: row.get(4)?,
+                service: row.get(5)?,
+                environment: row.get(6)?,
+                actor: row.get(7)?,
+                class: row.get(8)?,
+                tool: row.get(9)?,
+                severity: row.get(10)?,
+                title: row.get(11)?,
+                ref_id: row.get(12)?,
+            });
+        }
+        Ok(EventPage {
+            total: counted.min(count_bound),
+            total_capped: counted > count_bound,
+            rows,
+        })
     }
 
     /// The distinct values of each filterable column, sorted; computed once per rebuild.
@@ -232,7 +279,59 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::Store;
+    use crate::{EventFilter, Store};
+
+    #[test]
+    fn the_count_is_exact_up_to_the_bound_past_the_offset_and_capped_beyond() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 49)
+                 INSERT INTO events(at, source, kind, service, environment, title, ref_id)
+                 SELECT printf('2024-01-01T00:%02d:00.000Z', 49 - i), 'deployment', 'deploy',
+                        'checkout', CASE WHEN i % 2 = 0 THEN 'production' ELSE 'staging' END,
+                        'deploy number ' || i, i
+                 FROM n;
+                 INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+            )
+            .expect("seed");
+        let production = EventFilter {
+            environments: vec!["production".into()],
+            ..EventFilter::default()
+        };
+        // 25 production events: counted exactly when the bound reaches them.
+        let page = store.search_events(&production, 0, 5, 30).expect("search");
+        assert_eq!((page.total, page.total_capped), (25, false));
+        // Oldest first: the last inserted (i = 48) is the earliest.
+        assert_eq!(page.rows.len(), 5);
+        assert_eq!(page.rows[0].ref_id, 48);
+        assert!(page.rows.windows(2).all(|w| w[0].at <= w[1].at));
+        let page = store.search_events(&production, 0, 5, 10).expect("search");
+        assert_eq!((page.total, page.total_capped), (10, true));
+        // Paging further raises the bound with the offset.
+        let page = store.search_events(&production, 10, 5, 10).expect("search");
+        assert_eq!((page.total, page.total_capped), (20, true));
+        assert_eq!(page.rows[0].ref_id, 28);
+        let page = store.search_events(&production, 20, 5, 10).expect("search");
+        assert_eq!((page.total, page.total_capped), (25, false));
+        // A page past the end still says how many match.
+        let page = store.search_events(&production, 30, 5, 10).expect("search");
+        assert_eq!(
+            (page.total, page.total_capped, page.rows.len()),
+            (25, false, 0)
+        );
+        // The same with a search text driving.
+        let searched = EventFilter {
+            text: Some("deploy".into()),
+            ..production
+        };
+        let page = store.search_events(&searched, 0, 5, 10).expect("search");
+        assert_eq!((page.total, page.total_capped), (10, true));
+        assert_eq!(page.rows[0].ref_id, 48);
+    }
 
     #[test]
     fn facets_are_computed_once_per_rebuild() {

@@ -22,7 +22,7 @@ use rusqlite::Connection;
 
 pub use annotations::{AnnotationRow, NewAnnotation};
 pub use catalog::CatalogRow;
-pub use events::{EventFacets, EventFilter, EventRow};
+pub use events::{EventFacets, EventFilter, EventPage, EventRow};
 pub use incident_review::{CauseReviewRow, GroupReviewRow};
 pub use pool::PooledConnection;
 pub use read::{
@@ -75,6 +75,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_incident_groups.sql"),
     include_str!("../migrations/0007_incident_annotations.sql"),
     include_str!("../migrations/0008_settings.sql"),
+    include_str!("../migrations/0009_event_indexes.sql"),
 ];
 
 /// The schema version this build writes.

@@ -4,7 +4,15 @@ import type { EventDto } from "./EventDto";
 /**
  * A page of events and how many match in all.
  */
-export type EventPageDto = { total: number, events: Array<EventDto>, 
+export type EventPageDto = { 
+/**
+ * How many events match; when `total_capped`, a lower bound (at least this many match).
+ */
+total: number, 
+/**
+ * Counting stopped at `offset + COUNT_AHEAD` matches: more match than `total`.
+ */
+total_capped: boolean, events: Array<EventDto>, 
 /**
  * How long the store took to answer, in milliseconds.
  */

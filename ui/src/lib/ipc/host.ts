@@ -123,6 +123,8 @@ export type FileDropEvent = { type: "over" } | { type: "leave" } | { type: "drop
 
 /** Largest page `searchEvents` answers. */
 export const MAX_EVENT_PAGE = 1000;
+/** Matches past a page's offset that `searchEvents` counts; more make `total_capped` true. */
+export const EVENT_COUNT_AHEAD = 10_000;
 
 const API_ERROR_KINDS: readonly ApiErrorKind[] = [
   "bad_input",

@@ -19,6 +19,7 @@ import {
   HostError,
   LINK_DECISIONS,
   MAX_EVENT_PAGE,
+  EVENT_COUNT_AHEAD,
   OVERRIDE_CLASSES,
   type Host,
   type LinkDecision,
@@ -317,8 +318,10 @@ export class MockHost implements Host {
         throw new HostError("bad_input", `limit must be between 0 and ${MAX_EVENT_PAGE}, got ${query.limit}`);
       }
       const matching = this.data.events.filter((e) => matchesEventQuery(e, query));
+      const countBound = query.offset + Math.max(EVENT_COUNT_AHEAD, query.limit);
       return {
-        total: matching.length,
+        total: Math.min(matching.length, countBound),
+        total_capped: matching.length > countBound,
         events: matching.slice(query.offset, query.offset + query.limit),
         elapsed_ms: this.options.elapsedMs?.(query) ?? 1 + (matching.length % 7),
       };

@@ -6,7 +6,7 @@ import { demoData, demoEvents } from "../../lib/ipc/demoData";
 import { MockHost, matchesEventQuery, type MockHostOptions } from "../../lib/ipc/mock";
 import { renderWithHost } from "../../test/render";
 import { TimelineScreen, ROW_HEIGHT } from "./TimelineScreen";
-import { p95 } from "./useEventPages";
+import { mergeTotal, p95 } from "./useEventPages";
 
 function makeHost(count = 300, options: MockHostOptions = {}) {
   return new MockHost({ ...demoData(), events: demoEvents(count) }, options);
@@ -173,6 +173,25 @@ describe("timeline screen", () => {
     expect(document.activeElement).toBe(screen.getByTestId("timeline-search"));
   });
 
+  it("shows a capped count as 10,000+ and extends the list as pages further down load", async () => {
+    const { host, list } = await renderScreen(makeHost(25_000));
+    expect(status()).toMatch(/^10,000\+ events · /);
+    expect(screen.getByTestId("timeline-spacer").style.height).toBe(`${10_000 * ROW_HEIGHT}px`);
+    // The last known rows are on page 49 (offset 9,800): its count reaches 19,800 (and the rows
+    // that uncovers may load page 50, whose count reaches 20,000).
+    list.scrollTop = 10_000 * ROW_HEIGHT - 560;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(status()).toMatch(/^(19,800|20,000)\+ events · /));
+    expect(searches(host).some((q) => q.offset === 9_800)).toBe(true);
+    const bound = Number(/^([\d,]+)\+/.exec(status())![1]!.replace(",", ""));
+    expect(screen.getByTestId("timeline-spacer").style.height).toBe(`${bound * ROW_HEIGHT}px`);
+    // Page 98 (offset 19,600) counts past the end: the total becomes exact.
+    list.scrollTop = 19_800 * ROW_HEIGHT - 560;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(totalShown()).toBe(25_000));
+    expect(status()).not.toContain("+");
+  });
+
   it("shows the empty state when nothing matches", async () => {
     await renderScreen();
     fireEvent.change(screen.getByTestId("timeline-search"), { target: { value: "no such event" } });
@@ -196,5 +215,14 @@ describe("p95", () => {
     expect(p95([3])).toBe(3);
     expect(p95(Array.from({ length: 20 }, (_, i) => i + 1))).toBe(19);
     expect(p95(Array.from({ length: 100 }, (_, i) => 100 - i))).toBe(95);
+  });
+});
+
+describe("mergeTotal", () => {
+  it("keeps an exact total and only raises a lower bound", () => {
+    expect(mergeTotal({ total: null, capped: false }, 10_000, true)).toEqual({ total: 10_000, capped: true });
+    expect(mergeTotal({ total: 19_800, capped: true }, 10_000, true)).toEqual({ total: 19_800, capped: true });
+    expect(mergeTotal({ total: 19_800, capped: true }, 25_000, false)).toEqual({ total: 25_000, capped: false });
+    expect(mergeTotal({ total: 25_000, capped: false }, 30_000, true)).toEqual({ total: 25_000, capped: false });
   });
 });

@@ -199,7 +199,7 @@ export function TimelineScreen() {
       ? "Search failed"
       : total === null
         ? "Searching…"
-        : `${total} ${total === 1 ? "event" : "events"} · answered in ${formatMs(pages.lastElapsedMs)} ms` +
+        : `${formatTotal(total, pages.totalCapped)} ${total === 1 && !pages.totalCapped ? "event" : "events"} · answered in ${formatMs(pages.lastElapsedMs)} ms` +
           (pages.p95ElapsedMs === null ? "" : ` · p95 ${formatMs(pages.p95ElapsedMs)} ms`);
 
   return (
@@ -353,6 +353,11 @@ function TimelineRow({
       </span>
     </div>
   );
+}
+
+/** An exact total as digits (`1234`); a lower bound grouped with a plus (`10,000+`). */
+export function formatTotal(total: number, capped: boolean): string {
+  return capped ? `${total.toLocaleString("en-US")}+` : String(total);
 }
 
 /** Milliseconds with at most one decimal: `7`, `0.5`, `12.3`. */

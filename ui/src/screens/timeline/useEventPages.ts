@@ -13,13 +13,17 @@ export type EventFilter = Omit<EventQueryDto, "offset" | "limit">;
 interface Cache {
   key: string;
   total: number | null;
+  /** `total` is a lower bound: the backend stopped counting there. */
+  capped: boolean;
   pages: ReadonlyMap<number, EventDto[]>;
   error: HostError | null;
 }
 
 export interface EventPages {
-  /** `null` until the first page of the current query answered. */
+  /** `null` until the first page of the current query answered; a lower bound while `totalCapped`. */
   total: number | null;
+  /** More events match than `total`; it grows as pages further down answer. */
+  totalCapped: boolean;
   error: HostError | null;
   /** The event at `index`, `undefined` while its page is loading. */
   eventAt(index: number): EventDto | undefined;
@@ -36,6 +40,24 @@ export function p95(values: readonly number[]): number | null {
   return sorted[Math.ceil(0.95 * sorted.length) - 1]!;
 }
 
+function emptyCache(key: string): Cache {
+  return { key, total: null, capped: false, pages: new Map(), error: null };
+}
+
+/**
+ * The total after an answer: an exact count wins; lower bounds (counted only so far past each
+ * page's offset) only ever raise it, so the list extends as pages further down load.
+ */
+export function mergeTotal(
+  known: Pick<Cache, "total" | "capped">,
+  total: number,
+  capped: boolean,
+): Pick<Cache, "total" | "capped"> {
+  if (known.total !== null && !known.capped) return known;
+  if (!capped) return { total, capped: false };
+  return { total: Math.max(known.total ?? 0, total), capped: true };
+}
+
 /**
  * Pages of the event timeline for `filter`, fetched by offset when rows
  * `first..last` need them and cached per query. Answers to a query that is no
@@ -48,17 +70,16 @@ export function useEventPages(
   first: number,
   last: number,
 ): EventPages {
-  const [cache, setCache] = useState<Cache>({ key, total: null, pages: new Map(), error: null });
+  const [cache, setCache] = useState<Cache>(() => emptyCache(key));
   const [latencies, setLatencies] = useState<number[]>([]);
   const currentKey = useRef(key);
   const inflight = useRef(new Set<string>());
   currentKey.current = key;
 
   // A new query starts from an empty cache.
-  const current: Cache =
-    cache.key === key ? cache : { key, total: null, pages: new Map(), error: null };
+  const current: Cache = cache.key === key ? cache : emptyCache(key);
   useEffect(() => {
-    if (cache.key !== key) setCache({ key, total: null, pages: new Map(), error: null });
+    if (cache.key !== key) setCache(emptyCache(key));
   }, [cache.key, key]);
 
   const filterRef = useRef(filter);
@@ -75,17 +96,17 @@ export function useEventPages(
           if (currentKey.current !== key) return; // stale: the query changed meanwhile
           setLatencies((l) => [...l, answer.elapsed_ms].slice(-LATENCY_WINDOW));
           setCache((c) => {
-            const base = c.key === key ? c : { key, total: null, pages: new Map(), error: null };
+            const base = c.key === key ? c : emptyCache(key);
             const pages = new Map(base.pages);
             pages.set(page, answer.events);
-            return { ...base, total: answer.total, pages };
+            return { ...base, ...mergeTotal(base, answer.total, answer.total_capped), pages };
           });
         },
         (error: unknown) => {
           inflight.current.delete(tag);
           if (currentKey.current !== key) return;
           setCache((c) => ({
-            ...(c.key === key ? c : { key, total: null, pages: new Map() }),
+            ...(c.key === key ? c : emptyCache(key)),
             error: toHostError(error),
           }));
         },
@@ -112,6 +133,7 @@ export function useEventPages(
 
   return {
     total,
+    totalCapped: current.capped,
     error: current.error,
     eventAt: (index) => current.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
     lastElapsedMs: latencies.length === 0 ? null : latencies[latencies.length - 1]!,
