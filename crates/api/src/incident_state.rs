@@ -103,3 +103,68 @@ impl Hindsight {
         Ok(state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use crate::Hindsight;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+            .single()
+            .expect("time")
+    }
+
+    #[test]
+    fn list_and_detail_show_the_group_and_the_reviewers_cause() {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+        app.load_demo(now()).expect("demo");
+        let before = app.list_incidents().expect("list");
+        assert!(before
+            .iter()
+            .all(|i| i.group_primary == i.id && i.merged.is_empty()));
+        let cause_of_1 = before
+            .iter()
+            .find(|i| i.id == 1)
+            .and_then(|i| i.cause.clone());
+
+        // Demo incidents 1 and 6 are both checkout; 1 is the earlier, so the primary.
+        app.merge_incidents(1, 6, "same outage", "ana", now())
+            .expect("merge");
+        let list = app.list_incidents().expect("list");
+        let one = list.iter().find(|i| i.id == 1).expect("1");
+        let six = list.iter().find(|i| i.id == 6).expect("6");
+        assert_eq!(six.group_primary, 1);
+        assert!(six.merged.is_empty());
+        let merged: Vec<(i64, &str, &str)> = one
+            .merged
+            .iter()
+            .map(|m| (m.id, m.source_system.as_str(), m.source_id.as_str()))
+            .collect();
+        assert_eq!(merged, vec![(6, "pagerduty", "P06VDK4")]);
+
+        // A cause set on the merged record holds for the whole group, with who/when/why.
+        app.set_incident_cause(6, "not-change-caused", Some("hardware"), "disk died", "bo", now())
+            .expect("cause");
+        let detail = app.incident_detail(1).expect("detail");
+        let cause = detail.incident.cause.expect("cause");
+        assert!(cause.not_change_caused);
+        assert_eq!(cause.category.as_deref(), Some("hardware"));
+        assert_eq!(cause.decided_by, "reviewer");
+        assert_eq!(cause.why, "disk died");
+        let review = cause.review.expect("review");
+        assert_eq!(
+            (review.incident_id, review.reviewer.as_str(), review.at.as_str()),
+            (6, "bo", "2026-11-27T12:00:00.000Z")
+        );
+        assert_eq!(detail.incident.group_primary, 1);
+        assert_eq!(detail.incident.merged.len(), 1);
+
+        app.undo_incident_cause(6, "bo", now()).expect("undo");
+        let list = app.list_incidents().expect("list");
+        let one = list.iter().find(|i| i.id == 1).expect("1");
+        assert_eq!(one.cause, cause_of_1);
+    }
+}
