@@ -8,12 +8,12 @@ use hindsight_api::{
     AnalyticsDto, DetectedFileDto, PolicyRuleDto, SettingsDto, SettingsUpdate, WhatIfDto,
 };
 use hindsight_api::{AnnotationInputDto, IncidentTimelineDto};
-use hindsight_api::{IncidentCauseDto, IncidentGroupDto};
 use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
     IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
     ReportFormat, ReportScope, StoreOverviewDto,
 };
+use hindsight_api::{IncidentCauseDto, IncidentGroupDto};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

@@ -18,10 +18,7 @@ pub(crate) struct IncidentState {
 
 impl IncidentState {
     /// `(group primary, merged records, cause)` of one record.
-    pub fn of(
-        &self,
-        id: i64,
-    ) -> (i64, Vec<IncidentMemberDto>, Option<IncidentCauseStateDto>) {
+    pub fn of(&self, id: i64) -> (i64, Vec<IncidentMemberDto>, Option<IncidentCauseStateDto>) {
         (
             self.primary.get(&id).copied().unwrap_or(id),
             self.merged.get(&id).cloned().unwrap_or_default(),
@@ -146,8 +143,15 @@ mod tests {
         assert_eq!(merged, vec![(6, "pagerduty", "P06VDK4")]);
 
         // A cause set on the merged record holds for the whole group, with who/when/why.
-        app.set_incident_cause(6, "not-change-caused", Some("hardware"), "disk died", "bo", now())
-            .expect("cause");
+        app.set_incident_cause(
+            6,
+            "not-change-caused",
+            Some("hardware"),
+            "disk died",
+            "bo",
+            now(),
+        )
+        .expect("cause");
         let detail = app.incident_detail(1).expect("detail");
         let cause = detail.incident.cause.expect("cause");
         assert!(cause.not_change_caused);
@@ -156,7 +160,11 @@ mod tests {
         assert_eq!(cause.why, "disk died");
         let review = cause.review.expect("review");
         assert_eq!(
-            (review.incident_id, review.reviewer.as_str(), review.at.as_str()),
+            (
+                review.incident_id,
+                review.reviewer.as_str(),
+                review.at.as_str()
+            ),
             (6, "bo", "2026-11-27T12:00:00.000Z")
         );
         assert_eq!(detail.incident.group_primary, 1);
