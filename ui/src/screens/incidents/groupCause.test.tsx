@@ -5,6 +5,7 @@ import { demoData } from "../../lib/ipc/demoData";
 import { MockHost } from "../../lib/ipc/mock";
 import { renderWithHost } from "../../test/render";
 import { IncidentDetail } from "./IncidentDetail";
+import { IncidentList } from "./IncidentList";
 import { alsoReportedBy, causeFormError, causeLabel, isMergedAway, mergeCandidates } from "./groupCause";
 
 function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "id">): IncidentSummaryDto {
@@ -121,5 +122,19 @@ describe("grouping and cause panel", () => {
     fireEvent.click(screen.getByTestId("group-cause-submit"));
     await waitFor(() => expect(screen.queryByTestId("also-reported")).toBeNull());
     expect(host.calls).toContainEqual({ method: "splitIncident", args: [1, "two causes"] });
+  });
+});
+
+describe("incident list grouping", () => {
+  it("shows merged records under their primary after a merge", async () => {
+    const host = new MockHost(demoData());
+    await host.mergeIncidents(1, 3, "same outage");
+    const incidents = await host.listIncidents();
+    renderWithHost(
+      <IncidentList incidents={incidents} selectedId={null} openId={null} onSelect={() => {}} onOpen={() => {}} />,
+      host,
+    );
+    expect(screen.getByTestId("row-also-reported").textContent).toBe("also reported by pagerduty Q2L0G1N");
+    expect(screen.getByTestId("row-merged-into").textContent).toBe("counted under #1");
   });
 });
