@@ -13,6 +13,7 @@ use hindsight_api::{
     IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
     ReportFormat, ReportScope, StoreOverviewDto,
 };
+use hindsight_api::{IncidentCauseDto, IncidentGroupDto};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -206,6 +207,64 @@ fn undo_annotation(
 }
 
 #[tauri::command(async)]
+fn merge_incidents(
+    state: State<'_, AppState>,
+    a: i64,
+    b: i64,
+    reason: String,
+) -> Result<Vec<IncidentGroupDto>, ApiError> {
+    state
+        .app()?
+        .merge_incidents(a, b, &reason, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
+fn split_incident(
+    state: State<'_, AppState>,
+    id: i64,
+    reason: String,
+) -> Result<Vec<IncidentGroupDto>, ApiError> {
+    state
+        .app()?
+        .split_incident(id, &reason, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
+fn undo_incident_grouping(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<Vec<IncidentGroupDto>, ApiError> {
+    state
+        .app()?
+        .undo_incident_grouping(id, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
+fn set_incident_cause(
+    state: State<'_, AppState>,
+    id: i64,
+    decision: String,
+    category: Option<String>,
+    reason: String,
+) -> Result<IncidentCauseDto, ApiError> {
+    state.app()?.set_incident_cause(
+        id,
+        &decision,
+        category.as_deref(),
+        &reason,
+        &reviewer(),
+        Utc::now(),
+    )
+}
+
+#[tauri::command(async)]
+fn undo_incident_cause(state: State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    state
+        .app()?
+        .undo_incident_cause(id, &reviewer(), Utc::now())
+}
+
+#[tauri::command(async)]
 fn get_settings(state: State<'_, AppState>) -> Result<SettingsDto, ApiError> {
     state.app()?.settings()
 }
@@ -303,6 +362,11 @@ pub fn run() {
             incident_timeline,
             annotate_incident,
             undo_annotation,
+            merge_incidents,
+            split_incident,
+            undo_incident_grouping,
+            set_incident_cause,
+            undo_incident_cause,
             get_settings,
             update_settings,
             analytics,

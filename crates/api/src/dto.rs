@@ -120,6 +120,31 @@ pub struct IncidentSummaryDto {
     pub suspect_count: i64,
     /// Attribution classes of the changes shipped by the top suspect, e.g. `["ai","human"]`.
     pub top_suspect_classes: Vec<String>,
+    /// The id of the incident this record is counted under (its own id when it is the
+    /// primary or stands alone).
+    #[ts(type = "number")]
+    pub group_primary: i64,
+    /// On a primary: the other tools' records merged into it, earliest first.
+    pub merged: Vec<crate::IncidentMemberDto>,
+    /// Whether the incident counts as change-caused, and who said so.
+    pub cause: Option<IncidentCauseStateDto>,
+}
+
+/// The cause in force for an incident (for its whole group): a reviewer's decision beats the
+/// text classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IncidentCauseStateDto {
+    /// True when the incident never counts as a change failure.
+    pub not_change_caused: bool,
+    /// provider, hardware, capacity, third-party or other; none for change-caused.
+    pub category: Option<String>,
+    /// `reviewer` or `classifier`.
+    pub decided_by: String,
+    /// The classifier's evidence or the reviewer's reason.
+    pub why: String,
+    /// The reviewer's decision with who/when; its `incident_id` is the record to undo it on.
+    pub review: Option<crate::IncidentCauseDto>,
 }
 
 /// A dated entry of an incident timeline.

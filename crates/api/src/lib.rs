@@ -12,6 +12,7 @@ mod devlake;
 pub mod dto;
 mod error;
 mod findings;
+mod incident_state;
 mod incidents;
 mod ingest;
 #[cfg(test)]

@@ -189,7 +189,9 @@ impl Hindsight {
     /// Every incident, most recent first.
     pub fn list_incidents(&self) -> Result<Vec<IncidentSummaryDto>> {
         let mut out = Vec::new();
-        for incident in self.store.incidents()? {
+        let incidents = self.store.incidents()?;
+        let state = self.incident_state(&incidents)?;
+        for incident in incidents {
             let links = self.store.links_of_incident(incident.id)?;
             let active: Vec<_> = links.iter().filter(|l| l.status != "rejected").collect();
             let mut classes = Vec::new();
@@ -200,7 +202,12 @@ impl Hindsight {
                     }
                 }
             }
-            out.push(incident_summary(&incident, active.len() as i64, classes)?);
+            out.push(incident_summary(
+                &incident,
+                active.len() as i64,
+                classes,
+                state.of(incident.id),
+            )?);
         }
         out.reverse();
         Ok(out)
@@ -267,8 +274,10 @@ impl Hindsight {
                 classes
             })
             .unwrap_or_default();
+        // Grouping and cause are group-wide: computed over every record.
+        let state = self.incident_state(&self.store.incidents()?)?;
         Ok(IncidentDetailDto {
-            incident: incident_summary(&incident, active, classes)?,
+            incident: incident_summary(&incident, active, classes, state.of(id))?,
             url: incident.url.clone(),
             events,
             suspects,
@@ -361,6 +370,11 @@ fn incident_summary(
     incident: &IncidentRow,
     suspect_count: i64,
     top_suspect_classes: Vec<String>,
+    (group_primary, merged, cause): (
+        i64,
+        Vec<crate::IncidentMemberDto>,
+        Option<crate::IncidentCauseStateDto>,
+    ),
 ) -> Result<IncidentSummaryDto> {
     Ok(IncidentSummaryDto {
         id: incident.id,
@@ -375,6 +389,9 @@ fn incident_summary(
         duration_minutes: duration_minutes(incident)?,
         suspect_count,
         top_suspect_classes,
+        group_primary,
+        merged,
+        cause,
     })
 }
 

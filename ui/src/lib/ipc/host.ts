@@ -19,6 +19,8 @@ import type { PolicyRuleDto } from "../bindings/PolicyRuleDto";
 import type { SettingsDto } from "../bindings/SettingsDto";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { WhatIfDto } from "../bindings/WhatIfDto";
+import type { IncidentGroupDto } from "../bindings/IncidentGroupDto";
+import type { IncidentCauseDto } from "../bindings/IncidentCauseDto";
 
 /** A reviewer's decision on a suspect link; `suspected` undoes a decision. */
 export type LinkDecision = "confirmed" | "rejected" | "suspected";
@@ -27,6 +29,12 @@ export const LINK_DECISIONS: readonly LinkDecision[] = ["confirmed", "rejected",
 /** The attribution classes a reviewer may set. */
 export type OverrideClass = "ai" | "human" | "automation" | "unknown";
 export const OVERRIDE_CLASSES: readonly OverrideClass[] = ["ai", "human", "automation", "unknown"];
+
+/** A reviewer's word on an incident's cause. */
+export type CauseDecision = "not_change_caused" | "change_caused";
+/** Why an incident was not caused by a change. */
+export type CauseCategory = "provider" | "hardware" | "capacity" | "other";
+export const CAUSE_CATEGORIES: readonly CauseCategory[] = ["provider", "hardware", "capacity", "other"];
 
 /** Formats a report can be saved in. */
 export type ReportFormat = "md" | "html" | "json" | "pdf";
@@ -82,6 +90,21 @@ export interface Host {
   annotateIncident(incidentId: number, input: AnnotationInputDto): Promise<IncidentTimelineDto>;
   /** Undoes one annotation edit (it stays in the history); answers the refreshed deep-dive. */
   undoAnnotation(incidentId: number, editId: number): Promise<IncidentTimelineDto>;
+  /** Merges two incidents (and their groups) into one, with a reason; answers every group. */
+  mergeIncidents(a: number, b: number, reason: string): Promise<IncidentGroupDto[]>;
+  /** Takes an incident out of its group, with a reason; answers every group. */
+  splitIncident(id: number, reason: string): Promise<IncidentGroupDto[]>;
+  /** Undoes the newest merge or split naming the incident; answers every group. */
+  undoIncidentGrouping(id: number): Promise<IncidentGroupDto[]>;
+  /** Records the reviewer's cause (beats the text classifier); answers the decision. */
+  setIncidentCause(
+    id: number,
+    decision: CauseDecision,
+    category: CauseCategory | null,
+    reason: string,
+  ): Promise<IncidentCauseDto>;
+  /** Undoes the cause decision in force on the record `id` (the decision's `incident_id`). */
+  undoIncidentCause(id: number): Promise<void>;
 
   /** The settings in force (defaults for those never set). */
   getSettings(): Promise<SettingsDto>;

@@ -27,7 +27,12 @@ import {
   type ReportFormat,
   type FileDropEvent,
   type PickKind,
+  type CauseCategory,
+  type CauseDecision,
+  CAUSE_CATEGORIES,
 } from "./host";
+import type { IncidentGroupDto } from "../bindings/IncidentGroupDto";
+import type { IncidentCauseDto } from "../bindings/IncidentCauseDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
 import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
@@ -518,6 +523,160 @@ export class MockHost implements Host {
     return this.dropListeners.size;
   }
 
+  // Grouping and cause edits: the incident list before each edit, newest last, per record.
+  private readonly groupingUndo: Array<{ ids: number[]; incidents: IncidentSummaryDto[] }> = [];
+  private readonly causeUndo: Array<{ id: number; incidents: IncidentSummaryDto[] }> = [];
+
+  mergeIncidents(a: number, b: number, reason: string): Promise<IncidentGroupDto[]> {
+    return this.answer("mergeIncidents", [a, b, reason], () => {
+      requireReason(reason);
+      if (a === b) throw new HostError("bad_input", "merge needs two different incidents");
+      const pa = this.primaryOf(this.incident(a).id);
+      const pb = this.primaryOf(this.incident(b).id);
+      this.groupingUndo.push({ ids: [a, b], incidents: structuredClone(this.data.incidents) });
+      if (pa !== pb) {
+        // The earliest record stays primary.
+        const [keep, drop] = this.incident(pa).started_at <= this.incident(pb).started_at ? [pa, pb] : [pb, pa];
+        for (const incident of this.data.incidents) {
+          if (incident.group_primary === drop) incident.group_primary = keep;
+        }
+        this.regroup();
+      }
+      return this.groups();
+    });
+  }
+
+  splitIncident(id: number, reason: string): Promise<IncidentGroupDto[]> {
+    return this.answer("splitIncident", [id, reason], () => {
+      requireReason(reason);
+      const incident = this.incident(id);
+      this.groupingUndo.push({ ids: [id], incidents: structuredClone(this.data.incidents) });
+      const primary = incident.group_primary;
+      if (primary === id) {
+        // The next record becomes the others' primary.
+        const rest = this.data.incidents
+          .filter((i) => i.group_primary === id && i.id !== id)
+          .sort((x, y) => x.started_at.localeCompare(y.started_at));
+        for (const other of rest) other.group_primary = rest[0]!.id;
+      }
+      incident.group_primary = id;
+      this.regroup();
+      return this.groups();
+    });
+  }
+
+  undoIncidentGrouping(id: number): Promise<IncidentGroupDto[]> {
+    return this.answer("undoIncidentGrouping", [id], () => {
+      const index = this.groupingUndo.map((u) => u.ids.includes(id)).lastIndexOf(true);
+      if (index < 0) throw new HostError("not_found", `a merge or split decision naming incident ${id}`);
+      const [entry] = this.groupingUndo.splice(index, 1);
+      this.data.incidents = entry!.incidents;
+      return this.groups();
+    });
+  }
+
+  setIncidentCause(
+    id: number,
+    decision: CauseDecision,
+    category: CauseCategory | null,
+    reason: string,
+  ): Promise<IncidentCauseDto> {
+    return this.answer("setIncidentCause", [id, decision, category, reason], () => {
+      requireReason(reason);
+      if (category !== null && !CAUSE_CATEGORIES.includes(category)) {
+        throw new HostError("bad_input", `unknown category "${category}"`);
+      }
+      const incident = this.incident(id);
+      const cause: IncidentCauseDto = {
+        incident_id: id,
+        decision,
+        category: decision === "not_change_caused" ? (category ?? "other") : category,
+        reason: reason.trim(),
+        reviewer: "mock-reviewer",
+        at: "2026-11-27T12:00:00Z",
+      };
+      this.causeUndo.push({ id, incidents: structuredClone(this.data.incidents) });
+      for (const member of this.data.incidents) {
+        if (member.group_primary !== incident.group_primary) continue;
+        member.cause = {
+          not_change_caused: decision === "not_change_caused",
+          category: cause.category,
+          decided_by: "reviewer",
+          why: cause.reason,
+          review: cause,
+        };
+        this.syncDetail(member);
+      }
+      return cause;
+    });
+  }
+
+  undoIncidentCause(id: number): Promise<void> {
+    return this.answer("undoIncidentCause", [id], () => {
+      const index = this.causeUndo.map((u) => u.id === id).lastIndexOf(true);
+      if (index < 0) throw new HostError("not_found", `a cause decision for incident ${id}`);
+      const [entry] = this.causeUndo.splice(index, 1);
+      this.data.incidents = entry!.incidents;
+      for (const incident of this.data.incidents) this.syncDetail(incident);
+    });
+  }
+
+  private incident(id: number): IncidentSummaryDto {
+    const incident = this.data.incidents.find((i) => i.id === id);
+    if (incident === undefined) throw new HostError("not_found", `incident ${id} not found`);
+    return incident;
+  }
+
+  private primaryOf(id: number): number {
+    return this.incident(id).group_primary;
+  }
+
+  /** Rebuilds each primary's `merged` list from `group_primary`. */
+  private regroup(): void {
+    for (const incident of this.data.incidents) {
+      incident.merged = this.data.incidents
+        .filter((m) => m.id !== incident.id && m.group_primary === incident.id)
+        .sort((x, y) => x.started_at.localeCompare(y.started_at))
+        .map((m) => ({
+          id: m.id,
+          source_system: m.source_system,
+          source_id: m.source_id,
+          title: m.title,
+          started_at: m.started_at,
+        }));
+    }
+    for (const incident of this.data.incidents) this.syncDetail(incident);
+  }
+
+  private groups(): IncidentGroupDto[] {
+    return this.data.incidents
+      .filter((i) => i.group_primary === i.id)
+      .sort((x, y) => x.id - y.id)
+      .map((i) => ({
+        primary: i.id,
+        members: [i, ...i.merged].map((m) => ({
+          id: m.id,
+          source_system: m.source_system,
+          source_id: m.source_id,
+          title: m.title,
+          started_at: m.started_at,
+        })),
+        reasons: i.merged.length > 0 ? ["merged by a reviewer"] : [],
+      }));
+  }
+
+  private syncDetail(incident: IncidentSummaryDto): void {
+    const detail = this.data.details[incident.id];
+    if (detail !== undefined) {
+      detail.incident = {
+        ...detail.incident,
+        group_primary: incident.group_primary,
+        merged: incident.merged,
+        cause: incident.cause,
+      };
+    }
+  }
+
   private detail(id: number): IncidentDetailDto {
     const detail = this.data.details[id];
     if (detail === undefined) {
@@ -621,4 +780,8 @@ export function matchesEventQuery(event: EventDto, query: EventQueryDto): boolea
     within(query.severities, event.severity) &&
     within(query.actors, event.actor)
   );
+}
+
+function requireReason(reason: string): void {
+  if (reason.trim() === "") throw new HostError("bad_input", "a decision needs a reason");
 }

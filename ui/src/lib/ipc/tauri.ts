@@ -16,7 +16,11 @@ import {
   type ReportFormat,
   type FileDropEvent,
   type PickKind,
+  type CauseCategory,
+  type CauseDecision,
 } from "./host";
+import type { IncidentGroupDto } from "../bindings/IncidentGroupDto";
+import type { IncidentCauseDto } from "../bindings/IncidentCauseDto";
 import type { ChangeDto } from "../bindings/ChangeDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
@@ -91,6 +95,11 @@ export const COMMANDS = {
   incidentTimeline: "incident_timeline",
   annotateIncident: "annotate_incident",
   undoAnnotation: "undo_annotation",
+  mergeIncidents: "merge_incidents",
+  splitIncident: "split_incident",
+  undoIncidentGrouping: "undo_incident_grouping",
+  setIncidentCause: "set_incident_cause",
+  undoIncidentCause: "undo_incident_cause",
   getSettings: "get_settings",
   updateSettings: "update_settings",
   analytics: "analytics",
@@ -222,6 +231,14 @@ export function createTauriHost(
       call<IncidentTimelineDto>(COMMANDS.annotateIncident, { incidentId, input }),
     undoAnnotation: (incidentId: number, editId: number) =>
       call<IncidentTimelineDto>(COMMANDS.undoAnnotation, { incidentId, editId }),
+    mergeIncidents: (a: number, b: number, reason: string) =>
+      call<IncidentGroupDto[]>(COMMANDS.mergeIncidents, { a, b, reason }),
+    splitIncident: (id: number, reason: string) =>
+      call<IncidentGroupDto[]>(COMMANDS.splitIncident, { id, reason }),
+    undoIncidentGrouping: (id: number) => call<IncidentGroupDto[]>(COMMANDS.undoIncidentGrouping, { id }),
+    setIncidentCause: (id: number, decision: CauseDecision, category: CauseCategory | null, reason: string) =>
+      call<IncidentCauseDto>(COMMANDS.setIncidentCause, { id, decision, category, reason }),
+    undoIncidentCause: (id: number) => call<null>(COMMANDS.undoIncidentCause, { id }).then(() => undefined),
     getSettings: () => call<SettingsDto>(COMMANDS.getSettings),
     updateSettings: (update: SettingsUpdate) => call<SettingsDto>(COMMANDS.updateSettings, { update }),
     analytics: () => call<AnalyticsDto>(COMMANDS.analytics),

@@ -6,11 +6,14 @@ import { useAsync } from "../../lib/useAsync";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { IncidentDeepDive } from "./IncidentDeepDive";
 import { SuspectCard } from "./SuspectCard";
+import { IncidentGroupCause } from "./IncidentGroupCause";
 
 /** Loads and shows one incident. Mount with `key={id}` so a new id starts fresh. */
-export function IncidentDetail({ id }: { id: number }) {
+export function IncidentDetail({ id, onChanged = () => {} }: { id: number; onChanged?(): void }) {
   const host = useHost();
-  const detail = useAsync(() => host.getIncident(id), [host, id]);
+  // Bumped after a grouping or cause decision: reload.
+  const [version, setVersion] = useState(0);
+  const detail = useAsync(() => host.getIncident(id), [host, id, version]);
   // The incident as the latest review answered it (the component is keyed by id).
   const [reviewed, setReviewed] = useState<IncidentDetailDto | null>(null);
 
@@ -22,6 +25,16 @@ export function IncidentDetail({ id }: { id: number }) {
           detail={reviewed ?? detail.data}
           onReviewed={setReviewed}
           timeline={<IncidentDeepDive incidentId={id} />}
+          groupCause={
+            <IncidentGroupCause
+              incident={(reviewed ?? detail.data).incident}
+              onChanged={() => {
+                setReviewed(null);
+                setVersion((v) => v + 1);
+                onChanged();
+              }}
+            />
+          }
         /> : null}
     </section>
   );
@@ -31,9 +44,12 @@ export function IncidentDetailView({
   detail,
   onReviewed = () => {},
   timeline,
+  groupCause,
 }: {
   detail: IncidentDetailDto;
   onReviewed?(detail: IncidentDetailDto): void;
+  /** The grouping and cause panel. */
+  groupCause?: ReactNode;
   /** The deep-dive timeline; without it, the incident's own updates are listed. */
   timeline?: ReactNode;
 }) {
@@ -72,6 +88,8 @@ export function IncidentDetailView({
           ) : null}
         </dl>
       </header>
+
+      {groupCause}
 
       {timeline ?? (
         <>

@@ -18,6 +18,9 @@ function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "
     duration_minutes: 60,
     suspect_count: 0,
     top_suspect_classes: [],
+    group_primary: over.id,
+    merged: [],
+    cause: null,
     ...over,
   };
 }

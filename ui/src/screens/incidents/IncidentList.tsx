@@ -3,6 +3,7 @@ import type { IncidentSummaryDto } from "../../lib/bindings/IncidentSummaryDto";
 import { formatDuration, formatUtc } from "../../lib/format";
 import { ClassBadges } from "../../components/AttributionBadge";
 import { gridKeyHandler } from "../../lib/gridKeys";
+import { alsoReportedBy, isMergedAway } from "./groupCause";
 import {
   ALL_VALUE,
   compareSeverities,
@@ -207,7 +208,15 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
                     onOpen(incident.id);
                   }}
                 >
-                  <td className="title-cell">{incident.title}</td>
+                  <td className="title-cell">
+                    {incident.title}
+                    {alsoReportedBy(incident) !== null ? (
+                      <div className="muted" data-testid="row-also-reported">{alsoReportedBy(incident)}</div>
+                    ) : null}
+                    {isMergedAway(incident) ? (
+                      <div className="muted" data-testid="row-merged-into">counted under #{incident.group_primary}</div>
+                    ) : null}
+                  </td>
                   <td>{incident.service ?? "—"}</td>
                   <td>
                     {incident.severity ? (

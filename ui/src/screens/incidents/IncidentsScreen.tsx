@@ -7,7 +7,9 @@ import { IncidentList } from "./IncidentList";
 
 export function IncidentsScreen() {
   const host = useHost();
-  const incidents = useAsync(() => host.listIncidents(), [host]);
+  // Bumped after a grouping or cause decision: the list reloads.
+  const [version, setVersion] = useState(0);
+  const incidents = useAsync(() => host.listIncidents(), [host, version]);
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [openId, setOpenId] = useState<number | null>(null);
 
@@ -45,7 +47,7 @@ export function IncidentsScreen() {
         {openId === null ? (
           <p className="muted placeholder">Select an incident to see which deployments may have triggered it.</p>
         ) : (
-          <IncidentDetail key={openId} id={openId} />
+          <IncidentDetail key={openId} id={openId} onChanged={() => setVersion((v) => v + 1)} />
         )}
       </div>
     </div>
