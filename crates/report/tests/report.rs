@@ -369,9 +369,15 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
         "{text}"
     );
     assert!(text.contains("pagerduty PT4KHLK"), "{text}");
-    assert!(text.contains("payments (ai): 22.2% (2 of 9; 95% CI 6.3–54.7%)"), "{text}");
-    assert!(text.contains("ai: 2 incidents; services checkout, payments"), "{text}");
-    assert!(text.contains("95 impact minutes (1 unresolved)"), "{text}");
+    assert!(
+        text.contains("payments (ai): 22.2% (2 of 9; 95% CI 6.3–54.7%)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ai: 2 incidents; services checkout, payments; components -"),
+        "{text}"
+    );
+    assert!(text.contains("impact minutes (1 unresolved)"), "{text}");
     assert!(text.contains("48 h window, threshold 0.7"), "{text}");
     assert!(text.contains("4.00 (0.40–40.00)"), "{text}");
     let pages = pages(&text);
