@@ -218,13 +218,14 @@ impl Hindsight {
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
         let what_ifs = self.what_if_section(&input)?;
-        let findings = crate::findings::report_findings(&self.analysis_extras(
+        let findings = crate::findings::report_findings(&self.analysis_extras_in(
             &crate::AnalyzeOptions {
                 from: scope.from,
                 to: scope.to,
                 roster: None,
             },
             &|_| None,
+            Some(&scope),
         )?);
 
         let sources = self
