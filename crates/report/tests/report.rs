@@ -459,6 +459,23 @@ fn render_refuses_binary_formats_and_render_bytes_gives_changes_csv() {
         changes.1.as_bytes()
     );
     assert!(changes.1.starts_with("kind,natural_key,repo,title,author,committed_at,class,tool,involvement,confidence,evidence"));
+    let findings = tables
+        .iter()
+        .find(|(name, _)| name == "findings.csv")
+        .expect("findings.csv");
+    assert_eq!(
+        findings.1,
+        "name,description,failed,counted,rate,ci95_lower,ci95_upper,incidents\r\nai_without_review,AI changes deployed without an approving review,3,7,0.42857142857142855,0.158,0.75,pagerduty PT4KHLK\r\n"
+    );
+    let typed = data_tables(&report());
+    let table = typed
+        .iter()
+        .find(|t| t.name == "findings")
+        .expect("findings table");
+    assert_eq!(
+        table.columns[3],
+        ("counted".into(), DataValues::Int(vec![Some(7)]))
+    );
     assert_eq!(
         render_bytes(&report(), ReportFormat::Markdown).expect("md"),
         render(&report(), ReportFormat::Markdown)
