@@ -321,7 +321,8 @@ fn parquet_tables_read_back_with_the_report_values() {
             "incidents.parquet",
             "suspects.parquet",
             "changes.parquet",
-            "sources.parquet"
+            "sources.parquet",
+            "findings.parquet"
         ]
     );
     let cohorts =

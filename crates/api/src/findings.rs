@@ -16,6 +16,7 @@ use hindsight_store::{parse_time, DeploymentRow, LinkRow};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::scope::Resolved;
 use crate::{ApiError, Hindsight, Result};
 
 /// Senior reviewers, read from a TOML roster (`--roster FILE`):
@@ -193,7 +194,24 @@ impl Hindsight {
         options: &AnalyzeOptions,
         team_of: &dyn Fn(&str) -> Option<String>,
     ) -> Result<AnalysisExtrasDto> {
-        let changes = self.store.changes()?;
+        self.analysis_extras_in(options, team_of, None)
+    }
+
+    /// [`Self::analysis_extras`] narrowed by a resolved report scope as well: only the changes,
+    /// deployments and incidents the scope admits count, and only suspects it admits link, as
+    /// in the report's other sections.
+    pub(crate) fn analysis_extras_in(
+        &self,
+        options: &AnalyzeOptions,
+        team_of: &dyn Fn(&str) -> Option<String>,
+        scope: Option<&Resolved>,
+    ) -> Result<AnalysisExtrasDto> {
+        let changes: Vec<hindsight_store::ChangeRow> = self
+            .store
+            .changes()?
+            .into_iter()
+            .filter(|c| scope.is_none_or(|s| s.change(c)))
+            .collect();
         let full: HashMap<i64, hindsight_model::Change> =
             self.store.load_changes()?.into_iter().collect();
         let deployments = self.store.deployments()?;
@@ -210,17 +228,31 @@ impl Hindsight {
             .iter()
             .map(|r| Ok((r.id, parse_time(&r.started_at)?)))
             .collect::<Result<_>>()?;
+        let all_links = self.store.all_links()?;
+        let in_scope: HashSet<i64> = rows
+            .iter()
+            .filter(|r| scope.is_none_or(|s| s.incident(r, &all_links)))
+            .map(|r| r.id)
+            .collect();
         let counts = |incident: i64| -> bool {
-            started
-                .get(&incident)
-                .is_some_and(|at| in_window(*at, options))
+            in_scope.contains(&incident)
+                && started
+                    .get(&incident)
+                    .is_some_and(|at| in_window(*at, options))
         };
+        let suspect_ok: HashSet<i64> = deployments
+            .iter()
+            .filter(|d| scope.is_none_or(|s| s.suspect(d)))
+            .map(|d| d.id)
+            .collect();
 
         // Failing links as the report counts them, mapped to their group's primary.
-        let all_links = self.store.all_links()?;
         let failing_of = |links: &[LinkRow], threshold: f64| -> BTreeMap<i64, BTreeSet<i64>> {
             let mut out: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
             for l in links {
+                if !suspect_ok.contains(&l.deployment_id) {
+                    continue;
+                }
                 let fails = !reviewer_ncc.contains(&l.incident_id)
                     && (l.status == "confirmed"
                         || (!causes.contains_key(&l.incident_id)
@@ -300,7 +332,7 @@ impl Hindsight {
         }
         let operations: Vec<OperationFinding> = deployments
             .iter()
-            .filter(|d| dep_in_window(d))
+            .filter(|d| dep_in_window(d) && scope.is_none_or(|s| s.deployment(d)))
             .map(|d| OperationFinding {
                 action: d.action.clone(),
                 actor_type: d.actor_type.clone(),

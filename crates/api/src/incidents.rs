@@ -457,6 +457,88 @@ mod tests {
     }
 
     #[test]
+    fn a_scoped_report_counts_only_its_scope_in_the_findings() {
+        let (_dir, app) = demo();
+        let findings = |scope: crate::ReportScope| {
+            app.report_in(&scope, now())
+                .expect("report")
+                .findings
+                .expect("findings")
+        };
+        let all = findings(crate::ReportScope::default());
+        let checkout = findings(crate::ReportScope {
+            services: vec!["checkout".into()],
+            ..Default::default()
+        });
+        let human = findings(crate::ReportScope {
+            cohorts: vec!["human".into()],
+            ..Default::default()
+        });
+        let reached = |f: &hindsight_report::ReportFindings| -> Vec<String> {
+            let mut s: Vec<String> = f
+                .blast_radius
+                .iter()
+                .flat_map(|b| b.services.clone())
+                .collect();
+            s.sort();
+            s.dedup();
+            s
+        };
+        let counted = |f: &hindsight_report::ReportFindings| -> Vec<i64> {
+            f.findings.iter().map(|x| x.failures.denominator).collect()
+        };
+        let teams = |f: &hindsight_report::ReportFindings| -> Vec<String> {
+            f.teams
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} {} {}/{}",
+                        t.team, t.class, t.failures.numerator, t.failures.denominator
+                    )
+                })
+                .collect()
+        };
+        let sens = |f: &hindsight_report::ReportFindings| -> Vec<(i64, i64)> {
+            f.sensitivity
+                .iter()
+                .map(|s| (s.ai.denominator, s.human.denominator))
+                .collect()
+        };
+        // The services filter narrows every findings section to checkout.
+        assert_eq!(
+            reached(&all),
+            ["checkout", "gateway", "inventory", "payments", "search"]
+        );
+        assert_eq!(reached(&checkout), ["checkout"]);
+        assert_eq!(counted(&all), [42, 42, 0, 6, 2]);
+        assert_eq!(counted(&checkout), [6, 6, 0, 1, 0]);
+        assert_eq!(
+            teams(&all),
+            [
+                "unassigned ai 8/42",
+                "unassigned automation 0/4",
+                "unassigned human 4/74"
+            ]
+        );
+        assert_eq!(
+            teams(&checkout),
+            [
+                "unassigned ai 2/6",
+                "unassigned automation 0/1",
+                "unassigned human 1/17"
+            ]
+        );
+        assert!(sens(&all).iter().all(|s| *s == (42, 74)));
+        assert!(sens(&checkout).iter().all(|s| *s == (6, 17)));
+        // The human cohort keeps the human rows as they were and drops the AI ones.
+        assert_eq!(counted(&human), [0, 0, 0, 0, 0]);
+        assert_eq!(teams(&human), ["unassigned human 4/74"]);
+        assert!(sens(&human).iter().all(|s| *s == (0, 74)));
+        assert!(human.blast_radius.iter().all(|b| b.cohort != "ai"));
+        assert!(all.blast_radius.iter().any(|b| b.cohort == "ai"));
+    }
+
+    #[test]
     fn the_roster_fixture_parses_and_the_findings_use_it() {
         let text = include_str!("../../../fixtures/roster.toml");
         let roster = crate::Roster::parse(text).expect("roster");

@@ -21,16 +21,46 @@ use crate::{Hindsight, Result};
 /// unless the settings choose another threshold.
 pub const SUSPECT_THRESHOLD: f64 = 0.5;
 
-/// What the report says about its own method; shown in every format.
+/// What the report says about its own method; shown in every format. The suspects line, with
+/// the link window and threshold in force, comes from [`suspects_method`] after the second.
 const METHODOLOGY: &[&str] = &[
     "Attribution: a change is AI when a Co-authored-by trailer anywhere in its message, or its author, names a known AI tool by its exact e-mail address (rules in crates/attribution/rules/builtin.toml). Known automation bots are automation. Any other change with an author is human: no AI marker was found, which an undisclosed AI session would not leave either. A change without authorship data is unknown.",
     "What a deployment shipped: the commits of its repository after the revision of the previous successful deployment of the same service and environment, up to its own revision (by commit graph when parent links were ingested, otherwise by commit time). Rollbacks and environment operations ship no change of their own.",
-    "Suspects: every deployment or operation on the incident's service in the 24 hours before impact start, newest first. The score falls linearly from 1 at impact start to 0 at the edge of the window; it orders suspects and is not a probability.",
     "Failure rates: a deployed change (one some deployment shipped) counts as failed when a deployment that shipped it is linked to an incident. Two bases are reported and never mixed: reviewer-confirmed links only, and confirmed links plus top-ranked suspects at or above the score threshold. Denominators are deployed changes per cohort. Intervals are Wilson score 95% intervals; the AI vs human risk ratio uses the Katz log interval, the risk difference Newcombe's hybrid score interval, and the p-value Fisher's exact test (two-sided).",
     "Caveats: suspects are candidates, not causes, until a reviewer confirms them; small cohorts carry wide intervals and are flagged; the unknown cohort is reported separately and not folded into either side.",
 ];
 
+/// How suspects are found and scored, with the link window and score threshold in force.
+fn suspects_method(window_hours: f64, half_life_hours: f64, threshold: f64) -> String {
+    format!(
+        "Suspects: a deployment the incident names (by id, version, commit or PR), rolled back or reverted during it links first (score 0.95 to 1). Then every deployment or operation on the incident's service or its declared upstreams in the {} h link window before impact start is scored: the score halves every {} h before impact and is lowered for non-production environments and upstream hops and raised by risk signals (destructive action, rollback, agent with elevated permissions, no approval, emergency change, size); it orders suspects and is not a probability. A top-ranked suspect scoring at or above {threshold:.2} counts as a failure on the \"including suspected\" basis. The link window and threshold are settings.",
+        num(window_hours),
+        num(half_life_hours)
+    )
+}
+
+/// `72` for a whole number, `1.5` otherwise.
+fn num(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 impl Hindsight {
+    /// The methodology lines with the link window and threshold in force.
+    fn methodology(&self) -> Result<Vec<String>> {
+        let link = self.link_options()?;
+        let mut lines: Vec<String> = METHODOLOGY.iter().map(|s| (*s).to_owned()).collect();
+        lines.insert(
+            2.min(lines.len()),
+            suspects_method(
+                link.window.num_seconds() as f64 / 3600.0,
+                link.half_life.num_seconds() as f64 / 3600.0,
+                self.suspect_threshold()?,
+            ),
+        );
+        Ok(lines)
+    }
+
     /// The whole report model. `generated_at` is an argument so the same store gives the same
     /// bytes.
     pub fn report(&self, generated_at: DateTime<Utc>) -> Result<Report> {
@@ -218,13 +248,14 @@ impl Hindsight {
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
         let what_ifs = self.what_if_section(&input)?;
-        let findings = crate::findings::report_findings(&self.analysis_extras(
+        let findings = crate::findings::report_findings(&self.analysis_extras_in(
             &crate::AnalyzeOptions {
                 from: scope.from,
                 to: scope.to,
                 roster: None,
             },
             &|_| None,
+            Some(&scope),
         )?);
 
         let sources = self
@@ -285,7 +316,7 @@ impl Hindsight {
             incidents,
             changes,
             findings: Some(findings),
-            methodology: METHODOLOGY.iter().map(|s| (*s).to_owned()).collect(),
+            methodology: self.methodology()?,
         })
     }
 

@@ -285,6 +285,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("h.sqlite");
         let app = Hindsight::open(&db).expect("open");
+        let at = chrono::DateTime::from_timestamp(0, 0).expect("time");
+        let suspects_line = |app: &Hindsight| -> String {
+            let report = app.report(at).expect("report");
+            report
+                .methodology
+                .into_iter()
+                .find(|l| l.starts_with("Suspects:"))
+                .expect("suspects line")
+        };
+        let line = suspects_line(&app);
+        assert!(line.contains("in the 72 h link window"), "{line}");
+        assert!(line.contains("halves every 6 h"), "{line}");
+        assert!(line.contains("at or above 0.50"), "{line}");
         let update = SettingsUpdate {
             link_window_hours: Some(6.0),
             suspect_threshold: Some(0.7),
@@ -297,6 +310,10 @@ mod tests {
         assert_eq!(settings.link_window_hours, 6.0);
         assert_eq!(app.link_options().expect("opts").window, Duration::hours(6));
         assert_eq!(app.suspect_threshold().expect("threshold"), 0.7);
+        // The report's methodology prints the window and threshold in force.
+        let line = suspects_line(&app);
+        assert!(line.contains("in the 6 h link window"), "{line}");
+        assert!(line.contains("at or above 0.70"), "{line}");
         drop(app);
         let app = Hindsight::open(&db).expect("reopen");
         let settings = app.settings().expect("settings");

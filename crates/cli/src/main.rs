@@ -510,7 +510,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                     println!("  {}  {:<12} {}", e.at, e.kind, e.text);
                 }
                 if detail.suspects.is_empty() {
-                    println!("No deployment of this service in the 24 hours before impact.");
+                    println!("No deployment of this service in the link window before impact.");
                 }
                 for s in &detail.suspects {
                     let d = &s.deployment;

@@ -364,8 +364,9 @@ fn report_filters_pdf_csv_and_parquet_from_the_command_line() {
             &["report", format, "--out", tables.to_str().expect("utf8")],
         );
         assert!(out.status.success(), "{}", text(&out.stderr));
-        assert_eq!(std::fs::read_dir(&tables).expect("dir").count(), 7);
+        assert_eq!(std::fs::read_dir(&tables).expect("dir").count(), 8);
         assert!(tables.join(file).is_file());
+        assert!(tables.join(format!("findings.{format}")).is_file());
     }
     assert!(std::fs::read(dir.path().join("parquet/changes.parquet"))
         .expect("parquet")

@@ -267,6 +267,36 @@ pub fn render_csv_tables(report: &Report) -> Vec<(String, String)> {
             })
             .collect(),
     );
+    let findings = table(
+        &[
+            "name",
+            "description",
+            "failed",
+            "counted",
+            "rate",
+            "ci95_lower",
+            "ci95_upper",
+            "incidents",
+        ],
+        report
+            .findings
+            .iter()
+            .flat_map(|f| &f.findings)
+            .map(|f| {
+                let [failed, rate, lower, upper] = rate_cells(&f.failures);
+                vec![
+                    text(&f.name),
+                    text(&f.description),
+                    failed,
+                    num(f.failures.denominator),
+                    rate,
+                    lower,
+                    upper,
+                    text(&f.incidents.join("; ")),
+                ]
+            })
+            .collect(),
+    );
     vec![
         ("cohorts.csv".to_owned(), cohort_table("cohort", &s.cohorts)),
         ("tools.csv".to_owned(), cohort_table("tool", &s.by_tool)),
@@ -275,6 +305,7 @@ pub fn render_csv_tables(report: &Report) -> Vec<(String, String)> {
         ("suspects.csv".to_owned(), suspects),
         ("changes.csv".to_owned(), changes_csv(report)),
         ("sources.csv".to_owned(), sources),
+        ("findings.csv".to_owned(), findings),
     ]
 }
 
@@ -311,7 +342,8 @@ mod tests {
                 "incidents.csv",
                 "suspects.csv",
                 "changes.csv",
-                "sources.csv"
+                "sources.csv",
+                "findings.csv"
             ]
         );
         for (name, csv) in &tables {

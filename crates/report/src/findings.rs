@@ -64,7 +64,7 @@ pub struct ReportSensitivity {
     pub ci95_upper: Option<f64>,
 }
 
-fn ratio(s: &ReportSensitivity) -> String {
+pub(crate) fn ratio(s: &ReportSensitivity) -> String {
     match (s.risk_ratio, s.ci95_lower, s.ci95_upper) {
         (Some(r), Some(l), Some(u)) => format!("{r:.2} ({l:.2}–{u:.2})"),
         (Some(r), _, _) => format!("{r:.2}"),
@@ -72,7 +72,7 @@ fn ratio(s: &ReportSensitivity) -> String {
     }
 }
 
-fn join_or_dash(items: &[String]) -> String {
+pub(crate) fn join_or_dash(items: &[String]) -> String {
     if items.is_empty() {
         "-".to_owned()
     } else {

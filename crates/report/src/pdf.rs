@@ -11,8 +11,10 @@
 
 use std::fmt::Write;
 
+use crate::findings::{join_or_dash, ratio};
 use crate::{
     display_class, display_duration, display_rate, display_time, short_sha, Report, ReportCohort,
+    ReportFindings,
 };
 
 /// A4 in points.
@@ -613,6 +615,19 @@ fn layout_body(report: &Report) -> Layout {
         if !incident.detailed {
             continue;
         }
+        if !incident.key_moments.is_empty() {
+            layout.para("Key moments", Font::Bold, BODY_SIZE, 0.0, None);
+            for m in &incident.key_moments {
+                layout.para(
+                    &format!("{}: {}", m.moment, m.title),
+                    Font::Regular,
+                    BODY_SIZE,
+                    12.0,
+                    Some((Font::Regular, &encode(&display_time(&m.at)), 100.0)),
+                );
+            }
+            layout.gap(3.0);
+        }
         if !incident.timeline.is_empty() {
             layout.para("Timeline", Font::Bold, BODY_SIZE, 0.0, None);
             for event in &incident.timeline {
@@ -706,6 +721,10 @@ fn layout_body(report: &Report) -> Layout {
         }
     }
 
+    if let Some(findings) = &report.findings {
+        findings_sections(&mut layout, findings);
+    }
+
     layout.section("Changes");
     if report.changes.is_empty() {
         layout.body("No changes in the store.");
@@ -751,6 +770,74 @@ fn layout_body(report: &Report) -> Layout {
         layout.bullet(line, 0.0);
     }
     layout
+}
+
+/// The findings sections, in the order and with the titles Markdown and HTML use.
+fn findings_sections(layout: &mut Layout, f: &ReportFindings) {
+    layout.section("Approval and permission findings");
+    if !f.senior_roster {
+        layout.body("No roster of senior reviewers was given, so every AI change counts as without senior approval.");
+    }
+    for x in &f.findings {
+        layout.bullet(
+            &format!(
+                "{}: {} failed; incidents: {}",
+                x.description,
+                display_rate(&x.failures),
+                join_or_dash(&x.incidents)
+            ),
+            0.0,
+        );
+    }
+    if !f.teams.is_empty() {
+        layout.section("Failure rate per team");
+        for t in &f.teams {
+            layout.bullet(
+                &format!(
+                    "{} ({}): {} of deployed changes failed",
+                    t.team,
+                    t.class,
+                    display_rate(&t.failures)
+                ),
+                0.0,
+            );
+        }
+    }
+    if !f.blast_radius.is_empty() {
+        layout.section("Blast radius by trigger cohort");
+        for b in &f.blast_radius {
+            layout.bullet(
+                &format!(
+                    "{}: {} incidents; services {}; components {}; regions {}; {:.2} services per incident; {:.0} impact minutes ({} unresolved)",
+                    b.cohort,
+                    b.incidents,
+                    join_or_dash(&b.services),
+                    join_or_dash(&b.components),
+                    join_or_dash(&b.regions),
+                    b.services_per_incident,
+                    b.impact_minutes,
+                    b.unresolved
+                ),
+                0.0,
+            );
+        }
+    }
+    if !f.sensitivity.is_empty() {
+        layout.section("Sensitivity to the link window and score threshold");
+        for s in &f.sensitivity {
+            layout.bullet(
+                &format!(
+                    "{} h window, threshold {:.1}: AI failed {}; human failed {}; AI / human (95% CI) {}",
+                    s.window_hours,
+                    s.threshold,
+                    display_rate(&s.ai),
+                    display_rate(&s.human),
+                    ratio(s)
+                ),
+                0.0,
+            );
+        }
+    }
 }
 
 fn num(value: f64) -> String {

@@ -16,7 +16,7 @@ pub enum DataValues {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataTable {
     /// The file stem: `cohorts`, `tools`, `comparisons`, `incidents`, `suspects`, `changes`,
-    /// `sources`.
+    /// `sources`, `findings`.
     pub name: String,
     pub columns: Vec<(String, DataValues)>,
 }
@@ -97,6 +97,10 @@ pub fn data_tables(report: &Report) -> Vec<DataTable> {
         .iter()
         .flat_map(|i| i.suspects.iter().map(move |s| (i, s)))
         .collect();
+    let findings: &[crate::ReportFinding] = report
+        .findings
+        .as_ref()
+        .map_or(&[], |f| f.findings.as_slice());
     vec![
         cohort_table("cohorts", "cohort", &s.cohorts),
         cohort_table("tools", "tool", &s.by_tool),
@@ -169,6 +173,16 @@ pub fn data_tables(report: &Report) -> Vec<DataTable> {
             .int("records_stored", |s| Some(s.records_stored))
             .int("records_rejected", |s| Some(s.records_rejected))
             .done("sources"),
+        Builder::new(findings)
+            .text("name", |f| Some(f.name.clone()))
+            .text("description", |f| Some(f.description.clone()))
+            .int("failed", |f| Some(f.failures.numerator))
+            .int("counted", |f| Some(f.failures.denominator))
+            .float("rate", |f| f.failures.rate)
+            .float("ci95_lower", |f| f.failures.ci95_lower)
+            .float("ci95_upper", |f| f.failures.ci95_upper)
+            .text("incidents", |f| Some(f.incidents.join("; ")))
+            .done("findings"),
     ]
 }
 

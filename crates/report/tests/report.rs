@@ -91,7 +91,11 @@ fn report() -> Report {
                 kind: "triggered".into(),
                 text: "Triggered: [click](javascript:alert(1))".into(),
             }],
-            key_moments: vec![],
+            key_moments: vec![ReportKeyMoment {
+                moment: "detection".into(),
+                at: "2026-11-17T14:07:00.000Z".into(),
+                title: "Alert <b>fired</b>".into(),
+            }],
             suspects: vec![ReportSuspect {
                 rank: 1,
                 score: 0.9,
@@ -185,7 +189,41 @@ fn report() -> Report {
             source_file: "checkout.gitlog".into(),
             source_location: "line 1".into(),
         }],
-        findings: None,
+        findings: Some(ReportFindings {
+            from: None,
+            to: None,
+            senior_roster: false,
+            findings: vec![ReportFinding {
+                name: "ai_without_review".into(),
+                description: "AI changes deployed without an approving review".into(),
+                failures: rate(3, 7, Some((0.158, 0.75))),
+                incidents: vec!["pagerduty PT4KHLK".into()],
+            }],
+            teams: vec![ReportTeam {
+                team: "payments".into(),
+                class: "ai".into(),
+                failures: rate(2, 9, Some((0.063, 0.547))),
+            }],
+            blast_radius: vec![ReportBlastRadius {
+                cohort: "ai".into(),
+                incidents: 2,
+                services: vec!["checkout".into(), "payments".into()],
+                components: vec![],
+                regions: vec!["eu-west-1".into()],
+                services_per_incident: 1.5,
+                impact_minutes: 95.0,
+                unresolved: 1,
+            }],
+            sensitivity: vec![ReportSensitivity {
+                window_hours: 48,
+                threshold: 0.7,
+                ai: rate(2, 10, None),
+                human: rate(1, 20, None),
+                risk_ratio: Some(4.0),
+                ci95_lower: Some(0.4),
+                ci95_upper: Some(40.0),
+            }],
+        }),
         methodology: vec!["Suspects are deployments of the incident's service.".into()],
     }
 }
@@ -324,6 +362,24 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
     ));
     assert!(text.contains("0123456789") && text.contains("AI (claude-code) - <img src=x"));
     assert!(text.contains("Triggered: [click](javascript:alert(1))"));
+    // The findings sections and the key moments.
+    assert!(text.contains("detection: Alert <b>fired</b>"), "{text}");
+    assert!(
+        text.contains("AI changes deployed without an approving review: 42.9% (3 of 7; 95% CI"),
+        "{text}"
+    );
+    assert!(text.contains("pagerduty PT4KHLK"), "{text}");
+    assert!(
+        text.contains("payments (ai): 22.2% (2 of 9; 95% CI 6.3–54.7%)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ai: 2 incidents; services checkout, payments; components -"),
+        "{text}"
+    );
+    assert!(text.contains("impact minutes (1 unresolved)"), "{text}");
+    assert!(text.contains("48 h window, threshold 0.7"), "{text}");
+    assert!(text.contains("4.00 (0.40–40.00)"), "{text}");
     let pages = pages(&text);
     let total = pages.len();
     for (i, page) in pages.iter().enumerate() {
@@ -341,6 +397,10 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
             "Incidents",
             "AI vs human, held fixed",
             "Recovery by trigger cohort",
+            "Approval and permission findings",
+            "Failure rate per team",
+            "Blast radius by trigger cohort",
+            "Sensitivity to the link window and score threshold",
             "Changes",
             "Sources",
             "Method"
@@ -367,7 +427,7 @@ fn hostile_text_keeps_the_pdf_valid_across_pages() {
     );
     assert!(text.contains("fix ) ( \\ résumé — naïve ? ??"), "{text}");
     let toc = toc_entries(pages[1]);
-    assert_eq!(toc.len(), 7);
+    assert_eq!(toc.len(), 11);
     let mut previous = 0;
     for (name, number) in toc {
         assert!(number > previous, "{name} on {number}");
@@ -399,6 +459,23 @@ fn render_refuses_binary_formats_and_render_bytes_gives_changes_csv() {
         changes.1.as_bytes()
     );
     assert!(changes.1.starts_with("kind,natural_key,repo,title,author,committed_at,class,tool,involvement,confidence,evidence"));
+    let findings = tables
+        .iter()
+        .find(|(name, _)| name == "findings.csv")
+        .expect("findings.csv");
+    assert_eq!(
+        findings.1,
+        "name,description,failed,counted,rate,ci95_lower,ci95_upper,incidents\r\nai_without_review,AI changes deployed without an approving review,3,7,0.42857142857142855,0.158,0.75,pagerduty PT4KHLK\r\n"
+    );
+    let typed = data_tables(&report());
+    let table = typed
+        .iter()
+        .find(|t| t.name == "findings")
+        .expect("findings table");
+    assert_eq!(
+        table.columns[3],
+        ("counted".into(), DataValues::Int(vec![Some(7)]))
+    );
     assert_eq!(
         render_bytes(&report(), ReportFormat::Markdown).expect("md"),
         render(&report(), ReportFormat::Markdown)
