@@ -492,12 +492,13 @@ impl Hindsight {
             .cloned()
             .collect();
         let mut sensitivity = Vec::new();
+        let inputs = self.link_inputs()?;
         for hours in SENSITIVITY_WINDOWS_HOURS {
             let link_options = LinkOptions {
                 window: Duration::hours(*hours),
                 ..LinkOptions::default()
             };
-            let (links, _) = self.compute_links(&link_options)?;
+            let links = inputs.link(&link_options);
             let mut candidate: Vec<LinkRow> = decided.clone();
             let decided_pairs: HashSet<(i64, i64)> = decided
                 .iter()

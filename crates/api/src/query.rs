@@ -50,6 +50,14 @@ impl Hindsight {
         Vec<hindsight_analysis::SuspectLink>,
         Vec<hindsight_analysis::ShippedChange>,
     )> {
+        let inputs = self.link_inputs()?;
+        let links = inputs.link(options);
+        Ok((links, inputs.shipped))
+    }
+
+    /// Everything linking reads, loaded from the store once, so that several link options (the
+    /// sensitivity grid) reuse one load.
+    pub(crate) fn link_inputs(&self) -> Result<LinkInputs> {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
         let incidents = self.store.incidents()?;
@@ -80,10 +88,6 @@ impl Hindsight {
             let attrs = attributes.get(&fact.id).copied().unwrap_or(&none);
             fact.service = services.resolve(fact.service.as_deref(), attrs);
         }
-        let mut options = options.clone();
-        if options.depends_on.is_empty() {
-            options.depends_on = services.depends_on();
-        }
         let shipped = deployment_contents(&deployment_facts, &change_facts);
         let extras = LinkExtras {
             deployment_keys,
@@ -106,15 +110,14 @@ impl Hindsight {
                     .collect()
             },
         };
-        let links = link_incidents(
-            &incident_facts,
-            &deployment_facts,
-            &shipped,
-            &change_facts,
-            &extras,
-            &options,
-        );
-        Ok((links, shipped))
+        Ok(LinkInputs {
+            incident_facts,
+            deployment_facts,
+            change_facts,
+            shipped,
+            extras,
+            depends_on: services.depends_on(),
+        })
     }
 
     /// One fact per incident group, so that one outage reported by several tools is linked
@@ -474,5 +477,34 @@ pub(crate) fn deployment_dto(
             file: row.source_file.clone(),
             location: row.source_location.clone(),
         },
+    }
+}
+
+/// What linking reads, loaded once by [`Hindsight::link_inputs`].
+pub(crate) struct LinkInputs {
+    incident_facts: Vec<IncidentFacts>,
+    deployment_facts: Vec<DeploymentFacts>,
+    change_facts: Vec<ChangeFacts>,
+    pub(crate) shipped: Vec<hindsight_analysis::ShippedChange>,
+    extras: LinkExtras,
+    /// The catalog's upstreams, used when the options name none.
+    depends_on: BTreeMap<String, Vec<String>>,
+}
+
+impl LinkInputs {
+    /// The suspect links of every incident group under `options`.
+    pub(crate) fn link(&self, options: &LinkOptions) -> Vec<hindsight_analysis::SuspectLink> {
+        let mut options = options.clone();
+        if options.depends_on.is_empty() {
+            options.depends_on = self.depends_on.clone();
+        }
+        link_incidents(
+            &self.incident_facts,
+            &self.deployment_facts,
+            &self.shipped,
+            &self.change_facts,
+            &self.extras,
+            &options,
+        )
     }
 }
