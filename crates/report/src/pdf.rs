@@ -695,6 +695,43 @@ fn layout_body(report: &Report) -> Layout {
     }
     layout.body(&report.stratified.interpretation);
 
+    let d = &report.dora;
+    layout.section("DORA figures (production)");
+    let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v:.1} {unit}"));
+    layout.bullet(
+        &format!(
+            "Deployments: {} ({} per week)",
+            d.deployments,
+            opt(d.deployments_per_week, "").trim()
+        ),
+        0.0,
+    );
+    layout.bullet(
+        &format!(
+            "Lead time for changes: median {}, p90 {}",
+            opt(d.lead_time_median_hours, "h"),
+            opt(d.lead_time_p90_hours, "h")
+        ),
+        0.0,
+    );
+    layout.bullet(
+        &format!(
+            "Change failure rate: {}",
+            crate::display_rate(&d.change_failure_rate)
+        ),
+        0.0,
+    );
+    layout.bullet(
+        &format!(
+            "Failed deployment recovery time: median {}, p90 {} ({} not recovered)",
+            opt(d.recovery_median_minutes, "min"),
+            opt(d.recovery_p90_minutes, "min"),
+            d.unrecovered_failed_deployments
+        ),
+        0.0,
+    );
+    layout.body(&d.estimator);
+
     if !report.recovery.is_empty() {
         layout.section("Recovery by trigger cohort");
         let opt = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{v:.1} min"));
@@ -715,6 +752,29 @@ fn layout_body(report: &Report) -> Layout {
                     opt(r.resolve_median_minutes),
                     opt(r.resolve_p90_minutes),
                     if minutes.is_empty() { "none resolved".to_owned() } else { minutes.join(", ") }
+                ),
+                0.0,
+            );
+        }
+    }
+
+    if !report.what_ifs.is_empty() {
+        layout.section("Policy what-ifs");
+        for w in &report.what_ifs {
+            let incidents = if w.incidents_prevented.is_empty() {
+                "none".to_owned()
+            } else {
+                w.incidents_prevented.join(", ")
+            };
+            layout.bullet(
+                &format!(
+                    "{}: {} changes and {} operations gated; incidents it would have gated: {}; added lead time {:.1} h. {}",
+                    w.rule,
+                    w.gated_changes.len(),
+                    w.gated_operations.len(),
+                    incidents,
+                    w.added_lead_time_hours,
+                    w.method
                 ),
                 0.0,
             );

@@ -354,6 +354,11 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
     assert!(text.contains("Incidents shown in full: PT4KHLK"));
     assert!(text.contains("Mantel–Haenszel risk ratio, stratified by change size: not defined"));
     assert!(text.contains("Page 1 of"));
+    assert!(text.contains("Deployments: 0 (n/a per week)"), "{text}");
+    assert!(
+        text.contains("freeze: 1 changes and 0 operations gated; incidents it would have gated: none; added lead time 1.5 h. replayed"),
+        "{text}"
+    );
     assert!(text.contains(
         "1. deploy v1 on checkout production at 2026-11-17 13:51 UTC, score 0.90 (suspected)"
     ));
@@ -396,7 +401,9 @@ fn pdf_reads_back_with_figures_toc_and_page_numbers() {
             "Summary",
             "Incidents",
             "AI vs human, held fixed",
+            "DORA figures (production)",
             "Recovery by trigger cohort",
+            "Policy what-ifs",
             "Approval and permission findings",
             "Failure rate per team",
             "Blast radius by trigger cohort",
@@ -427,7 +434,7 @@ fn hostile_text_keeps_the_pdf_valid_across_pages() {
     );
     assert!(text.contains("fix ) ( \\ résumé — naïve ? ??"), "{text}");
     let toc = toc_entries(pages[1]);
-    assert_eq!(toc.len(), 11);
+    assert_eq!(toc.len(), 13);
     let mut previous = 0;
     for (name, number) in toc {
         assert!(number > previous, "{name} on {number}");
