@@ -170,11 +170,13 @@ const MAX_RULES: usize = 32;
 impl Hindsight {
     /// The analytics figures, computed as the report computes them.
     pub fn analytics(&self) -> Result<AnalyticsDto> {
-        let changes = self.store.changes()?;
-        let incidents = self.store.incidents()?;
-        let deployments = self.store.deployments()?;
-        let links = self.store.all_links()?;
-        let causes = self.not_change_caused(&incidents)?;
+        let Unscoped {
+            changes,
+            incidents,
+            deployments,
+            links,
+            causes,
+        } = self.unscoped()?;
         let counts = (
             incidents.len() as i64,
             deployments.len() as i64,
@@ -239,13 +241,27 @@ impl Hindsight {
                 policy_rule(r).map_err(|e| ApiError::BadInput(format!("rule {}: {e}", i + 1)))
             })
             .collect::<Result<Vec<_>>>()?;
-        let changes = self.store.changes()?;
-        let incidents = self.store.incidents()?;
-        let deployments = self.store.deployments()?;
-        let links = self.store.all_links()?;
-        let causes = self.not_change_caused(&incidents)?;
+        let Unscoped {
+            changes,
+            incidents,
+            deployments,
+            links,
+            causes,
+        } = self.unscoped()?;
         let input = self.deep_dive_input(&changes, incidents, deployments, &links, &causes)?;
         self.simulate_with(&input, &rules)
+    }
+
+    /// The whole store as the report reads it without a scope.
+    fn unscoped(&self) -> Result<Unscoped> {
+        let incidents = self.store.incidents()?;
+        Ok(Unscoped {
+            changes: self.store.changes()?,
+            causes: self.not_change_caused(&incidents)?,
+            incidents,
+            deployments: self.store.deployments()?,
+            links: self.store.all_links()?,
+        })
     }
 
     fn simulate_with(&self, input: &DeepDiveInput<'_>, rules: &[Rule]) -> Result<Vec<WhatIfDto>> {
@@ -425,6 +441,16 @@ fn what_if_dto(w: ReportWhatIf) -> WhatIfDto {
         added_lead_time_hours: w.added_lead_time_hours,
         method: w.method,
     }
+}
+
+/// What the analytics figures are computed from: every record, no scope.
+struct Unscoped {
+    changes: Vec<hindsight_store::ChangeRow>,
+    incidents: Vec<hindsight_store::IncidentRow>,
+    deployments: Vec<hindsight_store::DeploymentRow>,
+    links: Vec<hindsight_store::LinkRow>,
+    /// Incidents classed as not change-caused.
+    causes: std::collections::HashMap<i64, String>,
 }
 
 #[cfg(test)]
