@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { Session, startDriver } from "./webdriver.mjs";
+import { Session, openIncident, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target");
@@ -108,10 +108,7 @@ test("an empty store: the demo data is imported through the Import screen", asyn
 });
 
 test("an incident's deep-dive: star, key moment, note and undo are stored with who and when", async () => {
-  const [firstCell] = await session.waitFor('[data-testid="incident-row"] td:first-child');
-  await session.click(firstCell);
-  const [detail] = await session.waitFor('[data-testid="incident-detail"]');
-  const incidentId = Number(await session.attribute(detail, "data-incident-id"));
+  const { incidentId } = await openIncident(session, 0);
   await session.waitFor('[data-testid="impact-band"]');
   const events = await session.waitFor('[data-testid="deep-dive-event"]');
   const sources = await Promise.all(events.map((e) => session.attribute(e, "data-source")));

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-import { Session, startDriver } from "./webdriver.mjs";
+import { Session, openIncident, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target");
@@ -56,10 +56,7 @@ async function until(check, what) {
 }
 
 test("a reviewer marks an incident not change-caused with a reason, then undoes it", async () => {
-  const [firstCell] = await session.waitFor('[data-testid="incident-row"] td:first-child');
-  await session.click(firstCell);
-  const [detail] = await session.waitFor('[data-testid="incident-detail"]');
-  const incidentId = Number(await session.attribute(detail, "data-incident-id"));
+  const { incidentId } = await openIncident(session, 0);
   const before = cli("incident", String(incidentId)).incident.cause;
   assert.ok(before === null || before.review === null, "no reviewer decision yet");
 

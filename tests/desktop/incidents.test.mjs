@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-import { Session, startDriver } from "./webdriver.mjs";
+import { Session, openIncident, startDriver } from "./webdriver.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, "target");
@@ -51,13 +51,11 @@ test("selecting the agent incident shows the operation and AI attribution of sus
   const agentIncident = truth.incidents.find((i) => i.cause === "operation");
   assert.ok(agentIncident, "the demo has an incident caused by an agent operation");
   // Rows are clicked through their first cell: WebKitWebDriver does not click table rows.
-  const cells = await session.waitFor('[data-testid="incident-row"] td:first-child');
-  const rows = await session.findAll('[data-testid="incident-row"]');
+  const rows = await session.waitFor('[data-testid="incident-row"]');
   let target;
   for (const [index, row] of rows.entries()) {
     if ((await session.text(row)).includes(agentIncident.service)) {
-      await session.click(cells[index]);
-      const detail = (await session.waitFor('[data-testid="incident-detail"]'))[0];
+      const { detail } = await openIncident(session, index);
       if ((await session.text(detail)).includes(agentIncident.incident_id)) {
         target = detail;
         break;
@@ -73,9 +71,8 @@ test("selecting the agent incident shows the operation and AI attribution of sus
 
   // Some incident's suspect shipped an AI-attributed change, shown with its tool.
   const classes = [];
-  for (const cell of await session.findAll('[data-testid="incident-row"] td:first-child')) {
-    await session.click(cell);
-    await session.waitFor('[data-testid="incident-detail"]');
+  for (const index of rows.keys()) {
+    await openIncident(session, index);
     for (const change of await session.findAll('[data-testid="change-row"]')) {
       classes.push(await session.attribute(change, "data-class"));
     }
@@ -97,10 +94,7 @@ async function shoot(name) {
 }
 
 test("a reviewer confirms a suspect link with a reason, and it is stored", async () => {
-  const [firstCell] = await session.waitFor('[data-testid="incident-row"] td:first-child');
-  await session.click(firstCell);
-  const [detail] = await session.waitFor('[data-testid="incident-detail"]');
-  const incidentId = Number(await session.attribute(detail, "data-incident-id"));
+  const { incidentId } = await openIncident(session, 0);
   // The suspects sit below the deep-dive timeline: wait until it has loaded (it moves them),
   // then scroll to them, as WebKitWebDriver does not scroll the pane.
   await session.waitFor('[data-testid="deep-dive-event"]');

@@ -136,3 +136,19 @@ export class Session {
     return call(this.base, "DELETE", `/session/${this.id}`);
   }
 }
+
+/**
+ * Opens the incident in row `index` of the incident list (through its first cell, as
+ * WebKitWebDriver does not click table rows) and waits until the detail pane shows that
+ * incident loaded, not the one open before the click. Answers the pane and the incident id.
+ */
+export async function openIncident(session, index = 0) {
+  const rows = await session.waitFor('[data-testid="incident-row"]', { min: index + 1 });
+  const id = await session.attribute(rows[index], "data-incident-id");
+  const [cell] = await session.within(rows[index], "td:first-child");
+  await session.click(cell);
+  const pane = `[data-testid="incident-detail"][data-incident-id="${id}"]`;
+  // The header appears once the incident has loaded (before, the pane says "Loading").
+  await session.waitFor(`${pane} .detail-header`);
+  return { detail: (await session.findAll(pane))[0], incidentId: Number(id) };
+}
