@@ -21,7 +21,9 @@ use chrono::{DateTime, Utc};
 
 pub use contents::{deployment_contents, ShippedChange};
 pub use explicit::classify_cause;
-pub use link::{link_incidents, ChangeDetails, LinkExtras, LinkOptions, SuspectLink};
+pub use link::{
+    link_incidents, narrow_window, ChangeDetails, LinkExtras, LinkOptions, SuspectLink,
+};
 
 /// Errors of the analysis layer.
 #[derive(Debug, thiserror::Error)]

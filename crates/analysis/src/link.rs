@@ -31,7 +31,7 @@
 //!
 //! Links are ranked by score (then newest first). Nothing here reads the store or the clock.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use chrono::Duration;
 
@@ -207,6 +207,41 @@ pub fn link_incidents(
         links.extend(ranked);
     }
     links
+}
+
+/// Narrows links made by [`link_incidents`] under a wide window to what a narrower `window`
+/// gives, without linking again. The window only admits scored candidates deployed at most
+/// `window` before impact start; it changes no score and no order. So narrowing drops the
+/// scored links to older deployments and renumbers each incident's ranks; explicit links
+/// stay. `links` must be as `link_incidents` answered them (each incident's run in rank
+/// order). Narrowing step by step (168 h, then 72 h, then 24 h) equals narrowing at once.
+pub fn narrow_window(
+    links: &mut Vec<SuspectLink>,
+    incidents: &[IncidentFacts],
+    deployments: &[DeploymentFacts],
+    window: Duration,
+) {
+    let started: HashMap<i64, chrono::DateTime<chrono::Utc>> =
+        incidents.iter().map(|i| (i.id, i.started_at)).collect();
+    let deployed: HashMap<i64, chrono::DateTime<chrono::Utc>> =
+        deployments.iter().map(|d| (d.id, d.at)).collect();
+    links.retain(|l| {
+        l.method != "scored"
+            || match (started.get(&l.incident_id), deployed.get(&l.deployment_id)) {
+                (Some(start), Some(at)) => *at >= *start - window,
+                _ => false,
+            }
+    });
+    let mut previous = None;
+    let mut rank = 0;
+    for link in links.iter_mut() {
+        if previous != Some(link.incident_id) {
+            previous = Some(link.incident_id);
+            rank = 0;
+        }
+        rank += 1;
+        link.rank = rank;
+    }
 }
 
 /// The incident's service at hop 0 and its upstreams (breadth first) up to `max_hops`.
@@ -731,6 +766,58 @@ mod tests {
             .evidence
             .contains(&"payments is upstream of checkout (1 hop), weighted down".to_owned()));
         assert!(links[0].score < 0.5);
+    }
+
+    #[test]
+    fn narrowing_the_window_equals_linking_again_under_it() {
+        // Deployments every 5 hours over a week before impact, across two incidents, with an
+        // explicit link to one that is older than every narrowed window.
+        let mut deployments: Vec<DeploymentFacts> = (0..34)
+            .map(|i| {
+                let time = at("2026-11-16T14:00:00Z") - Duration::hours(5 * i + 1);
+                deployment(100 + i, "checkout", "production", &time.to_rfc3339())
+            })
+            .collect();
+        deployments[30].version = Some("v9.9.9".into());
+        let mut second = incident("checkout", "2026-11-15T02:00:00Z", &[]);
+        second.id = 2;
+        let incidents = vec![
+            incident(
+                "checkout",
+                "2026-11-16T14:00:00Z",
+                &["Started after v9.9.9."],
+            ),
+            second,
+        ];
+        let extras = keys(&deployments);
+        let link = |hours: i64| {
+            link_incidents(
+                &incidents,
+                &deployments,
+                &[],
+                &[],
+                &extras,
+                &LinkOptions {
+                    window: Duration::hours(hours),
+                    min_score: 0.0,
+                    ..LinkOptions::default()
+                },
+            )
+        };
+        let mut narrowed = link(168);
+        assert!(narrowed.iter().any(|l| l.method == "explicit"));
+        for hours in [72, 48, 24, 1] {
+            narrow_window(
+                &mut narrowed,
+                &incidents,
+                &deployments,
+                Duration::hours(hours),
+            );
+            assert_eq!(narrowed, link(hours), "narrowed to {hours} h");
+        }
+        // The explicit link to the week-old deployment survives every window.
+        assert_eq!(narrowed[0].deployment_id, 130);
+        assert_eq!(narrowed[0].rank, 1);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use hindsight_store::{parse_time, DeploymentRow, LinkRow};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::query::LinkInputs;
 use crate::scope::Resolved;
 use crate::{ApiError, Hindsight, Result};
 
@@ -186,6 +187,25 @@ fn change_type(attributes: &BTreeMap<String, String>) -> Option<String> {
         .cloned()
 }
 
+/// The rows most measures read, loaded once per request and shared by its sections.
+pub(crate) struct StoreRows {
+    pub(crate) changes: Vec<hindsight_store::ChangeRow>,
+    pub(crate) deployments: Vec<DeploymentRow>,
+    pub(crate) incidents: Vec<hindsight_store::IncidentRow>,
+    pub(crate) links: Vec<LinkRow>,
+}
+
+impl StoreRows {
+    pub(crate) fn load(store: &hindsight_store::Store) -> Result<Self> {
+        Ok(Self {
+            changes: store.changes()?,
+            deployments: store.deployments()?,
+            incidents: store.incidents()?,
+            links: store.all_links()?,
+        })
+    }
+}
+
 impl Hindsight {
     /// Teams, findings, blast radius and sensitivity over the chosen window. `team_of` maps a
     /// service to its team when a deployment names none (a catalog plugs in here).
@@ -194,7 +214,7 @@ impl Hindsight {
         options: &AnalyzeOptions,
         team_of: &dyn Fn(&str) -> Option<String>,
     ) -> Result<AnalysisExtrasDto> {
-        self.analysis_extras_in(options, team_of, None)
+        self.analysis_extras_in(&StoreRows::load(&self.store)?, options, team_of, None)
     }
 
     /// [`Self::analysis_extras`] narrowed by a resolved report scope as well: only the changes,
@@ -202,23 +222,65 @@ impl Hindsight {
     /// in the report's other sections.
     pub(crate) fn analysis_extras_in(
         &self,
+        store_rows: &StoreRows,
         options: &AnalyzeOptions,
         team_of: &dyn Fn(&str) -> Option<String>,
         scope: Option<&Resolved>,
     ) -> Result<AnalysisExtrasDto> {
-        let changes: Vec<hindsight_store::ChangeRow> = self
-            .store
-            .changes()?
-            .into_iter()
+        // The sensitivity grid links again under the widest window: on a second core, while
+        // the rest is measured.
+        std::thread::scope(|threads| {
+            let linking = threads.spawn(|| -> Result<_> {
+                let inputs = self.link_inputs_from(
+                    &store_rows.changes,
+                    store_rows.deployments.clone(),
+                    &store_rows.incidents,
+                )?;
+                let widest = SENSITIVITY_WINDOWS_HOURS
+                    .iter()
+                    .copied()
+                    .max()
+                    .unwrap_or(72);
+                let links = inputs.link(&LinkOptions {
+                    window: Duration::hours(widest),
+                    ..LinkOptions::default()
+                });
+                Ok((inputs, links))
+            });
+            let mut linking = Some(linking);
+            let mut linked = || match linking.take().map(|handle| handle.join()) {
+                Some(Ok(linked)) => linked,
+                Some(Err(_)) => Err(ApiError::Internal(
+                    "linking for the sensitivity grid panicked".to_owned(),
+                )),
+                None => Err(ApiError::Internal(
+                    "the sensitivity grid was linked twice".to_owned(),
+                )),
+            };
+            self.measure_extras(store_rows, options, team_of, scope, &mut linked)
+        })
+    }
+
+    fn measure_extras(
+        &self,
+        store_rows: &StoreRows,
+        options: &AnalyzeOptions,
+        team_of: &dyn Fn(&str) -> Option<String>,
+        scope: Option<&Resolved>,
+        linked: &mut dyn FnMut() -> Result<(LinkInputs, Vec<hindsight_analysis::SuspectLink>)>,
+    ) -> Result<AnalysisExtrasDto> {
+        let changes: Vec<&hindsight_store::ChangeRow> = store_rows
+            .changes
+            .iter()
             .filter(|c| scope.is_none_or(|s| s.change(c)))
             .collect();
         let full: HashMap<i64, hindsight_model::Change> =
             self.store.load_changes()?.into_iter().collect();
-        let deployments = self.store.deployments()?;
-        let rows = self.store.incidents()?;
-        let groups = self.groups_of(&rows, &|s: &str| normalise_service_name(s))?;
+        let deployments = &store_rows.deployments;
+        let rows = &store_rows.incidents;
+        let groups = self.groups_of(rows, &|s: &str| normalise_service_name(s))?;
         let primary = primary_of(&groups);
-        let causes = self.not_change_caused(&rows)?;
+        let causes = self.not_change_caused(rows)?;
         let reviewer_ncc = self.reviewer_not_change_caused()?;
         let incident_name: HashMap<i64, String> = rows
             .iter()
@@ -228,10 +290,10 @@ impl Hindsight {
             .iter()
             .map(|r| Ok((r.id, parse_time(&r.started_at)?)))
             .collect::<Result<_>>()?;
-        let all_links = self.store.all_links()?;
+        let all_links = &store_rows.links;
         let in_scope: HashSet<i64> = rows
             .iter()
-            .filter(|r| scope.is_none_or(|s| s.incident(r, &all_links)))
+            .filter(|r| scope.is_none_or(|s| s.incident(r, all_links)))
             .map(|r| r.id)
             .collect();
         let counts = |incident: i64| -> bool {
@@ -269,7 +331,7 @@ impl Hindsight {
             }
             out
         };
-        let failing = failing_of(&all_links, self.suspect_threshold()?);
+        let failing = failing_of(all_links, self.suspect_threshold()?);
         let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
         for (d, c) in self.store.deployment_change_pairs()? {
             shipped_by.entry(c).or_default().push(d);
@@ -394,7 +456,7 @@ impl Hindsight {
         }
         // (deployment, group) -> best rank, a confirmed link first.
         let mut best_rank: HashMap<(i64, i64), i64> = HashMap::new();
-        for l in &all_links {
+        for l in all_links {
             let group = primary
                 .get(&l.incident_id)
                 .copied()
@@ -491,14 +553,14 @@ impl Hindsight {
             .filter(|l| l.status != "suspected")
             .cloned()
             .collect();
-        let mut sensitivity = Vec::new();
-        let inputs = self.link_inputs()?;
-        for hours in SENSITIVITY_WINDOWS_HOURS {
-            let link_options = LinkOptions {
-                window: Duration::hours(*hours),
-                ..LinkOptions::default()
-            };
-            let links = inputs.link(&link_options);
+        // Linked once under the widest window, then narrowed window by window: the window
+        // changes no score, it only admits older deployments (`narrow_window`).
+        let mut per_window = Vec::new();
+        let (inputs, mut links) = linked()?;
+        let mut windows = SENSITIVITY_WINDOWS_HOURS.to_vec();
+        windows.sort_unstable_by(|a, b| b.cmp(a));
+        for hours in &windows {
+            inputs.narrow(&mut links, Duration::hours(*hours));
             let mut candidate: Vec<LinkRow> = decided.clone();
             let decided_pairs: HashSet<(i64, i64)> = decided
                 .iter()
@@ -506,7 +568,7 @@ impl Hindsight {
                 .collect();
             candidate.extend(
                 links
-                    .into_iter()
+                    .iter()
                     .filter(|l| !decided_pairs.contains(&(l.incident_id, l.deployment_id)))
                     .map(|l| LinkRow {
                         id: 0,
@@ -515,10 +577,11 @@ impl Hindsight {
                         rank: l.rank,
                         score: l.score,
                         status: "suspected".to_owned(),
-                        method: l.method,
+                        method: l.method.clone(),
                         evidence: Vec::new(),
                     }),
             );
+            let mut rows = Vec::new();
             for threshold in SENSITIVITY_THRESHOLDS {
                 let failing = failing_of(&candidate, *threshold);
                 let (mut ai, mut human) = ((0u64, 0u64), (0u64, 0u64));
@@ -539,7 +602,7 @@ impl Hindsight {
                     slot.0 += u64::from(failed);
                 }
                 let ratio = risk_ratio(ai.0, ai.1, human.0, human.1);
-                sensitivity.push(SensitivityDto {
+                rows.push(SensitivityDto {
                     window_hours: *hours,
                     threshold: *threshold,
                     ai: rate(&Proportion::new(ai.0, ai.1)),
@@ -549,7 +612,10 @@ impl Hindsight {
                     ci95_upper: ratio.as_ref().map(|r| r.ci95.upper),
                 });
             }
+            per_window.push(rows);
         }
+        // Narrowest window first, as the windows are listed.
+        let sensitivity: Vec<SensitivityDto> = per_window.into_iter().rev().flatten().collect();
 
         Ok(AnalysisExtrasDto {
             from: options.from.map(|t| hindsight_store::format_time(&t)),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use hindsight_analysis::{
     deployment_contents, link_incidents, ChangeDetails, ChangeFacts, DeploymentFacts,
     IncidentFacts, LinkExtras, LinkOptions,
@@ -61,7 +61,18 @@ impl Hindsight {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
         let incidents = self.store.incidents()?;
+        self.link_inputs_from(changes, deployments, &incidents)
+    }
+
+    /// [`Self::link_inputs`] from rows already read. The deployments are moved into the facts.
+    pub(crate) fn link_inputs_from(
+        &self,
+        changes: impl AsRef<[ChangeRow]>,
+        deployments: Vec<DeploymentRow>,
+        incidents: &[IncidentRow],
+    ) -> Result<LinkInputs> {
         let change_facts = changes
+            .as_ref()
             .iter()
             .map(change_facts)
             .collect::<Result<Vec<_>>>()?;
@@ -76,7 +87,7 @@ impl Hindsight {
             .into_iter()
             .map(into_deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let mut incident_facts = self.grouped_incident_facts(&incidents)?;
+        let mut incident_facts = self.grouped_incident_facts(incidents)?;
         // Every tool's name for a service onto the catalog's one; its dependsOn as upstreams.
         let services = self.service_map()?;
         services.apply(&mut deployment_facts, &mut []);
@@ -493,6 +504,20 @@ pub(crate) struct LinkInputs {
 
 impl LinkInputs {
     /// The suspect links of every incident group under `options`.
+    /// Narrows links made under a wider window to `window` (see `narrow_window`).
+    pub(crate) fn narrow(
+        &self,
+        links: &mut Vec<hindsight_analysis::SuspectLink>,
+        window: Duration,
+    ) {
+        hindsight_analysis::narrow_window(
+            links,
+            &self.incident_facts,
+            &self.deployment_facts,
+            window,
+        );
+    }
+
     pub(crate) fn link(&self, options: &LinkOptions) -> Vec<hindsight_analysis::SuspectLink> {
         let mut options = options.clone();
         if options.depends_on.is_empty() {

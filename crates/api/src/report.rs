@@ -71,32 +71,35 @@ impl Hindsight {
     /// and changes the scope admits, and the cover prints the scope.
     pub fn report_in(&self, scope: &ReportScope, generated_at: DateTime<Utc>) -> Result<Report> {
         let scope = self.resolve_scope(scope)?;
-        let all_links = self.store.all_links()?;
-        let all_deployments = self.store.deployments()?;
+        let store_rows = crate::findings::StoreRows::load(&self.store)?;
+        let all_links = &store_rows.links;
+        let all_deployments = &store_rows.deployments;
         let suspect_ok: HashSet<i64> = all_deployments
             .iter()
             .filter(|d| scope.suspect(d))
             .map(|d| d.id)
             .collect();
-        let changes: Vec<ChangeRow> = self
-            .store
-            .changes()?
-            .into_iter()
+        let all_changes = &store_rows.changes;
+        let changes: Vec<ChangeRow> = all_changes
+            .iter()
             .filter(|c| scope.change(c))
+            .cloned()
             .collect();
+        let pairs = self.store.deployment_change_pairs()?;
         let evidence = self.store.evidence()?;
-        let incident_rows: Vec<IncidentRow> = self
-            .store
-            .incidents()?
-            .into_iter()
-            .filter(|i| scope.incident(i, &all_links))
+        let incident_rows: Vec<IncidentRow> = store_rows
+            .incidents
+            .iter()
+            .filter(|i| scope.incident(i, all_links))
+            .cloned()
             .collect();
         let incident_ids: HashSet<i64> = incident_rows.iter().map(|i| i.id).collect();
         let links: Vec<LinkRow> = all_links
-            .into_iter()
+            .iter()
             .filter(|l| {
                 incident_ids.contains(&l.incident_id) && suspect_ok.contains(&l.deployment_id)
             })
+            .cloned()
             .collect();
         let deployments: Vec<DeploymentRow> = all_deployments
             .iter()
@@ -110,7 +113,22 @@ impl Hindsight {
         for link in &links {
             links_of.entry(link.incident_id).or_default().push(link);
         }
-        let mut shipped_cache: HashMap<i64, Vec<ReportChangeRef>> = HashMap::new();
+        // What each deployment shipped, in the order of `changes_of_deployment`.
+        let change_by_id: HashMap<i64, &ChangeRow> =
+            all_changes.iter().map(|c| (c.id, c)).collect();
+        let mut shipped_of: HashMap<i64, Vec<&ChangeRow>> = HashMap::new();
+        for (d, c) in &pairs {
+            if let Some(change) = change_by_id.get(c) {
+                shipped_of.entry(*d).or_default().push(change);
+            }
+        }
+        for shipped in shipped_of.values_mut() {
+            shipped.sort_by(|a, b| {
+                (&a.committed_at, &a.natural_key).cmp(&(&b.committed_at, &b.natural_key))
+            });
+        }
+        let timelines = self.store.timelines()?;
+        let annotated = self.store.annotated_incidents()?;
         let counts = (
             incident_rows.len() as i64,
             deployments.len() as i64,
@@ -153,25 +171,18 @@ impl Hindsight {
                     Some(d) => (*d).clone(),
                     None => self.store.deployment(link.deployment_id)?,
                 };
-                let changes = match shipped_cache.get(&link.deployment_id) {
-                    Some(changes) => changes.clone(),
-                    None => {
-                        let changes: Vec<ReportChangeRef> = self
-                            .store
-                            .changes_of_deployment(link.deployment_id)?
-                            .iter()
-                            .map(|c| ReportChangeRef {
-                                natural_key: c.natural_key.clone(),
-                                title: c.title.clone(),
-                                author: c.author_name.clone(),
-                                class: c.class.clone(),
-                                tool: c.tool.clone(),
-                            })
-                            .collect();
-                        shipped_cache.insert(link.deployment_id, changes.clone());
-                        changes
-                    }
-                };
+                let changes: Vec<ReportChangeRef> = shipped_of
+                    .get(&link.deployment_id)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| ReportChangeRef {
+                        natural_key: c.natural_key.clone(),
+                        title: c.title.clone(),
+                        author: c.author_name.clone(),
+                        class: c.class.clone(),
+                        tool: c.tool.clone(),
+                    })
+                    .collect();
                 suspects.push(ReportSuspect {
                     rank: link.rank,
                     score: link.score,
@@ -196,9 +207,11 @@ impl Hindsight {
             let mut timeline = Vec::new();
             for member in members {
                 timeline.extend(
-                    self.store
-                        .timeline(*member)?
+                    timelines
+                        .get(member)
                         .into_iter()
+                        .flatten()
+                        .cloned()
                         .map(|e| ReportEvent {
                             at: e.at,
                             kind: e.kind,
@@ -208,8 +221,7 @@ impl Hindsight {
             }
             timeline.sort_by(|a, b| a.at.cmp(&b.at));
             // Only annotated incidents need their deep-dive built.
-            let annotated = !self.store.annotations_of(incident.id)?.is_empty();
-            let key_moments = if annotated {
+            let key_moments = if annotated.contains(&incident.id) {
                 self.incident_timeline(incident.id)?.key_moments
             } else {
                 Vec::new()
@@ -249,6 +261,7 @@ impl Hindsight {
         let recovery = self.recovery_section(&input)?;
         let what_ifs = self.what_if_section(&input)?;
         let findings = crate::findings::report_findings(&self.analysis_extras_in(
+            &store_rows,
             &crate::AnalyzeOptions {
                 from: scope.from,
                 to: scope.to,

@@ -176,7 +176,12 @@ impl Hindsight {
                 )));
             }
         }
-        let deployments = self.store.deployments()?;
+        // Only the team and cohort filters read the deployments.
+        let deployments = if scope.teams.is_empty() && scope.cohorts.is_empty() {
+            Vec::new()
+        } else {
+            self.store.deployments()?
+        };
         let mut services = lower(&scope.services);
         if let Some(teams) = lower(&scope.teams) {
             let owned: HashSet<String> = deployments

@@ -1,6 +1,8 @@
 //! Incident annotations: an append-only log of key moments, stars and notes, keyed by the
 //! incident's natural key and the event's identity so that it outlives re-ingest.
 
+use std::collections::HashSet;
+
 use rusqlite::{params, OptionalExtension};
 
 use crate::{Result, Store, StoreError};
@@ -122,6 +124,21 @@ impl Store {
         Ok(rows)
     }
 
+    /// The incidents with at least one annotation (undone ones included), in one read.
+    pub fn annotated_incidents(&self) -> Result<HashSet<i64>> {
+        let conn = self.connection()?;
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT i.id FROM incidents i
+             JOIN incident_annotations a
+               ON a.incident_source_system = i.source_system
+              AND a.incident_source_id = i.source_id",
+        )?;
+        let ids = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<HashSet<i64>>>()?;
+        Ok(ids)
+    }
+
     /// The deployments of a service between two instants (inclusive), oldest first.
     pub fn deployment_ids_of_service_between(
         &self,
@@ -199,6 +216,7 @@ mod tests {
     #[test]
     fn annotations_follow_the_incident_natural_key_across_reingest() {
         let (_dir, store, incident) = store_with_incident();
+        assert!(store.annotated_incidents().expect("annotated").is_empty());
         store
             .add_annotation(
                 incident,
@@ -211,6 +229,10 @@ mod tests {
                 },
             )
             .expect("note");
+        assert_eq!(
+            store.annotated_incidents().expect("annotated"),
+            HashSet::from([incident])
+        );
         // The incident row is deleted and ingested again with a new id.
         let conn = store.connection().expect("conn");
         conn.execute_batch(
@@ -222,6 +244,10 @@ mod tests {
         )
         .expect("reingest");
         drop(conn);
+        assert_eq!(
+            store.annotated_incidents().expect("annotated"),
+            HashSet::from([42])
+        );
         let rows = store.annotations_of(42).expect("rows");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].value, "pager fired late");

@@ -1,6 +1,6 @@
 //! Reads: the rows analysis, reports and the UI need.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -419,6 +419,32 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Every incident's timeline in one read, keyed by incident id, each as
+    /// [`timeline`](Self::timeline) answers it: oldest first.
+    pub fn timelines(&self) -> Result<HashMap<i64, Vec<TimelineRow>>> {
+        let conn = self.connection()?;
+        let mut stmt = conn.prepare(
+            "SELECT incident_id, at, kind, text, source_file, source_location
+             FROM timeline_events ORDER BY incident_id, at, id",
+        )?;
+        let mut grouped: HashMap<i64, Vec<TimelineRow>> = HashMap::new();
+        let rows = stmt.query_map([], |row| {
+            Ok(TimelineRow {
+                incident_id: row.get(0)?,
+                at: row.get(1)?,
+                kind: row.get(2)?,
+                text: row.get(3)?,
+                source_file: row.get(4)?,
+                source_location: row.get(5)?,
+            })
+        })?;
+        for row in rows {
+            let row = row?;
+            grouped.entry(row.incident_id).or_default().push(row);
+        }
+        Ok(grouped)
     }
 
     /// The links of one incident, best rank first; rejected links are included.
