@@ -27,8 +27,8 @@ pub(crate) struct Index<'a> {
     pub changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
     /// PR number -> changes whose key or title may name it.
     pub changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
-    pub shipped_by_change: HashMap<i64, Vec<i64>>,
-    pub shipped_by_deployment: HashMap<i64, Vec<i64>>,
+    pub shipped_by_change: Grouped,
+    pub shipped_by_deployment: Grouped,
     /// Rollback operations, sorted by time.
     pub rollbacks: Vec<&'a DeploymentFacts>,
     /// Deployments marked rolled back, sorted by time.
@@ -37,6 +37,30 @@ pub(crate) struct Index<'a> {
     pub reverts: Vec<(DateTime<Utc>, &'a ChangeFacts, String)>,
     /// Service names as they are searched for in incident text (lower case).
     pub service_words: HashMap<String, Vec<&'a str>>,
+}
+
+/// Ids grouped by an id, as one sorted vector: a million changes each shipped once would cost
+/// a million small vectors in a map.
+#[derive(Debug, Default)]
+pub(crate) struct Grouped {
+    keys: Vec<i64>,
+    values: Vec<i64>,
+}
+
+impl Grouped {
+    fn new(pairs: impl Iterator<Item = (i64, i64)>) -> Self {
+        let mut pairs: Vec<(i64, i64)> = pairs.collect();
+        pairs.sort_unstable();
+        let (keys, values) = pairs.into_iter().unzip();
+        Self { keys, values }
+    }
+
+    /// The values of `key`, ascending; empty when it has none.
+    pub(crate) fn get(&self, key: i64) -> &[i64] {
+        let start = self.keys.partition_point(|k| *k < key);
+        let end = start + self.keys[start..].partition_point(|k| *k == key);
+        &self.values[start..end]
+    }
 }
 
 /// A version as compared: lower case, without a leading `v` before a digit.
@@ -63,6 +87,66 @@ fn by_time(list: &mut [&DeploymentFacts]) {
     list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
 }
 
+/// The change tables: a million changes, so they build on a core of their own.
+struct ChangeTables<'a> {
+    changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
+    changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
+    reverts: Vec<(DateTime<Utc>, &'a ChangeFacts, String)>,
+}
+
+impl<'a> ChangeTables<'a> {
+    fn build(
+        changes: &'a [ChangeFacts],
+        details: &std::collections::BTreeMap<i64, ChangeDetails>,
+    ) -> Self {
+        let mut changes_by_key: Vec<(Cow<str>, &ChangeFacts)> =
+            changes.iter().map(|c| (lower(&c.natural_key), c)).collect();
+        changes_by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+
+        let mut changes_by_pr: HashMap<u64, Vec<&ChangeFacts>> = HashMap::new();
+        let mut reverts = Vec::new();
+        for c in changes {
+            let mut numbers = Vec::new();
+            if let Some((_, n)) = c.natural_key.rsplit_once('#') {
+                numbers.extend(n.parse::<u64>().ok());
+            }
+            if let Some(d) = details.get(&c.id) {
+                let title = d.title.trim();
+                if let Some(rest) = title.strip_suffix(')') {
+                    if let Some((_, n)) = rest.rsplit_once("(#") {
+                        numbers.extend(n.parse::<u64>().ok());
+                    }
+                }
+                const MERGE: &[u8] = b"merge pull request #";
+                if title
+                    .as_bytes()
+                    .get(..MERGE.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(MERGE))
+                {
+                    // The prefix is ASCII, so its end is a character boundary.
+                    let rest = &title[MERGE.len()..];
+                    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    numbers.extend(n.parse::<u64>().ok());
+                }
+                if let (Some(at), Some(sha)) = (c.committed_at, reverted_sha(&d.message)) {
+                    reverts.push((at, c, sha));
+                }
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            for n in numbers {
+                changes_by_pr.entry(n).or_default().push(c);
+            }
+        }
+        reverts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        Self {
+            changes_by_key,
+            changes_by_pr,
+            reverts,
+        }
+    }
+}
+
 impl<'a> Index<'a> {
     pub(crate) fn build(
         deployments: &'a [DeploymentFacts],
@@ -70,6 +154,27 @@ impl<'a> Index<'a> {
         shipped: &[ShippedChange],
         changes: &'a [ChangeFacts],
         details: &std::collections::BTreeMap<i64, ChangeDetails>,
+    ) -> Self {
+        std::thread::scope(|scope| {
+            let change_tables = scope.spawn(|| ChangeTables::build(changes, details));
+            let index = Self::without_changes(deployments, deployment_keys, shipped);
+            let tables = change_tables
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            Self {
+                changes_by_key: tables.changes_by_key,
+                changes_by_pr: tables.changes_by_pr,
+                reverts: tables.reverts,
+                ..index
+            }
+        })
+    }
+
+    /// Everything but the change tables, which are left empty.
+    fn without_changes(
+        deployments: &'a [DeploymentFacts],
+        deployment_keys: &'a std::collections::BTreeMap<i64, String>,
+        shipped: &[ShippedChange],
     ) -> Self {
         let mut by_id = HashMap::with_capacity(deployments.len());
         let mut by_service: HashMap<&str, Vec<&DeploymentFacts>> = HashMap::new();
@@ -98,7 +203,7 @@ impl<'a> Index<'a> {
         }
         by_time(&mut rollbacks);
         by_time(&mut rolled_back);
-        by_sha.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        by_sha.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
 
         let mut by_key_lower: HashMap<String, Vec<&DeploymentFacts>> = HashMap::new();
         let mut by_key = HashMap::new();
@@ -110,52 +215,10 @@ impl<'a> Index<'a> {
             }
         }
 
-        let mut changes_by_key: Vec<(Cow<str>, &ChangeFacts)> =
-            changes.iter().map(|c| (lower(&c.natural_key), c)).collect();
-        changes_by_key.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-
-        let mut changes_by_pr: HashMap<u64, Vec<&ChangeFacts>> = HashMap::new();
-        let mut reverts = Vec::new();
-        for c in changes {
-            let mut numbers = Vec::new();
-            if let Some((_, n)) = c.natural_key.rsplit_once('#') {
-                numbers.extend(n.parse::<u64>().ok());
-            }
-            if let Some(d) = details.get(&c.id) {
-                let title = d.title.trim().to_lowercase();
-                if let Some(rest) = title.strip_suffix(')') {
-                    if let Some((_, n)) = rest.rsplit_once("(#") {
-                        numbers.extend(n.parse::<u64>().ok());
-                    }
-                }
-                if let Some(rest) = title.strip_prefix("merge pull request #") {
-                    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                    numbers.extend(n.parse::<u64>().ok());
-                }
-                if let (Some(at), Some(sha)) = (c.committed_at, reverted_sha(&d.message)) {
-                    reverts.push((at, c, sha));
-                }
-            }
-            numbers.sort_unstable();
-            numbers.dedup();
-            for n in numbers {
-                changes_by_pr.entry(n).or_default().push(c);
-            }
-        }
-        reverts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
-
-        let mut shipped_by_change: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut shipped_by_deployment: HashMap<i64, Vec<i64>> = HashMap::new();
-        for s in shipped {
-            shipped_by_change
-                .entry(s.change_id)
-                .or_default()
-                .push(s.deployment_id);
-            shipped_by_deployment
-                .entry(s.deployment_id)
-                .or_default()
-                .push(s.change_id);
-        }
+        let shipped_by_change =
+            Grouped::new(shipped.iter().map(|s| (s.change_id, s.deployment_id)));
+        let shipped_by_deployment =
+            Grouped::new(shipped.iter().map(|s| (s.deployment_id, s.change_id)));
 
         let mut service_words: HashMap<String, Vec<&str>> = HashMap::new();
         for service in by_service.keys() {
@@ -172,13 +235,13 @@ impl<'a> Index<'a> {
             by_key,
             by_version,
             by_sha,
-            changes_by_key,
-            changes_by_pr,
+            changes_by_key: Vec::new(),
+            changes_by_pr: HashMap::new(),
             shipped_by_change,
             shipped_by_deployment,
             rollbacks,
             rolled_back,
-            reverts,
+            reverts: Vec::new(),
             service_words,
         }
     }
@@ -235,5 +298,22 @@ impl<'a> Index<'a> {
         let lower = list.partition_point(|d| d.at < from);
         let upper = list.partition_point(|d| d.at <= until).max(lower);
         &list[lower..upper]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Grouped;
+
+    #[test]
+    fn grouped_answers_each_keys_values_and_nothing_for_others() {
+        let grouped = Grouped::new([(5, 50), (3, 31), (5, 51), (3, 30), (9, 90)].into_iter());
+        assert_eq!(grouped.get(3), &[30, 31]);
+        assert_eq!(grouped.get(5), &[50, 51]);
+        assert_eq!(grouped.get(9), &[90]);
+        for absent in [0, 4, 6, 10] {
+            assert!(grouped.get(absent).is_empty(), "{absent}");
+        }
+        assert!(Grouped::new(std::iter::empty()).get(1).is_empty());
     }
 }
