@@ -28,26 +28,10 @@ use hindsight_analysis::{
     IncidentFacts, LinkExtras, LinkOptions,
 };
 use hindsight_model::normalise_service_name;
+use hindsight_tests::{fake_sha, Rng};
 
 const SERVICES: usize = 200;
 const CLASSES: [&str; 4] = ["ai", "human", "automation", "unknown"];
-
-/// A small deterministic generator (SplitMix64), so every run sees the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -73,7 +57,7 @@ fn generate(n_changes: usize, n_deployments: usize, n_incidents: usize) -> Data 
     let year = 365 * 24 * 3600_i64;
     let change_step = (year / n_changes.max(1) as i64).max(1);
     let deploy_step = (year / n_deployments.max(1) as i64).max(1);
-    let sha = |i: usize| format!("{:016x}{:024x}", i as u64 ^ 0xA5A5_0000_0000_0000, i);
+    let sha = |i: usize| fake_sha(0, i as u64);
 
     let mut changes = Vec::with_capacity(n_changes);
     let mut details = BTreeMap::new();
@@ -265,26 +249,25 @@ fn main() {
         .filter(|l| l.rank == 1 && l.score >= 0.5)
         .map(|l| (l.deployment_id, l.incident_id))
         .collect();
-    let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
+    // Which changes shipped, and which shipped in a failing deployment: two sets, not a
+    // list of deployments per change (a million small vectors).
+    let mut deployed: HashSet<i64> = HashSet::with_capacity(shipped.len());
+    let mut failed: HashSet<i64> = HashSet::new();
     for s in &shipped {
-        shipped_by
-            .entry(s.change_id)
-            .or_default()
-            .push(s.deployment_id);
+        deployed.insert(s.change_id);
+        if failing.contains_key(&s.deployment_id) {
+            failed.insert(s.change_id);
+        }
     }
     let outcomes: Vec<ChangeOutcome> = data
         .changes
         .iter()
-        .map(|c| {
-            let deployments = shipped_by.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
-            let failed = deployments.iter().any(|d| failing.contains_key(d));
-            ChangeOutcome {
-                class: c.class.clone(),
-                tool: (c.class == "ai").then(|| "claude-code".to_owned()),
-                deployed: !deployments.is_empty(),
-                failed_confirmed: false,
-                failed_including_suspected: failed,
-            }
+        .map(|c| ChangeOutcome {
+            class: &c.class,
+            tool: (c.class == "ai").then_some("claude-code"),
+            deployed: deployed.contains(&c.id),
+            failed_confirmed: false,
+            failed_including_suspected: failed.contains(&c.id),
         })
         .collect();
     let (per_class, _per_tool) = cohort_measures(&outcomes, &CLASSES).expect("measures");
@@ -295,8 +278,8 @@ fn main() {
         .iter()
         .zip(&outcomes)
         .map(|(c, o)| ChangeRecord {
-            class: c.class.clone(),
-            service: c.repo.clone().unwrap_or_default(),
+            class: &c.class,
+            service: c.repo.as_deref().unwrap_or_default(),
             lines: data
                 .extras
                 .change_details

@@ -8,6 +8,7 @@
 //! with `HINDSIGHT_BENCH_DB=/path/to/events.sqlite`. Prints figures; asserts only that every
 //! query answers.
 
+use hindsight_tests::fake_sha;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -223,7 +224,7 @@ fn write_deploys(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<
         let service = SERVICES[i % SERVICES.len()];
         let env = if i % 3 == 0 { "staging" } else { "production" };
         let status = if i % 41 == 0 { "failed" } else { "succeeded" };
-        let sha = format!("{:040x}", (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let sha = fake_sha(1, i as u64);
         let version = format!("v{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100);
         let (actor, kind) = if i % 17 == 0 {
             ("ops-agent", "agent")
@@ -243,10 +244,7 @@ fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<
     let mut out = BufWriter::new(std::fs::File::create(path)?);
     for i in (0..n).rev() {
         let at = (start + Duration::seconds(i as i64 * 15)).format("%Y-%m-%dT%H:%M:%S+00:00");
-        let sha = format!(
-            "{:040x}",
-            (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
-        );
+        let sha = fake_sha(2, i as u64);
         writeln!(out, "commit {sha}")?;
         writeln!(
             out,

@@ -5,6 +5,7 @@
 //! Run: `cargo bench -p hindsight-tests --bench ingest` (release build), or with
 //! `HINDSIGHT_BENCH_SCALE=0.01` for a quick smoke run. Prints figures; asserts nothing.
 
+use hindsight_tests::fake_sha;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::Command;
@@ -120,7 +121,7 @@ fn write_deploys(logfmt: &Path, csv: &Path, n: usize, start: DateTime<Utc>) -> a
         let service = SERVICES[i % SERVICES.len()];
         let env = if i % 3 == 0 { "staging" } else { "production" };
         let status = if i % 41 == 0 { "failed" } else { "succeeded" };
-        let sha = format!("{:040x}", (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let sha = fake_sha(1, i as u64);
         let version = format!("v{}.{}.{}", i / 10_000, (i / 100) % 100, i % 100);
         let actor = if i % 17 == 0 { "ops-agent" } else { "ci-bot" };
         let kind = if i % 17 == 0 { "agent" } else { "automation" };
@@ -144,10 +145,7 @@ fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<
     let mut out = BufWriter::new(std::fs::File::create(path)?);
     for i in (0..n).rev() {
         let at = (start + Duration::minutes(i as i64 * 5)).format("%Y-%m-%dT%H:%M:%S+00:00");
-        let sha = format!(
-            "{:040x}",
-            (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
-        );
+        let sha = fake_sha(2, i as u64);
         writeln!(out, "commit {sha}")?;
         writeln!(
             out,

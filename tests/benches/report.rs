@@ -7,6 +7,7 @@
 //! `HINDSIGHT_BENCH_SCALE=0.02` for a quick smoke run (100 incidents). Prints figures;
 //! asserts only that every format rendered.
 
+use hindsight_tests::fake_sha;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
@@ -154,10 +155,7 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn sha(i: usize) -> String {
-    format!(
-        "{:040x}",
-        (i as u128 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d)
-    )
+    fake_sha(2, i as u64)
 }
 
 fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {

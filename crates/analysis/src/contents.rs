@@ -1,6 +1,7 @@
 //! What each deployment shipped.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -11,7 +12,8 @@ use crate::{ChangeFacts, DeploymentFacts};
 pub struct ShippedChange {
     pub deployment_id: i64,
     pub change_id: i64,
-    pub method: String,
+    /// Shared by every change of one deployment's range (a million copies otherwise).
+    pub method: Arc<str>,
 }
 
 /// The shortest SHA prefix accepted as naming a commit.
@@ -92,10 +94,11 @@ pub fn deployment_contents(
                         .to_owned(),
                 ),
             };
+                let method: Arc<str> = method.into();
                 shipped.extend(ids.into_iter().map(|change_id| ShippedChange {
                     deployment_id: deployment.id,
                     change_id,
-                    method: method.clone(),
+                    method: Arc::clone(&method),
                 }));
             }
             if deployment.status == "succeeded" {
@@ -169,7 +172,7 @@ pub fn named<'a>(
         .map(|(change_id, method)| ShippedChange {
             deployment_id: deployment.id,
             change_id,
-            method,
+            method: method.into(),
         })
         .collect()
 }
@@ -616,7 +619,7 @@ mod tests {
             result
                 .iter()
                 .find(|s| s.change_id == change)
-                .map(|s| s.method.clone())
+                .map(|s| s.method.to_string())
                 .unwrap_or_default()
         };
         assert_eq!(method(2), "named by the deployment's description: #12");

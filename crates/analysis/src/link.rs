@@ -608,17 +608,17 @@ mod tests {
             ShippedChange {
                 deployment_id: 4,
                 change_id: 1,
-                method: String::new(),
+                method: "".into(),
             },
             ShippedChange {
                 deployment_id: 5,
                 change_id: 1,
-                method: String::new(),
+                method: "".into(),
             },
             ShippedChange {
                 deployment_id: 6,
                 change_id: 3,
-                method: String::new(),
+                method: "".into(),
             },
         ];
         let mut extras = keys(&deployments);
@@ -731,7 +731,7 @@ mod tests {
         let shipped = vec![ShippedChange {
             deployment_id: 1,
             change_id: 7,
-            method: String::new(),
+            method: "".into(),
         }];
         let mut extras = keys(&deployments);
         extras.change_details.insert(

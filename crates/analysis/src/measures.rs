@@ -14,9 +14,9 @@ use crate::AnalysisError;
 
 /// What is known of one change for the failure measures.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChangeOutcome {
-    pub class: String,
-    pub tool: Option<String>,
+pub struct ChangeOutcome<'a> {
+    pub class: &'a str,
+    pub tool: Option<&'a str>,
     pub deployed: bool,
     pub failed_confirmed: bool,
     pub failed_including_suspected: bool,
@@ -47,15 +47,15 @@ pub struct Comparison {
 
 /// Measures per class (in `classes` order) and per AI tool (sorted by name).
 pub fn cohort_measures(
-    outcomes: &[ChangeOutcome],
+    outcomes: &[ChangeOutcome<'_>],
     classes: &[&str],
 ) -> Result<(Vec<CohortMeasure>, Vec<CohortMeasure>), AnalysisError> {
-    let class: Vec<&str> = outcomes.iter().map(|o| o.class.as_str()).collect();
+    let class: Vec<&str> = outcomes.iter().map(|o| o.class).collect();
     let tool: Vec<Option<&str>> = outcomes
         .iter()
         .map(|o| {
             if o.class == "ai" {
-                Some(o.tool.as_deref().unwrap_or("unnamed"))
+                Some(o.tool.unwrap_or("unnamed"))
             } else {
                 None
             }
@@ -191,15 +191,15 @@ mod tests {
     use super::*;
 
     fn outcome(
-        class: &str,
-        tool: Option<&str>,
+        class: &'static str,
+        tool: Option<&'static str>,
         deployed: bool,
         confirmed: bool,
         suspected: bool,
-    ) -> ChangeOutcome {
+    ) -> ChangeOutcome<'static> {
         ChangeOutcome {
-            class: class.into(),
-            tool: tool.map(Into::into),
+            class,
+            tool,
             deployed,
             failed_confirmed: confirmed,
             failed_including_suspected: suspected,

@@ -21,10 +21,10 @@ use crate::AnalysisError;
 
 /// What the stratified comparison needs to know of one change.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChangeRecord {
+pub struct ChangeRecord<'a> {
     /// Attribution class: `ai`, `human`, `automation` or `unknown`.
-    pub class: String,
-    pub service: String,
+    pub class: &'a str,
+    pub service: &'a str,
     /// Lines changed (added + deleted); `None` when not known.
     pub lines: Option<i64>,
     pub deployed: bool,
@@ -89,7 +89,7 @@ without both AI and human deployed changes do not contribute.";
 
 /// Crude and Mantel–Haenszel stratified risk ratios of failure, AI over human.
 pub fn stratified_ai_vs_human(
-    records: &[ChangeRecord],
+    records: &[ChangeRecord<'_>],
 ) -> Result<StratifiedComparison, AnalysisError> {
     let frame = frame_of(records)?;
     let mut size_buckets = counts_by(frame.clone(), "bucket")?;
@@ -125,7 +125,7 @@ pub fn stratified_ai_vs_human(
 /// human. The truth lies somewhere between when the unknown changes are a mix of both; if both
 /// bounds point the same way, the unknowns cannot overturn the conclusion. `automation` is left
 /// out of both.
-pub fn sensitivity_unknown(records: &[ChangeRecord]) -> (Option<Estimate>, Option<Estimate>) {
+pub fn sensitivity_unknown(records: &[ChangeRecord<'_>]) -> (Option<Estimate>, Option<Estimate>) {
     let as_ai = crude_counts(records, &["ai", "unknown"], &["human"]);
     let as_human = crude_counts(records, &["ai"], &["human", "unknown"]);
     (
@@ -136,17 +136,17 @@ pub fn sensitivity_unknown(records: &[ChangeRecord]) -> (Option<Estimate>, Optio
 
 /// `(exposed failed, exposed deployed, reference failed, reference deployed)`.
 fn crude_counts(
-    records: &[ChangeRecord],
+    records: &[ChangeRecord<'_>],
     exposed: &[&str],
     reference: &[&str],
 ) -> (u64, u64, u64, u64) {
     let mut counts = (0, 0, 0, 0);
     for r in records.iter().filter(|r| r.deployed) {
         let failed = u64::from(r.failed);
-        if exposed.contains(&r.class.as_str()) {
+        if exposed.contains(&r.class) {
             counts.0 += failed;
             counts.1 += 1;
-        } else if reference.contains(&r.class.as_str()) {
+        } else if reference.contains(&r.class) {
             counts.2 += failed;
             counts.3 += 1;
         }
@@ -172,9 +172,9 @@ fn stratum(counts: &[CohortCount]) -> Stratum {
     }
 }
 
-fn frame_of(records: &[ChangeRecord]) -> Result<DataFrame, AnalysisError> {
-    let class: Vec<&str> = records.iter().map(|r| r.class.as_str()).collect();
-    let service: Vec<&str> = records.iter().map(|r| r.service.as_str()).collect();
+fn frame_of(records: &[ChangeRecord<'_>]) -> Result<DataFrame, AnalysisError> {
+    let class: Vec<&str> = records.iter().map(|r| r.class).collect();
+    let service: Vec<&str> = records.iter().map(|r| r.service).collect();
     let bucket: Vec<&str> = records.iter().map(|r| size_bucket(r.lines)).collect();
     let deployed: Vec<bool> = records.iter().map(|r| r.deployed).collect();
     let failed: Vec<bool> = records.iter().map(|r| r.deployed && r.failed).collect();
@@ -243,17 +243,17 @@ mod tests {
 
     /// `n` deployed changes of `class`, of which `failed` failed, all of the given size.
     fn batch(
-        out: &mut Vec<ChangeRecord>,
-        class: &str,
-        service: &str,
+        out: &mut Vec<ChangeRecord<'static>>,
+        class: &'static str,
+        service: &'static str,
         lines: Option<i64>,
         n: usize,
         failed: usize,
     ) {
         for i in 0..n {
             out.push(ChangeRecord {
-                class: class.into(),
-                service: service.into(),
+                class,
+                service,
                 lines,
                 deployed: true,
                 failed: i < failed,
@@ -291,8 +291,8 @@ mod tests {
         batch(&mut r, "human", "checkout", Some(500), 20, 6);
         // A change that never shipped is not counted as deployed nor failed.
         r.push(ChangeRecord {
-            class: "ai".into(),
-            service: "checkout".into(),
+            class: "ai",
+            service: "checkout",
             lines: Some(5),
             deployed: false,
             failed: true,

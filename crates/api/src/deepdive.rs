@@ -78,8 +78,8 @@ impl Hindsight {
                     .map(Vec::as_slice)
                     .unwrap_or(&[]);
                 ChangeRecord {
-                    class: c.class.clone(),
-                    service: c.repo.clone().unwrap_or_else(|| "unknown".into()),
+                    class: &c.class,
+                    service: c.repo.as_deref().unwrap_or("unknown"),
                     lines: match (c.additions, c.deletions) {
                         (None, None) => None,
                         (a, d) => Some(a.unwrap_or(0) + d.unwrap_or(0)),

@@ -22,7 +22,7 @@ impl Hindsight {
         let (links, shipped) = self.compute_links(&self.link_options()?)?;
         let rows: Vec<(i64, i64, String)> = shipped
             .iter()
-            .map(|s| (s.deployment_id, s.change_id, s.method.clone()))
+            .map(|s| (s.deployment_id, s.change_id, s.method.to_string()))
             .collect();
         self.store.replace_deployment_changes(&rows)?;
         let links: Vec<NewLink> = links

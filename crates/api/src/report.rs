@@ -423,8 +423,8 @@ impl Hindsight {
             .map(|c| {
                 let deployments = shipped_by.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
                 ChangeOutcome {
-                    class: c.class.clone(),
-                    tool: c.tool.clone(),
+                    class: &c.class,
+                    tool: c.tool.as_deref(),
                     deployed: !deployments.is_empty(),
                     failed_confirmed: deployments.iter().any(|d| confirmed.contains(d)),
                     failed_including_suspected: deployments.iter().any(|d| suspected.contains(d)),
