@@ -916,6 +916,13 @@ fn incident_action(
             for reason in &g.reasons {
                 println!("    {reason}");
             }
+            for d in &g.decisions {
+                let other = d.other_id.map(|o| format!(" with {o}")).unwrap_or_default();
+                println!(
+                    "    {} of {}{other} by {} at {}: {}",
+                    d.action, d.incident_id, d.reviewer, d.at, d.reason
+                );
+            }
         }
         let merged = groups.iter().filter(|g| g.members.len() > 1).count();
         println!(
