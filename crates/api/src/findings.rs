@@ -537,9 +537,8 @@ impl Hindsight {
                 components.extend(named(&["components", "component"]));
                 regions.extend(named(&["regions", "region", "location"]));
             }
-            let components = hindsight_analysis::findings::distinct_names(
-                components.iter().map(String::as_str),
-            );
+            let components =
+                hindsight_analysis::findings::distinct_names(components.iter().map(String::as_str));
             let regions =
                 hindsight_analysis::findings::distinct_names(regions.iter().map(String::as_str));
             let mut names: Vec<String> =

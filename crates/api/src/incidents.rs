@@ -692,7 +692,9 @@ mod tests {
                 .cloned()
                 .expect("cohort")
         };
-        let before = app.analysis_extras(&Default::default(), &|_| None).expect("extras");
+        let before = app
+            .analysis_extras(&Default::default(), &|_| None)
+            .expect("extras");
         let ai_before = cohort_of(&before, "ai");
         // The demo's deployments name regions but no component.
         assert!(before.blast_radius.iter().all(|b| b.components.is_empty()));
@@ -712,12 +714,17 @@ mod tests {
             .collect();
         assert_eq!(members, ["pagerduty", "statuspage"]);
 
-        let after = app.analysis_extras(&Default::default(), &|_| None).expect("extras");
+        let after = app
+            .analysis_extras(&Default::default(), &|_| None)
+            .expect("extras");
         let ai = cohort_of(&after, "ai");
         // Incident 1's trigger is an AI change: its cohort now reaches the three components the
         // status page named (two on the incident, one on an update), counted once; nothing
         // else moves and the incident is not counted twice.
-        assert_eq!(ai.components, ["Card payments", "Checkout", "Order history"]);
+        assert_eq!(
+            ai.components,
+            ["Card payments", "Checkout", "Order history"]
+        );
         assert_eq!(ai.incidents, ai_before.incidents);
         assert_eq!(ai.regions, ai_before.regions);
         assert_eq!(ai.services, ai_before.services);

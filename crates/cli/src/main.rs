@@ -215,7 +215,8 @@ enum IncidentCommand {
     },
     /// Undo the newest merge or split naming the incident (its record is kept, revoked)
     UndoGroup { id: i64 },
-    /// List incidents as counted: each group with every tool's record of it
+    /// List incidents as counted: each group with every tool's record of it and the
+    /// reviewer's merge/split decisions in force (who, when, why)
     Groups,
     /// Class the incident's cause: `not-change-caused` (never a change failure) or
     /// `change-caused`; the reviewer's word beats the text classifier

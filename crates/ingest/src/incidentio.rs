@@ -89,7 +89,8 @@ fn custom_values(item: &Value, needle: &str) -> Vec<String> {
     };
     let mut found: Vec<String> = Vec::new();
     for entry in entries.iter().filter(|entry| {
-        text(&entry["custom_field"]["name"]).is_some_and(|name| name.to_lowercase().contains(needle))
+        text(&entry["custom_field"]["name"])
+            .is_some_and(|name| name.to_lowercase().contains(needle))
     }) {
         if let Value::Array(values) = &entry["values"] {
             for value in values.iter().filter_map(|v| {

@@ -166,11 +166,7 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
         attributes: if components.is_empty() {
             Default::default()
         } else {
-            [(
-                "components".to_owned(),
-                Value::from(components).to_string(),
-            )]
-            .into()
+            [("components".to_owned(), Value::from(components).to_string())].into()
         },
         updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
