@@ -86,3 +86,97 @@ test("a reviewer marks an incident not change-caused with a reason, then undoes 
   }, "the undo to reach the store");
   assert.deepEqual(cli("incident", String(incidentId)).incident.cause, before);
 });
+
+/** Member ids of every group, as the store counts them (each sorted, groups sorted). */
+function grouping() {
+  return cli("incident", "groups")
+    .map((g) => g.members.map((m) => m.id).sort((a, b) => a - b))
+    .sort((a, b) => a[0] - b[0]);
+}
+
+function groupOf(id) {
+  return cli("incident", "groups").find((g) => g.members.some((m) => m.id === id));
+}
+
+test("a reviewer merges two incidents with a reason, splits them apart, and undoes both", async () => {
+  const original = grouping();
+  assert.ok(
+    cli("incident", "groups").every((g) => g.decisions.length === 0),
+    "no reviewer grouping decision yet",
+  );
+  // Its own incident (row 1), not the one the cause test uses (row 0).
+  const { incidentId: a } = await openIncident(session, 1);
+  const pane = `[data-testid="incident-detail"][data-incident-id="${a}"]`;
+  await session.click((await session.waitFor(`${pane} [data-testid="merge-open"]`))[0]);
+  const [target] = await session.waitFor(`${pane} [data-testid="merge-target"]`);
+  // The first offered incident: the same service first, then nearest in time.
+  const options = await session.within(target, "option");
+  assert.ok(options.length > 1, "some incident is offered to merge with");
+  const b = Number(await session.attribute(options[1], "value"));
+  assert.notEqual(b, a);
+  await session.click(options[1]);
+  await session.type((await session.waitFor(`${pane} [data-testid="group-cause-reason"]`))[0], "the same outage, reported twice");
+  await session.click((await session.waitFor(`${pane} [data-testid="group-cause-submit"]`))[0]);
+
+  // The store counts the two records as one incident, with who, when and why.
+  await until(() => groupOf(a).members.some((m) => m.id === b), "the merge to reach the store");
+  const merged = groupOf(a);
+  assert.deepEqual(merged.members.map((m) => m.id).sort((x, y) => x - y), [a, b].sort((x, y) => x - y));
+  assert.equal(merged.reasons.at(-1), "merged by a reviewer");
+  assert.equal(merged.decisions.length, 1);
+  const [decision] = merged.decisions;
+  assert.equal(decision.action, "merge");
+  assert.equal(decision.incident_id, a);
+  assert.equal(decision.other_id, b);
+  assert.equal(decision.reason, "the same outage, reported twice");
+  assert.ok(decision.reviewer.length > 0, "who is kept");
+  assert.match(decision.at, /^\d{4}-\d{2}-\d{2}T/);
+  assert.equal(grouping().length, original.length - 1, "one incident fewer is counted");
+
+  // The window shows it: on the primary, the other tool's record; on the other, where it counts.
+  const primary = merged.primary;
+  const other = merged.members.find((m) => m.id !== primary);
+  if (primary === a) {
+    const [also] = await session.waitFor(`${pane} [data-testid="also-reported"]`);
+    assert.equal(await session.text(also), `also reported by ${other.source_system} ${other.source_id}`);
+  } else {
+    const [into] = await session.waitFor(`${pane} [data-testid="merged-into"]`);
+    assert.equal(await session.text(into), `Counted under incident #${primary}`);
+  }
+  const [row] = await session.waitFor(
+    `[data-testid="incident-row"][data-incident-id="${other.id}"] [data-testid="row-merged-into"]`,
+  );
+  assert.equal(await session.text(row), `counted under #${primary}`);
+  const [shown] = await session.waitFor(`${pane} [data-testid="grouping-decision"]`);
+  assert.match(await session.text(shown), new RegExp(`^Merged #${a} with #${b}: "the same outage, reported twice" \\(.+, \\d{4}-`));
+  writeFileSync(join(artifacts, "incident-merge.png"), Buffer.from(await session.screenshot(), "base64"));
+
+  // Split: the store is back to the original grouping; both decisions stay on record.
+  await session.click((await session.waitFor(`${pane} [data-testid="split-open"]`))[0]);
+  await session.type((await session.waitFor(`${pane} [data-testid="group-cause-reason"]`))[0], "two causes after all");
+  await session.click((await session.waitFor(`${pane} [data-testid="group-cause-submit"]`))[0]);
+  await until(() => grouping().length === original.length, "the split to reach the store");
+  assert.deepEqual(grouping(), original);
+  assert.deepEqual(
+    groupOf(a).decisions.map((d) => [d.action, d.reason]),
+    [
+      ["merge", "the same outage, reported twice"],
+      ["split", "two causes after all"],
+    ],
+  );
+  await session.waitFor(`${pane} [data-testid="grouping-decision"]`, { exact: 2 });
+  assert.equal((await session.findAll(`${pane} [data-testid="also-reported"]`)).length, 0);
+  assert.equal((await session.findAll(`${pane} [data-testid="merged-into"]`)).length, 0);
+  writeFileSync(join(artifacts, "incident-split.png"), Buffer.from(await session.screenshot(), "base64"));
+
+  // Undo takes back the split (one incident again), then the merge (as found).
+  await session.click((await session.waitFor(`${pane} [data-testid="undo-grouping"]`))[0]);
+  await until(() => grouping().length === original.length - 1, "the split's undo to reach the store");
+  await session.waitFor(`${pane} [data-testid="grouping-decision"]`, { exact: 1 });
+  await session.click((await session.waitFor(`${pane} [data-testid="undo-grouping"]`))[0]);
+  await until(() => grouping().length === original.length, "the merge's undo to reach the store");
+  assert.deepEqual(grouping(), original);
+  assert.ok(cli("incident", "groups").every((g) => g.decisions.length === 0), "no decision left in force");
+  await session.waitFor(`${pane} [data-testid="undo-grouping"]`, { exact: 0 });
+  assert.equal((await session.findAll(`${pane} [data-testid="grouping-decision"]`)).length, 0);
+});

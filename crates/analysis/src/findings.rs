@@ -206,7 +206,23 @@ pub struct BlastRadius {
     pub unresolved: u64,
 }
 
-/// Blast radius per trigger cohort, sorted by cohort.
+/// Names gathered from several records (a trigger deployment's attribute, each tool's record
+/// of the incident), each once: compared without case or surrounding blanks, the first
+/// spelling kept, blanks dropped; sorted by the compared form.
+pub fn distinct_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for name in names {
+        let name = name.trim();
+        if !name.is_empty() {
+            seen.entry(name.to_lowercase())
+                .or_insert_with(|| name.to_owned());
+        }
+    }
+    seen.into_values().collect()
+}
+
+/// Blast radius per trigger cohort, sorted by cohort. Components and regions are counted
+/// once per cohort however many incidents or tools name them ([`distinct_names`]).
 pub fn blast_radius(incidents: &[IncidentReach]) -> Vec<BlastRadius> {
     let mut by_cohort: BTreeMap<&str, Vec<&IncidentReach>> = BTreeMap::new();
     for i in incidents {
@@ -216,11 +232,7 @@ pub fn blast_radius(incidents: &[IncidentReach]) -> Vec<BlastRadius> {
         .into_iter()
         .map(|(cohort, list)| {
             let set = |f: &dyn Fn(&IncidentReach) -> &Vec<String>| -> Vec<String> {
-                list.iter()
-                    .flat_map(|i| f(i).iter().cloned())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect()
+                distinct_names(list.iter().flat_map(|i| f(i).iter().map(String::as_str)))
             };
             let per_incident: usize = list
                 .iter()
@@ -393,6 +405,43 @@ mod tests {
         assert_eq!(rows[0].impact_minutes, 90.0);
         assert_eq!(rows[0].unresolved, 1);
         assert_eq!(rows[1].impact_minutes, 15.0);
+    }
+
+    #[test]
+    fn blast_radius_counts_every_tools_components_once_per_cohort() {
+        let reach = |cohort: &str, components: &[&str], regions: &[&str]| IncidentReach {
+            cohort: cohort.into(),
+            services: vec!["checkout".into()],
+            components: components.iter().map(|s| (*s).to_owned()).collect(),
+            regions: regions.iter().map(|s| (*s).to_owned()).collect(),
+            impact_minutes: Some(10.0),
+        };
+        // Incident 1 (ai): its trigger deployment names "api", its Statuspage record names
+        // "API" and "Webhooks". Incident 2 (ai): the status page names "Webhooks " and
+        // "Card payments", incident.io names region eu-west-1 twice. Incident 3 (human):
+        // "Search" only. By hand: ai = {api, Card payments, Webhooks}, 2 regions; human = 1.
+        let rows = blast_radius(&[
+            reach("ai", &["api", "API", "Webhooks"], &["us-east-1"]),
+            reach(
+                "ai",
+                &["Webhooks ", "Card payments"],
+                &["eu-west-1", "EU-WEST-1"],
+            ),
+            reach("human", &["Search", ""], &[]),
+        ]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].cohort, "ai");
+        assert_eq!(rows[0].incidents, 2);
+        assert_eq!(rows[0].components, vec!["api", "Card payments", "Webhooks"]);
+        assert_eq!(rows[0].regions, vec!["eu-west-1", "us-east-1"]);
+        assert_eq!(rows[0].impact_minutes, 20.0);
+        assert_eq!(rows[1].cohort, "human");
+        assert_eq!(rows[1].components, vec!["Search"]);
+        assert!(rows[1].regions.is_empty());
+        assert_eq!(
+            distinct_names(["b", " B", "a", "", "  "]),
+            vec!["a".to_owned(), "b".to_owned()]
+        );
     }
 
     #[test]

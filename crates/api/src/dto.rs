@@ -128,6 +128,9 @@ pub struct IncidentSummaryDto {
     pub merged: Vec<crate::IncidentMemberDto>,
     /// Whether the incident counts as change-caused, and who said so.
     pub cause: Option<IncidentCauseStateDto>,
+    /// The reviewer's merge and split decisions in force naming this record, oldest first
+    /// (what "undo merge/split" on it takes back, newest first).
+    pub grouping: Vec<crate::IncidentGroupDecisionDto>,
 }
 
 /// The cause in force for an incident (for its whole group): a reviewer's decision beats the

@@ -521,6 +521,26 @@ impl Hindsight {
                 }
                 None => "none".to_owned(),
             };
+            // Every tool's record of the incident adds the components and regions it names:
+            // `components` / `regions` (a JSON array of names, as Statuspage and incident.io
+            // are ingested) or one name in `component` / `region` / `location`.
+            let listed = |value: &String| -> Vec<String> {
+                serde_json::from_str::<Vec<String>>(value).unwrap_or_else(|_| vec![value.clone()])
+            };
+            for m in &members {
+                let named = |keys: &[&str]| -> Vec<String> {
+                    keys.iter()
+                        .filter_map(|k| m.attributes.get(*k))
+                        .flat_map(listed)
+                        .collect()
+                };
+                components.extend(named(&["components", "component"]));
+                regions.extend(named(&["regions", "region", "location"]));
+            }
+            let components =
+                hindsight_analysis::findings::distinct_names(components.iter().map(String::as_str));
+            let regions =
+                hindsight_analysis::findings::distinct_names(regions.iter().map(String::as_str));
             let mut names: Vec<String> =
                 services.iter().map(|s| normalise_service_name(s)).collect();
             names.sort();

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use hindsight_model::normalise_service_name;
 use hindsight_store::{CauseReviewRow, IncidentRow};
 
-use crate::{Hindsight, IncidentCauseDto, IncidentCauseStateDto, IncidentMemberDto, Result};
+use crate::{
+    Hindsight, IncidentCauseDto, IncidentCauseStateDto, IncidentGroupDecisionDto,
+    IncidentMemberDto, Result,
+};
 
 /// Grouping and cause of every incident record, by id.
 #[derive(Debug, Default)]
@@ -14,15 +17,26 @@ pub(crate) struct IncidentState {
     pub primary: HashMap<i64, i64>,
     pub merged: HashMap<i64, Vec<IncidentMemberDto>>,
     pub cause: HashMap<i64, IncidentCauseStateDto>,
+    /// The reviewer's merge and split decisions in force naming the record.
+    pub grouping: HashMap<i64, Vec<IncidentGroupDecisionDto>>,
 }
 
+/// What [`IncidentState::of`] answers for one record.
+pub(crate) type RecordState = (
+    i64,
+    Vec<IncidentMemberDto>,
+    Option<IncidentCauseStateDto>,
+    Vec<IncidentGroupDecisionDto>,
+);
+
 impl IncidentState {
-    /// `(group primary, merged records, cause)` of one record.
-    pub fn of(&self, id: i64) -> (i64, Vec<IncidentMemberDto>, Option<IncidentCauseStateDto>) {
+    /// `(group primary, merged records, cause, grouping decisions)` of one record.
+    pub fn of(&self, id: i64) -> RecordState {
         (
             self.primary.get(&id).copied().unwrap_or(id),
             self.merged.get(&id).cloned().unwrap_or_default(),
             self.cause.get(&id).cloned(),
+            self.grouping.get(&id).cloned().unwrap_or_default(),
         )
     }
 }
@@ -45,6 +59,11 @@ impl Hindsight {
             }
         }
         let mut state = IncidentState::default();
+        for decision in self.grouping_decisions(rows)? {
+            for id in std::iter::once(decision.incident_id).chain(decision.other_id) {
+                state.grouping.entry(id).or_default().push(decision.clone());
+            }
+        }
         for group in groups {
             let merged: Vec<IncidentMemberDto> = group
                 .members

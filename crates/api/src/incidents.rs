@@ -40,6 +40,25 @@ pub struct IncidentGroupDto {
     pub members: Vec<IncidentMemberDto>,
     /// Why the records are one incident (automatic overlap or a reviewer's merge).
     pub reasons: Vec<String>,
+    /// The reviewer's merge and split decisions in force naming a member, oldest first.
+    pub decisions: Vec<IncidentGroupDecisionDto>,
+}
+
+/// A reviewer's merge or split decision in force, with who, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct IncidentGroupDecisionDto {
+    /// `merge` or `split`.
+    pub action: String,
+    /// The incident split off, or the first of a merge.
+    #[ts(type = "number")]
+    pub incident_id: i64,
+    /// The second incident of a merge.
+    #[ts(type = "number | null")]
+    pub other_id: Option<i64>,
+    pub reason: String,
+    pub reviewer: String,
+    pub at: String,
 }
 
 /// A reviewer's decision on an incident's cause.
@@ -62,9 +81,18 @@ impl Hindsight {
         let rows = self.store.incidents()?;
         let groups = self.groups_of(&rows, &|s: &str| normalise_service_name(s))?;
         let by_id: HashMap<i64, &IncidentRow> = rows.iter().map(|r| (r.id, r)).collect();
+        let decisions = self.grouping_decisions(&rows)?;
         Ok(groups
             .into_iter()
             .map(|g| IncidentGroupDto {
+                decisions: decisions
+                    .iter()
+                    .filter(|d| {
+                        g.members.contains(&d.incident_id)
+                            || d.other_id.is_some_and(|o| g.members.contains(&o))
+                    })
+                    .cloned()
+                    .collect(),
                 primary: g.primary,
                 members: g
                     .members
@@ -79,6 +107,39 @@ impl Hindsight {
                     })
                     .collect(),
                 reasons: g.reasons,
+            })
+            .collect())
+    }
+
+    /// The reviewer's merge and split decisions in force among the given incidents, oldest
+    /// first (a decision naming an incident not among them is left out).
+    pub(crate) fn grouping_decisions(
+        &self,
+        rows: &[IncidentRow],
+    ) -> Result<Vec<IncidentGroupDecisionDto>> {
+        let by_key: HashMap<(&str, &str), i64> = rows
+            .iter()
+            .map(|r| ((r.source_system.as_str(), r.source_id.as_str()), r.id))
+            .collect();
+        let id_of = |k: &(String, String)| by_key.get(&(k.0.as_str(), k.1.as_str())).copied();
+        Ok(self
+            .store
+            .group_reviews()?
+            .into_iter()
+            .filter(|r| r.revoked_at.is_none())
+            .filter_map(|r| {
+                let other_id = match &r.b {
+                    Some(b) => Some(id_of(b)?),
+                    None => None,
+                };
+                Some(IncidentGroupDecisionDto {
+                    incident_id: id_of(&r.a)?,
+                    other_id,
+                    action: r.action,
+                    reason: r.reason,
+                    reviewer: r.reviewer,
+                    at: r.created_at,
+                })
             })
             .collect())
     }
@@ -369,6 +430,17 @@ mod tests {
         let ids: Vec<i64> = merged.members.iter().map(|m| m.id).collect();
         assert_eq!(ids, vec![1, 6]);
         assert_eq!(merged.reasons, vec!["merged by a reviewer"]);
+        assert_eq!(
+            merged.decisions,
+            vec![IncidentGroupDecisionDto {
+                action: "merge".into(),
+                incident_id: 1,
+                other_id: Some(6),
+                reason: "same outage".into(),
+                reviewer: "ana".into(),
+                at: "2026-11-27T12:00:00.000Z".into(),
+            }]
+        );
         let report = app.report(now()).expect("report");
         assert_eq!(report.incidents.len(), 7);
         let shown = report
@@ -384,6 +456,14 @@ mod tests {
             .split_incident(6, "two causes", "bo", now())
             .expect("split");
         assert_eq!(groups.len(), 8);
+        // The split record stands alone, and its group still names both decisions.
+        let alone = groups.iter().find(|g| g.primary == 6).expect("split off");
+        let actions: Vec<(&str, &str)> = alone
+            .decisions
+            .iter()
+            .map(|d| (d.action.as_str(), d.reviewer.as_str()))
+            .collect();
+        assert_eq!(actions, vec![("merge", "ana"), ("split", "bo")]);
         // Undo the split: merged again; undo the merge: apart again.
         assert_eq!(
             app.undo_incident_grouping(6, "bo", now())
@@ -536,6 +616,121 @@ mod tests {
         assert!(sens(&human).iter().all(|s| *s == (0, 74)));
         assert!(human.blast_radius.iter().all(|b| b.cohort != "ai"));
         assert!(all.blast_radius.iter().any(|b| b.cohort == "ai"));
+    }
+
+    /// The Statuspage record of demo incident 1 (checkout, 14:46-16:09 on 16 Nov), shaped like
+    /// Statuspage's `incidents.json`, naming two components.
+    const CHECKOUT_STATUSPAGE: &str = r#"{
+  "page": {"id": "hs7pg0000001", "name": "Shop", "url": "https://status.shop.example",
+           "time_zone": "Etc/UTC", "updated_at": "2026-11-16T16:10:00.000Z"},
+  "incidents": [
+    {
+      "id": "ch3ck0ut0001",
+      "name": "Card payments failing at checkout",
+      "status": "resolved",
+      "created_at": "2026-11-16T14:52:00.000Z",
+      "updated_at": "2026-11-16T16:05:00.000Z",
+      "monitoring_at": null,
+      "resolved_at": "2026-11-16T16:05:00.000Z",
+      "impact": "major",
+      "shortlink": "https://stspg.io/ch3ck",
+      "started_at": "2026-11-16T14:50:00.000Z",
+      "page_id": "hs7pg0000001",
+      "incident_updates": [
+        {
+          "id": "updch3ck02",
+          "status": "resolved",
+          "body": "This incident has been resolved.",
+          "incident_id": "ch3ck0ut0001",
+          "created_at": "2026-11-16T16:05:00.000Z",
+          "updated_at": "2026-11-16T16:05:00.000Z",
+          "display_at": "2026-11-16T16:05:00.000Z",
+          "affected_components": [
+            {"code": "c0mp0order1", "name": "Order history",
+             "old_status": "degraded_performance", "new_status": "operational"}
+          ],
+          "deliver_notifications": true,
+          "custom_tweet": null,
+          "tweet_id": null
+        },
+        {
+          "id": "updch3ck01",
+          "status": "investigating",
+          "body": "Card payments are failing for some customers.",
+          "incident_id": "ch3ck0ut0001",
+          "created_at": "2026-11-16T14:52:00.000Z",
+          "updated_at": "2026-11-16T14:52:00.000Z",
+          "display_at": "2026-11-16T14:52:00.000Z",
+          "affected_components": null,
+          "deliver_notifications": true,
+          "custom_tweet": null,
+          "tweet_id": null
+        }
+      ],
+      "components": [
+        {"id": "c0mp0check1", "name": "Checkout", "status": "operational",
+         "created_at": "2024-01-31T20:05:05.370Z", "updated_at": "2026-11-16T16:05:00.000Z",
+         "position": 1, "description": null, "showcase": true, "start_date": null,
+         "group_id": null, "page_id": "hs7pg0000001", "group": false, "only_show_if_degraded": false},
+        {"id": "c0mp0cards1", "name": "Card payments", "status": "operational",
+         "created_at": "2024-01-31T20:05:05.370Z", "updated_at": "2026-11-16T16:05:00.000Z",
+         "position": 2, "description": null, "showcase": true, "start_date": null,
+         "group_id": null, "page_id": "hs7pg0000001", "group": false, "only_show_if_degraded": false}
+      ]
+    }
+  ]
+}"#;
+
+    #[test]
+    fn blast_radius_counts_the_components_a_status_page_names() {
+        let (_dir, app) = demo();
+        let cohort_of = |extras: &crate::AnalysisExtrasDto, name: &str| {
+            extras
+                .blast_radius
+                .iter()
+                .find(|b| b.cohort == name)
+                .cloned()
+                .expect("cohort")
+        };
+        let before = app
+            .analysis_extras(&Default::default(), &|_| None)
+            .expect("extras");
+        let ai_before = cohort_of(&before, "ai");
+        // The demo's deployments name regions but no component.
+        assert!(before.blast_radius.iter().all(|b| b.components.is_empty()));
+
+        let outcome = app
+            .ingest_bytes("status.json", CHECKOUT_STATUSPAGE.as_bytes(), now())
+            .expect("ingest");
+        assert_eq!(outcome.records_stored, 1, "{outcome:?}");
+        // One outage, two tools: the status page joins demo incident 1's group.
+        let groups = app.incident_groups().expect("groups");
+        assert_eq!(groups.len(), 8);
+        let checkout = groups.iter().find(|g| g.primary == 1).expect("group 1");
+        let members: Vec<&str> = checkout
+            .members
+            .iter()
+            .map(|m| m.source_system.as_str())
+            .collect();
+        assert_eq!(members, ["pagerduty", "statuspage"]);
+
+        let after = app
+            .analysis_extras(&Default::default(), &|_| None)
+            .expect("extras");
+        let ai = cohort_of(&after, "ai");
+        // Incident 1's trigger is an AI change: its cohort now reaches the three components the
+        // status page named (two on the incident, one on an update), counted once; nothing
+        // else moves and the incident is not counted twice.
+        assert_eq!(
+            ai.components,
+            ["Card payments", "Checkout", "Order history"]
+        );
+        assert_eq!(ai.incidents, ai_before.incidents);
+        assert_eq!(ai.regions, ai_before.regions);
+        assert_eq!(ai.services, ai_before.services);
+        for b in after.blast_radius.iter().filter(|b| b.cohort != "ai") {
+            assert!(b.components.is_empty(), "{b:?}");
+        }
     }
 
     #[test]

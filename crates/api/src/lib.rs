@@ -50,7 +50,8 @@ pub use findings::{
 };
 pub use hindsight_report::ReportFormat;
 pub use incidents::{
-    IncidentCauseDto, IncidentGroupDto, IncidentMemberDto, NOT_CHANGE_CAUSED_CATEGORIES,
+    IncidentCauseDto, IncidentGroupDecisionDto, IncidentGroupDto, IncidentMemberDto,
+    NOT_CHANGE_CAUSED_CATEGORIES,
 };
 pub use ingest::IngestOptions;
 pub use report::write_atomically;

@@ -384,11 +384,7 @@ fn incident_summary(
     incident: &IncidentRow,
     suspect_count: i64,
     top_suspect_classes: Vec<String>,
-    (group_primary, merged, cause): (
-        i64,
-        Vec<crate::IncidentMemberDto>,
-        Option<crate::IncidentCauseStateDto>,
-    ),
+    (group_primary, merged, cause, grouping): crate::incident_state::RecordState,
 ) -> Result<IncidentSummaryDto> {
     Ok(IncidentSummaryDto {
         id: incident.id,
@@ -406,6 +402,7 @@ fn incident_summary(
         group_primary,
         merged,
         cause,
+        grouping,
     })
 }
 

@@ -215,7 +215,8 @@ enum IncidentCommand {
     },
     /// Undo the newest merge or split naming the incident (its record is kept, revoked)
     UndoGroup { id: i64 },
-    /// List incidents as counted: each group with every tool's record of it
+    /// List incidents as counted: each group with every tool's record of it and the
+    /// reviewer's merge/split decisions in force (who, when, why)
     Groups,
     /// Class the incident's cause: `not-change-caused` (never a change failure) or
     /// `change-caused`; the reviewer's word beats the text classifier
@@ -915,6 +916,13 @@ fn incident_action(
             println!("incident {}: {}", g.primary, members.join(" + "));
             for reason in &g.reasons {
                 println!("    {reason}");
+            }
+            for d in &g.decisions {
+                let other = d.other_id.map(|o| format!(" with {o}")).unwrap_or_default();
+                println!(
+                    "    {} of {}{other} by {} at {}: {}",
+                    d.action, d.incident_id, d.reviewer, d.at, d.reason
+                );
             }
         }
         let merged = groups.iter().filter(|g| g.members.len() > 1).count();

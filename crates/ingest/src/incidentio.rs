@@ -3,7 +3,9 @@
 //!
 //! The timeline is built from `incident_timestamp_values`; the start of impact and the
 //! resolution come from the "Impact started" and "Resolved at" / "Closed at" timestamps. A
-//! timestamp that was never set stays unset: no end time is ever invented.
+//! timestamp that was never set stays unset: no end time is ever invented. Custom fields
+//! named like "Affected components" and "Region" are kept as JSON arrays of names in the
+//! `components` and `regions` attributes (blast radius reads them).
 
 use chrono::{DateTime, Utc};
 use hindsight_model::{
@@ -79,6 +81,44 @@ fn kind_of(name: &str) -> String {
 }
 
 /// The first value of the first custom field whose name mentions a service.
+/// Every value of the custom fields whose name contains `needle` (case-insensitive), each
+/// once, in order.
+fn custom_values(item: &Value, needle: &str) -> Vec<String> {
+    let Value::Array(entries) = &item["custom_field_entries"] else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = Vec::new();
+    for entry in entries.iter().filter(|entry| {
+        text(&entry["custom_field"]["name"])
+            .is_some_and(|name| name.to_lowercase().contains(needle))
+    }) {
+        if let Value::Array(values) = &entry["values"] {
+            for value in values.iter().filter_map(|v| {
+                text(&v["value_option"]["value"])
+                    .or_else(|| text(&v["value_text"]))
+                    .or_else(|| text(&v["value_catalog_entry"]["name"]))
+            }) {
+                if !found.contains(&value) {
+                    found.push(value);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Affected components and regions from custom fields named like them ("Affected
+/// components", "Region"), as JSON arrays of names in `components` and `regions`.
+fn reach_attributes(item: &Value) -> std::collections::BTreeMap<String, String> {
+    [("components", "component"), ("regions", "region")]
+        .into_iter()
+        .filter_map(|(key, needle)| {
+            let values = custom_values(item, needle);
+            (!values.is_empty()).then(|| (key.to_owned(), Value::from(values).to_string()))
+        })
+        .collect()
+}
+
 fn service_of(item: &Value) -> Option<String> {
     let Value::Array(entries) = &item["custom_field_entries"] else {
         return None;
@@ -196,7 +236,7 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
         resolved_at,
         url: text(&item["permalink"]),
         events,
-        attributes: Default::default(),
+        attributes: reach_attributes(item),
         updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     })));
@@ -244,6 +284,12 @@ mod tests {
         assert_eq!(incident.status, "closed");
         assert_eq!(incident.severity.as_deref(), Some("Major"));
         assert_eq!(incident.service.as_deref(), Some("checkout-api"));
+        let attribute = |key: &str| incident.attributes.get(key).map(String::as_str);
+        assert_eq!(
+            attribute("components"),
+            Some(r#"["Card payments","Order history"]"#)
+        );
+        assert_eq!(attribute("regions"), Some(r#"["eu-west-1"]"#));
         assert_eq!(
             incident.started_at.to_rfc3339(),
             "2021-08-17T13:28:57.801578+00:00"

@@ -3,7 +3,9 @@
 //! "components": [...]}, ...]}`.
 //!
 //! Statuspage lists updates newest first; the timeline is emitted oldest first. An incident
-//! without `resolved_at` stays open: no end time is ever invented.
+//! without `resolved_at` stays open: no end time is ever invented. The first component names
+//! the service; every component the incident or its updates name is kept, in order of first
+//! mention, in the `components` attribute as a JSON array of names (blast radius reads it).
 
 use hindsight_model::{
     normalise_service_name, Incident, Record, Rejection, SourceRef, TimelineEvent,
@@ -96,6 +98,7 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
             .map(|name| normalise_service_name(&name)),
         _ => None,
     };
+    let components = component_names(item);
 
     let mut events = Vec::new();
     let mut rejected_updates = Vec::new();
@@ -160,13 +163,38 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
         resolved_at,
         url: text(&item["shortlink"]),
         events,
-        attributes: Default::default(),
+        attributes: if components.is_empty() {
+            Default::default()
+        } else {
+            [("components".to_owned(), Value::from(components).to_string())].into()
+        },
         updated_at: text(&item["updated_at"]).and_then(|t| parse_timestamp(&t)),
         source: SourceRef::pointer(file, pointer),
     })));
     for rejected in rejected_updates {
         sink(rejected);
     }
+}
+
+/// The names of the incident's `components` and of its updates' `affected_components`,
+/// each once, in order of first mention.
+fn component_names(item: &Value) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let lists = std::iter::once(&item["components"]).chain(match &item["incident_updates"] {
+        Value::Array(updates) => updates.iter().map(|u| &u["affected_components"]).collect(),
+        _ => Vec::new(),
+    });
+    for list in lists {
+        if let Value::Array(components) = list {
+            for name in components.iter().filter_map(|c| text(&c["name"])) {
+                let name = name.trim().to_owned();
+                if !name.is_empty() && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
 }
 
 #[cfg(test)]
@@ -212,6 +240,10 @@ mod tests {
         assert_eq!(incident.status, "resolved");
         assert_eq!(incident.severity.as_deref(), Some("major"));
         assert_eq!(incident.service.as_deref(), Some("git-operations"));
+        assert_eq!(
+            incident.attributes.get("components").map(String::as_str),
+            Some(r#"["Git Operations","API Requests"]"#)
+        );
         assert_eq!(incident.number, None);
         assert_eq!(
             incident.started_at.to_rfc3339(),

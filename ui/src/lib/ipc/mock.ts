@@ -31,6 +31,7 @@ import {
   type CauseDecision,
   CAUSE_CATEGORIES,
 } from "./host";
+import type { IncidentGroupDecisionDto } from "../bindings/IncidentGroupDecisionDto";
 import type { IncidentGroupDto } from "../bindings/IncidentGroupDto";
 import type { IncidentCauseDto } from "../bindings/IncidentCauseDto";
 import type { IngestRunDto } from "../bindings/IngestRunDto";
@@ -534,6 +535,7 @@ export class MockHost implements Host {
       const pa = this.primaryOf(this.incident(a).id);
       const pb = this.primaryOf(this.incident(b).id);
       this.groupingUndo.push({ ids: [a, b], incidents: structuredClone(this.data.incidents) });
+      this.recordGrouping({ action: "merge", incident_id: a, other_id: b, reason });
       if (pa !== pb) {
         // The earliest record stays primary.
         const [keep, drop] = this.incident(pa).started_at <= this.incident(pb).started_at ? [pa, pb] : [pb, pa];
@@ -551,6 +553,7 @@ export class MockHost implements Host {
       requireReason(reason);
       const incident = this.incident(id);
       this.groupingUndo.push({ ids: [id], incidents: structuredClone(this.data.incidents) });
+      this.recordGrouping({ action: "split", incident_id: id, other_id: null, reason });
       const primary = incident.group_primary;
       if (primary === id) {
         // The next record becomes the others' primary.
@@ -571,6 +574,7 @@ export class MockHost implements Host {
       if (index < 0) throw new HostError("not_found", `a merge or split decision naming incident ${id}`);
       const [entry] = this.groupingUndo.splice(index, 1);
       this.data.incidents = entry!.incidents;
+      for (const incident of this.data.incidents) this.syncDetail(incident);
       return this.groups();
     });
   }
@@ -648,6 +652,17 @@ export class MockHost implements Host {
     for (const incident of this.data.incidents) this.syncDetail(incident);
   }
 
+  /** Keeps a merge or split on the records it names, as the store's decisions in force. */
+  private recordGrouping(decision: Omit<IncidentGroupDecisionDto, "reviewer" | "at">): void {
+    const kept: IncidentGroupDecisionDto = { ...decision, reviewer: "mock-reviewer", at: "2026-11-27T12:00:00Z" };
+    for (const incident of this.data.incidents) {
+      if (incident.id === decision.incident_id || incident.id === decision.other_id) {
+        incident.grouping = [...incident.grouping, kept];
+        this.syncDetail(incident);
+      }
+    }
+  }
+
   private groups(): IncidentGroupDto[] {
     return this.data.incidents
       .filter((i) => i.group_primary === i.id)
@@ -662,6 +677,9 @@ export class MockHost implements Host {
           started_at: m.started_at,
         })),
         reasons: i.merged.length > 0 ? ["merged by a reviewer"] : [],
+        decisions: [i, ...i.merged]
+          .flatMap((m) => this.incident(m.id).grouping)
+          .filter((d, index, all) => all.indexOf(d) === index),
       }));
   }
 
@@ -673,6 +691,7 @@ export class MockHost implements Host {
         group_primary: incident.group_primary,
         merged: incident.merged,
         cause: incident.cause,
+        grouping: incident.grouping,
       };
     }
   }

@@ -3,7 +3,14 @@ import type { IncidentSummaryDto } from "../../lib/bindings/IncidentSummaryDto";
 import { CAUSE_CATEGORIES, toHostError, useHost, type CauseCategory, type HostError } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { alsoReportedBy, causeFormError, causeLabel, isMergedAway, mergeCandidates } from "./groupCause";
+import {
+  alsoReportedBy,
+  causeFormError,
+  causeLabel,
+  groupingLabel,
+  isMergedAway,
+  mergeCandidates,
+} from "./groupCause";
 
 type Asking = null | "merge" | "split" | "cause";
 
@@ -74,6 +81,9 @@ export function IncidentGroupCause({
   const candidates = all.status === "ok" ? mergeCandidates(all.data, incident) : [];
   const review = incident.cause?.review ?? null;
   const grouped = incident.merged.length > 0 || isMergedAway(incident);
+  // Undo takes back the newest merge or split naming this record: offered whenever one is in
+  // force, also after a split has left the record on its own.
+  const undoable = incident.grouping.length > 0;
 
   return (
     <section className="group-cause" data-testid="group-cause">
@@ -83,6 +93,11 @@ export function IncidentGroupCause({
           <li data-testid="merged-into">Counted under incident #{incident.group_primary}</li>
         ) : null}
         {also !== null ? <li data-testid="also-reported">{also}</li> : null}
+        {incident.grouping.map((d, i) => (
+          <li key={i} data-testid="grouping-decision" data-action={d.action}>
+            {groupingLabel(d)}
+          </li>
+        ))}
         <li data-testid="cause" data-decided-by={incident.cause?.decided_by ?? "none"}>
           {causeLabel(incident.cause)}
         </li>
@@ -96,7 +111,7 @@ export function IncidentGroupCause({
             Split
           </button>
         ) : null}
-        {grouped ? (
+        {undoable ? (
           <button
             type="button"
             data-testid="undo-grouping"

@@ -20,6 +20,7 @@ function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "
     top_suspect_classes: [],
     group_primary: over.id,
     merged: [],
+    grouping: [],
     cause: null,
     ...over,
   };

@@ -6,7 +6,7 @@ import { MockHost } from "../../lib/ipc/mock";
 import { renderWithHost } from "../../test/render";
 import { IncidentDetail } from "./IncidentDetail";
 import { IncidentList } from "./IncidentList";
-import { alsoReportedBy, causeFormError, causeLabel, isMergedAway, mergeCandidates } from "./groupCause";
+import { alsoReportedBy, causeFormError, causeLabel, groupingLabel, isMergedAway, mergeCandidates } from "./groupCause";
 
 function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "id">): IncidentSummaryDto {
   return {
@@ -23,6 +23,7 @@ function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "
     top_suspect_classes: [],
     group_primary: over.id,
     merged: [],
+    grouping: [],
     cause: null,
     ...over,
   };
@@ -122,6 +123,34 @@ describe("grouping and cause panel", () => {
     fireEvent.click(screen.getByTestId("group-cause-submit"));
     await waitFor(() => expect(screen.queryByTestId("also-reported")).toBeNull());
     expect(host.calls).toContainEqual({ method: "splitIncident", args: [1, "two causes"] });
+  });
+
+  it("still offers undo after a split leaves the record on its own, and says who split it", async () => {
+    const host = new MockHost(demoData());
+    await host.mergeIncidents(1, 3, "same SSO outage");
+    await host.splitIncident(1, "two causes");
+    renderWithHost(<IncidentDetail id={1} />, host);
+    await screen.findByTestId("group-cause");
+    expect(screen.queryByTestId("also-reported")).toBeNull();
+    expect(screen.getAllByTestId("grouping-decision").map((li) => li.textContent)).toEqual([
+      'Merged #1 with #3: "same SSO outage" (mock-reviewer, 2026-11-27T12:00:00Z)',
+      'Split #1 off: "two causes" (mock-reviewer, 2026-11-27T12:00:00Z)',
+    ]);
+    // Undo takes back the split (merged again), then the merge (apart, nothing to undo).
+    fireEvent.click(screen.getByTestId("undo-grouping"));
+    await waitFor(() =>
+      expect(screen.getByTestId("also-reported").textContent).toBe("also reported by pagerduty Q2L0G1N"),
+    );
+    fireEvent.click(screen.getByTestId("undo-grouping"));
+    await waitFor(() => expect(screen.queryByTestId("undo-grouping")).toBeNull());
+    expect(screen.queryByTestId("also-reported")).toBeNull();
+    expect(screen.queryByTestId("grouping-decision")).toBeNull();
+  });
+
+  it("labels a split with what, why, who and when", () => {
+    expect(groupingLabel({ action: "split", incident_id: 4, other_id: null, reason: "r", reviewer: "bo", at: "t" })).toBe(
+      'Split #4 off: "r" (bo, t)',
+    );
   });
 });
 

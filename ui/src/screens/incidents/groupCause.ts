@@ -1,4 +1,5 @@
 import type { IncidentCauseStateDto } from "../../lib/bindings/IncidentCauseStateDto";
+import type { IncidentGroupDecisionDto } from "../../lib/bindings/IncidentGroupDecisionDto";
 import type { IncidentSummaryDto } from "../../lib/bindings/IncidentSummaryDto";
 import type { CauseCategory } from "../../lib/ipc";
 
@@ -27,6 +28,12 @@ export function mergeCandidates(all: IncidentSummaryDto[], incident: IncidentSum
       const sb = b.service === incident.service ? 0 : 1;
       return sa - sb || distance(a) - distance(b) || a.id - b.id;
     });
+}
+
+/** One line for a reviewer's merge or split in force: what, why, who and when. */
+export function groupingLabel(d: IncidentGroupDecisionDto): string {
+  const what = d.other_id === null ? `Split #${d.incident_id} off` : `Merged #${d.incident_id} with #${d.other_id}`;
+  return `${what}: "${d.reason}" (${d.reviewer}, ${d.at})`;
 }
 
 /** One line for the cause in force: what, why and who. */
