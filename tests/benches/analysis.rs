@@ -249,25 +249,29 @@ fn main() {
         .filter(|l| l.rank == 1 && l.score >= 0.5)
         .map(|l| (l.deployment_id, l.incident_id))
         .collect();
-    // Which changes shipped, and which shipped in a failing deployment: two sets, not a
-    // list of deployments per change (a million small vectors).
-    let mut deployed: HashSet<i64> = HashSet::with_capacity(shipped.len());
-    let mut failed: HashSet<i64> = HashSet::new();
-    for s in &shipped {
-        deployed.insert(s.change_id);
-        if failing.contains_key(&s.deployment_id) {
-            failed.insert(s.change_id);
-        }
-    }
+    // Which changes shipped, and which shipped in a failing deployment: sorted id lists, not
+    // a list of deployments per change (a million small vectors) nor a million-entry set.
+    let sorted_ids = |ids: &mut Vec<i64>| {
+        ids.sort_unstable();
+        ids.dedup();
+    };
+    let mut deployed: Vec<i64> = shipped.iter().map(|s| s.change_id).collect();
+    sorted_ids(&mut deployed);
+    let mut failed: Vec<i64> = shipped
+        .iter()
+        .filter(|s| failing.contains_key(&s.deployment_id))
+        .map(|s| s.change_id)
+        .collect();
+    sorted_ids(&mut failed);
     let outcomes: Vec<ChangeOutcome> = data
         .changes
         .iter()
         .map(|c| ChangeOutcome {
             class: &c.class,
             tool: (c.class == "ai").then_some("claude-code"),
-            deployed: deployed.contains(&c.id),
+            deployed: deployed.binary_search(&c.id).is_ok(),
             failed_confirmed: false,
-            failed_including_suspected: failed.contains(&c.id),
+            failed_including_suspected: failed.binary_search(&c.id).is_ok(),
         })
         .collect();
     let (per_class, _per_tool) = cohort_measures(&outcomes, &CLASSES).expect("measures");
@@ -311,20 +315,24 @@ fn main() {
             recovered_at: failing.get(&d.id).and_then(|i| recovered.get(i).copied()),
         })
         .collect();
-    let deployed_at: HashMap<i64, DateTime<Utc>> = shipped
+    // Each change's first deployment, as a sorted list (a million-entry map costs more).
+    let mut deployed_at: Vec<(i64, DateTime<Utc>)> = shipped
         .iter()
         .filter_map(|s| {
             let at = data.deployments.get(s.deployment_id as usize - 1)?.at;
             Some((s.change_id, at))
         })
         .collect();
+    deployed_at.sort_unstable();
+    deployed_at.dedup_by_key(|(change, _)| *change);
     let leads: Vec<ChangeLead> = data
         .changes
         .iter()
         .filter_map(|c| {
+            let found = deployed_at.binary_search_by_key(&c.id, |(change, _)| *change);
             Some(ChangeLead {
                 committed_at: c.committed_at?,
-                deployed_at: *deployed_at.get(&c.id)?,
+                deployed_at: deployed_at[found.ok()?].1,
             })
         })
         .collect();

@@ -45,7 +45,7 @@ pub fn deployment_contents(
             .enumerate()
             .map(|(i, c)| (c.natural_key.as_str(), i, c))
             .collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0).then(b.1.cmp(&a.1)));
+        sorted.sort_unstable_by(|a, b| crate::index::key_order(a.0, b.0).then(b.1.cmp(&a.1)));
         sorted.dedup_by(|later, first| later.0 == first.0);
         let resolve = |sha: &str| -> Option<&ChangeFacts> {
             if let Some(change) = by_key.get(sha) {
