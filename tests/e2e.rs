@@ -198,6 +198,113 @@ fn demo_data_set_lands_links_and_reports() {
 }
 
 #[test]
+fn the_recovered_ai_and_human_failures_match_the_demo_ground_truth() {
+    // The ground truth names, for each change-caused incident, the deployment that caused it
+    // and every commit that deployment shipped; a change failed when it shipped in one.
+    let (_dir, app) = open_temp();
+    ingest(&app, &[demo_dir()]);
+    let truth = truth();
+    let class_of = |sha: &str| truth["commits"][sha]["class"].as_str().map(str::to_owned);
+    let failed_shas = |entry: &Value| -> Vec<String> {
+        entry["shipped_shas"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect()
+    };
+    let caused: Vec<&Value> = truth["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .filter(|e| e["deployment_id"].is_string())
+        .collect();
+    let count = |shas: &std::collections::BTreeSet<String>, class: &str| {
+        shas.iter()
+            .filter(|sha| class_of(sha).as_deref() == Some(class))
+            .count() as i64
+    };
+    let recovered = |basis: &str| -> Vec<(String, i64)> {
+        let json: Value = serde_json::from_str(
+            &app.render_report(ReportFormat::Json, fixed_time())
+                .expect("json"),
+        )
+        .expect("json");
+        json["summary"]["cohorts"]
+            .as_array()
+            .expect("cohorts")
+            .iter()
+            .map(|c| {
+                let class = c["cohort"].as_str().expect("cohort").to_owned();
+                (class, c[basis]["numerator"].as_i64().expect("numerator"))
+            })
+            .collect()
+    };
+    let expected = |shas: &std::collections::BTreeSet<String>| -> Vec<(String, i64)> {
+        ["ai", "human", "automation", "unknown"]
+            .iter()
+            .map(|class| ((*class).to_owned(), count(shas, class)))
+            .collect()
+    };
+    let all_failed: std::collections::BTreeSet<String> =
+        caused.iter().flat_map(|e| failed_shas(e)).collect();
+    assert!(count(&all_failed, "ai") > 0 && count(&all_failed, "human") > 0);
+
+    // Before review, "including suspected" counts top suspects at or above the threshold:
+    // every cause is ranked first, so it recovers exactly the causes that score that high.
+    let incidents = app.list_incidents().expect("incidents");
+    let report: Value = serde_json::from_str(
+        &app.render_report(ReportFormat::Json, fixed_time())
+            .expect("json"),
+    )
+    .expect("json");
+    let threshold = report["summary"]["suspect_threshold"]
+        .as_f64()
+        .expect("threshold");
+    let mut above = std::collections::BTreeSet::new();
+    let mut top_links = Vec::new();
+    for entry in &caused {
+        let summary = incidents
+            .iter()
+            .find(|i| i.source_id == entry["incident_id"].as_str().expect("id"))
+            .expect("stored");
+        let top = app.incident_detail(summary.id).expect("detail").suspects[0].clone();
+        assert_eq!(
+            Some(top.deployment.natural_key.as_str()),
+            entry["deployment_id"].as_str()
+        );
+        if top.score >= threshold {
+            above.extend(failed_shas(entry));
+        }
+        top_links.push(top.link_id);
+    }
+    assert!(
+        above.len() < all_failed.len(),
+        "one cause scores under the threshold"
+    );
+    assert_eq!(recovered("failed_including_suspected"), expected(&above));
+    assert!(recovered("failed_confirmed").iter().all(|(_, n)| *n == 0));
+
+    // A reviewer confirms each top suspect: the confirmed basis then recovers every failed
+    // change of the ground truth, per class.
+    for link in top_links {
+        app.review_link(
+            link,
+            "confirmed",
+            "matches the timeline",
+            "ada",
+            fixed_time(),
+        )
+        .expect("confirm");
+    }
+    assert_eq!(recovered("failed_confirmed"), expected(&all_failed));
+    assert_eq!(
+        recovered("failed_including_suspected"),
+        expected(&all_failed)
+    );
+}
+
+#[test]
 fn ingesting_the_same_files_twice_changes_nothing() {
     let (dir, app) = open_temp();
     ingest(&app, &[demo_dir()]);
