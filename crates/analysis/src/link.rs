@@ -171,6 +171,17 @@ pub fn link_incidents(
                     continue;
                 }
                 let before = incident.started_at - d.at;
+                // The score is at most T · E · H · 0.9 · C: a candidate that cannot reach
+                // `min_score` is dropped before its evidence is written.
+                let cause_factor = if cause.is_some() { 0.5 } else { 1.0 };
+                let bound = time_factor(before, options)
+                    * environment_weight(d).0
+                    * 0.5_f64.powi(hop as i32)
+                    * 0.9
+                    * cause_factor;
+                if bound < options.min_score * (1.0 - 1e-9) {
+                    continue;
+                }
                 let (mut score, mut evidence) =
                     score_candidate(d, before, hop, incident, &index, extras, options);
                 if let Some((category, reason)) = &cause {
@@ -311,6 +322,12 @@ fn environment_weight(d: &DeploymentFacts) -> (f64, Option<String>) {
     )
 }
 
+/// The time factor `T`: halves every `half_life` before impact.
+fn time_factor(before: Duration, options: &LinkOptions) -> f64 {
+    let half_life = options.half_life.num_seconds().max(1) as f64;
+    0.5_f64.powf(before.num_seconds() as f64 / half_life)
+}
+
 fn score_candidate(
     d: &DeploymentFacts,
     before: Duration,
@@ -322,8 +339,7 @@ fn score_candidate(
 ) -> (f64, Vec<String>) {
     let mut evidence = vec![describe(d, before)];
 
-    let half_life = options.half_life.num_seconds().max(1) as f64;
-    let time = 0.5_f64.powf(before.num_seconds() as f64 / half_life);
+    let time = time_factor(before, options);
 
     let (environment, env_note) = environment_weight(d);
     evidence.extend(env_note);
