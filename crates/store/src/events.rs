@@ -1,6 +1,7 @@
 //! The merged timeline: every incident event, deployment and change as one searchable table.
 
 use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 
 use crate::{Result, Store, StoreError};
 
@@ -67,38 +68,40 @@ impl Store {
     pub fn rebuild_events(&self) -> Result<()> {
         let mut conn = self.connection()?;
         let tx = conn.transaction()?;
+        // One insert in time order: ids follow `at`, which search relies on (see
+        // `search_events` and migration 10).
         tx.execute_batch(
             "DELETE FROM events;
              INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
                                 severity, title, ref_id)
-             SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
-                    i.title || ': ' || t.text, i.id
-             FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
-             LEFT JOIN services s ON s.id = i.service_id;
-             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
-                                severity, title, ref_id)
-             SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
-                    NULL,
-                    d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' ||
-                    s.name || coalesce(' ' || d.environment, '') || ' (' || d.status || ')',
-                    d.id
-             FROM deployments d JOIN services s ON s.id = d.service_id;
-             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
-                                severity, title, ref_id)
-             SELECT ds.at, 'deployment', 'status', s.name,
-                    coalesce(ds.environment, d.environment), ds.actor, NULL, NULL, NULL,
-                    'status ' || ds.state || ' of ' || d.action || ' ' ||
-                    coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' || s.name ||
-                    coalesce(': ' || nullif(ds.description, ''), ''),
-                    d.id
-             FROM deployment_statuses ds
-             JOIN deployments d ON d.natural_key = ds.deployment_key
-             JOIN services s ON s.id = d.service_id;
-             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
-                                severity, title, ref_id)
-             SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
-                    c.ai_tool, NULL, c.title, c.id
-             FROM changes c WHERE c.committed_at IS NOT NULL;
+             SELECT * FROM (
+                 SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
+                        i.title || ': ' || t.text, i.id
+                 FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
+                 LEFT JOIN services s ON s.id = i.service_id
+                 UNION ALL
+                 SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
+                        NULL,
+                        d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') ||
+                        ' on ' || s.name || coalesce(' ' || d.environment, '') ||
+                        ' (' || d.status || ')',
+                        d.id
+                 FROM deployments d JOIN services s ON s.id = d.service_id
+                 UNION ALL
+                 SELECT ds.at, 'deployment', 'status', s.name,
+                        coalesce(ds.environment, d.environment), ds.actor, NULL, NULL, NULL,
+                        'status ' || ds.state || ' of ' || d.action || ' ' ||
+                        coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' || s.name ||
+                        coalesce(': ' || nullif(ds.description, ''), ''),
+                        d.id
+                 FROM deployment_statuses ds
+                 JOIN deployments d ON d.natural_key = ds.deployment_key
+                 JOIN services s ON s.id = d.service_id
+                 UNION ALL
+                 SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
+                        c.ai_tool, NULL, c.title, c.id
+                 FROM changes c WHERE c.committed_at IS NOT NULL
+             ) ORDER BY 1, 2, 11, 3, 10;
              INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
         )?;
         tx.commit()?;
@@ -116,21 +119,30 @@ impl Store {
         limit: i64,
         count_ahead: i64,
     ) -> Result<EventPage> {
+        let text = filter.text.as_deref().filter(|t| !t.trim().is_empty());
+        let searching = text.is_some();
+        // With a search text, the events are read through the FTS5 index, joined as `e`.
+        let column = |name: &str| {
+            if searching {
+                format!("e.{name}")
+            } else {
+                name.to_owned()
+            }
+        };
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
-        if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            clauses.push("id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)".into());
-            values.push(Value::Text(text.to_owned()));
+        if !searching {
+            // A search turns the window into a rowid range instead (ids follow time).
+            if let Some(from) = &filter.from {
+                clauses.push("at >= ?".into());
+                values.push(Value::Text(from.clone()));
+            }
+            if let Some(to) = &filter.to {
+                clauses.push("at <= ?".into());
+                values.push(Value::Text(to.clone()));
+            }
         }
-        if let Some(from) = &filter.from {
-            clauses.push("at >= ?".into());
-            values.push(Value::Text(from.clone()));
-        }
-        if let Some(to) = &filter.to {
-            clauses.push("at <= ?".into());
-            values.push(Value::Text(to.clone()));
-        }
-        for (column, wanted) in [
+        for (name, wanted) in [
             ("service", &filter.services),
             ("environment", &filter.environments),
             ("source", &filter.sources),
@@ -143,16 +155,10 @@ impl Store {
                 continue;
             }
             let marks = vec!["?"; wanted.len()].join(", ");
-            clauses.push(format!("{column} IN ({marks})"));
+            clauses.push(format!("{} IN ({marks})", column(name)));
             values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
         }
-        let filter_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
         let conn = self.connection()?;
-        let searching = filter.text.is_some();
         // With a search text, SQLite's own errors are about that text (FTS5 syntax).
         let search_error = |e: rusqlite::Error| match &e {
             rusqlite::Error::SqliteFailure(_, Some(message)) if searching => {
@@ -160,32 +166,51 @@ impl Store {
             }
             _ => StoreError::Sqlite(e),
         };
-        // With a search text, one statement, so its FTS5 matches are read once: the first
-        // `count_bound + 1` matches in page order are both the count and the page's source
-        // (the page lies inside them since `count_bound >= offset + limit`). The one-row left
-        // join keeps the count when the page is past the end. Without one, a count over the
-        // index and a page of its own are cheaper than copying the matches into a temp table.
         let count_bound = offset.saturating_add(count_ahead.max(limit));
-        let mut page_values = values.clone();
-        page_values.push(Value::Integer(count_bound.saturating_add(1)));
-        if !searching {
+        let (sql, page_values) = if let Some(text) = text {
+            // Ids follow time (migration 10), so the FTS5 index is walked in rowid order from
+            // the window's first id and stops after `count_bound + 1` matches: a word in every
+            // event costs no more than a rare one. The first matches are both the count and the
+            // page's source (the page lies inside them since `count_bound >= offset + limit`);
+            // the one-row left join keeps the count when the page is past the end.
+            let (first, last) =
+                self.id_range(&conn, filter.from.as_deref(), filter.to.as_deref())?;
+            let mut page_values = vec![
+                Value::Text(text.to_owned()),
+                Value::Integer(first),
+                Value::Integer(last),
+            ];
             page_values.extend(values);
-        }
-        page_values.push(Value::Integer(limit));
-        page_values.push(Value::Integer(offset));
-        let sql = if searching {
-            format!(
+            page_values.push(Value::Integer(count_bound.saturating_add(1)));
+            page_values.push(Value::Integer(limit));
+            page_values.push(Value::Integer(offset));
+            let filters: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
+            let sql = format!(
                 "WITH matches AS MATERIALIZED (
-                     SELECT id, at FROM events {filter_sql} ORDER BY at, id LIMIT ?),
-                 page AS (SELECT id, at FROM matches ORDER BY at, id LIMIT ? OFFSET ?)
+                     SELECT e.id AS id FROM events_fts f JOIN events e ON e.id = f.rowid
+                     WHERE events_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ?{filters}
+                     ORDER BY f.rowid LIMIT ?),
+                 page AS (SELECT id FROM matches ORDER BY id LIMIT ? OFFSET ?)
                  SELECT (SELECT count(*) FROM matches), e.id, e.at, e.source, e.kind, e.service,
                         e.environment, e.actor, e.class, e.tool, e.severity, e.title, e.ref_id
                  FROM (SELECT 1) LEFT JOIN page p LEFT JOIN events e ON e.id = p.id
-                 ORDER BY p.at, p.id"
-            )
+                 ORDER BY p.id"
+            );
+            (sql, page_values)
         } else {
-            // Parameters: filters, count bound, filters again, limit, offset.
-            format!(
+            let filter_sql = if clauses.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", clauses.join(" AND "))
+            };
+            // A count over the index and a page of their own. Parameters: filters, count
+            // bound, filters again, limit, offset.
+            let mut page_values = values.clone();
+            page_values.push(Value::Integer(count_bound.saturating_add(1)));
+            page_values.extend(values);
+            page_values.push(Value::Integer(limit));
+            page_values.push(Value::Integer(offset));
+            let sql = format!(
                 "WITH counted AS (SELECT count(*) AS n FROM (
                      SELECT 1 FROM events {filter_sql} LIMIT ?)),
                  page AS (SELECT id, at, source, kind, service, environment, actor, class, tool,
@@ -194,7 +219,8 @@ impl Store {
                  SELECT c.n, p.id, p.at, p.source, p.kind, p.service, p.environment, p.actor,
                         p.class, p.tool, p.severity, p.title, p.ref_id
                  FROM counted c LEFT JOIN page p ORDER BY p.at, p.id"
-            )
+            );
+            (sql, page_values)
         };
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut counted = 0_i64;
@@ -226,6 +252,40 @@ impl Store {
             total: counted.min(count_bound),
             total_capped: counted > count_bound,
             rows,
+        })
+    }
+
+    /// The ids of the first event at or after `from` and the last at or before `to` (the
+    /// whole table when unbounded); an empty range (`1..=0`) when no event lies in between.
+    fn id_range(
+        &self,
+        conn: &rusqlite::Connection,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<(i64, i64)> {
+        let first: Option<i64> = match from {
+            Some(from) => conn
+                .query_row(
+                    "SELECT id FROM events WHERE at >= ?1 ORDER BY at, id LIMIT 1",
+                    [from],
+                    |row| row.get(0),
+                )
+                .optional()?,
+            None => conn.query_row("SELECT min(id) FROM events", [], |row| row.get(0))?,
+        };
+        let last: Option<i64> = match to {
+            Some(to) => conn
+                .query_row(
+                    "SELECT id FROM events WHERE at <= ?1 ORDER BY at DESC, id DESC LIMIT 1",
+                    [to],
+                    |row| row.get(0),
+                )
+                .optional()?,
+            None => conn.query_row("SELECT max(id) FROM events", [], |row| row.get(0))?,
+        };
+        Ok(match (first, last) {
+            (Some(first), Some(last)) => (first, last),
+            _ => (1, 0),
         })
     }
 
@@ -285,6 +345,7 @@ mod tests {
     fn the_count_is_exact_up_to_the_bound_past_the_offset_and_capped_beyond() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        // Stored in time order, as `rebuild_events` stores them (ids follow time).
         store
             .connection()
             .expect("conn")
@@ -294,7 +355,7 @@ mod tests {
                  SELECT printf('2024-01-01T00:%02d:00.000Z', 49 - i), 'deployment', 'deploy',
                         'checkout', CASE WHEN i % 2 = 0 THEN 'production' ELSE 'staging' END,
                         'deploy number ' || i, i
-                 FROM n;
+                 FROM n ORDER BY 49 - i;
                  INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
             )
             .expect("seed");
@@ -305,7 +366,7 @@ mod tests {
         // 25 production events: counted exactly when the bound reaches them.
         let page = store.search_events(&production, 0, 5, 30).expect("search");
         assert_eq!((page.total, page.total_capped), (25, false));
-        // Oldest first: the last inserted (i = 48) is the earliest.
+        // Oldest first: i = 48 is the earliest production event.
         assert_eq!(page.rows.len(), 5);
         assert_eq!(page.rows[0].ref_id, 48);
         assert!(page.rows.windows(2).all(|w| w[0].at <= w[1].at));
@@ -331,6 +392,99 @@ mod tests {
         let page = store.search_events(&searched, 0, 5, 10).expect("search");
         assert_eq!((page.total, page.total_capped), (10, true));
         assert_eq!(page.rows[0].ref_id, 48);
+        // A window with a search text: exactly the events inside it, oldest first.
+        let windowed = EventFilter {
+            from: Some("2024-01-01T00:10:00.000Z".into()),
+            to: Some("2024-01-01T00:19:00.000Z".into()),
+            ..searched.clone()
+        };
+        let page = store.search_events(&windowed, 0, 50, 100).expect("search");
+        let times: Vec<&str> = page.rows.iter().map(|r| r.at.as_str()).collect();
+        assert_eq!(page.total, 5);
+        assert_eq!(times.first(), Some(&"2024-01-01T00:11:00.000Z"));
+        assert_eq!(times.last(), Some(&"2024-01-01T00:19:00.000Z"));
+        assert!(page
+            .rows
+            .iter()
+            .all(|r| r.environment.as_deref() == Some("production")));
+        // A window before every event, and one after: nothing, and no error.
+        for (from, to) in [("2023-01-01", "2023-12-31"), ("2025-01-01", "2025-12-31")] {
+            let empty = EventFilter {
+                from: Some(from.into()),
+                to: Some(to.into()),
+                ..searched.clone()
+            };
+            let page = store.search_events(&empty, 0, 5, 10).expect("search");
+            assert_eq!((page.total, page.rows.len()), (0, 0), "{from}..{to}");
+        }
+    }
+
+    #[test]
+    fn rebuilt_events_are_numbered_in_time_order_across_sources() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                         records_stored, records_rejected)
+                 VALUES ('x', 'h', 'deploylog', '2024-01-01T00:00:00.000Z', 1, 1, 0);
+                 INSERT INTO services(name) VALUES ('checkout');
+                 INSERT INTO deployments(natural_key, service_id, environment, status, action,
+                                         at, source_file, source_location, run_id)
+                 VALUES ('d-late', 1, 'production', 'succeeded', 'deploy',
+                         '2024-01-03T00:00:00.000Z', 'x', '1', 1),
+                        ('d-early', 1, 'production', 'succeeded', 'deploy',
+                         '2024-01-01T00:00:00.000Z', 'x', '2', 1);",
+            )
+            .expect("seed");
+        let change = |key: &str, at: &str| {
+            store
+                .connection()
+                .expect("conn")
+                .execute(
+                    "INSERT INTO changes(kind, natural_key, repo, title, message, committed_at,
+                                         class, confidence, source_file, source_location,
+                                         run_id)
+                     VALUES ('commit', ?1, 'checkout', 'deploy fix', '', ?2, 'human', 1.0, 'x',
+                             '1', 1)",
+                    [key, at],
+                )
+                .expect("change");
+        };
+        change("c-middle", "2024-01-02T00:00:00.000Z");
+        change("c-first", "2023-12-31T00:00:00.000Z");
+        store.rebuild_events().expect("rebuild");
+        let conn = store.connection().expect("conn");
+        let mut stmt = conn
+            .prepare("SELECT at FROM events ORDER BY id")
+            .expect("prepare");
+        let times: Vec<String> = stmt
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times.len(), 4);
+        assert_eq!(times, sorted, "ids follow time");
+        drop(stmt);
+        drop(conn);
+        // And a search walks them in that order.
+        let page = store
+            .search_events(
+                &EventFilter {
+                    text: Some("deploy".into()),
+                    ..EventFilter::default()
+                },
+                0,
+                10,
+                10,
+            )
+            .expect("search");
+        let found: Vec<&str> = page.rows.iter().map(|r| r.at.as_str()).collect();
+        assert_eq!(found, sorted.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     #[test]
