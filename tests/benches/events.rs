@@ -140,6 +140,13 @@ fn main() -> anyhow::Result<()> {
             },
         ),
         (
+            "search, word in most events",
+            EventQueryDto {
+                text: Some("deploy".into()),
+                ..page(0)
+            },
+        ),
+        (
             "search + service + window",
             EventQueryDto {
                 text: Some("deploy".into()),

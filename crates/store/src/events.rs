@@ -309,9 +309,17 @@ impl Store {
 
     fn compute_event_facets(&self) -> Result<EventFacets> {
         let conn = self.connection()?;
+        // Each column is indexed: the distinct values are found by seeking from one value to
+        // the next (a skip scan), a few index probes per value instead of a scan of every
+        // event (half a second on a million).
         let distinct = |column: &str| -> Result<Vec<String>> {
             let mut stmt = conn.prepare(&format!(
-                "SELECT DISTINCT {column} FROM events WHERE {column} IS NOT NULL ORDER BY 1"
+                "WITH RECURSIVE v(x) AS (
+                     SELECT (SELECT min({column}) FROM events)
+                     UNION ALL
+                     SELECT (SELECT min({column}) FROM events WHERE {column} > v.x)
+                     FROM v WHERE v.x IS NOT NULL)
+                 SELECT x FROM v WHERE x IS NOT NULL"
             ))?;
             let rows = stmt
                 .query_map([], |row| row.get(0))?
