@@ -579,16 +579,18 @@ impl Hindsight {
         let (inputs, mut links) = linked()?;
         let mut windows = SENSITIVITY_WINDOWS_HOURS.to_vec();
         windows.sort_unstable_by(|a, b| b.cmp(a));
+        let decided_pairs: HashSet<(i64, i64)> = decided
+            .iter()
+            .map(|l| (l.incident_id, l.deployment_id))
+            .collect();
         for hours in &windows {
             inputs.narrow(&mut links, Duration::hours(*hours));
             let mut candidate: Vec<LinkRow> = decided.clone();
-            let decided_pairs: HashSet<(i64, i64)> = decided
-                .iter()
-                .map(|l| (l.incident_id, l.deployment_id))
-                .collect();
+            // Of the suspected links only the first of each incident can fail a change.
             candidate.extend(
                 links
                     .iter()
+                    .filter(|l| l.rank == 1)
                     .filter(|l| !decided_pairs.contains(&(l.incident_id, l.deployment_id)))
                     .map(|l| LinkRow {
                         id: 0,

@@ -171,11 +171,21 @@ impl Hindsight {
 
     /// Incidents with the text explicit evidence is searched in: title and timeline.
     pub(crate) fn incident_facts(&self, incidents: &[IncidentRow]) -> Result<Vec<IncidentFacts>> {
+        // Many incidents: every timeline in one read rather than one query each.
+        let timelines = if incidents.len() > 16 {
+            Some(self.store.timelines()?)
+        } else {
+            None
+        };
         incidents
             .iter()
             .map(|row| {
                 let mut text = vec![row.title.clone()];
-                text.extend(self.store.timeline(row.id)?.into_iter().map(|e| e.text));
+                let events = match &timelines {
+                    Some(all) => all.get(&row.id).cloned().unwrap_or_default(),
+                    None => self.store.timeline(row.id)?,
+                };
+                text.extend(events.into_iter().map(|e| e.text));
                 Ok(IncidentFacts {
                     id: row.id,
                     service: row.service.clone(),
