@@ -89,8 +89,20 @@ fn statuses_file_before_and_after_its_deployments() {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    assert_eq!(titles.len(), 5, "{titles:#?}");
-    assert_eq!(titles[0], "status queued of deploy main on payments");
+    // Five from the statuses file and nine embedded in the deployments file (each kept once).
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM deployment_statuses", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(stored, 14);
+    assert_eq!(titles.len(), 14, "{titles:#?}");
+    assert!(titles.contains(&"status queued of deploy main on payments".to_owned()));
+    // An embedded status: the release superseded by the next one.
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("inactive") && t.contains("Superseded by deployment 1843377702")),
+        "{titles:#?}"
+    );
 }
 
 #[test]

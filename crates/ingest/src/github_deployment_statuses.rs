@@ -70,6 +70,21 @@ fn to_status(file: &str, pointer: &str, item: &Value) -> Parsed {
             &format!("not a deployment URL (…/deployments/ID): {url:?}"),
         );
     };
+    status_of(file, pointer, item, deployment_key)
+}
+
+/// One status of the deployment stored under `deployment_key`: from a statuses file, or
+/// embedded in its deployment (where the deployment gives the key).
+pub(crate) fn status_of(file: &str, pointer: &str, item: &Value, deployment_key: String) -> Parsed {
+    let fail = |field: &str, reason: &str| reject(pointer, item, Some(field), reason);
+    if !item.is_object() {
+        return reject(
+            pointer,
+            item,
+            None,
+            "a deployment status must be a JSON object",
+        );
+    }
     let Some(state) = text(&item["state"]).map(|s| s.to_ascii_lowercase()) else {
         return fail("state", "missing state");
     };

@@ -4,6 +4,8 @@
 //! A deployment has no outcome of its own: that lives in its statuses
 //! (`GET .../deployments/{id}/statuses`, newest first), which exporters commonly save inside
 //! each deployment as a `"statuses": [...]` array. A deployment without one is `unknown`.
+//! Embedded statuses are also handed on as statuses (right after their deployment, located at
+//! `/N/statuses/M`), so each is an entry on the timeline, as from a statuses file.
 //!
 //! `gh api --paginate` writes one array per page back to back (`[...][...]`) and `--jq '.[]'`
 //! writes one object per line; both are read too. With a single top-level value the locations
@@ -52,7 +54,29 @@ pub(crate) fn parse(
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
     for (pointer, item) in json_items(file, bytes, "GitHub deployments")? {
-        sink(to_deployment(file, &pointer, &item));
+        let deployment = to_deployment(file, &pointer, &item);
+        let key = match &deployment {
+            Parsed::Record(Record::Deployment(d)) => Some(d.natural_key.clone()),
+            _ => None,
+        };
+        sink(deployment);
+        // Embedded statuses are kept as statuses too (after their deployment), so each one is
+        // an entry on the timeline, as from a statuses file of their own.
+        if let Some(key) = key {
+            for (i, status) in item["statuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                sink(crate::github_deployment_statuses::status_of(
+                    file,
+                    &format!("{pointer}/statuses/{i}"),
+                    status,
+                    key.clone(),
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -378,10 +402,52 @@ mod tests {
   "not a deployment"
 ]"#;
 
-    fn run(text: &str) -> Vec<Parsed> {
+    /// Everything the parser hands on, embedded statuses included.
+    fn run_all(text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
         parse("gh.json", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
         out
+    }
+
+    /// The deployments and rejections, without the embedded statuses.
+    fn run(text: &str) -> Vec<Parsed> {
+        run_all(text)
+            .into_iter()
+            .filter(|p| !matches!(p, Parsed::Record(Record::DeploymentStatus(_))))
+            .collect()
+    }
+
+    #[test]
+    fn embedded_statuses_follow_their_deployment_as_statuses() {
+        let out = run_all(SAMPLE);
+        let statuses: Vec<(usize, &hindsight_model::DeploymentStatusUpdate)> = out
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Parsed::Record(Record::DeploymentStatus(s)) => Some((i, s)),
+                _ => None,
+            })
+            .collect();
+        // Deployment 1 has two statuses, right after it, under its natural key.
+        let first: Vec<_> = statuses
+            .iter()
+            .filter(|(_, s)| s.deployment_key == "github:acme/checkout:deployment:1")
+            .collect();
+        assert_eq!(first.len(), 2);
+        assert_eq!((first[0].0, first[1].0), (1, 2));
+        assert_eq!(first[0].1.source.location, "/0/statuses/0");
+        let states: Vec<&str> = first.iter().map(|(_, s)| s.state.as_str()).collect();
+        assert!(states.contains(&"success"), "{states:?}");
+        // Every embedded status of a stored deployment is kept: the attribute counts them.
+        let stored: usize = out
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Record(Record::Deployment(d)) => d.attributes.get("statuses_count"),
+                _ => None,
+            })
+            .map(|n| n.parse::<usize>().expect("count"))
+            .sum();
+        assert_eq!(statuses.len(), stored);
     }
 
     fn deployment(parsed: &Parsed) -> &Deployment {

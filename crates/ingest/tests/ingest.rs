@@ -184,6 +184,15 @@ mod github_gitlab_deployments {
         let mut rejections = Vec::new();
         parse(format, file, bytes, &mut |p| match p {
             Parsed::Record(Record::Deployment(d)) => deployments.push(d),
+            // Statuses embedded in GitHub deployments are handed on as statuses too.
+            Parsed::Record(Record::DeploymentStatus(s)) => {
+                assert!(
+                    deployments
+                        .iter()
+                        .any(|d| d.natural_key == s.deployment_key),
+                    "a status follows its deployment: {s:?}"
+                );
+            }
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
         })
