@@ -186,7 +186,7 @@ pub struct StoreOverviewDto {
     pub ingest_runs: i64,
 }
 
-/// A record an ingester rejected.
+/// A record an ingester rejected, or skipped as describing nothing to store.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct RejectionDto {
@@ -194,6 +194,9 @@ pub struct RejectionDto {
     pub field: Option<String>,
     pub reason: String,
     pub raw: String,
+    /// Skipped (kept, not an error in the file: a DevLake pipeline that never ran) rather
+    /// than rejected.
+    pub skipped: bool,
 }
 
 /// What happened to one input file.
@@ -213,6 +216,9 @@ pub struct FileOutcomeDto {
     pub records_stored: i64,
     #[ts(type = "number")]
     pub records_rejected: i64,
+    /// Records kept as describing nothing to store; listed with the rejections.
+    #[ts(type = "number")]
+    pub records_skipped: i64,
     pub rejections: Vec<RejectionDto>,
     pub error: Option<crate::ApiErrorDto>,
 }
@@ -266,6 +272,8 @@ pub struct IngestRunDto {
     pub records_stored: i64,
     #[ts(type = "number")]
     pub records_rejected: i64,
+    #[ts(type = "number")]
+    pub records_skipped: i64,
     pub rejections: Vec<RejectionDto>,
 }
 

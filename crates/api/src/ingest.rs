@@ -373,6 +373,7 @@ impl Hindsight {
                 records_seen: 0,
                 records_stored: 0,
                 records_rejected: 0,
+                records_skipped: 0,
                 rejections: Vec::new(),
                 error: None,
             });
@@ -407,6 +408,7 @@ impl Hindsight {
             records_seen: summary.seen,
             records_stored: summary.stored,
             records_rejected: summary.rejected,
+            records_skipped: summary.skipped,
             rejections,
             error: None,
         })
@@ -419,9 +421,7 @@ impl Hindsight {
         parsed: Parsed,
         rejections: &mut Vec<RejectionDto>,
     ) -> Result<()> {
-        let mut reject = |tx: &mut hindsight_store::IngestTransaction<'_>,
-                          rejection: hindsight_model::Rejection|
-         -> Result<()> {
+        let mut list = |rejection: &hindsight_model::Rejection, skipped: bool| {
             // The first thousand are listed; all are stored and counted.
             if rejections.len() < MAX_LISTED_REJECTIONS {
                 rejections.push(RejectionDto {
@@ -429,8 +429,14 @@ impl Hindsight {
                     field: rejection.field.clone(),
                     reason: rejection.reason.clone(),
                     raw: rejection.raw.clone(),
+                    skipped,
                 });
             }
+        };
+        let mut reject = |tx: &mut hindsight_store::IngestTransaction<'_>,
+                          rejection: hindsight_model::Rejection|
+         -> Result<()> {
+            list(&rejection, false);
             Ok(tx.add_rejection(&rejection)?)
         };
         match parsed {
@@ -460,6 +466,10 @@ impl Hindsight {
                 reject(tx, rejection)
             }
             Parsed::Rejected(rejection) => reject(tx, rejection),
+            Parsed::Skipped(skipped) => {
+                list(&skipped, true);
+                Ok(tx.add_skipped(&skipped)?)
+            }
         }
     }
 }
@@ -507,6 +517,7 @@ fn cancelled(name: &str) -> FileOutcomeDto {
         records_seen: 0,
         records_stored: 0,
         records_rejected: 0,
+        records_skipped: 0,
         rejections: Vec::new(),
         error: Some(ApiError::Cancelled.to_dto()),
     }
@@ -521,6 +532,7 @@ fn failed(name: &str, format: Option<Format>, error: ApiError) -> FileOutcomeDto
         records_seen: 0,
         records_stored: 0,
         records_rejected: 0,
+        records_skipped: 0,
         rejections: Vec::new(),
         error: Some(error.to_dto()),
     }

@@ -138,3 +138,43 @@ fn zone_less_times_are_read_in_the_given_zone_and_marked() {
     );
     assert!(bad.is_err());
 }
+
+#[test]
+fn the_devlake_corpus_tables_load_with_zero_rejections_and_one_skipped_pipeline() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/devlake-dora");
+    let detected = Hindsight::detect_files(&[corpus]).expect("detect");
+    let tables: Vec<PathBuf> = detected
+        .iter()
+        .filter(|f| {
+            f.format
+                .as_deref()
+                .is_some_and(|n| n.starts_with("devlake-"))
+        })
+        .map(|f| PathBuf::from(&f.path))
+        .collect();
+    // cicd_deployment_commits (four files), incidents and project_mapping (three files).
+    assert_eq!(tables.len(), 8, "{detected:#?}");
+    let mut skipped = Vec::new();
+    for table in &tables {
+        // Each file on its own store: the corpus's tests reuse ids across fixtures.
+        let (_dir, app) = open();
+        let report = ingest(&app, std::slice::from_ref(table), None);
+        let file = &report.files[0];
+        assert_eq!(file.records_rejected, 0, "{file:#?}");
+        assert!(file.records_stored > 0, "{file:#?}");
+        skipped.extend(file.rejections.iter().filter(|r| r.skipped).cloned());
+        assert_eq!(file.records_skipped as usize, file.rejections.len());
+        // The run says the same.
+        let runs = app.list_runs().expect("runs");
+        assert_eq!(runs[0].records_skipped, file.records_skipped);
+        assert_eq!(runs[0].rejections.len(), file.rejections.len());
+    }
+    // The one pipeline that never ran, kept with its line and reason.
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    assert_eq!(skipped[0].location, "line 2");
+    assert!(
+        skipped[0].reason.contains("never ran"),
+        "{}",
+        skipped[0].reason
+    );
+}

@@ -321,6 +321,7 @@ impl Hindsight {
                     field: r.field,
                     reason: r.reason,
                     raw: r.raw,
+                    skipped: r.skipped,
                 })
                 .collect();
             out.push(IngestRunDto {
@@ -332,6 +333,7 @@ impl Hindsight {
                 records_seen: run.seen,
                 records_stored: run.stored,
                 records_rejected: run.rejected,
+                records_skipped: run.skipped,
                 rejections,
             });
         }

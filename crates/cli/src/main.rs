@@ -365,8 +365,11 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                     let format = file.format.as_deref().unwrap_or("?");
                     match file.status.as_str() {
                         "stored" => println!(
-                            "{}: {format}, {} records stored, {} rejected",
-                            file.path, file.records_stored, file.records_rejected
+                            "{}: {format}, {} records stored, {} rejected{}",
+                            file.path,
+                            file.records_stored,
+                            file.records_rejected,
+                            skipped_note(file.records_skipped)
                         ),
                         "already_ingested" => println!(
                             "{}: {format}, already ingested (run {}), nothing changed",
@@ -381,10 +384,17 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
                             .as_deref()
                             .map(|f| format!(", field {f}"))
                             .unwrap_or_default();
-                        eprintln!(
-                            "warning: {}: {}{field}: {} (record kept as rejected)",
-                            file.path, r.location, r.reason
-                        );
+                        if r.skipped {
+                            println!(
+                                "note: {}: {}{field}: {} (record kept as skipped)",
+                                file.path, r.location, r.reason
+                            );
+                        } else {
+                            eprintln!(
+                                "warning: {}: {}{field}: {} (record kept as rejected)",
+                                file.path, r.location, r.reason
+                            );
+                        }
                     }
                     if let Some(error) = &file.error {
                         eprintln!(
@@ -638,11 +648,18 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             } else {
                 for r in runs {
                     println!(
-                        "{:>4}  {}  {:<20} {} stored, {} rejected  {}",
-                        r.id, r.ingested_at, r.format, r.records_stored, r.records_rejected, r.path
+                        "{:>4}  {}  {:<20} {} stored, {} rejected{}  {}",
+                        r.id,
+                        r.ingested_at,
+                        r.format,
+                        r.records_stored,
+                        r.records_rejected,
+                        skipped_note(r.records_skipped),
+                        r.path
                     );
                     for x in r.rejections {
-                        println!("        {}: {}", x.location, x.reason);
+                        let kind = if x.skipped { " (skipped)" } else { "" };
+                        println!("        {}{kind}: {}", x.location, x.reason);
                     }
                 }
             }
@@ -1016,4 +1033,13 @@ fn generation_time(arg: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
         });
     }
     Ok(Utc::now())
+}
+
+/// ", 1 skipped" when records were kept as describing nothing to store, else nothing.
+fn skipped_note(skipped: i64) -> String {
+    if skipped > 0 {
+        format!(", {skipped} skipped")
+    } else {
+        String::new()
+    }
 }

@@ -240,6 +240,7 @@ mod tests {
             Parsed::Record(Record::CatalogEntity(e)) => entities.push(e),
             Parsed::Record(other) => panic!("unexpected {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })
         .expect("parses");
         (entities, rejections)

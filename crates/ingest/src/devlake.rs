@@ -163,13 +163,15 @@ fn deployment(file: &str, row: &CsvRow, fields: &BTreeMap<&str, &str>) -> Parsed
         .into_iter()
         .find(|f| fields.contains_key(f));
     let Some(time_field) = time_field else {
-        return reject(
-            file,
+        // DevLake writes such a row for a pipeline that was created but never ran (no start,
+        // no finish) and leaves it out of its own DORA metrics: nothing was deployed. Kept and
+        // listed, not an error in the file.
+        return Parsed::Skipped(rejection(
             row,
             Some("finished_date"),
-            "no finished_date, started_date or created_date: the pipeline never ran, so \
-             there is no deployment time",
-        );
+            "no finished_date, started_date or created_date, so the pipeline never ran and \
+             nothing was deployed (DevLake's metrics leave such rows out too)",
+        ));
     };
     let Some(at) = parse_timestamp(fields[time_field]) else {
         return reject(
@@ -282,12 +284,16 @@ fn last_segment(url: &str) -> Option<String> {
 }
 
 fn reject(_file: &str, row: &CsvRow, field: Option<&str>, reason: &str) -> Parsed {
-    Parsed::Rejected(Rejection {
+    Parsed::Rejected(rejection(row, field, reason))
+}
+
+fn rejection(row: &CsvRow, field: Option<&str>, reason: &str) -> Rejection {
+    Rejection {
         location: format!("line {}", row.line),
         field: field.map(str::to_owned),
         reason: reason.to_owned(),
         raw: excerpt(&row.raw),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -258,6 +258,7 @@ mod tests {
             Parsed::Record(Record::Incident(i)) => incidents.push(i),
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })
         .expect("parses");
         (incidents, rejections)

@@ -225,6 +225,10 @@ pub enum IngestError {
 pub enum Parsed {
     Record(Record),
     Rejected(Rejection),
+    /// A record the file holds but that describes nothing to store (a DevLake pipeline that
+    /// never ran has no time): kept and listed with its reason like a rejection, not counted
+    /// as one.
+    Skipped(Rejection),
 }
 
 /// The shape of the line parsers: file name for locations, lines, sink.

@@ -568,6 +568,7 @@ mod tests {
         parse("pd", text.as_bytes(), &Zone::default(), &mut |p| match p {
             Parsed::Record(r) => records.push(r),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })
         .expect("parses");
         (records, rejections)

@@ -392,6 +392,7 @@ mod tests {
             Parsed::Record(Record::Incident(i)) => incidents.push(i),
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })?;
         assert_eq!(incidents.len(), 1);
         Ok((incidents.remove(0), rejections))

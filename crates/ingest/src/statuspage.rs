@@ -210,6 +210,7 @@ mod tests {
             Parsed::Record(Record::Incident(i)) => incidents.push(i),
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })
         .expect("fixture parses");
         (incidents, rejections)

@@ -49,6 +49,7 @@ mod statuspage_incidentio {
             Parsed::Record(Record::Incident(i)) => incidents.push(i),
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })
         .expect("document parses");
         (incidents, rejections)
@@ -195,6 +196,7 @@ mod github_gitlab_deployments {
             }
             Parsed::Record(other) => panic!("unexpected record {other:?}"),
             Parsed::Rejected(r) => rejections.push(r),
+            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
         })
         .expect("document parses");
         (deployments, rejections)

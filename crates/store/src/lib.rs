@@ -77,6 +77,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_settings.sql"),
     include_str!("../migrations/0009_event_indexes.sql"),
     include_str!("../migrations/0010_events_in_time_order.sql"),
+    include_str!("../migrations/0011_skipped_records.sql"),
 ];
 
 /// The schema version this build writes.

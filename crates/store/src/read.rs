@@ -116,9 +116,10 @@ pub struct RunRow {
     pub seen: i64,
     pub stored: i64,
     pub rejected: i64,
+    pub skipped: i64,
 }
 
-/// One rejected record.
+/// One rejected (or skipped) record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectionRow {
     pub run_id: i64,
@@ -126,6 +127,8 @@ pub struct RejectionRow {
     pub field: Option<String>,
     pub reason: String,
     pub raw: String,
+    /// Kept as describing nothing to store rather than rejected as wrong.
+    pub skipped: bool,
 }
 
 /// Counts of what the store holds.
@@ -490,7 +493,7 @@ impl Store {
         let conn = self.connection()?;
         let mut stmt = conn.prepare(
             "SELECT id, path, content_hash, format, ingested_at, records_seen, records_stored,
-                    records_rejected FROM ingest_runs ORDER BY id",
+                    records_rejected, records_skipped FROM ingest_runs ORDER BY id",
         )?;
         let rows = stmt
             .query_map([], |row| {
@@ -503,6 +506,7 @@ impl Store {
                     seen: row.get(5)?,
                     stored: row.get(6)?,
                     rejected: row.get(7)?,
+                    skipped: row.get(8)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -513,7 +517,7 @@ impl Store {
     pub fn rejections(&self, run_id: i64) -> Result<Vec<RejectionRow>> {
         let conn = self.connection()?;
         let mut stmt = conn.prepare(
-            "SELECT run_id, location, field, reason, raw FROM rejected_records
+            "SELECT run_id, location, field, reason, raw, skipped FROM rejected_records
              WHERE run_id = ?1 ORDER BY id",
         )?;
         let rows = stmt
@@ -524,6 +528,7 @@ impl Store {
                     field: row.get(2)?,
                     reason: row.get(3)?,
                     raw: row.get(4)?,
+                    skipped: row.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -238,6 +238,8 @@ pub struct RunSummary {
     pub seen: i64,
     pub stored: i64,
     pub rejected: i64,
+    /// Records kept as describing nothing to store (see [`IngestTransaction::add_skipped`]).
+    pub skipped: i64,
 }
 
 /// A suspected trigger of an incident, as the analysis computed it.
@@ -260,6 +262,7 @@ pub struct IngestTransaction<'a> {
     pub(crate) seen: i64,
     pub(crate) stored: i64,
     rejected: i64,
+    skipped: i64,
     done: bool,
     /// Whether `deployment_statuses` has rows, once asked.
     has_statuses: Option<bool>,
@@ -295,6 +298,7 @@ impl Store {
             seen: 0,
             stored: 0,
             rejected: 0,
+            skipped: 0,
             done: false,
             has_statuses: None,
             has_overrides: None,
@@ -681,14 +685,35 @@ impl IngestTransaction<'_> {
         Ok(())
     }
 
+    /// Keeps a record that describes nothing to store (a DevLake pipeline that never ran),
+    /// with its location and reason like a rejection, counted as skipped.
+    pub fn add_skipped(&mut self, skipped: &Rejection) -> Result<()> {
+        self.seen += 1;
+        self.skipped += 1;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO rejected_records(run_id, location, field, reason, raw, skipped)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+            )?
+            .execute(params![
+                self.run_id,
+                skipped.location,
+                skipped.field,
+                skipped.reason,
+                skipped.raw
+            ])?;
+        Ok(())
+    }
+
     /// Makes the whole file visible at once.
     pub fn commit(mut self) -> Result<RunSummary> {
         self.conn.prepare_cached(
-            "UPDATE ingest_runs SET records_seen = ?1, records_stored = ?2, records_rejected = ?3
-             WHERE id = ?4",
+            "UPDATE ingest_runs SET records_seen = ?1, records_stored = ?2, records_rejected = ?3,
+                                    records_skipped = ?4
+             WHERE id = ?5",
         )?
         .execute(
-            params![self.seen, self.stored, self.rejected, self.run_id],
+            params![self.seen, self.stored, self.rejected, self.skipped, self.run_id],
         )?;
         self.conn.execute_batch("COMMIT")?;
         self.done = true;
@@ -697,6 +722,7 @@ impl IngestTransaction<'_> {
             seen: self.seen,
             stored: self.stored,
             rejected: self.rejected,
+            skipped: self.skipped,
         })
     }
 

@@ -11,6 +11,7 @@ struct Out {
     deployments: Vec<Deployment>,
     incidents: Vec<Incident>,
     rejections: Vec<Rejection>,
+    skipped: Vec<Rejection>,
 }
 
 fn load(path: &PathBuf) -> (Format, Out) {
@@ -27,6 +28,7 @@ fn load(path: &PathBuf) -> (Format, Out) {
             Parsed::Record(Record::Incident(i)) => out.incidents.push(i),
             Parsed::Record(other) => panic!("unexpected {other:?}"),
             Parsed::Rejected(r) => out.rejections.push(r),
+            Parsed::Skipped(r) => out.skipped.push(r),
         },
     )
     .expect("parses");
@@ -105,14 +107,21 @@ fn devlake_deployment_commits_load_with_their_fields() {
 }
 
 #[test]
-fn devlake_generated_deployments_keep_the_one_undated_row_as_a_rejection() {
+fn devlake_generated_deployments_skip_the_one_undated_row_and_reject_nothing() {
     let (format, out) = load(&corpus("deployment_generator/cicd_deployment_commits.csv"));
     assert_eq!(format, Format::DevlakeDeploymentCommits);
     assert_eq!(out.deployments.len(), 5);
-    // The first row's pipeline never ran: no started_date or finished_date, so no time.
-    assert_eq!(out.rejections.len(), 1);
-    assert_eq!(out.rejections[0].location, "line 2");
-    assert_eq!(out.rejections[0].field.as_deref(), Some("finished_date"));
+    // The first row's pipeline never ran: no started_date or finished_date, so nothing was
+    // deployed. It is kept as skipped with its reason, not rejected.
+    assert!(out.rejections.is_empty(), "{:?}", out.rejections);
+    assert_eq!(out.skipped.len(), 1);
+    assert_eq!(out.skipped[0].location, "line 2");
+    assert_eq!(out.skipped[0].field.as_deref(), Some("finished_date"));
+    assert!(
+        out.skipped[0].reason.contains("never ran"),
+        "{}",
+        out.skipped[0].reason
+    );
     let last = &out.deployments[4];
     assert_eq!(
         last.natural_key,

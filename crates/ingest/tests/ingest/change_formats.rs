@@ -33,6 +33,7 @@ fn run(format: Format, file: &str, bytes: &[u8]) -> (Vec<Record>, Vec<Rejection>
     parse(format, file, bytes, &mut |p| match p {
         Parsed::Record(r) => records.push(r),
         Parsed::Rejected(r) => rejections.push(r),
+        Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
     })
     .unwrap_or_else(|e| panic!("{file}: {e}"));
     (records, rejections)

@@ -35,6 +35,7 @@ fn parse_all(format: Format, file: &str, bytes: &[u8]) -> Out {
         Parsed::Record(Record::IncidentEvents(e)) => out.events.push(e),
         Parsed::Record(other) => panic!("unexpected record {other:?}"),
         Parsed::Rejected(r) => out.rejections.push(r),
+        Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
     })
     .expect("document parses");
     out

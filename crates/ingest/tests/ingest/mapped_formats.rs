@@ -24,6 +24,7 @@ fn run(mapping: &Mapping, file: &str, bytes: &[u8]) -> (Vec<Record>, Vec<Rejecti
     parse_mapped(mapping, file, bytes, &mut |p| match p {
         Parsed::Record(r) => records.push(r),
         Parsed::Rejected(r) => rejections.push(r),
+        Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
     })
     .expect("file parses");
     (records, rejections)

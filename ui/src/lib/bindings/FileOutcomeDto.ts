@@ -13,4 +13,8 @@ format: string | null,
 /**
  * `stored`, `already_ingested` or `failed`.
  */
-status: string, run_id: number | null, records_seen: number, records_stored: number, records_rejected: number, rejections: Array<RejectionDto>, error: ApiErrorDto | null, };
+status: string, run_id: number | null, records_seen: number, records_stored: number, records_rejected: number, 
+/**
+ * Records kept as describing nothing to store; listed with the rejections.
+ */
+records_skipped: number, rejections: Array<RejectionDto>, error: ApiErrorDto | null, };

@@ -4,4 +4,4 @@ import type { RejectionDto } from "./RejectionDto";
 /**
  * One ingest run with the records it rejected.
  */
-export type IngestRunDto = { id: number, path: string, format: string, content_hash: string, ingested_at: string, records_seen: number, records_stored: number, records_rejected: number, rejections: Array<RejectionDto>, };
+export type IngestRunDto = { id: number, path: string, format: string, content_hash: string, ingested_at: string, records_seen: number, records_stored: number, records_rejected: number, records_skipped: number, rejections: Array<RejectionDto>, };

@@ -295,6 +295,7 @@ const runs: IngestRunDto[] = [
     records_seen: 3,
     records_stored: 3,
     records_rejected: 0,
+    records_skipped: 0,
     rejections: [],
   },
   {
@@ -306,8 +307,15 @@ const runs: IngestRunDto[] = [
     records_seen: 4,
     records_stored: 3,
     records_rejected: 1,
+    records_skipped: 0,
     rejections: [
-      { location: "$.incidents[3]", field: "created_at", reason: "not a date", raw: '{"created_at":"yesterday"}' },
+      {
+        location: "$.incidents[3]",
+        field: "created_at",
+        reason: "not a date",
+        raw: '{"created_at":"yesterday"}',
+        skipped: false,
+      },
     ],
   },
 ];
@@ -323,12 +331,14 @@ const ingestReport: IngestReportDto = {
       records_seen: 5,
       records_stored: 4,
       records_rejected: 1,
+      records_skipped: 0,
       rejections: [
         {
           location: "$[4]",
           field: "environment",
           reason: "missing required field",
           raw: '{"id":9917,"sha":"deadbeef"}',
+          skipped: false,
         },
       ],
       error: null,
@@ -341,6 +351,7 @@ const ingestReport: IngestReportDto = {
       records_seen: 0,
       records_stored: 0,
       records_rejected: 0,
+      records_skipped: 0,
       rejections: [],
       error: { kind: "bad_input", message: "unrecognised format: choose a JSON export or a git log" },
     },

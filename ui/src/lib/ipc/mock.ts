@@ -292,6 +292,7 @@ export class MockHost implements Host {
           records_seen: file.records_seen,
           records_stored: file.records_stored,
           records_rejected: file.records_rejected,
+          records_skipped: 0,
           rejections: structuredClone(file.rejections),
         });
         this.data.overview.ingest_runs += 1;

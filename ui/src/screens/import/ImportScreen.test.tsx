@@ -40,8 +40,52 @@ const file = (path: string, status: string) => ({
   records_seen: 0,
   records_stored: 0,
   records_rejected: 0,
+  records_skipped: 0,
   rejections: [],
   error: null,
+});
+
+describe("skipped records", () => {
+  it("counts skipped records apart from rejected ones and marks each in the list", async () => {
+    const host = new ControlledHost(demoData());
+    renderWithHost(<ImportScreen />, host);
+    fireEvent.click(screen.getByTestId("import-choose"));
+    const devlake = {
+      ...file("/corpus/cicd_deployment_commits.csv", "stored"),
+      format: "devlake-deployment-commits",
+      records_seen: 6,
+      records_stored: 5,
+      records_skipped: 1,
+      rejections: [
+        {
+          location: "line 2",
+          field: "finished_date",
+          reason: "no finished_date, started_date or created_date, so the pipeline never ran",
+          raw: "gitlab:GitlabPipeline:1:457475337,...",
+          skipped: true,
+        },
+      ],
+    };
+    const broken = {
+      ...file("/corpus/deploys.jsonl", "stored"),
+      records_rejected: 1,
+      rejections: [{ location: "line 7", field: "ts", reason: "not a timestamp", raw: "ts=yesterday", skipped: false }],
+    };
+    await host.finish({ files: [devlake, broken] });
+    const report = screen.getByTestId("import-report");
+    expect(within(report).getByTestId("import-summary").textContent).toBe(
+      "2 files, 1 rejected record, 1 skipped record (nothing to store)",
+    );
+    const rows = within(report).getAllByTestId("rejection-row");
+    expect(rows.map((r) => r.getAttribute("data-skipped"))).toEqual(["true", "false"]);
+    expect(rows[0]!.textContent).toContain("skipped");
+    expect(rows[1]!.textContent).toContain("rejected");
+    const counts = within(report)
+      .getAllByTestId("import-file")
+      .map((row) => Array.from(row.querySelectorAll("td.num")).map((td) => td.textContent));
+    // Seen, stored, rejected, skipped.
+    expect(counts[0]).toEqual(["6", "5", "0", "1"]);
+  });
 });
 
 describe("import progress", () => {
@@ -161,7 +205,7 @@ describe("import screen", () => {
     expect(stored.getByText("/home/demo/exports/deploys.json")).toBeTruthy();
     expect(stored.getByText("github-deployments")).toBeTruthy();
     expect(stored.getByText("stored")).toBeTruthy();
-    expect(Array.from(files[0]!.querySelectorAll("td.num")).map((td) => td.textContent)).toEqual(["5", "4", "1"]);
+    expect(Array.from(files[0]!.querySelectorAll("td.num")).map((td) => td.textContent)).toEqual(["5", "4", "1", "0"]);
     const failed = within(files[1]!);
     expect(failed.getByText("failed")).toBeTruthy();
     expect(failed.getByText("unrecognised")).toBeTruthy();
@@ -173,6 +217,7 @@ describe("import screen", () => {
     expect(cells).toEqual([
       "/home/demo/exports/deploys.json",
       "$[4]",
+      "rejected",
       "environment",
       "missing required field",
       '{"id":9917,"sha":"deadbeef"}',

@@ -125,6 +125,9 @@ export function ImportScreen() {
               <th scope="col" className="num">
                 Rejected
               </th>
+              <th scope="col" className="num">
+                Skipped
+              </th>
               <th scope="col">Content hash</th>
             </tr>
           </thead>
@@ -139,6 +142,7 @@ export function ImportScreen() {
                 <td className="num">{run.records_seen}</td>
                 <td className="num">{run.records_stored}</td>
                 <td className="num">{run.records_rejected}</td>
+                <td className="num">{run.records_skipped}</td>
                 <td>
                   <code title={run.content_hash}>{run.content_hash.slice(0, 12)}</code>
                 </td>
@@ -186,11 +190,16 @@ function ImportProgress({
   );
 }
 
+const KEPT_SKIPPED = "kept: the record describes nothing to store";
+const KEPT_REJECTED = "kept: the record could not be read";
+
 function ImportReport({ report }: { report: IngestReportDto }) {
   if (report.files.length === 0) {
     return <p className="muted">No files were imported.</p>;
   }
   const rejections = report.files.flatMap((file) => file.rejections.map((r) => ({ file: file.path, ...r })));
+  const rejected = rejections.filter((r) => !r.skipped).length;
+  const skipped = rejections.length - rejected;
   const failed = report.files.filter((f) => f.status === "failed").length;
   const cancelled = report.files.filter((f) => f.status === "cancelled").length;
   return (
@@ -200,7 +209,8 @@ function ImportReport({ report }: { report: IngestReportDto }) {
         {report.files.length} {report.files.length === 1 ? "file" : "files"}
         {failed > 0 ? `, ${failed} failed` : ""}
         {cancelled > 0 ? `, ${cancelled} cancelled` : ""}
-        {rejections.length > 0 ? `, ${rejections.length} rejected ${rejections.length === 1 ? "record" : "records"}` : ""}
+        {rejected > 0 ? `, ${rejected} rejected ${rejected === 1 ? "record" : "records"}` : ""}
+        {skipped > 0 ? `, ${skipped} skipped ${skipped === 1 ? "record" : "records"} (nothing to store)` : ""}
       </p>
       <table className="data-table">
         <thead>
@@ -217,6 +227,9 @@ function ImportReport({ report }: { report: IngestReportDto }) {
             <th scope="col" className="num">
               Rejected
             </th>
+            <th scope="col" className="num">
+              Skipped
+            </th>
             <th scope="col">Error</th>
           </tr>
         </thead>
@@ -231,13 +244,14 @@ function ImportReport({ report }: { report: IngestReportDto }) {
               <td className="num">{file.records_seen}</td>
               <td className="num">{file.records_stored}</td>
               <td className="num">{file.records_rejected}</td>
+              <td className="num">{file.records_skipped}</td>
               <td className="error-cell">{file.error ? file.error.message : ""}</td>
             </tr>
           ))}
         </tbody>
       </table>
 
-      <h3>Rejected records</h3>
+      <h3>Rejected and skipped records</h3>
       {rejections.length === 0 ? (
         <p className="muted" data-testid="no-rejections">
           Every record that was read was stored.
@@ -248,6 +262,7 @@ function ImportReport({ report }: { report: IngestReportDto }) {
             <tr>
               <th scope="col">File</th>
               <th scope="col">Location</th>
+              <th scope="col">Kind</th>
               <th scope="col">Field</th>
               <th scope="col">Reason</th>
               <th scope="col">Raw</th>
@@ -255,13 +270,14 @@ function ImportReport({ report }: { report: IngestReportDto }) {
           </thead>
           <tbody>
             {rejections.map((r, i) => (
-              <tr key={i} data-testid="rejection-row">
+              <tr key={i} data-testid="rejection-row" data-skipped={r.skipped ? "true" : "false"}>
                 <td className="path-cell">
                   <code>{r.file}</code>
                 </td>
                 <td>
                   <code>{r.location}</code>
                 </td>
+                <td title={r.skipped ? KEPT_SKIPPED : KEPT_REJECTED}>{r.skipped ? "skipped" : "rejected"}</td>
                 <td>{r.field ?? "—"}</td>
                 <td>{r.reason}</td>
                 <td>

@@ -17,6 +17,7 @@ function stored(path: string, format: string | null) {
     records_seen: 2,
     records_stored: 2,
     records_rejected: 0,
+    records_skipped: 0,
     rejections: [],
     error: null,
   };

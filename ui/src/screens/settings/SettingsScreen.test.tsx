@@ -109,6 +109,7 @@ describe("settings screen", () => {
             records_seen: 3,
             records_stored: 3,
             records_rejected: 0,
+            records_skipped: 0,
             rejections: [],
             error: null,
           },
