@@ -120,6 +120,12 @@ pub struct IncidentSummaryDto {
     pub suspect_count: i64,
     /// Attribution classes of the changes shipped by the top suspect, e.g. `["ai","human"]`.
     pub top_suspect_classes: Vec<String>,
+    /// The team owning the incident's service in the service catalog, when one is ingested.
+    pub team: Option<String>,
+    /// Where the review of its links stands: `confirmed` (a reviewer confirmed a trigger),
+    /// `suspected` (suspects await review), `rejected` (every suspect was rejected) or `none`
+    /// (no suspect).
+    pub link_status: String,
     /// The id of the incident this record is counted under (its own id when it is the
     /// primary or stands alone).
     #[ts(type = "number")]

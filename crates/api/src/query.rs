@@ -215,8 +215,13 @@ impl Hindsight {
         let mut out = Vec::new();
         let incidents = self.store.incidents()?;
         let state = self.incident_state(&incidents)?;
+        let owners = self.store.service_owners()?;
         for incident in incidents {
             let links = self.store.links_of_incident(incident.id)?;
+            let review = (
+                team_of(&incident, &owners),
+                link_status(links.iter().map(|l| l.status.as_str())),
+            );
             let active: Vec<_> = links.iter().filter(|l| l.status != "rejected").collect();
             let mut classes = Vec::new();
             if let Some(top) = active.first() {
@@ -230,6 +235,7 @@ impl Hindsight {
                 &incident,
                 active.len() as i64,
                 classes,
+                review,
                 state.of(incident.id),
             )?);
         }
@@ -285,6 +291,10 @@ impl Hindsight {
             })
             .collect();
         let active = links.iter().filter(|l| l.status != "rejected").count() as i64;
+        let review = (
+            team_of(&incident, &self.store.service_owners()?),
+            link_status(links.iter().map(|l| l.status.as_str())),
+        );
         let classes = suspects
             .iter()
             .find(|s| s.status != "rejected")
@@ -301,7 +311,7 @@ impl Hindsight {
         // Grouping and cause are group-wide: computed over every record.
         let state = self.incident_state(&self.store.incidents()?)?;
         Ok(IncidentDetailDto {
-            incident: incident_summary(&incident, active, classes, state.of(id))?,
+            incident: incident_summary(&incident, active, classes, review, state.of(id))?,
             url: incident.url.clone(),
             events,
             suspects,
@@ -392,10 +402,37 @@ pub(crate) fn duration_minutes(incident: &IncidentRow) -> Result<Option<i64>> {
     }
 }
 
+/// Where the review of an incident's links stands (see `IncidentSummaryDto::link_status`).
+fn link_status<'a>(statuses: impl IntoIterator<Item = &'a str>) -> String {
+    let (mut any, mut confirmed, mut open) = (false, false, false);
+    for status in statuses {
+        any = true;
+        confirmed |= status == "confirmed";
+        open |= status == "suspected";
+    }
+    match (confirmed, open, any) {
+        (true, _, _) => "confirmed",
+        (false, true, _) => "suspected",
+        (false, false, true) => "rejected",
+        (false, false, false) => "none",
+    }
+    .to_owned()
+}
+
+/// The owning team of an incident's service, from the catalog's owners.
+fn team_of(incident: &IncidentRow, owners: &BTreeMap<String, String>) -> Option<String> {
+    let service = incident.service.as_deref()?;
+    owners
+        .get(service)
+        .or_else(|| owners.get(&hindsight_model::normalise_service_name(service)))
+        .cloned()
+}
+
 fn incident_summary(
     incident: &IncidentRow,
     suspect_count: i64,
     top_suspect_classes: Vec<String>,
+    (team, link_status): (Option<String>, String),
     (group_primary, merged, cause, grouping): crate::incident_state::RecordState,
 ) -> Result<IncidentSummaryDto> {
     Ok(IncidentSummaryDto {
@@ -411,6 +448,8 @@ fn incident_summary(
         duration_minutes: duration_minutes(incident)?,
         suspect_count,
         top_suspect_classes,
+        team,
+        link_status,
         group_primary,
         merged,
         cause,
@@ -540,5 +579,70 @@ impl LinkInputs {
             &self.extras,
             &options,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_status_says_where_the_review_stands() {
+        assert_eq!(link_status([]), "none");
+        assert_eq!(link_status(["suspected", "suspected"]), "suspected");
+        assert_eq!(link_status(["rejected", "suspected"]), "suspected");
+        assert_eq!(
+            link_status(["rejected", "confirmed", "suspected"]),
+            "confirmed"
+        );
+        assert_eq!(link_status(["rejected", "rejected"]), "rejected");
+    }
+
+    #[test]
+    fn the_demo_list_carries_link_status_and_a_review_moves_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("time");
+        app.load_demo(now).expect("demo");
+        let list = app.list_incidents().expect("list");
+        assert!(list
+            .iter()
+            .all(|i| i.link_status == "suspected" || i.link_status == "none"));
+        // No catalog in the demo: no team.
+        assert!(list.iter().all(|i| i.team.is_none()));
+        let incident = list
+            .iter()
+            .find(|i| i.link_status == "suspected")
+            .expect("a suspected incident");
+        let top = app.incident_detail(incident.id).expect("detail").suspects[0].clone();
+        app.review_link(top.link_id, "confirmed", "matches", "ada", now)
+            .expect("confirm");
+        let after = app.list_incidents().expect("list");
+        let reviewed = after
+            .iter()
+            .find(|i| i.id == incident.id)
+            .expect("still listed");
+        assert_eq!(reviewed.link_status, "confirmed");
+        let detail = app.incident_detail(incident.id).expect("detail");
+        assert_eq!(detail.incident.link_status, "confirmed");
+
+        // With a catalog, each incident carries its service's owning team.
+        let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/formats/backstage/catalog-info.yaml");
+        app.ingest_paths(&[catalog], &crate::IngestOptions::new(now), &mut |_| {})
+            .expect("catalog");
+        let teams: Vec<(Option<String>, Option<String>)> = app
+            .list_incidents()
+            .expect("list")
+            .into_iter()
+            .map(|i| (i.service, i.team))
+            .collect();
+        assert!(teams.contains(&(Some("payments".into()), Some("team-payments".into()))));
+        assert!(teams
+            .iter()
+            .filter(|(service, _)| service.as_deref() == Some("checkout"))
+            .all(|(_, team)| team.as_deref() == Some("jdoe")));
     }
 }

@@ -24,6 +24,16 @@ started_at: string, resolved_at: string | null, duration_minutes: number | null,
  */
 top_suspect_classes: Array<string>, 
 /**
+ * The team owning the incident's service in the service catalog, when one is ingested.
+ */
+team: string | null, 
+/**
+ * Where the review of its links stands: `confirmed` (a reviewer confirmed a trigger),
+ * `suspected` (suspects await review), `rejected` (every suspect was rejected) or `none`
+ * (no suspect).
+ */
+link_status: string, 
+/**
  * The id of the incident this record is counted under (its own id when it is the
  * primary or stands alone).
  */

@@ -18,6 +18,8 @@ function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "
     duration_minutes: 60,
     suspect_count: 0,
     top_suspect_classes: [],
+    team: null,
+    link_status: "none",
     group_primary: over.id,
     merged: [],
     grouping: [],
@@ -171,6 +173,49 @@ describe("incident table filters", () => {
     change("incident-service-filter", "auth");
     expect(ids()).toEqual(["2"]);
     expect(countLine()).toBe("1 of 5 incidents");
+  });
+
+  it("filters by team, link status, start day and minimum duration", async () => {
+    const host = new MockHost({
+      incidents: INCIDENTS.map((i) => ({
+        ...i,
+        team: i.service === "auth" ? "identity" : i.service === "checkout" ? "payments" : null,
+        link_status: i.id === 4 ? "confirmed" : i.id === 5 ? "rejected" : i.suspect_count > 0 ? "suspected" : "none",
+      })),
+    });
+    renderWithHost(<IncidentsScreen />, host);
+    await screen.findByTestId("incident-list");
+
+    change("incident-team-filter", "identity");
+    expect(ids()).toEqual(["2", "5"]);
+    change("incident-team-filter", "\u0000none");
+    expect(ids()).toEqual(["1", "3"]);
+    change("incident-team-filter", "");
+
+    change("incident-link-filter", "confirmed");
+    expect(ids()).toEqual(["4"]);
+    change("incident-link-filter", "rejected");
+    expect(ids()).toEqual(["5"]);
+    change("incident-link-filter", "none");
+    expect(ids()).toEqual(["3"]);
+    change("incident-link-filter", "any");
+
+    // Started from Jan 2 to Jan 4 (UTC days, both included).
+    change("incident-from-filter", "2026-01-02");
+    change("incident-to-filter", "2026-01-04");
+    expect(ids()).toEqual(["4", "1", "5"]);
+    // At least 45 minutes: the open incident (no duration) never qualifies.
+    change("incident-duration-filter", "45");
+    expect(ids()).toEqual(["5"]);
+    expect(countLine()).toBe("1 of 5 incidents");
+    fireEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    expect(ids()).toEqual(["2", "4", "1", "5", "3"]);
+    expect((screen.getByTestId("incident-duration-filter") as HTMLInputElement).value).toBe("");
+  });
+
+  it("offers no team filter without a catalog", async () => {
+    await renderList();
+    expect(screen.queryByTestId("incident-team-filter")).toBeNull();
   });
 
   it("shows the no-match state and clears every filter", async () => {

@@ -18,6 +18,7 @@ import {
   sortIncidents,
   type CohortFilter,
   type Filters,
+  type LinkStatusFilter,
   type SortColumn,
   type SortState,
 } from "./incidentTable";
@@ -50,6 +51,14 @@ const COHORTS: { value: CohortFilter; label: string }[] = [
   { value: "none", label: "No suspect" },
 ];
 
+const LINK_STATUSES: { value: LinkStatusFilter; label: string }[] = [
+  { value: "any", label: "Any link status" },
+  { value: "confirmed", label: "Trigger confirmed" },
+  { value: "suspected", label: "Awaiting review" },
+  { value: "rejected", label: "Every suspect rejected" },
+  { value: "none", label: "No suspect" },
+];
+
 export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }: IncidentListProps) {
   const tableRef = useRef<HTMLTableElement>(null);
   const [sort, setSort] = useState<SortState>(DEFAULT_SORT);
@@ -59,6 +68,10 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
 
   const services = useMemo(() => {
     const d = distinctValues(incidents, (i) => i.service);
+    return { ...d, values: d.values.sort(compareText) };
+  }, [incidents]);
+  const teams = useMemo(() => {
+    const d = distinctValues(incidents, (i) => i.team);
     return { ...d, values: d.values.sort(compareText) };
   }, [incidents]);
   const severities = useMemo(() => {
@@ -113,6 +126,22 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
           ))}
           {services.hasNone ? <option value={NONE_VALUE}>No service</option> : null}
         </select>
+        {teams.values.length > 0 ? (
+          <select
+            aria-label="Team"
+            data-testid="incident-team-filter"
+            value={filters.team}
+            onChange={(e) => setFilter("team", e.target.value)}
+          >
+            <option value={ALL_VALUE}>All teams</option>
+            {teams.values.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+            {teams.hasNone ? <option value={NONE_VALUE}>No team</option> : null}
+          </select>
+        ) : null}
         <select
           aria-label="Severity"
           data-testid="incident-severity-filter"
@@ -139,6 +168,49 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
             </option>
           ))}
         </select>
+        <select
+          aria-label="Link status"
+          data-testid="incident-link-filter"
+          value={filters.linkStatus}
+          onChange={(e) => setFilter("linkStatus", e.target.value as LinkStatusFilter)}
+        >
+          {LINK_STATUSES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <label className="inline-field">
+          Started from
+          <input
+            type="date"
+            data-testid="incident-from-filter"
+            value={filters.from}
+            onChange={(e) => setFilter("from", e.target.value)}
+          />
+        </label>
+        <label className="inline-field">
+          to
+          <input
+            type="date"
+            data-testid="incident-to-filter"
+            value={filters.to}
+            onChange={(e) => setFilter("to", e.target.value)}
+          />
+        </label>
+        <label className="inline-field">
+          Lasting at least
+          <input
+            type="number"
+            min={0}
+            step={15}
+            className="narrow"
+            data-testid="incident-duration-filter"
+            value={filters.minMinutes}
+            onChange={(e) => setFilter("minMinutes", e.target.value)}
+          />
+          min
+        </label>
         {isFiltered(filters) && visible.length > 0 ? (
           <button type="button" className="link-button" onClick={() => setFilters(EMPTY_FILTERS)}>
             Clear filters

@@ -21,6 +21,8 @@ function incident(over: Partial<IncidentSummaryDto> & Pick<IncidentSummaryDto, "
     duration_minutes: null,
     suspect_count: 0,
     top_suspect_classes: [],
+    team: null,
+    link_status: "none",
     group_primary: over.id,
     merged: [],
     grouping: [],

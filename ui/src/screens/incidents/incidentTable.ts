@@ -64,16 +64,38 @@ export function cohortOf(incident: IncidentSummaryDto): Cohort {
 export const NONE_VALUE = "\u0000none";
 export const ALL_VALUE = "";
 
+export type LinkStatusFilter = "any" | "confirmed" | "suspected" | "rejected" | "none";
+
 export interface Filters {
   text: string;
   service: string;
+  team: string;
   severity: string;
   cohort: CohortFilter;
+  linkStatus: LinkStatusFilter;
+  /** Started on or after this day (`YYYY-MM-DD`, UTC); empty for no bound. */
+  from: string;
+  /** Started on or before this day (`YYYY-MM-DD`, UTC); empty for no bound. */
+  to: string;
+  /** At least this many minutes long; empty for no bound. Open incidents never qualify. */
+  minMinutes: string;
 }
-export const EMPTY_FILTERS: Filters = { text: "", service: ALL_VALUE, severity: ALL_VALUE, cohort: "any" };
+export const EMPTY_FILTERS: Filters = {
+  text: "",
+  service: ALL_VALUE,
+  team: ALL_VALUE,
+  severity: ALL_VALUE,
+  cohort: "any",
+  linkStatus: "any",
+  from: "",
+  to: "",
+  minMinutes: "",
+};
 
 export function isFiltered(f: Filters): boolean {
-  return f.text.trim() !== "" || f.service !== ALL_VALUE || f.severity !== ALL_VALUE || f.cohort !== "any";
+  return (Object.keys(EMPTY_FILTERS) as (keyof Filters)[]).some((key) =>
+    key === "text" ? f.text.trim() !== "" : f[key] !== EMPTY_FILTERS[key],
+  );
 }
 
 function matchesChoice(value: string | null, choice: string): boolean {
@@ -89,8 +111,18 @@ export function matchesFilters(incident: IncidentSummaryDto, f: Filters): boolea
     if (!haystack.some((h) => h.toLowerCase().includes(needle))) return false;
   }
   if (!matchesChoice(incident.service, f.service)) return false;
+  if (!matchesChoice(incident.team, f.team)) return false;
   if (!matchesChoice(incident.severity, f.severity)) return false;
   if (f.cohort !== "any" && cohortOf(incident) !== f.cohort) return false;
+  if (f.linkStatus !== "any" && incident.link_status !== f.linkStatus) return false;
+  // Days compare as text: `started_at` is RFC 3339 in UTC, so its first ten characters are the day.
+  const day = incident.started_at.slice(0, 10);
+  if (f.from !== "" && day < f.from) return false;
+  if (f.to !== "" && day > f.to) return false;
+  const min = Number(f.minMinutes);
+  if (f.minMinutes.trim() !== "" && Number.isFinite(min)) {
+    if (incident.duration_minutes === null || incident.duration_minutes < min) return false;
+  }
   return true;
 }
 
