@@ -72,18 +72,9 @@ fn main() -> anyhow::Result<()> {
 
     let mid = start + Duration::seconds((deploys as i64 * 5) / 2);
     let page = |offset: i64| EventQueryDto {
-        text: None,
-        from: None,
-        to: None,
-        services: vec![],
-        environments: vec![],
-        sources: vec![],
-        classes: vec![],
-        tools: vec![],
-        severities: vec![],
-        actors: vec![],
         offset,
         limit: 200,
+        ..EventQueryDto::default()
     };
     let queries: Vec<(&str, EventQueryDto)> = vec![
         ("first page, no filter", page(0)),
@@ -136,6 +127,13 @@ fn main() -> anyhow::Result<()> {
             "search, common word",
             EventQueryDto {
                 text: Some("failed".into()),
+                ..page(0)
+            },
+        ),
+        (
+            "approval",
+            EventQueryDto {
+                approvals: vec!["not approved".into()],
                 ..page(0)
             },
         ),

@@ -355,6 +355,8 @@ pub struct EventQueryDto {
     pub tools: Vec<String>,
     pub severities: Vec<String>,
     pub actors: Vec<String>,
+    /// `approved` or `not approved` (changes and deployments).
+    pub approvals: Vec<String>,
     #[ts(type = "number")]
     pub offset: i64,
     /// At most 1000.
@@ -384,6 +386,8 @@ pub struct EventDto {
     /// The id of the incident, deployment or change in its own table.
     #[ts(type = "number")]
     pub ref_id: i64,
+    /// `approved` or `not approved` for changes and deployments that record it.
+    pub approval: Option<String>,
 }
 
 /// A page of events and how many match in all.
@@ -411,6 +415,7 @@ pub struct EventFacetsDto {
     pub tools: Vec<String>,
     pub severities: Vec<String>,
     pub actors: Vec<String>,
+    pub approvals: Vec<String>,
     pub min_at: Option<String>,
     pub max_at: Option<String>,
     #[ts(type = "number")]

@@ -39,6 +39,7 @@ impl Hindsight {
             tools: query.tools.clone(),
             severities: query.severities.clone(),
             actors: query.actors.clone(),
+            approvals: query.approvals.clone(),
         };
         let limit = query.limit.clamp(1, MAX_PAGE);
         let started = Instant::now();
@@ -62,6 +63,7 @@ impl Hindsight {
                 severity: r.severity,
                 title: r.title,
                 ref_id: r.ref_id,
+                approval: r.approval,
             })
             .collect();
         Ok(EventPageDto {
@@ -83,6 +85,7 @@ impl Hindsight {
             tools: f.tools,
             severities: f.severities,
             actors: f.actors,
+            approvals: f.approvals,
             min_at: f.min_at,
             max_at: f.max_at,
             total: f.total,

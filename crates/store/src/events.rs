@@ -20,6 +20,8 @@ pub struct EventRow {
     pub severity: Option<String>,
     pub title: String,
     pub ref_id: i64,
+    /// `approved` or `not approved` for changes and deployments that record it.
+    pub approval: Option<String>,
 }
 
 /// One page of the merged timeline and a count of the matches that is exact up to a bound.
@@ -46,6 +48,8 @@ pub struct EventFilter {
     pub tools: Vec<String>,
     pub severities: Vec<String>,
     pub actors: Vec<String>,
+    /// `approved` or `not approved`.
+    pub approvals: Vec<String>,
 }
 
 /// The distinct values of each filterable column.
@@ -58,6 +62,7 @@ pub struct EventFacets {
     pub tools: Vec<String>,
     pub severities: Vec<String>,
     pub actors: Vec<String>,
+    pub approvals: Vec<String>,
     pub min_at: Option<String>,
     pub max_at: Option<String>,
     pub total: i64,
@@ -73,10 +78,10 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM events;
              INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
-                                severity, title, ref_id)
+                                severity, title, ref_id, approval)
              SELECT * FROM (
                  SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
-                        i.title || ': ' || t.text, i.id
+                        i.title || ': ' || t.text, i.id, NULL
                  FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
                  LEFT JOIN services s ON s.id = i.service_id
                  UNION ALL
@@ -85,7 +90,13 @@ impl Store {
                         d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') ||
                         ' on ' || s.name || coalesce(' ' || d.environment, '') ||
                         ' (' || d.status || ')',
-                        d.id
+                        d.id,
+                        CASE
+                            WHEN CAST(json_extract(d.attributes, '$.approvals') AS INTEGER) > 0
+                                THEN 'approved'
+                            WHEN json_extract(d.attributes, '$.approvals') IS NOT NULL
+                                THEN 'not approved'
+                        END
                  FROM deployments d JOIN services s ON s.id = d.service_id
                  UNION ALL
                  SELECT ds.at, 'deployment', 'status', s.name,
@@ -93,13 +104,22 @@ impl Store {
                         'status ' || ds.state || ' of ' || d.action || ' ' ||
                         coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' || s.name ||
                         coalesce(': ' || nullif(ds.description, ''), ''),
-                        d.id
+                        d.id, NULL
                  FROM deployment_statuses ds
                  JOIN deployments d ON d.natural_key = ds.deployment_key
                  JOIN services s ON s.id = d.service_id
                  UNION ALL
                  SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
-                        c.ai_tool, NULL, c.title, c.id
+                        c.ai_tool, NULL, c.title, c.id,
+                        CASE
+                            WHEN EXISTS (SELECT 1 FROM json_each(c.reviews)
+                                         WHERE lower(json_extract(value, '$.state')) = 'approved')
+                              OR lower(json_extract(c.attributes, '$.approval')) = 'approved'
+                                THEN 'approved'
+                            WHEN json_array_length(c.reviews) > 0
+                              OR json_extract(c.attributes, '$.approval') IS NOT NULL
+                                THEN 'not approved'
+                        END
                  FROM changes c WHERE c.committed_at IS NOT NULL
              ) ORDER BY 1, 2, 11, 3, 10;
              INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
@@ -150,6 +170,7 @@ impl Store {
             ("tool", &filter.tools),
             ("severity", &filter.severities),
             ("actor", &filter.actors),
+            ("approval", &filter.approvals),
         ] {
             if wanted.is_empty() {
                 continue;
@@ -192,7 +213,8 @@ impl Store {
                      ORDER BY f.rowid LIMIT ?),
                  page AS (SELECT id FROM matches ORDER BY id LIMIT ? OFFSET ?)
                  SELECT (SELECT count(*) FROM matches), e.id, e.at, e.source, e.kind, e.service,
-                        e.environment, e.actor, e.class, e.tool, e.severity, e.title, e.ref_id
+                        e.environment, e.actor, e.class, e.tool, e.severity, e.title, e.ref_id,
+                        e.approval
                  FROM (SELECT 1) LEFT JOIN page p LEFT JOIN events e ON e.id = p.id
                  ORDER BY p.id"
             );
@@ -214,10 +236,10 @@ impl Store {
                 "WITH counted AS (SELECT count(*) AS n FROM (
                      SELECT 1 FROM events {filter_sql} LIMIT ?)),
                  page AS (SELECT id, at, source, kind, service, environment, actor, class, tool,
-                                 severity, title, ref_id
+                                 severity, title, ref_id, approval
                           FROM events {filter_sql} ORDER BY at, id LIMIT ? OFFSET ?)
                  SELECT c.n, p.id, p.at, p.source, p.kind, p.service, p.environment, p.actor,
-                        p.class, p.tool, p.severity, p.title, p.ref_id
+                        p.class, p.tool, p.severity, p.title, p.ref_id, p.approval
                  FROM counted c LEFT JOIN page p ORDER BY p.at, p.id"
             );
             (sql, page_values)
@@ -246,6 +268,7 @@ impl Store {
                 severity: row.get(10)?,
                 title: row.get(11)?,
                 ref_id: row.get(12)?,
+                approval: row.get(13)?,
             });
         }
         Ok(EventPage {
@@ -338,6 +361,7 @@ impl Store {
             tools: distinct("tool")?,
             severities: distinct("severity")?,
             actors: distinct("actor")?,
+            approvals: distinct("approval")?,
             min_at,
             max_at,
             total,
@@ -425,6 +449,91 @@ mod tests {
             let page = store.search_events(&empty, 0, 5, 10).expect("search");
             assert_eq!((page.total, page.rows.len()), (0, 0), "{from}..{to}");
         }
+    }
+
+    #[test]
+    fn approvals_of_deployments_and_changes_are_filterable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                r#"INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                          records_stored, records_rejected)
+                   VALUES ('x', 'h', 'deploylog', '2024-01-01T00:00:00.000Z', 1, 1, 0);
+                   INSERT INTO services(name) VALUES ('checkout');
+                   INSERT INTO deployments(natural_key, service_id, environment, status, action,
+                                           at, attributes, source_file, source_location, run_id)
+                   VALUES ('d-approved', 1, 'production', 'succeeded', 'deploy',
+                           '2024-01-01T00:00:00.000Z', '{"approvals":"2"}', 'x', '1', 1),
+                          ('d-unapproved', 1, 'production', 'succeeded', 'deploy',
+                           '2024-01-01T01:00:00.000Z', '{"approvals":"0"}', 'x', '2', 1),
+                          ('d-unknown', 1, 'production', 'succeeded', 'deploy',
+                           '2024-01-01T02:00:00.000Z', '{}', 'x', '3', 1);
+                   INSERT INTO changes(kind, natural_key, repo, title, message, committed_at,
+                                       class, confidence, reviews, attributes, source_file,
+                                       source_location, run_id)
+                   VALUES ('pull_request', 'acme/checkout#1', 'checkout', 'reviewed', '',
+                           '2024-01-01T03:00:00.000Z', 'ai', 1.0,
+                           '[{"reviewer":"bo","state":"CHANGES_REQUESTED"},{"reviewer":"ana","state":"APPROVED"}]',
+                           '{}', 'x', '4', 1),
+                          ('pull_request', 'acme/checkout#2', 'checkout', 'merged unreviewed', '',
+                           '2024-01-01T04:00:00.000Z', 'ai', 1.0,
+                           '[{"reviewer":"bo","state":"COMMENTED"}]', '{}', 'x', '5', 1),
+                          ('ticket', 'CHG1', 'checkout', 'rotate keys', '',
+                           '2024-01-01T05:00:00.000Z', 'human', 1.0, '[]',
+                           '{"approval":"Approved"}', 'x', '6', 1),
+                          ('commit', 'abc123', 'checkout', 'plain commit', '',
+                           '2024-01-01T06:00:00.000Z', 'human', 1.0, '[]', '{}', 'x', '7', 1);"#,
+            )
+            .expect("seed");
+        store.rebuild_events().expect("rebuild");
+        let titles = |approvals: &[&str]| -> Vec<String> {
+            let filter = EventFilter {
+                approvals: approvals.iter().map(|a| (*a).to_owned()).collect(),
+                ..EventFilter::default()
+            };
+            let page = store.search_events(&filter, 0, 50, 100).expect("search");
+            page.rows.into_iter().map(|r| r.title).collect()
+        };
+        assert_eq!(
+            titles(&["approved"]),
+            [
+                "deploy  on checkout production (succeeded)",
+                "reviewed",
+                "rotate keys"
+            ]
+        );
+        assert_eq!(
+            titles(&["not approved"]),
+            [
+                "deploy  on checkout production (succeeded)",
+                "merged unreviewed"
+            ]
+        );
+        assert_eq!(
+            titles(&[]).len(),
+            7,
+            "no filter: every event, approval known or not"
+        );
+        let facets = store.event_facets().expect("facets");
+        assert_eq!(facets.approvals, ["approved", "not approved"]);
+        // A search text and the approval filter together.
+        let page = store
+            .search_events(
+                &EventFilter {
+                    text: Some("deploy".into()),
+                    approvals: vec!["not approved".into()],
+                    ..EventFilter::default()
+                },
+                0,
+                10,
+                10,
+            )
+            .expect("search");
+        assert_eq!(page.rows.len(), 1);
+        assert_eq!(page.rows[0].approval.as_deref(), Some("not approved"));
     }
 
     #[test]

@@ -19,4 +19,8 @@ class: string | null, tool: string | null, severity: string | null, title: strin
 /**
  * The id of the incident, deployment or change in its own table.
  */
-ref_id: number, };
+ref_id: number, 
+/**
+ * `approved` or `not approved` for changes and deployments that record it.
+ */
+approval: string | null, };

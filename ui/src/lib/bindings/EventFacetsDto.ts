@@ -3,4 +3,4 @@
 /**
  * The values each timeline filter can take.
  */
-export type EventFacetsDto = { services: Array<string>, environments: Array<string>, sources: Array<string>, classes: Array<string>, tools: Array<string>, severities: Array<string>, actors: Array<string>, min_at: string | null, max_at: string | null, total: number, };
+export type EventFacetsDto = { services: Array<string>, environments: Array<string>, sources: Array<string>, classes: Array<string>, tools: Array<string>, severities: Array<string>, actors: Array<string>, approvals: Array<string>, min_at: string | null, max_at: string | null, total: number, };

@@ -19,7 +19,11 @@ sources: Array<string>,
 /**
  * Attribution classes of changes.
  */
-classes: Array<string>, tools: Array<string>, severities: Array<string>, actors: Array<string>, offset: number, 
+classes: Array<string>, tools: Array<string>, severities: Array<string>, actors: Array<string>, 
+/**
+ * `approved` or `not approved` (changes and deployments).
+ */
+approvals: Array<string>, offset: number, 
 /**
  * At most 1000.
  */

@@ -446,6 +446,7 @@ export function demoEvents(count: number): EventDto[] {
         actor: cls === "automation" ? "renovate[bot]" : pick(AUTHORS),
         class: cls, tool: cls === "ai" ? pick(AI_TOOLS) : null, severity: null,
         title: `${pick(CHANGE_TITLES)} #${id}`, ref_id: 10_000 + id,
+        approval: next() % 3 === 0 ? "not approved" : "approved",
       });
     } else if (roll < 10) {
       const environment = pick(ENVIRONMENTS);
@@ -455,12 +456,13 @@ export function demoEvents(count: number): EventDto[] {
         actor: "github-actions", class: null, tool: null, severity: null,
         title: `${rollback ? "Rollback" : "Deploy"} ${service} v2.${next() % 40}.0 to ${environment} #${id}`,
         ref_id: 20_000 + id,
+        approval: environment === "production" ? "approved" : null,
       });
     } else {
       events.push({
         id, at, source: "incident", kind: "triggered", service, environment: "production",
         actor: pick(RESPONDERS), class: null, tool: null, severity: pick(SEVERITIES),
-        title: `${service} ${pick(INCIDENT_TITLES)} #${id}`, ref_id: 30_000 + id,
+        title: `${service} ${pick(INCIDENT_TITLES)} #${id}`, ref_id: 30_000 + id, approval: null,
       });
     }
   }

@@ -75,7 +75,7 @@ describe("mock host", () => {
     const host = new MockHost(demoData());
     const all = {
       text: null, from: null, to: null, services: [], environments: [], sources: [], classes: [],
-      tools: [], severities: [], actors: [], offset: 0, limit: 1000,
+      tools: [], severities: [], actors: [], approvals: [], offset: 0, limit: 1000,
     };
     const everything = await host.searchEvents(all);
     expect(everything.total).toBe(300);

@@ -348,6 +348,7 @@ export class MockHost implements Host {
         tools: distinct((e) => e.tool),
         severities: distinct((e) => e.severity),
         actors: distinct((e) => e.actor),
+        approvals: distinct((e) => e.approval),
         min_at: events[0]?.at ?? null,
         max_at: events[events.length - 1]?.at ?? null,
         total: events.length,
@@ -798,7 +799,8 @@ export function matchesEventQuery(event: EventDto, query: EventQueryDto): boolea
     within(query.classes, event.class) &&
     within(query.tools, event.tool) &&
     within(query.severities, event.severity) &&
-    within(query.actors, event.actor)
+    within(query.actors, event.actor) &&
+    within(query.approvals, event.approval)
   );
 }
 

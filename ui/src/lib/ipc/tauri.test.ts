@@ -202,6 +202,7 @@ describe("tauri host", () => {
       tools: [],
       severities: [],
       actors: ["bob"],
+      approvals: ["not approved"],
       offset: 400,
       limit: 200,
     };
@@ -230,6 +231,7 @@ describe("tauri host", () => {
         tools: [],
         severities: [],
         actors: [],
+        approvals: [],
         offset: 0,
         limit: 200,
       })

@@ -31,7 +31,7 @@ const selectedIndexes = () =>
 const expectedTotal = (count: number, query: Partial<EventQueryDto>) => {
   const full: EventQueryDto = {
     text: null, from: null, to: null, services: [], environments: [], sources: [], classes: [],
-    tools: [], severities: [], actors: [], offset: 0, limit: 1000, ...query,
+    tools: [], severities: [], actors: [], approvals: [], offset: 0, limit: 1000, ...query,
   };
   return demoEvents(count).filter((e) => matchesEventQuery(e, full)).length;
 };
@@ -78,6 +78,18 @@ describe("timeline screen", () => {
     expect(ai).toBeLessThan(300);
     expect(rows().every((r) => r.dataset["class"] === "ai")).toBe(true);
     expect(searches(host).at(-1)).toMatchObject({ classes: ["ai"], sources: [], offset: 0 });
+  });
+
+  it("filters by approval: only the changes and deployments recording that outcome", async () => {
+    const { host } = await renderScreen();
+    expect(screen.getByTestId("timeline-filter-approvals").textContent).toContain("Approval");
+    fireEvent.click(screen.getByTestId("filter-approvals-not approved"));
+    const unapproved = expectedTotal(300, { approvals: ["not approved"] });
+    expect(unapproved).toBeGreaterThan(0);
+    expect(unapproved).toBeLessThan(300);
+    await waitFor(() => expect(totalShown()).toBe(unapproved));
+    expect(rows().every((r) => r.dataset["source"] === "change")).toBe(true);
+    expect(searches(host).at(-1)).toMatchObject({ approvals: ["not approved"], offset: 0 });
   });
 
   it("applies the UTC time brush as inclusive bounds", async () => {

@@ -25,6 +25,7 @@ export const DIMENSIONS = [
   { id: "tools", label: "AI tool" },
   { id: "severities", label: "Severity" },
   { id: "actors", label: "Actor" },
+  { id: "approvals", label: "Approval" },
 ] as const;
 type Dimension = (typeof DIMENSIONS)[number]["id"];
 type Selections = Record<Dimension, string[]>;
@@ -37,6 +38,7 @@ const NO_SELECTIONS: Selections = {
   tools: [],
   severities: [],
   actors: [],
+  approvals: [],
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
