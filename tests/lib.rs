@@ -32,6 +32,49 @@ pub fn fake_sha(stream: u64, i: u64) -> String {
     )
 }
 
+/// The process's peak resident set size (VmHWM), in MiB; `None` off Linux.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Writes `n` commits as `git log --format=fuller` prints them, newest first: the `i`th is
+/// dated `at(i)` (an RFC 3339 text), touches `services[i % len]`, carries SHA
+/// `fake_sha(sha_stream, i)`, and every third has an AI co-author trailer.
+pub fn write_gitlog(
+    path: &std::path::Path,
+    n: usize,
+    services: &[&str],
+    sha_stream: u64,
+    at: impl Fn(usize) -> String,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for i in (0..n).rev() {
+        let at = at(i);
+        let dev = i % 50;
+        writeln!(out, "commit {}", fake_sha(sha_stream, i as u64))?;
+        writeln!(out, "Author:     Dev {dev} <dev{dev}@shop.example>")?;
+        writeln!(out, "AuthorDate: {at}")?;
+        writeln!(out, "Commit:     Dev {dev} <dev{dev}@shop.example>")?;
+        writeln!(out, "CommitDate: {at}\n")?;
+        let service = services.get(i % services.len().max(1)).unwrap_or(&"repo");
+        writeln!(out, "    {service}: change number {i}\n    ")?;
+        writeln!(out, "    Why this change was made, in a sentence or two.")?;
+        if i % 3 == 0 {
+            // Blank lines inside a message are indented like the rest of it.
+            writeln!(
+                out,
+                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
+            )?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +92,34 @@ mod tests {
         assert_eq!(first.len(), 16, "first digits cover every hex digit");
         assert_ne!(fake_sha(1, 7), fake_sha(2, 7));
         assert_eq!(fake_sha(3, 9), fake_sha(3, 9));
+    }
+
+    #[test]
+    fn a_generated_gitlog_has_every_commit_newest_first_with_its_trailers() {
+        let dir = std::env::temp_dir().join(format!("hindsight-gitlog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("log");
+        write_gitlog(&path, 4, &["checkout", "payments"], 7, |i| {
+            format!("2026-01-0{}T00:00:00+00:00", i + 1)
+        })
+        .expect("write");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let commits: Vec<&str> = text.lines().filter(|l| l.starts_with("commit ")).collect();
+        assert_eq!(
+            commits,
+            [3, 2, 1, 0]
+                .map(|i| format!("commit {}", fake_sha(7, i)))
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        );
+        assert!(text.contains("    payments: change number 3"));
+        assert!(text.contains("AuthorDate: 2026-01-01T00:00:00+00:00"));
+        assert_eq!(
+            text.matches("Co-authored-by: Claude").count(),
+            2,
+            "commits 3 and 0"
+        );
+        std::fs::remove_dir_all(&dir).expect("clean");
     }
 }

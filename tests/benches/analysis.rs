@@ -28,17 +28,10 @@ use hindsight_analysis::{
     IncidentFacts, LinkExtras, LinkOptions,
 };
 use hindsight_model::normalise_service_name;
-use hindsight_tests::{fake_sha, Rng};
+use hindsight_tests::{fake_sha, peak_rss_mib, Rng};
 
 const SERVICES: usize = 200;
 const CLASSES: [&str; 4] = ["ai", "human", "automation", "unknown"];
-
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
 
 struct Data {
     changes: Vec<ChangeFacts>,

@@ -8,7 +8,7 @@
 //! with `HINDSIGHT_BENCH_DB=/path/to/events.sqlite`. Prints figures; asserts only that every
 //! query answers.
 
-use hindsight_tests::fake_sha;
+use hindsight_tests::{fake_sha, write_gitlog};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -49,7 +49,11 @@ fn main() -> anyhow::Result<()> {
         let logfmt = dir.path().join("deploys.logfmt");
         let gitlog = dir.path().join("monorepo.gitlog");
         write_deploys(&logfmt, deploys, start)?;
-        write_commits(&gitlog, commits, start)?;
+        write_gitlog(&gitlog, commits, &SERVICES, 2, |i| {
+            (start + Duration::seconds(i as i64 * 15))
+                .format("%Y-%m-%dT%H:%M:%S+00:00")
+                .to_string()
+        })?;
         let options = IngestOptions {
             format: None,
             now: start,
@@ -240,44 +244,6 @@ fn write_deploys(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<
             out,
             "ts={ts} id=dep-{i} service={service} environment={env} version={version} sha={sha} status={status} actor={actor} actor_type={kind} action=deploy"
         )?;
-    }
-    out.flush()?;
-    Ok(())
-}
-
-fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(std::fs::File::create(path)?);
-    for i in (0..n).rev() {
-        let at = (start + Duration::seconds(i as i64 * 15)).format("%Y-%m-%dT%H:%M:%S+00:00");
-        let sha = fake_sha(2, i as u64);
-        writeln!(out, "commit {sha}")?;
-        writeln!(
-            out,
-            "Author:     Dev {} <dev{}@shop.example>",
-            i % 50,
-            i % 50
-        )?;
-        writeln!(out, "AuthorDate: {at}")?;
-        writeln!(
-            out,
-            "Commit:     Dev {} <dev{}@shop.example>",
-            i % 50,
-            i % 50
-        )?;
-        writeln!(out, "CommitDate: {at}\n")?;
-        writeln!(
-            out,
-            "    {}: change number {i}",
-            SERVICES[i % SERVICES.len()]
-        )?;
-        if i % 3 == 0 {
-            // Blank lines inside a message are indented like the rest of it.
-            writeln!(
-                out,
-                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
-            )?;
-        }
-        writeln!(out)?;
     }
     out.flush()?;
     Ok(())

@@ -5,7 +5,7 @@
 //! Run: `cargo bench -p hindsight-tests --bench ingest` (release build), or with
 //! `HINDSIGHT_BENCH_SCALE=0.01` for a quick smoke run. Prints figures; asserts nothing.
 
-use hindsight_tests::fake_sha;
+use hindsight_tests::{fake_sha, peak_rss_mib, write_gitlog};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::Command;
@@ -39,7 +39,11 @@ fn main() -> anyhow::Result<()> {
     let csv = dir.path().join("deploys.csv");
     write_deploys(&logfmt, &csv, deploy_lines, start)?;
     let gitlog = dir.path().join("monorepo.gitlog");
-    write_commits(&gitlog, commits, start)?;
+    write_gitlog(&gitlog, commits, &SERVICES, 2, |i| {
+        (start + Duration::minutes(i as i64 * 5))
+            .format("%Y-%m-%dT%H:%M:%S+00:00")
+            .to_string()
+    })?;
 
     // Baseline: sqlite3's own CSV import into a table with the same columns, in one transaction.
     let baseline_db = dir.path().join("baseline.sqlite");
@@ -80,7 +84,7 @@ fn main() -> anyhow::Result<()> {
         report.files[0].error
     );
 
-    let peak_mb = peak_rss_kb().map(|kb| kb as f64 / 1024.0);
+    let peak_mb = peak_rss_mib();
     println!("ingest benchmark ({deploy_lines} logfmt deploy lines, {commits} commits)");
     println!(
         "  sqlite3 .import of the equivalent CSV: {baseline:.2} s = {:.0} rows/s",
@@ -139,49 +143,4 @@ fn write_deploys(logfmt: &Path, csv: &Path, n: usize, start: DateTime<Utc>) -> a
     lf.flush()?;
     cs.flush()?;
     Ok(())
-}
-
-fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(std::fs::File::create(path)?);
-    for i in (0..n).rev() {
-        let at = (start + Duration::minutes(i as i64 * 5)).format("%Y-%m-%dT%H:%M:%S+00:00");
-        let sha = fake_sha(2, i as u64);
-        writeln!(out, "commit {sha}")?;
-        writeln!(
-            out,
-            "Author:     Dev {} <dev{}@shop.example>",
-            i % 50,
-            i % 50
-        )?;
-        writeln!(out, "AuthorDate: {at}")?;
-        writeln!(
-            out,
-            "Commit:     Dev {} <dev{}@shop.example>",
-            i % 50,
-            i % 50
-        )?;
-        writeln!(out, "CommitDate: {at}\n")?;
-        writeln!(
-            out,
-            "    {}: change number {i}\n    ",
-            SERVICES[i % SERVICES.len()]
-        )?;
-        writeln!(out, "    Why this change was made, in a sentence or two.")?;
-        if i % 3 == 0 {
-            writeln!(
-                out,
-                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
-            )?;
-        }
-        writeln!(out)?;
-    }
-    out.flush()?;
-    Ok(())
-}
-
-/// The process's peak resident set size (VmHWM), in KiB.
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

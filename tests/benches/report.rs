@@ -7,7 +7,7 @@
 //! `HINDSIGHT_BENCH_SCALE=0.02` for a quick smoke run (100 incidents). Prints figures;
 //! asserts only that every format rendered.
 
-use hindsight_tests::fake_sha;
+use hindsight_tests::{fake_sha, write_gitlog};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
@@ -41,7 +41,11 @@ fn main() -> anyhow::Result<()> {
     let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse()?;
 
     let gitlog = dir.path().join("monorepo.gitlog");
-    write_commits(&gitlog, commits, start)?;
+    write_gitlog(&gitlog, commits, &SERVICES, 2, |i| {
+        (start + Duration::minutes(i as i64 * 30))
+            .format("%Y-%m-%dT%H:%M:%S+00:00")
+            .to_string()
+    })?;
     let deploys = dir.path().join("deploys.jsonl");
     write_deploys(&deploys, deployments, commits, start)?;
     let pagerduty = dir.path().join("pagerduty-incidents.json");
@@ -156,43 +160,6 @@ fn verdict(met: bool) -> &'static str {
 
 fn sha(i: usize) -> String {
     fake_sha(2, i as u64)
-}
-
-fn write_commits(path: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(std::fs::File::create(path)?);
-    for i in (0..n).rev() {
-        let at = (start + Duration::minutes(i as i64 * 30)).format("%Y-%m-%dT%H:%M:%S+00:00");
-        writeln!(out, "commit {}", sha(i))?;
-        writeln!(
-            out,
-            "Author:     Dev {} <dev{}@shop.example>",
-            i % 50,
-            i % 50
-        )?;
-        writeln!(out, "AuthorDate: {at}")?;
-        writeln!(
-            out,
-            "Commit:     Dev {} <dev{}@shop.example>",
-            i % 50,
-            i % 50
-        )?;
-        writeln!(out, "CommitDate: {at}\n")?;
-        writeln!(
-            out,
-            "    {}: change number {i}\n    ",
-            SERVICES[i % SERVICES.len()]
-        )?;
-        writeln!(out, "    Why this change was made, in a sentence or two.")?;
-        if i % 3 == 0 {
-            writeln!(
-                out,
-                "    \n    Co-authored-by: Claude <noreply@anthropic.com>"
-            )?;
-        }
-        writeln!(out)?;
-    }
-    out.flush()?;
-    Ok(())
 }
 
 /// Deployments to production, each shipping up to the commit two steps ahead of the last.
