@@ -29,85 +29,115 @@ pub fn deployment_contents(
     deployments: &[DeploymentFacts],
     changes: &[ChangeFacts],
 ) -> Vec<ShippedChange> {
-    // The per-repository history and the names build on a second core meanwhile.
-    std::thread::scope(|scope| {
-        let by_name = scope.spawn(|| (commits_by_repo(changes), ChangeNames::new(changes)));
-        let by_key: HashMap<&str, &ChangeFacts> = changes
-            .iter()
-            .map(|c| (c.natural_key.as_str(), c))
-            .collect();
-        // Sorted keys answer a prefix in O(log n): a linear scan per deployment made a million
-        // deployments against a hundred thousand commits take minutes.
-        // One sorted vector rather than a tree: a million keys insert several times faster. Of
-        // equal keys the last change counts, as in `by_key`.
-        let mut sorted: Vec<(&str, usize, &ChangeFacts)> = changes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.natural_key.as_str(), i, c))
-            .collect();
-        sorted.sort_unstable_by(|a, b| crate::index::key_order(a.0, b.0).then(b.1.cmp(&a.1)));
-        sorted.dedup_by(|later, first| later.0 == first.0);
-        let resolve = |sha: &str| -> Option<&ChangeFacts> {
-            if let Some(change) = by_key.get(sha) {
-                return Some(change);
-            }
-            if sha.len() < MIN_SHA_PREFIX {
-                return None;
-            }
-            let start = sorted.partition_point(|(key, _, _)| *key < sha);
-            let mut found = sorted[start..]
-                .iter()
-                .take_while(|(key, _, _)| key.starts_with(sha))
-                .map(|(key, _, change)| (key, change));
-            let (_, first) = found.next()?;
-            // An ambiguous prefix names nothing.
-            found.next().is_none().then_some(*first)
-        };
+    let mut walker = ContentsWalker::new(changes);
+    let mut ordered: Vec<&DeploymentFacts> = deployments.iter().collect();
+    ordered.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    let mut shipped = Vec::new();
+    for deployment in ordered {
+        walker.ship(deployment, &mut shipped);
+    }
+    shipped.sort();
+    shipped
+}
 
-        let mut ordered: Vec<&DeploymentFacts> = deployments.iter().collect();
-        ordered.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
-        let (by_repo, names) = by_name
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        // The revision running per (service, environment), after each successful deploy/rollback.
-        let mut running: HashMap<(&str, Option<&str>), &ChangeFacts> = HashMap::new();
-        let mut shipped = Vec::new();
-        for deployment in ordered {
-            let Some(head) = deployment.sha.as_deref().and_then(resolve) else {
-                if deployment.action == "deploy" {
-                    shipped.extend(named(deployment, &names, &resolve));
-                }
-                continue;
-            };
-            let slot = (
-                deployment.service.as_str(),
-                deployment.environment.as_deref(),
-            );
-            let previous = running.get(&slot).copied();
+/// [`deployment_contents`] one deployment at a time, so that a caller can stream a million
+/// deployments from the store without holding them: only the changes and the revision running
+/// per service and environment are kept.
+pub struct ContentsWalker<'a> {
+    by_key: HashMap<&'a str, &'a ChangeFacts>,
+    /// Keys sorted for prefix search: a linear scan per deployment made a million deployments
+    /// against a hundred thousand commits take minutes. One sorted vector rather than a tree:
+    /// a million keys insert several times faster. Of equal keys the last change counts, as in
+    /// `by_key`.
+    sorted: Vec<(&'a str, usize, &'a ChangeFacts)>,
+    by_repo: HashMap<&'a str, Vec<&'a ChangeFacts>>,
+    names: ChangeNames<'a>,
+    /// The revision running per (service, environment), after each successful deploy or
+    /// rollback.
+    running: HashMap<(String, Option<String>), &'a ChangeFacts>,
+}
+
+impl<'a> ContentsWalker<'a> {
+    pub fn new(changes: &'a [ChangeFacts]) -> Self {
+        // The per-repository history and the names build on a second core meanwhile.
+        std::thread::scope(|scope| {
+            let by_name = scope.spawn(|| (commits_by_repo(changes), ChangeNames::new(changes)));
+            let by_key = changes
+                .iter()
+                .map(|c| (c.natural_key.as_str(), c))
+                .collect();
+            let mut sorted: Vec<(&str, usize, &ChangeFacts)> = changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.natural_key.as_str(), i, c))
+                .collect();
+            sorted.sort_unstable_by(|a, b| crate::index::key_order(a.0, b.0).then(b.1.cmp(&a.1)));
+            sorted.dedup_by(|later, first| later.0 == first.0);
+            let (by_repo, names) = by_name
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            Self {
+                by_key,
+                sorted,
+                by_repo,
+                names,
+                running: HashMap::new(),
+            }
+        })
+    }
+
+    /// The change a SHA or a unique SHA prefix names.
+    fn resolve(&self, sha: &str) -> Option<&'a ChangeFacts> {
+        if let Some(change) = self.by_key.get(sha) {
+            return Some(change);
+        }
+        if sha.len() < MIN_SHA_PREFIX {
+            return None;
+        }
+        let start = self.sorted.partition_point(|(key, _, _)| *key < sha);
+        let mut found = self.sorted[start..]
+            .iter()
+            .take_while(|(key, _, _)| key.starts_with(sha))
+            .map(|(_, _, change)| *change);
+        let first = found.next()?;
+        // An ambiguous prefix names nothing.
+        found.next().is_none().then_some(first)
+    }
+
+    /// Appends what `deployment` shipped to `shipped`. Deployments must come in time order,
+    /// ties by id.
+    pub fn ship(&mut self, deployment: &DeploymentFacts, shipped: &mut Vec<ShippedChange>) {
+        let Some(head) = deployment.sha.as_deref().and_then(|sha| self.resolve(sha)) else {
             if deployment.action == "deploy" {
-                let (ids, method) = match previous {
+                shipped.extend(named(deployment, &self.names, &|sha: &str| {
+                    self.resolve(sha)
+                }));
+            }
+            return;
+        };
+        let slot = (deployment.service.clone(), deployment.environment.clone());
+        let previous = self.running.get(&slot).copied();
+        if deployment.action == "deploy" {
+            let (ids, method) = match previous {
                 Some(base) if base.id == head.id => (Vec::new(), String::new()),
-                Some(base) => commits_between(base, head, &by_key, &by_repo),
+                Some(base) => commits_between(base, head, &self.by_key, &self.by_repo),
                 None => (
                     vec![head.id],
                     "the deployed commit only: no earlier deployment of this service and environment is stored"
                         .to_owned(),
                 ),
             };
-                let method: Arc<str> = method.into();
-                shipped.extend(ids.into_iter().map(|change_id| ShippedChange {
-                    deployment_id: deployment.id,
-                    change_id,
-                    method: Arc::clone(&method),
-                }));
-            }
-            if deployment.status == "succeeded" {
-                running.insert(slot, head);
-            }
+            let method: Arc<str> = method.into();
+            shipped.extend(ids.into_iter().map(|change_id| ShippedChange {
+                deployment_id: deployment.id,
+                change_id,
+                method: Arc::clone(&method),
+            }));
         }
-        shipped.sort();
-        shipped
-    })
+        if deployment.status == "succeeded" {
+            self.running.insert(slot, head);
+        }
+    }
 }
 
 /// Each repository's commits, oldest first, so a deployment's commit range is two binary

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-pub use contents::{deployment_contents, ShippedChange};
+pub use contents::{deployment_contents, ContentsWalker, ShippedChange};
 pub use explicit::classify_cause;
 pub use link::{
     link_incidents, narrow_window, ChangeDetails, LinkExtras, LinkOptions, SuspectLink,

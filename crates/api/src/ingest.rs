@@ -260,6 +260,7 @@ impl Hindsight {
             let mut reader = std::fs::File::open(path).map_err(cannot_read)?;
             hindsight_ingest::content_hash_of_reader(&mut reader).map_err(cannot_read)?
         };
+        let hash = identity(hash, parse_options);
         let file = std::fs::File::open(path).map_err(cannot_read)?;
         let counting = ProgressReader {
             inner: file,
@@ -335,7 +336,7 @@ impl Hindsight {
         parse_options: &hindsight_ingest::ParseOptions,
         now: DateTime<Utc>,
     ) -> Result<FileOutcomeDto> {
-        let hash = hindsight_ingest::content_hash(bytes);
+        let hash = identity(hindsight_ingest::content_hash(bytes), parse_options);
         self.try_store(name, format, hash, now, &mut |sink| match (format, repo) {
             (Format::GitRepository, Some(repo)) => {
                 hindsight_ingest::parse_git_log_of(name, repo, bytes, sink)
@@ -386,19 +387,40 @@ impl Hindsight {
         };
         let mut tx = self.store.begin_ingest(&meta)?;
         let mut rejections = Vec::new();
-        let mut failure: Option<ApiError> = None;
-        let mut sink = |parsed: Parsed| {
-            if failure.is_some() {
-                return;
+        // The file is parsed on this thread and written on a second one, so a large file takes
+        // the longer of the two rather than their sum. Records travel in batches, in order.
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(PARSED_BATCHES);
+        let (parsed, written) = std::thread::scope(|scope| {
+            let writer = scope.spawn(|| -> Result<()> {
+                for batch in received {
+                    for parsed in batch {
+                        self.store_parsed(&mut tx, parsed, &mut rejections)?;
+                    }
+                }
+                Ok(())
+            });
+            let mut batch = Vec::with_capacity(PARSED_BATCH);
+            let parsed = parse(&mut |parsed: Parsed| {
+                batch.push(parsed);
+                if batch.len() == PARSED_BATCH {
+                    // A writer that failed has stopped listening; its error is reported below.
+                    let _ = batches.send(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(PARSED_BATCH),
+                    ));
+                }
+            });
+            if !batch.is_empty() {
+                let _ = batches.send(batch);
             }
-            if let Err(e) = self.store_parsed(&mut tx, parsed, &mut rejections) {
-                failure = Some(e);
-            }
-        };
-        parse(&mut sink)?;
-        if let Some(error) = failure {
-            return Err(error);
-        }
+            drop(batches);
+            let written = writer
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (parsed, written)
+        });
+        parsed?;
+        written?;
         let summary = tx.commit()?;
         Ok(FileOutcomeDto {
             path: name.to_owned(),
@@ -473,6 +495,22 @@ impl Hindsight {
         }
     }
 }
+
+/// What makes a file's content the same as one ingested before: its hash, and the zone its
+/// zone-less times were read in when that is not the default. The same bytes read in another
+/// zone are a different reading, ingested again; its records update the earlier ones by key.
+fn identity(hash: String, options: &hindsight_ingest::ParseOptions) -> String {
+    if options.zone == hindsight_ingest::time::Zone::default() {
+        return hash;
+    }
+    let reading = format!("{hash}\nzone={}", options.zone.name());
+    hindsight_ingest::content_hash(reading.as_bytes())
+}
+
+/// Parsed records handed from the parsing thread to the writing thread at a time, and how
+/// many such batches may wait: enough to keep both busy, few enough to keep memory flat.
+const PARSED_BATCH: usize = 1024;
+const PARSED_BATCHES: usize = 4;
 
 /// Runs a parser over one input, handing each record to the sink it is given.
 type ParseInto<'a> = dyn FnMut(&mut dyn FnMut(Parsed)) -> std::result::Result<(), hindsight_ingest::IngestError>

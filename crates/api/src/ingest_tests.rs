@@ -178,3 +178,46 @@ fn the_devlake_corpus_tables_load_with_zero_rejections_and_one_skipped_pipeline(
         skipped[0].reason
     );
 }
+
+#[test]
+fn the_same_file_in_another_zone_is_read_again_and_updates_its_records() {
+    let (_dir, app) = open();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("changes.csv");
+    std::fs::write(
+        &csv,
+        "number,short_description,type,start_date,end_date\n\
+         CHG0040002,Resize pool,normal,2026-11-18 09:00:00,2026-11-18 10:00:00\n",
+    )
+    .expect("write");
+    let closed = |app: &Hindsight| {
+        let changes = app.store.load_changes().expect("changes");
+        assert_eq!(changes.len(), 1, "never duplicated");
+        changes[0].1.committed_at.map(|t| t.to_rfc3339())
+    };
+    ingest(&app, std::slice::from_ref(&csv), None);
+    assert_eq!(closed(&app).as_deref(), Some("2026-11-18T10:00:00+00:00"));
+    // The same zone again (UTC is the default): nothing to do.
+    let again = app
+        .ingest_paths_in_zone(
+            std::slice::from_ref(&csv),
+            &IngestOptions::new(now()),
+            Some("UTC"),
+            &mut |_| {},
+        )
+        .expect("ingest");
+    assert_eq!(again.files[0].status, "already_ingested");
+    // Another zone: a new reading of the same rows, which replaces the first.
+    let berlin = ingest(&app, std::slice::from_ref(&csv), Some("Europe/Berlin"));
+    assert_eq!(berlin.files[0].records_stored, 1);
+    assert_eq!(closed(&app).as_deref(), Some("2026-11-18T09:00:00+00:00"));
+    let twice = app
+        .ingest_paths_in_zone(
+            std::slice::from_ref(&csv),
+            &IngestOptions::new(now()),
+            Some("Europe/Berlin"),
+            &mut |_| {},
+        )
+        .expect("ingest");
+    assert_eq!(twice.files[0].status, "already_ingested");
+}

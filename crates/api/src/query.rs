@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use hindsight_analysis::{
-    deployment_contents, link_incidents, ChangeDetails, ChangeFacts, DeploymentFacts,
-    IncidentFacts, LinkExtras, LinkOptions,
+    deployment_contents, link_incidents, ChangeDetails, ChangeFacts, ContentsWalker,
+    DeploymentFacts, IncidentFacts, LinkExtras, LinkOptions,
 };
 use hindsight_store::{parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink};
 
@@ -19,7 +19,13 @@ impl Hindsight {
     /// Recomputes what each deployment shipped and the suspect links of every incident.
     /// Links a reviewer confirmed or rejected are kept.
     pub fn refresh_analysis(&self) -> Result<()> {
-        let (links, shipped) = self.compute_links(&self.link_options()?)?;
+        let (links, shipped) = if !self.store.has_incidents()? {
+            // Nothing to link: what each deployment shipped is worked out one deployment at a
+            // time, so a large deploy log never has all its deployments in memory.
+            (Vec::new(), self.stream_contents()?)
+        } else {
+            self.compute_links(&self.link_options()?)?
+        };
         let rows: Vec<(i64, i64, String)> = shipped
             .iter()
             .map(|s| (s.deployment_id, s.change_id, s.method.to_string()))
@@ -39,6 +45,28 @@ impl Hindsight {
         self.store.replace_suspected_links(&links)?;
         self.store.rebuild_events()?;
         Ok(())
+    }
+
+    /// What each deployment shipped, read from the store one deployment at a time (the same
+    /// result as [`deployment_contents`] over every deployment).
+    fn stream_contents(&self) -> Result<Vec<hindsight_analysis::ShippedChange>> {
+        let change_facts = self
+            .store
+            .changes()?
+            .iter()
+            .map(change_facts)
+            .collect::<Result<Vec<_>>>()?;
+        let services = self.service_map()?;
+        let mut walker = ContentsWalker::new(&change_facts);
+        let mut shipped = Vec::new();
+        self.store.for_each_deployment(|row| -> Result<()> {
+            let mut fact = into_deployment_facts(row)?;
+            services.apply(std::slice::from_mut(&mut fact), &mut []);
+            walker.ship(&fact, &mut shipped);
+            Ok(())
+        })?;
+        shipped.sort();
+        Ok(shipped)
     }
 
     /// What each deployment shipped and the suspect links of every incident group, under the
@@ -596,6 +624,42 @@ mod tests {
             "confirmed"
         );
         assert_eq!(link_status(["rejected", "rejected"]), "rejected");
+    }
+
+    #[test]
+    fn streamed_contents_match_the_in_memory_ones_and_need_no_incidents() {
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo");
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("time");
+        let options = crate::IngestOptions {
+            format: None,
+            now,
+            cancel: None,
+            mapping: None,
+        };
+        // Deployments and commits only: nothing to link, so the refresh streams.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+        let files: Vec<_> = std::fs::read_dir(&demo)
+            .expect("demo")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| !p.to_string_lossy().contains("pagerduty"))
+            .collect();
+        app.ingest_paths(&files, &options, &mut |_| {}).expect("ingest");
+        let (links, in_memory) = app
+            .compute_links(&app.link_options().expect("options"))
+            .expect("links");
+        assert!(links.is_empty());
+        let streamed = app.stream_contents().expect("stream");
+        assert_eq!(streamed, in_memory);
+        let stored = app.store.deployment_change_pairs().expect("pairs");
+        let expected: Vec<(i64, i64)> = in_memory
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id))
+            .collect();
+        assert!(expected.len() > 50, "{} shipped", expected.len());
+        assert_eq!(stored, expected);
     }
 
     #[test]

@@ -364,6 +364,25 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every deployment in time order (ties by id), handed to `each` one at a time so that a
+    /// million of them are never held at once.
+    pub fn for_each_deployment<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(DeploymentRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let conn = self.connection()?;
+        let sql = format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments d JOIN services s ON s.id = d.service_id
+             ORDER BY d.at, d.id"
+        );
+        let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            each(deployment_row(row).map_err(StoreError::from)?)?;
+        }
+        Ok(())
+    }
+
     /// One deployment by id.
     pub fn deployment(&self, id: i64) -> Result<DeploymentRow> {
         let conn = self.connection()?;
@@ -388,6 +407,12 @@ impl Store {
             .query_map([], incident_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Whether any incident is stored.
+    pub fn has_incidents(&self) -> Result<bool> {
+        let conn = self.connection()?;
+        Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM incidents)", [], |r| r.get(0))?)
     }
 
     /// One incident by id.
