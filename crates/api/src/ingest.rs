@@ -167,15 +167,27 @@ impl Hindsight {
                 outcome
             });
         }
+        let stored: Vec<&FileOutcomeDto> = files.iter().filter(|f| f.status == "stored").collect();
+        let format_in = |names: &[&str]| {
+            stored
+                .iter()
+                .any(|f| f.format.as_deref().is_some_and(|n| names.contains(&n)))
+        };
         // Pull requests and tickets take their class from related commits, which may arrive in
         // any file order: classify them together once everything is stored.
         let relational = ["github-pulls", "servicenow-change", "jira-issues"];
-        if files.iter().any(|f| {
-            f.status == "stored" && f.format.as_deref().is_some_and(|n| relational.contains(&n))
-        }) {
+        let reclassified = format_in(&relational);
+        if reclassified {
             self.reclassify()?;
         }
-        self.refresh_analysis()?;
+        // Nothing stored (every file already ingested, failed or cancelled): nothing changed.
+        if !stored.is_empty() {
+            // Reclassified changes and log entries joining earlier incidents change events of
+            // other runs' records: the whole timeline is rebuilt after those.
+            let runs: Vec<i64> = stored.iter().filter_map(|f| f.run_id).collect();
+            let own_records_only = !reclassified && !format_in(&["pagerduty-log-entries"]);
+            self.refresh(own_records_only.then_some(runs.as_slice()))?;
+        }
         Ok(IngestReportDto { files })
     }
 

@@ -19,6 +19,13 @@ impl Hindsight {
     /// Recomputes what each deployment shipped and the suspect links of every incident.
     /// Links a reviewer confirmed or rejected are kept.
     pub fn refresh_analysis(&self) -> Result<()> {
+        self.refresh(None)
+    }
+
+    /// [`Self::refresh_analysis`] after the ingest runs `runs` stored files that changed only
+    /// their own records: only those records' timeline events are written again (see
+    /// `Store::refresh_events`). `None` rebuilds the whole timeline.
+    pub(crate) fn refresh(&self, runs: Option<&[i64]>) -> Result<()> {
         let (links, shipped) = if !self.store.has_incidents()? {
             // Nothing to link: what each deployment shipped is worked out one deployment at a
             // time, so a large deploy log never has all its deployments in memory.
@@ -43,7 +50,10 @@ impl Hindsight {
             })
             .collect();
         self.store.replace_suspected_links(&links)?;
-        self.store.rebuild_events()?;
+        match runs {
+            Some(runs) => self.store.refresh_events(runs)?,
+            None => self.store.rebuild_events()?,
+        }
         Ok(())
     }
 
@@ -646,7 +656,8 @@ mod tests {
             .map(|e| e.expect("entry").path())
             .filter(|p| !p.to_string_lossy().contains("pagerduty"))
             .collect();
-        app.ingest_paths(&files, &options, &mut |_| {}).expect("ingest");
+        app.ingest_paths(&files, &options, &mut |_| {})
+            .expect("ingest");
         let (links, in_memory) = app
             .compute_links(&app.link_options().expect("options"))
             .expect("links");

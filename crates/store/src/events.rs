@@ -68,62 +68,184 @@ pub struct EventFacets {
     pub total: i64,
 }
 
+/// The merged timeline's rows, in time order (ties by source, record, kind and title). Each
+/// `{...}` narrows one source: `1` for every record.
+const TIMELINE_SELECT: &str = "
+    SELECT * FROM (
+    SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
+           i.title || ': ' || t.text, i.id, NULL
+    FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
+    LEFT JOIN services s ON s.id = i.service_id
+    WHERE {incidents}
+    UNION ALL
+    SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
+           NULL,
+           d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') ||
+           ' on ' || s.name || coalesce(' ' || d.environment, '') ||
+           ' (' || d.status || ')',
+           d.id,
+           CASE
+               WHEN CAST(json_extract(d.attributes, '$.approvals') AS INTEGER) > 0
+                   THEN 'approved'
+               WHEN json_extract(d.attributes, '$.approvals') IS NOT NULL
+                   THEN 'not approved'
+           END
+    FROM deployments d JOIN services s ON s.id = d.service_id
+    WHERE {deployments}
+    UNION ALL
+    SELECT ds.at, 'deployment', 'status', s.name,
+           coalesce(ds.environment, d.environment), ds.actor, NULL, NULL, NULL,
+           'status ' || ds.state || ' of ' || d.action || ' ' ||
+           coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' || s.name ||
+           coalesce(': ' || nullif(ds.description, ''), ''),
+           d.id, NULL
+    FROM deployment_statuses ds
+    JOIN deployments d ON d.natural_key = ds.deployment_key
+    JOIN services s ON s.id = d.service_id
+    WHERE {deployments}
+    UNION ALL
+    SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
+           c.ai_tool, NULL, c.title, c.id,
+           CASE
+               WHEN EXISTS (SELECT 1 FROM json_each(c.reviews)
+                            WHERE lower(json_extract(value, '$.state')) = 'approved')
+                 OR lower(json_extract(c.attributes, '$.approval')) = 'approved'
+                   THEN 'approved'
+               WHEN json_array_length(c.reviews) > 0
+                 OR json_extract(c.attributes, '$.approval') IS NOT NULL
+                   THEN 'not approved'
+           END
+    FROM changes c WHERE c.committed_at IS NOT NULL AND {changes}
+) ORDER BY 1, 2, 11, 3, 10";
+
+/// Which records of each source were stored by the runs in `temp.refresh_runs`.
+const RUN_SCOPE: [(&str, &str); 3] = [
+    (
+        "{incidents}",
+        "i.run_id IN (SELECT id FROM temp.refresh_runs)",
+    ),
+    (
+        "{deployments}",
+        "d.run_id IN (SELECT id FROM temp.refresh_runs)",
+    ),
+    (
+        "{changes}",
+        "c.run_id IN (SELECT id FROM temp.refresh_runs)",
+    ),
+];
+
+const EVENT_COLUMNS: &str =
+    "at, source, kind, service, environment, actor, class, tool, severity, title, ref_id, approval";
+
+fn timeline_select(scoped: bool) -> String {
+    RUN_SCOPE
+        .iter()
+        .fold(TIMELINE_SELECT.to_owned(), |sql, (name, scope)| {
+            sql.replace(name, if scoped { scope } else { "1" })
+        })
+}
+
+/// Every event again, in one insert in time order: ids follow `at`, which search relies on
+/// (see `search_events` and migration 10).
+fn rebuild_events_in(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute_batch(&format!(
+        "DELETE FROM events;
+         INSERT INTO events({EVENT_COLUMNS}) {};
+         INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+        timeline_select(false)
+    ))?;
+    Ok(())
+}
+
+/// Replaces the events of the records stored by the runs in `temp.refresh_runs` and appends
+/// them, when every one of them comes after every other event (ids must keep following
+/// time). Returns false, having changed nothing, when they do not.
+fn append_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
+    // The events these runs' records had before (a record stored again by a changed export).
+    let theirs = "(source = 'deployment' AND ref_id IN
+                      (SELECT id FROM deployments WHERE run_id IN (SELECT id FROM temp.refresh_runs)))
+                  OR (source = 'change' AND ref_id IN
+                      (SELECT id FROM changes WHERE run_id IN (SELECT id FROM temp.refresh_runs)))
+                  OR (source = 'incident' AND ref_id IN
+                      (SELECT id FROM incidents WHERE run_id IN (SELECT id FROM temp.refresh_runs)))";
+    let first_new: Option<String> = tx.query_row(
+        &format!("SELECT min(at) FROM ({})", timeline_select(true)),
+        [],
+        |row| row.get(0),
+    )?;
+    let Some(first_new) = first_new else {
+        return Ok(true);
+    };
+    let last_other: Option<String> = tx.query_row(
+        &format!("SELECT max(at) FROM events WHERE NOT ({theirs})"),
+        [],
+        |row| row.get(0),
+    )?;
+    if last_other.is_some_and(|last| last >= first_new) {
+        return Ok(false);
+    }
+    tx.execute_batch(&format!(
+        "INSERT INTO events_fts(events_fts, rowid, title)
+             SELECT 'delete', id, title FROM events WHERE {theirs};
+         DELETE FROM events WHERE {theirs};"
+    ))?;
+    let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| {
+        row.get(0)
+    })?;
+    tx.execute(
+        &format!(
+            "INSERT INTO events({EVENT_COLUMNS}) {}",
+            timeline_select(true)
+        ),
+        [],
+    )?;
+    tx.execute(
+        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
+        [before],
+    )?;
+    Ok(true)
+}
+
 impl Store {
     /// Rebuilds the merged timeline and its search index from the source tables.
     pub fn rebuild_events(&self) -> Result<()> {
         let mut conn = self.connection()?;
         let tx = conn.transaction()?;
-        // One insert in time order: ids follow `at`, which search relies on (see
-        // `search_events` and migration 10).
+        rebuild_events_in(&tx)?;
+        tx.commit()?;
+        self.forget_facets();
+        Ok(())
+    }
+
+    /// Brings the merged timeline up to date after the ingest runs `runs` stored their files:
+    /// their records' events replace the ones they had, appended after the others when they
+    /// all come later (a new week of deploy logs), so that the cost follows the files rather
+    /// than the store. Otherwise, or when these runs stored deployment statuses or catalog
+    /// entities (which change other records' events), the whole timeline is rebuilt.
+    pub fn refresh_events(&self, runs: &[i64]) -> Result<()> {
+        let mut conn = self.connection()?;
+        let tx = conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM events;
-             INSERT INTO events(at, source, kind, service, environment, actor, class, tool,
-                                severity, title, ref_id, approval)
-             SELECT * FROM (
-                 SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
-                        i.title || ': ' || t.text, i.id, NULL
-                 FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
-                 LEFT JOIN services s ON s.id = i.service_id
-                 UNION ALL
-                 SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
-                        NULL,
-                        d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') ||
-                        ' on ' || s.name || coalesce(' ' || d.environment, '') ||
-                        ' (' || d.status || ')',
-                        d.id,
-                        CASE
-                            WHEN CAST(json_extract(d.attributes, '$.approvals') AS INTEGER) > 0
-                                THEN 'approved'
-                            WHEN json_extract(d.attributes, '$.approvals') IS NOT NULL
-                                THEN 'not approved'
-                        END
-                 FROM deployments d JOIN services s ON s.id = d.service_id
-                 UNION ALL
-                 SELECT ds.at, 'deployment', 'status', s.name,
-                        coalesce(ds.environment, d.environment), ds.actor, NULL, NULL, NULL,
-                        'status ' || ds.state || ' of ' || d.action || ' ' ||
-                        coalesce(d.version, substr(d.sha, 1, 10), '') || ' on ' || s.name ||
-                        coalesce(': ' || nullif(ds.description, ''), ''),
-                        d.id, NULL
-                 FROM deployment_statuses ds
-                 JOIN deployments d ON d.natural_key = ds.deployment_key
-                 JOIN services s ON s.id = d.service_id
-                 UNION ALL
-                 SELECT c.committed_at, 'change', c.kind, c.repo, NULL, c.author_name, c.class,
-                        c.ai_tool, NULL, c.title, c.id,
-                        CASE
-                            WHEN EXISTS (SELECT 1 FROM json_each(c.reviews)
-                                         WHERE lower(json_extract(value, '$.state')) = 'approved')
-                              OR lower(json_extract(c.attributes, '$.approval')) = 'approved'
-                                THEN 'approved'
-                            WHEN json_array_length(c.reviews) > 0
-                              OR json_extract(c.attributes, '$.approval') IS NOT NULL
-                                THEN 'not approved'
-                        END
-                 FROM changes c WHERE c.committed_at IS NOT NULL
-             ) ORDER BY 1, 2, 11, 3, 10;
-             INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+            "CREATE TEMP TABLE IF NOT EXISTS refresh_runs(id INTEGER PRIMARY KEY);
+             DELETE FROM temp.refresh_runs;",
         )?;
+        for run in runs {
+            tx.prepare_cached("INSERT OR IGNORE INTO temp.refresh_runs(id) VALUES (?1)")?
+                .execute([run])?;
+        }
+        let touches_others: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM deployment_statuses
+                            WHERE run_id IN (SELECT id FROM temp.refresh_runs))
+                 OR EXISTS (SELECT 1 FROM catalog_services
+                            WHERE run_id IN (SELECT id FROM temp.refresh_runs))",
+            [],
+            |row| row.get(0),
+        )?;
+        let appended = !touches_others && append_events_in(&tx)?;
+        if !appended {
+            rebuild_events_in(&tx)?;
+        }
+        tx.execute_batch("DELETE FROM temp.refresh_runs;")?;
         tx.commit()?;
         self.forget_facets();
         Ok(())
@@ -372,6 +494,149 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use crate::{EventFilter, Store};
+
+    /// A store with one service and the ingest runs 1 to 4.
+    fn store_with_runs() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                         records_stored, records_rejected)
+                 VALUES ('a', 'h1', 'deploy-logfmt', '2024-01-01T00:00:00.000Z', 1, 1, 0),
+                        ('b', 'h2', 'deploy-logfmt', '2024-01-01T00:00:00.000Z', 1, 1, 0),
+                        ('c', 'h3', 'deploy-logfmt', '2024-01-01T00:00:00.000Z', 1, 1, 0),
+                        ('d', 'h4', 'github-deployment-statuses', '2024-01-01T00:00:00.000Z',
+                         1, 1, 0);
+                 INSERT INTO services(name) VALUES ('checkout');",
+            )
+            .expect("seed");
+        (dir, store)
+    }
+
+    /// Stores (or stores again, by key) a deployment as ingest run `run` would.
+    fn deploy(store: &Store, key: &str, version: &str, at: &str, run: i64) {
+        store
+            .connection()
+            .expect("conn")
+            .execute(
+                "INSERT INTO deployments(natural_key, service_id, environment, version, status,
+                                         action, at, source_file, source_location, run_id)
+                 VALUES (?1, 1, 'production', ?2, 'succeeded', 'deploy', ?3, 'x', '1', ?4)
+                 ON CONFLICT(natural_key) DO UPDATE SET version = excluded.version,
+                     at = excluded.at, run_id = excluded.run_id",
+                rusqlite::params![key, version, at, run],
+            )
+            .expect("deployment");
+    }
+
+    fn all_events(store: &Store) -> Vec<(i64, String, String)> {
+        let conn = store.connection().expect("conn");
+        let mut stmt = conn
+            .prepare("SELECT id, at, title FROM events ORDER BY id")
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        rows
+    }
+
+    fn found(store: &Store, text: &str) -> Vec<String> {
+        let filter = EventFilter {
+            text: Some(text.to_owned()),
+            ..EventFilter::default()
+        };
+        let page = store.search_events(&filter, 0, 50, 100).expect("search");
+        page.rows.into_iter().map(|r| r.title).collect()
+    }
+
+    #[test]
+    fn a_later_file_appends_its_events_and_the_timeline_equals_a_rebuild() {
+        let (_dir, store) = store_with_runs();
+        deploy(&store, "d-1", "v1", "2024-01-01T00:00:00.000Z", 1);
+        deploy(&store, "d-2", "v2", "2024-01-02T00:00:00.000Z", 1);
+        store.refresh_events(&[1]).expect("first file");
+        let first = all_events(&store);
+        assert_eq!(first.len(), 2);
+
+        // A later file: its events come after, the earlier ones keep their ids.
+        deploy(&store, "d-3", "v3", "2024-01-03T00:00:00.000Z", 2);
+        store.refresh_events(&[2]).expect("later file");
+        let appended = all_events(&store);
+        assert_eq!(appended[..2], first[..]);
+        assert_eq!(
+            appended[2].2,
+            "deploy v3 on checkout production (succeeded)"
+        );
+        assert_eq!(
+            found(&store, "v3"),
+            ["deploy v3 on checkout production (succeeded)"]
+        );
+        store.rebuild_events().expect("rebuild");
+        assert_eq!(all_events(&store), appended, "the same as a rebuild");
+
+        // A changed export stores d-3 again, later: its old event goes, from search too.
+        deploy(&store, "d-3", "v3b", "2024-01-04T00:00:00.000Z", 3);
+        store.refresh_events(&[3]).expect("changed file");
+        let replaced = all_events(&store);
+        assert_eq!(replaced.len(), 3);
+        assert!(found(&store, "v3").is_empty());
+        assert_eq!(found(&store, "v3b").len(), 1);
+        store.rebuild_events().expect("rebuild");
+        assert_eq!(
+            all_events(&store)
+                .into_iter()
+                .map(|(_, at, title)| (at, title))
+                .collect::<Vec<_>>(),
+            replaced
+                .into_iter()
+                .map(|(_, at, title)| (at, title))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn an_earlier_file_or_a_statuses_file_rebuilds_the_timeline_in_time_order() {
+        let (_dir, store) = store_with_runs();
+        deploy(&store, "d-2", "v2", "2024-01-02T00:00:00.000Z", 1);
+        store.refresh_events(&[1]).expect("first file");
+        // Earlier than what is there: ids must still follow time.
+        deploy(&store, "d-1", "v1", "2024-01-01T00:00:00.000Z", 2);
+        store.refresh_events(&[2]).expect("earlier file");
+        let events = all_events(&store);
+        let times: Vec<&str> = events.iter().map(|(_, at, _)| at.as_str()).collect();
+        assert_eq!(
+            times,
+            ["2024-01-01T00:00:00.000Z", "2024-01-02T00:00:00.000Z"]
+        );
+        assert_eq!(found(&store, "v1").len(), 1);
+
+        // A status decides the outcome of a deployment of another run: rebuilt whole, so
+        // the deployment's own event shows its new outcome.
+        let conn = store.connection().expect("conn");
+        conn.execute_batch(
+            "INSERT INTO deployment_statuses(deployment_key, state, status, at, source_file,
+                                             source_location, run_id)
+             VALUES ('d-1', 'failure', 'failed', '2024-01-01T00:05:00.000Z', 'x', '1', 4);
+             UPDATE deployments SET status = 'failed' WHERE natural_key = 'd-1';",
+        )
+        .expect("status");
+        drop(conn);
+        store.refresh_events(&[4]).expect("statuses file");
+        let titles: Vec<String> = all_events(&store).into_iter().map(|(_, _, t)| t).collect();
+        assert_eq!(
+            titles,
+            [
+                "deploy v1 on checkout production (failed)",
+                "status failure of deploy v1 on checkout",
+                "deploy v2 on checkout production (succeeded)",
+            ]
+        );
+    }
 
     #[test]
     fn the_count_is_exact_up_to_the_bound_past_the_offset_and_capped_beyond() {
