@@ -422,10 +422,15 @@ pub struct EventFacetsDto {
     pub total: i64,
 }
 
-/// How far an ingest has come; sent while files are read.
+/// How far an ingest has come; sent while files are read, then once when every file is
+/// stored and the derived tables are brought up to date.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct IngestProgressDto {
+    /// `reading` while files are read and stored; `updating` once they all are, while what
+    /// each deployment shipped, the suspect links and the timeline are brought up to date
+    /// (this part cannot be cancelled: the files are already stored).
+    pub phase: String,
     /// 0-based index of the file being read.
     #[ts(type = "number")]
     pub file_index: i64,

@@ -147,6 +147,7 @@ impl Hindsight {
                 .unwrap_or(0);
             let mut report = |read: u64| {
                 progress(&IngestProgressDto {
+                    phase: "reading".to_owned(),
                     file_index: index as i64,
                     files: count,
                     path: name.clone(),
@@ -184,6 +185,14 @@ impl Hindsight {
         if !stored.is_empty() {
             // Reclassified changes and log entries joining earlier incidents change events of
             // other runs' records: the whole timeline is rebuilt after those.
+            progress(&IngestProgressDto {
+                phase: "updating".to_owned(),
+                file_index: count - 1,
+                files: count,
+                path: String::new(),
+                bytes_read: 0,
+                bytes_total: 0,
+            });
             let runs: Vec<i64> = stored.iter().filter_map(|f| f.run_id).collect();
             let own_records_only = !reclassified && !format_in(&["pagerduty-log-entries"]);
             self.refresh(own_records_only.then_some(runs.as_slice()))?;

@@ -845,6 +845,15 @@ impl ProgressBar {
     const WIDTH: usize = 30;
 
     fn draw(&mut self, p: &hindsight_api::IngestProgressDto) {
+        if p.phase == "updating" {
+            let _ = write!(
+                std::io::stderr(),
+                "\r\x1b[2Kupdating what deployments shipped, the links and the timeline…"
+            );
+            let _ = std::io::stderr().flush();
+            self.drawn = true;
+            return;
+        }
         let fraction = if p.bytes_total > 0 {
             (p.bytes_read as f64 / p.bytes_total as f64).clamp(0.0, 1.0)
         } else {

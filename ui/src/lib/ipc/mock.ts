@@ -769,6 +769,7 @@ export function mockIngestProgress(report: IngestReportDto): IngestProgressDto[]
   const files = report.files.length;
   return report.files.flatMap((file, fileIndex) =>
     [0, 500, 1000].map((bytesRead) => ({
+      phase: "reading",
       file_index: fileIndex,
       files,
       path: file.path,

@@ -171,6 +171,17 @@ function ImportProgress({
   cancelError: HostError | null;
   onCancel: () => void;
 }) {
+  if (progress.phase === "updating") {
+    return (
+      <section className="import-progress" data-testid="import-progress">
+        <p data-testid="import-progress-file">
+          {progress.files === 1 ? "The file is stored" : `All ${progress.files} files are stored`}. Updating what
+          each deployment shipped, the suspect links and the timeline…
+        </p>
+        <progress data-testid="import-progress-bar" aria-label="Updating links and timeline" />
+      </section>
+    );
+  }
   const known = progress.bytes_total > 0;
   return (
     <section className="import-progress" data-testid="import-progress">
