@@ -66,6 +66,11 @@ impl Hindsight {
             .iter()
             .map(change_facts)
             .collect::<Result<Vec<_>>>()?;
+        // Without a change no deployment shipped anything: a store of deploy logs alone is
+        // not read through.
+        if change_facts.is_empty() {
+            return Ok(Vec::new());
+        }
         let services = self.service_map()?;
         let mut walker = ContentsWalker::new(&change_facts);
         let mut shipped = Vec::new();

@@ -68,10 +68,9 @@ pub struct EventFacets {
     pub total: i64,
 }
 
-/// The merged timeline's rows, in time order (ties by source, record, kind and title). Each
-/// `{...}` narrows one source: `1` for every record.
+/// The merged timeline's rows, in no order (see `TIMELINE_ORDER`). Each `{...}` narrows one
+/// source: `1` for every record.
 const TIMELINE_SELECT: &str = "
-    SELECT * FROM (
     SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
            i.title || ': ' || t.text, i.id, NULL
     FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
@@ -115,8 +114,10 @@ const TIMELINE_SELECT: &str = "
                  OR json_extract(c.attributes, '$.approval') IS NOT NULL
                    THEN 'not approved'
            END
-    FROM changes c WHERE c.committed_at IS NOT NULL AND {changes}
-) ORDER BY 1, 2, 11, 3, 10";
+    FROM changes c WHERE c.committed_at IS NOT NULL AND {changes}";
+
+/// Time order, ties by source, record, kind and title: the order ids follow.
+const TIMELINE_ORDER: &str = "ORDER BY 1, 2, 11, 3, 10";
 
 /// Which records of each source were stored by the runs in `temp.refresh_runs`.
 const RUN_SCOPE: [(&str, &str); 3] = [
@@ -150,7 +151,7 @@ fn timeline_select(scoped: bool) -> String {
 fn rebuild_events_in(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     tx.execute_batch(&format!(
         "DELETE FROM events;
-         INSERT INTO events({EVENT_COLUMNS}) {};
+         INSERT INTO events({EVENT_COLUMNS}) {} {TIMELINE_ORDER};
          INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
         timeline_select(false)
     ))?;
@@ -460,7 +461,7 @@ impl Store {
         let distinct = |column: &str| -> Result<Vec<String>> {
             let mut stmt = conn.prepare(&format!(
                 "WITH RECURSIVE v(x) AS (
-                     SELECT (SELECT min({column}) FROM events)
+                     SELECT (SELECT min({column}) FROM events WHERE {column} IS NOT NULL)
                      UNION ALL
                      SELECT (SELECT min({column}) FROM events WHERE {column} > v.x)
                      FROM v WHERE v.x IS NOT NULL)
@@ -636,6 +637,46 @@ mod tests {
                 "deploy v2 on checkout production (succeeded)",
             ]
         );
+    }
+
+    #[test]
+    fn filters_and_facets_read_the_partial_indexes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        let conn = store.connection().expect("conn");
+        let plan = |sql: &str| -> String {
+            let mut stmt = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("prepare");
+            let details: Vec<String> = stmt
+                .query_map([], |r| r.get(3))
+                .expect("plan")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            details.join(" | ")
+        };
+        for column in [
+            "environment",
+            "class",
+            "tool",
+            "severity",
+            "actor",
+            "approval",
+        ] {
+            let index = format!("events_{column}_at");
+            let filter = plan(&format!(
+                "SELECT id FROM events WHERE {column} IN ('a', 'b') ORDER BY at LIMIT 50"
+            ));
+            assert!(filter.contains(&index), "{column}: {filter}");
+            let facet = plan(&format!(
+                "SELECT min({column}) FROM events WHERE {column} IS NOT NULL"
+            ));
+            assert!(facet.contains(&index), "{column}: {facet}");
+            let next = plan(&format!(
+                "SELECT min({column}) FROM events WHERE {column} > 'a'"
+            ));
+            assert!(next.contains(&index), "{column}: {next}");
+        }
     }
 
     #[test]

@@ -79,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_events_in_time_order.sql"),
     include_str!("../migrations/0011_skipped_records.sql"),
     include_str!("../migrations/0012_event_approvals.sql"),
+    include_str!("../migrations/0013_partial_event_indexes.sql"),
 ];
 
 /// The schema version this build writes.
