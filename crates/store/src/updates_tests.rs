@@ -304,3 +304,55 @@ fn an_older_status_does_not_take_back_what_embedded_statuses_showed() {
     assert_eq!(d.status, "succeeded");
     assert_eq!(d.at, "2026-11-18T10:05:00.000Z");
 }
+
+#[test]
+fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
+    let (_dir, store) = store();
+    // 150 deployments cross two batch boundaries; d-10 comes three times in one file (the last
+    // copy wins), d-70 again with an older update (not written, not counted).
+    let meta = RunMeta {
+        path: "deploys.jsonl".into(),
+        content_hash: "batches".into(),
+        format: "test".into(),
+        ingested_at: "2026-11-20T00:00:00.000Z".into(),
+    };
+    let mut tx = store.begin_ingest(&meta).expect("begin");
+    for i in 0..150 {
+        let updated = format!("2026-11-18T09:00:{:02}Z", i % 60);
+        tx.add_deployment(&deployment(&format!("d-{i}"), Some(&updated), "v1"))
+            .expect("add");
+    }
+    tx.add_deployment(&deployment("d-10", Some("2026-11-19T00:00:00Z"), "v2"))
+        .expect("add");
+    tx.add_deployment(&deployment("d-70", Some("2026-11-01T00:00:00Z"), "stale"))
+        .expect("add");
+    tx.add_deployment(&deployment("d-10", Some("2026-11-19T01:00:00Z"), "v3"))
+        .expect("add");
+    let summary = tx.commit().expect("commit");
+    assert_eq!(summary.seen, 153);
+    assert_eq!(summary.stored, 152, "the stale copy of d-70 is not counted");
+    let deployments = store.deployments().expect("deployments");
+    assert_eq!(deployments.len(), 150);
+    let version = |key: &str| {
+        deployments
+            .iter()
+            .find(|d| d.natural_key == key)
+            .and_then(|d| d.version.clone())
+    };
+    assert_eq!(version("d-10").as_deref(), Some("v3"));
+    assert_eq!(version("d-70").as_deref(), Some("v1"));
+    assert_eq!(version("d-149").as_deref(), Some("v1"));
+
+    // A file that fails after a full batch was written leaves nothing behind.
+    let meta = RunMeta {
+        content_hash: "dropped".into(),
+        ..meta
+    };
+    let mut tx = store.begin_ingest(&meta).expect("begin");
+    for i in 0..100 {
+        tx.add_deployment(&deployment(&format!("e-{i}"), None, "v1"))
+            .expect("add");
+    }
+    drop(tx);
+    assert_eq!(store.deployments().expect("deployments").len(), 150);
+}
