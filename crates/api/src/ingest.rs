@@ -487,7 +487,7 @@ impl Hindsight {
                 let attribution = self.rules().classify(&change);
                 Ok(tx.add_change(&change, &attribution)?)
             }
-            Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(&deployment)?),
+            Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(deployment)?),
             Parsed::Record(Record::Incident(incident)) => Ok(tx.add_incident(&incident)?),
             Parsed::Record(Record::DeploymentStatus(status)) => {
                 Ok(tx.add_deployment_status(&status)?)

@@ -225,8 +225,21 @@ fn take(fields: &mut BTreeMap<String, String>, aliases: &[&str]) -> Option<Strin
     aliases
         .iter()
         .find_map(|alias| fields.remove(*alias))
-        .map(|v| v.trim().to_owned())
+        // Most values are trimmed already: kept as they are rather than copied.
+        .map(|v| {
+            if v.trim().len() == v.len() {
+                v
+            } else {
+                v.trim().to_owned()
+            }
+        })
         .filter(|v| !v.is_empty())
+}
+
+/// `value` in ASCII lower case, in place.
+fn lower(mut value: String) -> String {
+    value.make_ascii_lowercase();
+    value
 }
 
 fn to_deployment(
@@ -261,15 +274,14 @@ fn to_deployment(
         );
     };
     let service = normalise_service_name(&service);
-    let environment = take(&mut fields, ENVIRONMENT).map(|e| e.to_ascii_lowercase());
+    let environment = take(&mut fields, ENVIRONMENT).map(lower);
     let version = take(&mut fields, VERSION);
-    let sha = take(&mut fields, SHA).map(|s| s.to_ascii_lowercase());
+    let sha = take(&mut fields, SHA).map(lower);
     let status =
         take(&mut fields, STATUS).map_or(DeployStatus::Unknown, |s| DeployStatus::parse(&s));
     let actor = take(&mut fields, ACTOR);
-    let actor_type = take(&mut fields, ACTOR_TYPE).map(|a| a.to_ascii_lowercase());
-    let action =
-        take(&mut fields, ACTION).map_or_else(|| "deploy".to_owned(), |a| a.to_ascii_lowercase());
+    let actor_type = take(&mut fields, ACTOR_TYPE).map(lower);
+    let action = take(&mut fields, ACTION).map_or_else(|| "deploy".to_owned(), lower);
     let natural_key = take(&mut fields, ID).unwrap_or_else(|| {
         format!(
             "{service}/{}/{}/{}",

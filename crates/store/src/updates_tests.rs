@@ -159,7 +159,7 @@ fn changes_and_deployments_keep_their_newest_copy() {
             &unknown(),
         )
         .expect("change");
-        tx.add_deployment(&deployment("gh:1", Some("2026-11-18T10:00:00Z"), "v2"))
+        tx.add_deployment(deployment("gh:1", Some("2026-11-18T10:00:00Z"), "v2"))
             .expect("deployment");
     });
     ingest(&store, "old", |tx| {
@@ -168,7 +168,7 @@ fn changes_and_deployments_keep_their_newest_copy() {
             &unknown(),
         )
         .expect("change");
-        tx.add_deployment(&deployment("gh:1", Some("2026-11-18T09:00:00Z"), "v1"))
+        tx.add_deployment(deployment("gh:1", Some("2026-11-18T09:00:00Z"), "v1"))
             .expect("deployment");
     });
     let changes = store.changes().expect("changes");
@@ -212,7 +212,7 @@ fn statuses_stored_before_their_deployment_apply_when_it_arrives() {
     assert!(store.deployments().expect("deployments").is_empty());
 
     ingest(&store, "deployments", |tx| {
-        tx.add_deployment(&deployment(key, None, "v2.16.0"))
+        tx.add_deployment(deployment(key, None, "v2.16.0"))
             .expect("add")
     });
     let d = &store.deployments().expect("deployments")[0];
@@ -253,8 +253,7 @@ fn statuses_after_their_deployment_update_it_and_the_latest_decides() {
     let (_dir, store) = store();
     let key = "github:acme/platform:deployment:7";
     ingest(&store, "deployments", |tx| {
-        tx.add_deployment(&deployment(key, None, "v1"))
-            .expect("add")
+        tx.add_deployment(deployment(key, None, "v1")).expect("add")
     });
     assert_eq!(store.deployments().expect("d")[0].status, "unknown");
     ingest(&store, "statuses", |tx| {
@@ -294,7 +293,7 @@ fn an_older_status_does_not_take_back_what_embedded_statuses_showed() {
     embedded.status = DeployStatus::Succeeded;
     embedded.at = t("2026-11-18T10:05:00Z");
     ingest(&store, "deployments", |tx| {
-        tx.add_deployment(&embedded).expect("add")
+        tx.add_deployment(embedded).expect("add")
     });
     ingest(&store, "statuses", |tx| {
         tx.add_deployment_status(&status(key, "in_progress", "2026-11-18T10:01:00Z", ""))
@@ -319,14 +318,14 @@ fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
     let mut tx = store.begin_ingest(&meta).expect("begin");
     for i in 0..150 {
         let updated = format!("2026-11-18T09:00:{:02}Z", i % 60);
-        tx.add_deployment(&deployment(&format!("d-{i}"), Some(&updated), "v1"))
+        tx.add_deployment(deployment(&format!("d-{i}"), Some(&updated), "v1"))
             .expect("add");
     }
-    tx.add_deployment(&deployment("d-10", Some("2026-11-19T00:00:00Z"), "v2"))
+    tx.add_deployment(deployment("d-10", Some("2026-11-19T00:00:00Z"), "v2"))
         .expect("add");
-    tx.add_deployment(&deployment("d-70", Some("2026-11-01T00:00:00Z"), "stale"))
+    tx.add_deployment(deployment("d-70", Some("2026-11-01T00:00:00Z"), "stale"))
         .expect("add");
-    tx.add_deployment(&deployment("d-10", Some("2026-11-19T01:00:00Z"), "v3"))
+    tx.add_deployment(deployment("d-10", Some("2026-11-19T01:00:00Z"), "v3"))
         .expect("add");
     let summary = tx.commit().expect("commit");
     assert_eq!(summary.seen, 153);
@@ -350,7 +349,7 @@ fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
     };
     let mut tx = store.begin_ingest(&meta).expect("begin");
     for i in 0..100 {
-        tx.add_deployment(&deployment(&format!("e-{i}"), None, "v1"))
+        tx.add_deployment(deployment(&format!("e-{i}"), None, "v1"))
             .expect("add");
     }
     drop(tx);

@@ -542,29 +542,29 @@ impl IngestTransaction<'_> {
 
     /// Stores a deployment, replacing an earlier copy with the same key (unless that copy was
     /// updated later). Written in batches: the last ones when the file is committed.
-    pub fn add_deployment(&mut self, deployment: &Deployment) -> Result<()> {
+    pub fn add_deployment(&mut self, deployment: Deployment) -> Result<()> {
         use rusqlite::types::Value;
         self.seen += 1;
         let service_id = self.service_id(&deployment.service)?;
         let attributes = serde_json::to_string(&deployment.attributes)
             .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-        let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
         self.pending.push([
-            Value::Text(deployment.natural_key.clone()),
+            Value::Text(deployment.natural_key),
             Value::Integer(service_id),
-            text(&deployment.environment),
-            text(&deployment.version),
-            text(&deployment.sha),
+            text(deployment.environment),
+            text(deployment.version),
+            text(deployment.sha),
             Value::Text(deployment.status.as_str().to_owned()),
-            text(&deployment.actor),
-            text(&deployment.actor_type),
-            Value::Text(deployment.action.clone()),
+            text(deployment.actor),
+            text(deployment.actor_type),
+            Value::Text(deployment.action),
             Value::Text(format_time(&deployment.at)),
             Value::Text(attributes),
-            Value::Text(deployment.source.file.clone()),
-            Value::Text(deployment.source.location.clone()),
+            Value::Text(deployment.source.file),
+            Value::Text(deployment.source.location),
             Value::Integer(self.run_id),
-            text(&deployment.updated_at.as_ref().map(format_time)),
+            text(deployment.updated_at.as_ref().map(format_time)),
         ]);
         // A stored status decides its deployment's outcome, so each is written at once then.
         if self.pending.len() == DEPLOYMENT_BATCH || self.statuses_stored()? {
