@@ -158,10 +158,12 @@ fn rebuild_events_in(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Replaces the events of the records stored by the runs in `temp.refresh_runs` and appends
-/// them, when every one of them comes after every other event (ids must keep following
-/// time). Returns false, having changed nothing, when they do not.
-fn append_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
+/// Replaces the events of the records stored by the runs in `temp.refresh_runs`. Ids must
+/// keep following time, so the other events from the first new one on (the tail; none when
+/// the new ones all come later) are taken out and put back with the new ones, in time order.
+/// Returns false when that tail is more than half the timeline (rebuilding it whole is then
+/// as cheap); what it did is then undone by the rebuild.
+fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     // The events these runs' records had before (a record stored again by a changed export).
     let theirs = "(source = 'deployment' AND ref_id IN
                       (SELECT id FROM deployments WHERE run_id IN (SELECT id FROM temp.refresh_runs)))
@@ -169,6 +171,11 @@ fn append_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
                       (SELECT id FROM changes WHERE run_id IN (SELECT id FROM temp.refresh_runs)))
                   OR (source = 'incident' AND ref_id IN
                       (SELECT id FROM incidents WHERE run_id IN (SELECT id FROM temp.refresh_runs)))";
+    tx.execute_batch(&format!(
+        "INSERT INTO events_fts(events_fts, rowid, title)
+             SELECT 'delete', id, title FROM events WHERE {theirs};
+         DELETE FROM events WHERE {theirs};"
+    ))?;
     let first_new: Option<String> = tx.query_row(
         &format!("SELECT min(at) FROM ({})", timeline_select(true)),
         [],
@@ -177,29 +184,35 @@ fn append_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     let Some(first_new) = first_new else {
         return Ok(true);
     };
-    let last_other: Option<String> = tx.query_row(
-        &format!("SELECT max(at) FROM events WHERE NOT ({theirs})"),
-        [],
-        |row| row.get(0),
+    let (tail, total): (i64, i64) = tx.query_row(
+        "SELECT (SELECT count(*) FROM events WHERE at >= ?1), (SELECT count(*) FROM events)",
+        [&first_new],
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    if last_other.is_some_and(|last| last >= first_new) {
+    if tail > 0 && tail * 2 > total {
         return Ok(false);
     }
-    tx.execute_batch(&format!(
+    tx.execute(
+        &format!(
+            "CREATE TEMP TABLE refresh_tail AS SELECT {EVENT_COLUMNS} FROM events WHERE at >= ?1"
+        ),
+        [&first_new],
+    )?;
+    tx.execute(
         "INSERT INTO events_fts(events_fts, rowid, title)
-             SELECT 'delete', id, title FROM events WHERE {theirs};
-         DELETE FROM events WHERE {theirs};"
-    ))?;
+             SELECT 'delete', id, title FROM events WHERE at >= ?1",
+        [&first_new],
+    )?;
+    tx.execute("DELETE FROM events WHERE at >= ?1", [&first_new])?;
     let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| {
         row.get(0)
     })?;
-    tx.execute(
-        &format!(
-            "INSERT INTO events({EVENT_COLUMNS}) {}",
-            timeline_select(true)
-        ),
-        [],
-    )?;
+    tx.execute_batch(&format!(
+        "INSERT INTO events({EVENT_COLUMNS})
+             SELECT {EVENT_COLUMNS} FROM temp.refresh_tail UNION ALL {} {TIMELINE_ORDER};
+         DROP TABLE temp.refresh_tail;",
+        timeline_select(true)
+    ))?;
     tx.execute(
         "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
         [before],
@@ -219,10 +232,11 @@ impl Store {
     }
 
     /// Brings the merged timeline up to date after the ingest runs `runs` stored their files:
-    /// their records' events replace the ones they had, appended after the others when they
-    /// all come later (a new week of deploy logs), so that the cost follows the files rather
-    /// than the store. Otherwise, or when these runs stored deployment statuses or catalog
-    /// entities (which change other records' events), the whole timeline is rebuilt.
+    /// their records' events replace the ones they had and are merged in time order with the
+    /// events from their first one on (none when they all come later, as a new week of deploy
+    /// logs does), so that the cost follows the files rather than the store. When that would
+    /// move more than half the timeline, or when these runs stored deployment statuses or
+    /// catalog entities (which change other records' events), it is rebuilt whole.
     pub fn refresh_events(&self, runs: &[i64]) -> Result<()> {
         let mut conn = self.connection()?;
         let tx = conn.transaction()?;
@@ -242,8 +256,8 @@ impl Store {
             [],
             |row| row.get(0),
         )?;
-        let appended = !touches_others && append_events_in(&tx)?;
-        if !appended {
+        let merged = !touches_others && merge_events_in(&tx)?;
+        if !merged {
             rebuild_events_in(&tx)?;
         }
         tx.execute_batch("DELETE FROM temp.refresh_runs;")?;
@@ -598,6 +612,49 @@ mod tests {
                 .map(|(_, at, title)| (at, title))
                 .collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn a_file_overlapping_the_latest_events_merges_them_in_time_order() {
+        let (_dir, store) = store_with_runs();
+        for (i, day) in ["01", "02", "03", "04", "06"].iter().enumerate() {
+            let at = format!("2024-01-{day}T00:00:00.000Z");
+            deploy(&store, &format!("d-{i}"), &format!("v{day}"), &at, 1);
+        }
+        store.refresh_events(&[1]).expect("first file");
+        let first = all_events(&store);
+        // Two new events, after and before the last one, stored in that order: only the tail
+        // from day 5 moves, and it comes back in time order.
+        deploy(&store, "n-2", "v07", "2024-01-07T00:00:00.000Z", 2);
+        deploy(&store, "n-1", "v05", "2024-01-05T00:00:00.000Z", 2);
+        store.refresh_events(&[2]).expect("overlapping file");
+        let merged = all_events(&store);
+        assert_eq!(
+            merged[..4],
+            first[..4],
+            "the events before day 5 keep their ids"
+        );
+        let versions: Vec<&str> = merged
+            .iter()
+            .map(|(_, _, title)| title.split(' ').nth(1).unwrap_or(""))
+            .collect();
+        assert_eq!(versions, ["v01", "v02", "v03", "v04", "v05", "v06", "v07"]);
+        assert!(merged
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1));
+        for word in ["v05", "v06", "v07", "v01"] {
+            assert_eq!(found(&store, word).len(), 1, "{word} is searchable once");
+        }
+        store.rebuild_events().expect("rebuild");
+        let rebuilt: Vec<(String, String)> = all_events(&store)
+            .into_iter()
+            .map(|(_, at, title)| (at, title))
+            .collect();
+        let merged: Vec<(String, String)> = merged
+            .into_iter()
+            .map(|(_, at, title)| (at, title))
+            .collect();
+        assert_eq!(merged, rebuilt);
     }
 
     #[test]
