@@ -183,8 +183,6 @@ impl Hindsight {
         }
         // Nothing stored (every file already ingested, failed or cancelled): nothing changed.
         if !stored.is_empty() {
-            // Reclassified changes and log entries joining earlier incidents change events of
-            // other runs' records: the whole timeline is rebuilt after those.
             progress(&IngestProgressDto {
                 phase: "updating".to_owned(),
                 file_index: count - 1,
@@ -194,6 +192,8 @@ impl Hindsight {
                 bytes_total: 0,
             });
             let runs: Vec<i64> = stored.iter().filter_map(|f| f.run_id).collect();
+            // Reclassified changes and log entries joining earlier incidents change events of
+            // other runs' records: the whole timeline is rebuilt after those.
             let own_records_only = !reclassified && !format_in(&["pagerduty-log-entries"]);
             self.refresh(own_records_only.then_some(runs.as_slice()))?;
         }
