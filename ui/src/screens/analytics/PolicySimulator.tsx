@@ -145,7 +145,6 @@ export function PolicySimulator({ defaults, initial }: { defaults: PolicyRuleDto
 
 function RuleFields({ rule, index, onChange }: { rule: PolicyRuleDto; index: number; onChange: (r: PolicyRuleDto) => void }) {
   const id = (field: string) => `rule-${index}-${field}`;
-  const num = (e: React.ChangeEvent<HTMLInputElement>) => (e.target.value.trim() === "" ? Number.NaN : Number(e.target.value));
   switch (rule.kind) {
     case "senior_approval_for_ai":
       return (
@@ -157,31 +156,13 @@ function RuleFields({ rule, index, onChange }: { rule: PolicyRuleDto; index: num
             value={rule.environments.join(", ")}
             onChange={(e) => onChange({ ...rule, environments: e.target.value.split(",").map((s) => s.trim()) })}
           />
-          <label htmlFor={id("delay")}>Review delay (h)</label>
-          <input
-            id={id("delay")}
-            data-testid="rule-delay"
-            type="number"
-            min={0}
-            step={0.5}
-            value={Number.isFinite(rule.review_delay_hours) ? rule.review_delay_hours : ""}
-            onChange={(e) => onChange({ ...rule, review_delay_hours: num(e) })}
-          />
+          <ReviewDelay id={id("delay")} hours={rule.review_delay_hours} onChange={(h) => onChange({ ...rule, review_delay_hours: h })} />
         </div>
       );
     case "second_approval_for_destructive":
       return (
         <div className="policy-fields">
-          <label htmlFor={id("delay")}>Review delay (h)</label>
-          <input
-            id={id("delay")}
-            data-testid="rule-delay"
-            type="number"
-            min={0}
-            step={0.5}
-            value={Number.isFinite(rule.review_delay_hours) ? rule.review_delay_hours : ""}
-            onChange={(e) => onChange({ ...rule, review_delay_hours: num(e) })}
-          />
+          <ReviewDelay id={id("delay")} hours={rule.review_delay_hours} onChange={(h) => onChange({ ...rule, review_delay_hours: h })} />
         </div>
       );
     case "freeze":
@@ -193,30 +174,64 @@ function RuleFields({ rule, index, onChange }: { rule: PolicyRuleDto; index: num
               <option key={d}>{d}</option>
             ))}
           </select>
-          <label htmlFor={id("hour")}>From hour</label>
-          <input
+          <NumberField
             id={id("hour")}
-            data-testid="rule-hour"
-            type="number"
-            min={0}
-            max={23}
-            value={Number.isFinite(rule.after_hour) ? rule.after_hour : ""}
-            onChange={(e) => onChange({ ...rule, after_hour: num(e) })}
+            label="From hour"
+            testId="rule-hour"
+            value={rule.after_hour}
+            bounds={{ min: 0, max: 23 }}
+            onChange={(hour) => onChange({ ...rule, after_hour: hour })}
           />
-          <label htmlFor={id("offset")}>UTC offset (min)</label>
-          <input
+          <NumberField
             id={id("offset")}
-            data-testid="rule-offset"
-            type="number"
-            step={15}
-            value={Number.isFinite(rule.timezone_offset_minutes) ? rule.timezone_offset_minutes : ""}
-            onChange={(e) => onChange({ ...rule, timezone_offset_minutes: num(e) })}
+            label="UTC offset (min)"
+            testId="rule-offset"
+            value={rule.timezone_offset_minutes}
+            bounds={{ step: 15 }}
+            onChange={(offset) => onChange({ ...rule, timezone_offset_minutes: offset })}
           />
         </div>
       );
     case "no_agent_operator_deploys":
       return <p className="muted">Agents acting with operator or admin permissions are blocked; a human performs the operation.</p>;
   }
+}
+
+function ReviewDelay({ id, hours, onChange }: { id: string; hours: number; onChange: (hours: number) => void }) {
+  return (
+    <NumberField id={id} label="Review delay (h)" testId="rule-delay" value={hours} bounds={{ min: 0, step: 0.5 }} onChange={onChange} />
+  );
+}
+
+/** A labelled number input; an empty or unreadable entry is `NaN`, which `invalidField` reports. */
+function NumberField({
+  id,
+  label,
+  testId,
+  value,
+  bounds,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  testId: string;
+  value: number;
+  bounds: { min?: number; max?: number; step?: number };
+  onChange: (value: number) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        data-testid={testId}
+        type="number"
+        {...bounds}
+        value={Number.isFinite(value) ? value : ""}
+        onChange={(e) => onChange(e.target.value.trim() === "" ? Number.NaN : Number(e.target.value))}
+      />
+    </>
+  );
 }
 
 function WhatIfTable({ results, stale }: { results: WhatIfDto[]; stale: boolean }) {
