@@ -147,10 +147,15 @@ test("the dark theme is stored and applied again after a reload", async () => {
   await session.cmd("POST", "/refresh", {});
   await session.waitFor('[data-testid="incident-row"]');
   await eventually(theme, (t) => t === "dark", "the theme after a reload");
+  // The real WebKit picks the dark colour of each light-dark() pair.
+  const background = () =>
+    session.cmd("POST", "/execute/sync", { script: "return getComputedStyle(document.body).backgroundColor;", args: [] });
+  await eventually(background, (c) => c === "rgb(22, 25, 29)", "the dark background");
   await shoot("incidents-dark");
   await session.click((await session.waitFor('[data-testid="nav-settings"]'))[0]);
   // The service list loads after the form and moves the theme buttons down: click once it is in.
   await session.waitFor('[data-testid="service-list"]');
   await session.click((await session.waitFor('[data-testid="theme-system"]'))[0]);
   await eventually(theme, (t) => t === null, "the theme back on the system's");
+  await eventually(background, (c) => c === "rgb(255, 255, 255)", "the light background of a light system");
 });
