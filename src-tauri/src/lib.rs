@@ -9,9 +9,9 @@ use hindsight_api::{
 };
 use hindsight_api::{AnnotationInputDto, IncidentTimelineDto};
 use hindsight_api::{
-    ApiError, ChangeDto, EventFacetsDto, EventHistogramDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
-    IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
-    ReportFormat, ReportScope, StoreOverviewDto,
+    ApiError, ChangeDto, EventFacetsDto, EventHistogramDto, EventPageDto, EventQueryDto, Hindsight,
+    IncidentDetailDto, IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto,
+    IngestRunDto, ReportFormat, ReportScope, StoreOverviewDto,
 };
 use hindsight_api::{IncidentCauseDto, IncidentGroupDto};
 use std::sync::atomic::{AtomicBool, Ordering};

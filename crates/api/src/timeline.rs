@@ -23,6 +23,7 @@ pub const MAX_BUCKETS: i64 = 120;
 
 /// Histogram bucket widths in seconds, narrowest first: the first that covers the stored range
 /// in at most [`MAX_BUCKETS`] buckets is used (then multiples of four weeks).
+#[rustfmt::skip]
 const BUCKET_WIDTHS: [i64; 16] = [
     60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400, 172_800,
     WEEK, 2 * WEEK, 4 * WEEK,
@@ -222,6 +223,8 @@ fn fts_query(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
+
     use super::{bucket_grid, fts_query, MAX_BUCKETS};
 
     #[test]
@@ -301,7 +304,10 @@ mod tests {
         let app = crate::Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
         let query = crate::EventQueryDto::default();
         let empty = app.event_histogram(&query).expect("histogram");
-        assert_eq!((empty.bucket_seconds, empty.buckets.len(), empty.total), (0, 0, 0));
+        assert_eq!(
+            (empty.bucket_seconds, empty.buckets.len(), empty.total),
+            (0, 0, 0)
+        );
 
         let log = dir.path().join("deploys.logfmt");
         let line = |ts: &str, id: &str, env: &str, action: &str| {
@@ -338,7 +344,12 @@ mod tests {
         let at = |t: &str, n: i64| (format!("2024-05-01T{t}:00.000Z"), n);
         assert_eq!(
             nonzero(&all),
-            [at("10:00", 2), at("10:30", 1), at("11:14", 1), at("13:04", 1)]
+            [
+                at("10:00", 2),
+                at("10:30", 1),
+                at("11:14", 1),
+                at("13:04", 1)
+            ]
         );
 
         // Filters narrow the counts, the grid stays; the window is not the histogram's.
@@ -372,4 +383,3 @@ mod tests {
         ));
     }
 }
-

@@ -186,7 +186,8 @@ fn ids_matching(
         values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
     }
     let filters: String = clauses.concat();
-    let mut stmt = conn.prepare_cached(&format!("SELECT id FROM events WHERE {window}{filters}"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT id FROM events WHERE {window}{filters}"))?;
     let mut found: Vec<i64> = stmt
         .query_map(rusqlite::params_from_iter(values), |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -315,7 +316,9 @@ mod tests {
         };
         // Even i at 01:30-02:00 are 10 (01:40); at 02:00-02:30: 12, 14 (02:00, 02:20).
         assert_eq!(
-            store.event_histogram(&searched, &half_hours).expect("counts"),
+            store
+                .event_histogram(&searched, &half_hours)
+                .expect("counts"),
             [1, 2]
         );
         assert_eq!(
@@ -351,8 +354,14 @@ mod tests {
             ..EventFilter::default()
         };
         for filter in [EventFilter::default(), searched] {
-            assert_eq!(store.event_histogram(&filter, &bounds).expect("counts"), [0, 0]);
-            assert!(store.event_histogram(&filter, &[]).expect("counts").is_empty());
+            assert_eq!(
+                store.event_histogram(&filter, &bounds).expect("counts"),
+                [0, 0]
+            );
+            assert!(store
+                .event_histogram(&filter, &[])
+                .expect("counts")
+                .is_empty());
         }
     }
 
@@ -375,7 +384,9 @@ mod tests {
             text: Some("\"unclosed".into()),
             ..EventFilter::default()
         };
-        let error = store.event_histogram(&bad, &hours(0, 1)).expect_err("bad text");
+        let error = store
+            .event_histogram(&bad, &hours(0, 1))
+            .expect_err("bad text");
         assert!(matches!(error, crate::StoreError::BadQuery(_)), "{error}");
     }
 }
