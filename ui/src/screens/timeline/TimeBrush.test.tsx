@@ -1,7 +1,7 @@
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { EventQueryDto } from "../../lib/bindings/EventQueryDto";
-import type { EventFilterQuery } from "../../lib/ipc";
+import { HostError, type EventFilterQuery } from "../../lib/ipc";
 import { demoData, demoEvents } from "../../lib/ipc/demoData";
 import { MockHost, matchesEventQuery } from "../../lib/ipc/mock";
 import { renderWithHost } from "../../test/render";
@@ -199,6 +199,35 @@ describe("time brush", () => {
     fireEvent.change(screen.getByTestId("timeline-from"), { target: { value: "2026-11-01T02:00" } });
     await waitFor(() => expect(searches(host).at(-1)?.from).toBe("2026-11-01T02:00:00Z"));
     expect(histograms(host)).toHaveLength(asked);
+  });
+
+  it("shows the error of a failed histogram, once when the search fails too", async () => {
+    const failing = new MockHost(
+      { ...demoData(), events: demoEvents(300) },
+      { errors: { eventHistogram: new HostError("internal", "disk I/O error") } },
+    );
+    renderWithHost(<TimelineScreen />, failing);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("Could not chart the events: disk I/O error");
+    expect(screen.queryByTestId("time-brush")).toBeNull();
+    await screen.findAllByTestId("timeline-row");
+
+    cleanup();
+    const both = new MockHost(
+      { ...demoData(), events: demoEvents(300) },
+      {
+        errors: {
+          eventHistogram: new HostError("bad_input", "search text: fts5: syntax error"),
+          searchEvents: new HostError("bad_input", "search text: fts5: syntax error"),
+        },
+      },
+    );
+    renderWithHost(<TimelineScreen />, both);
+    await waitFor(() => expect(both.calls.some((c) => c.method === "eventHistogram")).toBe(true));
+    const alerts = await screen.findAllByRole("alert");
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+    expect(alerts[0]!.textContent).toContain("Could not search the events");
   });
 
   it("shows an empty state when the store has no events", async () => {

@@ -285,8 +285,12 @@ export function TimelineScreen() {
           );
         })}
       </div>
-      <TimeBrush histogram={histogram.data} loading={histogram.loading} value={timeWindow} onChange={brush} />
-      {histogram.error !== null ? <ErrorMessage error={histogram.error} context="Could not chart the events" /> : null}
+      {histogram.error === null ? (
+        <TimeBrush histogram={histogram.data} loading={histogram.loading} value={timeWindow} onChange={brush} />
+      ) : pages.error === null ? (
+        // A bad search text fails both; the search's error below says it once.
+        <ErrorMessage error={histogram.error} context="Could not chart the events" />
+      ) : null}
       <p className="counts-line" data-testid="timeline-status" aria-live="polite">
         {status}
       </p>
