@@ -74,7 +74,7 @@ impl Hindsight {
     /// are not read) in each bucket of a grid over every stored event's time: the brush above
     /// the timeline draws the whole range and selects a window of it.
     pub fn event_histogram(&self, query: &EventQueryDto) -> Result<EventHistogramDto> {
-        let filter = hindsight_store::EventFilter {
+        let filter = EventFilter {
             from: None,
             to: None,
             ..event_filter(query)?
