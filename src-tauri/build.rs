@@ -16,6 +16,7 @@ fn main() {
         "save_report",
         "search_events",
         "event_facets",
+        "event_histogram",
         "incident_timeline",
         "annotate_incident",
         "undo_annotation",

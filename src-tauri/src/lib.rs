@@ -9,9 +9,9 @@ use hindsight_api::{
 };
 use hindsight_api::{AnnotationInputDto, IncidentTimelineDto};
 use hindsight_api::{
-    ApiError, ChangeDto, EventFacetsDto, EventPageDto, EventQueryDto, Hindsight, IncidentDetailDto,
-    IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto, IngestRunDto,
-    ReportFormat, ReportScope, StoreOverviewDto,
+    ApiError, ChangeDto, EventFacetsDto, EventHistogramDto, EventPageDto, EventQueryDto, Hindsight,
+    IncidentDetailDto, IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto,
+    IngestRunDto, ReportFormat, ReportScope, StoreOverviewDto,
 };
 use hindsight_api::{IncidentCauseDto, IncidentGroupDto};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -169,6 +169,14 @@ fn search_events(
     query: EventQueryDto,
 ) -> Result<EventPageDto, ApiError> {
     state.app()?.search_events(&query)
+}
+
+#[tauri::command(async)]
+fn event_histogram(
+    state: State<'_, AppState>,
+    query: EventQueryDto,
+) -> Result<EventHistogramDto, ApiError> {
+    state.app()?.event_histogram(&query)
 }
 
 #[tauri::command(async)]
@@ -359,6 +367,7 @@ pub fn run() {
             save_report,
             search_events,
             event_facets,
+            event_histogram,
             incident_timeline,
             annotate_incident,
             undo_annotation,

@@ -1,7 +1,7 @@
 //! Timeline benchmark (issue 7): 1,000,000 generated events (750,000 deployments and 250,000
 //! commits) ingested into a real store, then filter and search latency measured through the
-//! api functions the desktop's `search_events` and `event_facets` commands call, as p50/p95
-//! against the 150 ms target.
+//! api functions the desktop's `search_events`, `event_histogram` (the time brush) and
+//! `event_facets` commands call, as p50/p95 against the 150 ms target.
 //!
 //! Run: `cargo bench -p hindsight-tests --bench events` (release build). Scale with
 //! `HINDSIGHT_BENCH_SCALE=0.001` for a smoke run; keep the store for `scripts/bench-app.sh`
@@ -183,6 +183,26 @@ fn main() -> anyhow::Result<()> {
         let flag = if p95 < TARGET_MS { "" } else { "  OVER TARGET" };
         println!("  {name:<28} {total:>9} {p50:>9.1} {p95:>9.1}{flag}");
     }
+    // The brush's histogram for the same filters (its window ignored): every match counted.
+    let mut histogram_times = Vec::new();
+    println!(
+        "  {:<28} {:>9} {:>9} {:>9}",
+        "event_histogram", "buckets", "p50 ms", "p95 ms"
+    );
+    for (name, query) in &queries {
+        let mut times = Vec::with_capacity(RUNS);
+        let mut buckets = 0;
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let answer = app.event_histogram(query)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            buckets = answer.buckets.len();
+        }
+        let (p50, p95) = percentiles(&mut times);
+        histogram_times.extend(times);
+        let flag = if p95 < TARGET_MS { "" } else { "  OVER TARGET" };
+        println!("  {name:<28} {buckets:>9} {p50:>9.1} {p95:>9.1}{flag}");
+    }
     // The facets are computed once per rebuild of the timeline and then served from memory:
     // a fresh open shows the first, computing call.
     let reopened = Hindsight::open(&db)?;
@@ -204,6 +224,8 @@ fn main() -> anyhow::Result<()> {
         "  {:<28} {:>9} {p50:>9.1} {p95:>9.1}",
         "event_facets, then", "-"
     );
+    let (p50, p95) = percentiles(&mut histogram_times);
+    println!("  all histograms: p50 {p50:.1} ms, p95 {p95:.1} ms");
     let (p50, p95) = percentiles(&mut all);
     println!(
         "  all filter/search queries: p50 {p50:.1} ms, p95 {p95:.1} ms ({})",

@@ -177,3 +177,34 @@ test("the timeline explorer filters every source's events by search text", async
   assert.equal(await session.attribute(rows[0], "data-source"), "deployment");
   await shoot("timeline");
 });
+
+test("the timeline's time brush narrows the list to a window and clears", async () => {
+  await session.click((await session.waitFor('[data-testid="timeline-clear"]'))[0]);
+  const [status] = await session.waitFor('[data-testid="timeline-status"]');
+  const total = async () => Number((/^([\d,]+)\+? events?\b/.exec(await session.text(status))?.[1] ?? "NaN").replace(/,/g, ""));
+  const waitForTotal = async (ok) => {
+    for (let i = 0; i < 100 && !ok(await total()); i++) await new Promise((r) => setTimeout(r, 100));
+    return total();
+  };
+  const all = await waitForTotal((n) => n > 1);
+  const bars = await session.waitFor('[data-testid="time-brush-bar"]', { min: 2 });
+  // The chart has answered for the cleared filters: its total is the list's.
+  const [summary] = await session.waitFor('[data-testid="time-brush-summary"]');
+  for (let i = 0; i < 100 && !(await session.text(summary)).startsWith(`${all} event`); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const [track] = await session.waitFor('[data-testid="time-brush-track"]');
+  // ArrowRight (WebDriver key U+E014) selects the first bucket: the list narrows to it.
+  await session.type(track, "\uE014");
+  const [from] = await session.waitFor('[data-testid="timeline-from"]');
+  for (let i = 0; i < 50 && (await session.property(from, "value")) === ""; i++) await new Promise((r) => setTimeout(r, 100));
+  const first = Number(await session.attribute(bars[0], "data-count"));
+  assert.ok(first > 0, "the first bucket holds the first event");
+  assert.equal(await waitForTotal((n) => n === first), first);
+  assert.ok(first < all, `${first} of ${all} events in the first bucket`);
+  await session.waitFor('[data-testid="time-brush-selection"]');
+  // Escape (U+E00C) clears the window: every event again.
+  await session.type(track, "\uE00C");
+  assert.equal(await waitForTotal((n) => n === all), all);
+  assert.equal(await session.property(from, "value"), "");
+});

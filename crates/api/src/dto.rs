@@ -422,6 +422,37 @@ pub struct EventFacetsDto {
     pub total: i64,
 }
 
+/// Event counts per time bucket over the whole stored range, for the timeline's time brush.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EventHistogramDto {
+    /// The width of every bucket, in seconds: an aligned step (a minute up to four weeks, then
+    /// multiples of four weeks) giving at most `MAX_BUCKETS`; 0 when there is no event.
+    #[ts(type = "number")]
+    pub bucket_seconds: i64,
+    /// Oldest first and contiguous (each ends where the next starts), from the bucket holding
+    /// the first stored event to the one holding the last, whatever the filters.
+    pub buckets: Vec<EventBucketDto>,
+    /// The sum of the counts: every matching event, exactly.
+    #[ts(type = "number")]
+    pub total: i64,
+    /// How long the store took to answer, in milliseconds.
+    pub elapsed_ms: f64,
+}
+
+/// One bucket of an [`EventHistogramDto`].
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EventBucketDto {
+    /// RFC 3339, inclusive.
+    pub start: String,
+    /// RFC 3339, exclusive: the next bucket's start.
+    pub end: String,
+    /// Events matching the filters with `start <= at < end`.
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
 /// How far an ingest has come; sent while files are read, then once when every file is
 /// stored and the derived tables are brought up to date.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -8,6 +8,7 @@
 mod annotations;
 mod catalog;
 mod events;
+mod histogram;
 mod incident_review;
 mod pool;
 mod read;

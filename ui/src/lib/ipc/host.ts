@@ -10,6 +10,7 @@ import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { EventHistogramDto } from "../bindings/EventHistogramDto";
 import type { ReportScope } from "../bindings/ReportScope";
 import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
 import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
@@ -84,6 +85,11 @@ export interface Host {
   searchEvents(query: EventQueryDto): Promise<EventPageDto>;
   /** The values each timeline filter can take, the time range and the event count. */
   eventFacets(): Promise<EventFacetsDto>;
+  /**
+   * Events matching `filter` (text and filters; its `from`/`to` are not read) per time bucket,
+   * over the whole stored range: what the timeline's time brush draws.
+   */
+  eventHistogram(filter: EventFilterQuery): Promise<EventHistogramDto>;
   /** An incident's deep-dive: merged timeline, impact window, key moments, stars and notes. */
   incidentTimeline(incidentId: number): Promise<IncidentTimelineDto>;
   /** Records one annotation edit (kept with who and when); answers the refreshed deep-dive. */
@@ -143,6 +149,12 @@ export type PickKind = "rules" | "mapping" | "catalog";
 
 /** A drag over the window (`over`), its end without a drop (`leave`), or a drop with its paths. */
 export type FileDropEvent = { type: "over" } | { type: "leave" } | { type: "drop"; paths: string[] };
+
+/** An event query without its page: what the timeline filters by. */
+export type EventFilterQuery = Omit<EventQueryDto, "offset" | "limit">;
+
+/** Most buckets `eventHistogram` answers. */
+export const MAX_HISTOGRAM_BUCKETS = 120;
 
 /** Largest page `searchEvents` answers. */
 export const MAX_EVENT_PAGE = 1000;

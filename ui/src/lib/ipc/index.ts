@@ -5,6 +5,7 @@ export {
   LINK_DECISIONS,
   OVERRIDE_CLASSES,
   MAX_EVENT_PAGE,
+  MAX_HISTOGRAM_BUCKETS,
   KEY_MOMENTS,
   CAUSE_CATEGORIES,
   type CauseCategory,
@@ -16,6 +17,7 @@ export {
   type ReportFormat,
   type PickKind,
   type FileDropEvent,
+  type EventFilterQuery,
 } from "./host";
 export { HostProvider, useHost, useStoreRefresh } from "./context";
 export type { IngestRunDto } from "../bindings/IngestRunDto";
@@ -24,6 +26,8 @@ export type { EventDto } from "../bindings/EventDto";
 export type { EventQueryDto } from "../bindings/EventQueryDto";
 export type { EventPageDto } from "../bindings/EventPageDto";
 export type { EventFacetsDto } from "../bindings/EventFacetsDto";
+export type { EventHistogramDto } from "../bindings/EventHistogramDto";
+export type { EventBucketDto } from "../bindings/EventBucketDto";
 export type { ReportScope } from "../bindings/ReportScope";
 export type { IngestProgressDto } from "../bindings/IngestProgressDto";
 export type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";

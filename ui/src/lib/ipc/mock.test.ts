@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { demoData, demoEvents } from "./demoData";
-import { MockHost } from "./mock";
+import { histogramGrid, MockHost } from "./mock";
 
 describe("mock host", () => {
   it("remembers link reviews and undoes them", async () => {
@@ -105,5 +105,45 @@ describe("mock host", () => {
     expect(facets.total).toBe(300);
     expect(facets.min_at).toBe(demoEvents(300)[0]!.at);
     expect(facets.max_at).toBe(demoEvents(300)[299]!.at);
+  });
+
+  it("draws the backend's histogram grid: the narrowest aligned width that fits 120 buckets", () => {
+    const at = (text: string) => Date.parse(text) / 1000;
+    // The same cases as the api's `the_bucket_grid_is_the_narrowest_aligned_width_that_fits`.
+    const t = at("2024-03-05T10:17:42Z");
+    expect(histogramGrid(t, t)).toEqual({ width: 60, start: at("2024-03-05T10:17:00Z"), count: 1 });
+    expect(histogramGrid(at("2024-03-05T10:00:00Z"), at("2024-03-05T11:59:59Z"))).toEqual({
+      width: 60, start: at("2024-03-05T10:00:00Z"), count: 120,
+    });
+    expect(histogramGrid(at("2024-03-05T10:00:00Z"), at("2024-03-05T12:00:00Z"))).toEqual({
+      width: 120, start: at("2024-03-05T10:00:00Z"), count: 61,
+    });
+    expect(histogramGrid(at("2026-01-01T07:00:00Z"), at("2026-02-13T09:39:55Z"))).toEqual({
+      width: 43_200, start: at("2026-01-01T00:00:00Z"), count: 87,
+    });
+    expect(histogramGrid(at("2024-01-03T12:00:00Z"), at("2024-12-31T00:00:00Z"))).toEqual({
+      width: 7 * 86_400, start: at("2024-01-01T00:00:00Z"), count: 53,
+    });
+  });
+
+  it("counts the filtered events per bucket over the whole range, ignoring from/to", async () => {
+    const host = new MockHost(demoData());
+    const filter = {
+      text: null, from: null, to: null, services: [], environments: [], sources: [], classes: [],
+      tools: [], severities: [], actors: [], approvals: [],
+    };
+    const all = await host.eventHistogram(filter);
+    // 300 events 4 minutes apart from midnight: 120 ten-minute buckets.
+    expect(all.bucket_seconds).toBe(600);
+    expect(all.buckets).toHaveLength(120);
+    expect(all.buckets[0]).toMatchObject({ start: "2026-11-01T00:00:00.000Z", end: "2026-11-01T00:10:00.000Z" });
+    expect(all.total).toBe(300);
+    const firstBucket = demoEvents(300).filter((e) => e.at < "2026-11-01T00:10").length;
+    expect(all.buckets[0]!.count).toBe(firstBucket);
+    const incidents = await host.eventHistogram({ ...filter, sources: ["incident"], from: "2026-11-01T05:00:00Z" });
+    expect(incidents.buckets).toHaveLength(120);
+    expect(incidents.total).toBe(demoEvents(300).filter((e) => e.source === "incident").length);
+    const empty = await new MockHost({}).eventHistogram(filter);
+    expect(empty).toMatchObject({ bucket_seconds: 0, buckets: [], total: 0 });
   });
 });

@@ -7,6 +7,7 @@ import type { IngestReportDto } from "../bindings/IngestReportDto";
 import type { StoreOverviewDto } from "../bindings/StoreOverviewDto";
 import type { EventDto } from "../bindings/EventDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { EventHistogramDto } from "../bindings/EventHistogramDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { AnalyticsDto } from "../bindings/AnalyticsDto";
@@ -20,12 +21,14 @@ import {
   LINK_DECISIONS,
   MAX_EVENT_PAGE,
   EVENT_COUNT_AHEAD,
+  MAX_HISTOGRAM_BUCKETS,
   OVERRIDE_CLASSES,
   type Host,
   type LinkDecision,
   type OverrideClass,
   type ReportFormat,
   type FileDropEvent,
+  type EventFilterQuery,
   type PickKind,
   type CauseCategory,
   type CauseDecision,
@@ -352,6 +355,38 @@ export class MockHost implements Host {
         min_at: events[0]?.at ?? null,
         max_at: events[events.length - 1]?.at ?? null,
         total: events.length,
+      };
+    });
+  }
+
+  /** Counts per bucket of the backend's grid (see {@link histogramGrid}); `from`/`to` are not read. */
+  eventHistogram(filter: EventFilterQuery): Promise<EventHistogramDto> {
+    return this.answer("eventHistogram", [filter], () => {
+      const events = this.data.events;
+      const first = events[0];
+      const last = events[events.length - 1];
+      if (first === undefined || last === undefined) {
+        return { bucket_seconds: 0, buckets: [], total: 0, elapsed_ms: 1 };
+      }
+      const grid = histogramGrid(Math.floor(Date.parse(first.at) / 1000), Math.floor(Date.parse(last.at) / 1000));
+      const counts = new Array<number>(grid.count).fill(0);
+      const query: EventQueryDto = { ...filter, from: null, to: null, offset: 0, limit: 0 };
+      for (const event of events) {
+        if (!matchesEventQuery(event, query)) continue;
+        const index = Math.floor((Date.parse(event.at) / 1000 - grid.start) / grid.width);
+        counts[index] = (counts[index] ?? 0) + 1;
+      }
+      const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+      const buckets = counts.map((count, i) => ({
+        start: iso(grid.start + i * grid.width),
+        end: iso(grid.start + (i + 1) * grid.width),
+        count,
+      }));
+      return {
+        bucket_seconds: grid.width,
+        buckets,
+        total: counts.reduce((a, b) => a + b, 0),
+        elapsed_ms: 1 + (events.length % 5),
       };
     });
   }
@@ -777,6 +812,35 @@ export function mockIngestProgress(report: IngestReportDto): IngestProgressDto[]
       bytes_total: 1000,
     })),
   );
+}
+
+const WEEK = 7 * 86_400;
+/** The backend's bucket widths (seconds), narrowest first. */
+const BUCKET_WIDTHS = [
+  60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400, 172_800, WEEK, 2 * WEEK, 4 * WEEK,
+];
+
+/**
+ * The histogram grid over the seconds `first..=last`, as the backend draws it: the narrowest
+ * width giving at most {@link MAX_HISTOGRAM_BUCKETS} buckets, aligned on the epoch (weeks on
+ * Mondays), then multiples of four weeks.
+ */
+export function histogramGrid(first: number, last: number): { width: number; start: number; count: number } {
+  const plan = (width: number) => {
+    const origin = width % WEEK === 0 ? 4 * 86_400 : 0;
+    const start = origin + Math.floor((first - origin) / width) * width;
+    return { width, start, count: Math.floor((last - start) / width) + 1 };
+  };
+  for (const width of BUCKET_WIDTHS) {
+    const grid = plan(width);
+    if (grid.count <= MAX_HISTOGRAM_BUCKETS) return grid;
+  }
+  let multiple = Math.max(1, Math.floor((last - first) / (4 * WEEK * (MAX_HISTOGRAM_BUCKETS - 1)))) + 1;
+  for (;;) {
+    const grid = plan(4 * WEEK * multiple);
+    if (grid.count <= MAX_HISTOGRAM_BUCKETS) return grid;
+    multiple += 1;
+  }
 }
 
 function compareEvents(a: EventDto, b: EventDto): number {

@@ -214,6 +214,26 @@ describe("tauri host", () => {
     ]);
   });
 
+  it("passes the filters as { query } to event_histogram", async () => {
+    const { spy, invoke } = fakeInvoke((command) => ({ command }));
+    const host = createTauriHost(invoke, fakeDialog(null, null).dialog);
+    const filter = {
+      text: "deploy",
+      from: null,
+      to: null,
+      services: ["checkout"],
+      environments: [],
+      sources: [],
+      classes: [],
+      tools: [],
+      severities: [],
+      actors: [],
+      approvals: [],
+    };
+    await expect(host.eventHistogram(filter)).resolves.toEqual({ command: "event_histogram" });
+    expect(spy.mock.calls).toEqual([["event_histogram", { query: filter }]]);
+  });
+
   it("turns a rejected search into a HostError", async () => {
     const { invoke } = fakeInvoke(() => {
       throw { kind: "bad_input", message: "fts5: syntax error near \"(\"" };

@@ -15,6 +15,7 @@ import {
   type OverrideClass,
   type ReportFormat,
   type FileDropEvent,
+  type EventFilterQuery,
   type PickKind,
   type CauseCategory,
   type CauseDecision,
@@ -26,6 +27,7 @@ import type { IngestRunDto } from "../bindings/IngestRunDto";
 import type { EventQueryDto } from "../bindings/EventQueryDto";
 import type { EventPageDto } from "../bindings/EventPageDto";
 import type { EventFacetsDto } from "../bindings/EventFacetsDto";
+import type { EventHistogramDto } from "../bindings/EventHistogramDto";
 import type { IncidentTimelineDto } from "../bindings/IncidentTimelineDto";
 import type { AnnotationInputDto } from "../bindings/AnnotationInputDto";
 import type { AnalyticsDto } from "../bindings/AnalyticsDto";
@@ -92,6 +94,7 @@ export const COMMANDS = {
   renderReport: "render_report",
   searchEvents: "search_events",
   eventFacets: "event_facets",
+  eventHistogram: "event_histogram",
   incidentTimeline: "incident_timeline",
   annotateIncident: "annotate_incident",
   undoAnnotation: "undo_annotation",
@@ -225,6 +228,8 @@ export function createTauriHost(
       call<string>(COMMANDS.renderReport, scope === undefined ? { format: "md" } : { format: "md", scope }),
     searchEvents: (query: EventQueryDto) => call<EventPageDto>(COMMANDS.searchEvents, { query }),
     eventFacets: () => call<EventFacetsDto>(COMMANDS.eventFacets),
+    eventHistogram: (filter: EventFilterQuery) =>
+      call<EventHistogramDto>(COMMANDS.eventHistogram, { query: filter }),
     incidentTimeline: (incidentId: number) =>
       call<IncidentTimelineDto>(COMMANDS.incidentTimeline, { incidentId }),
     annotateIncident: (incidentId: number, input: AnnotationInputDto) =>

@@ -96,10 +96,10 @@ describe("timeline screen", () => {
     const { host } = await renderScreen();
     fireEvent.change(screen.getByTestId("timeline-from"), { target: { value: "2026-11-01T02:00" } });
     fireEvent.change(screen.getByTestId("timeline-to"), { target: { value: "2026-11-01T03:59" } });
-    const expected = expectedTotal(300, { from: "2026-11-01T02:00:00Z", to: "2026-11-01T03:59:59Z" });
+    const expected = expectedTotal(300, { from: "2026-11-01T02:00:00Z", to: "2026-11-01T03:59:59.999Z" });
     await waitFor(() => expect(totalShown()).toBe(expected));
     expect(expected).toBe(30);
-    expect(searches(host).at(-1)).toMatchObject({ from: "2026-11-01T02:00:00Z", to: "2026-11-01T03:59:59Z" });
+    expect(searches(host).at(-1)).toMatchObject({ from: "2026-11-01T02:00:00Z", to: "2026-11-01T03:59:59.999Z" });
   });
 
   it("renders only a window of rows for 10,000 events", async () => {

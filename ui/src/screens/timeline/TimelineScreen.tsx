@@ -6,6 +6,8 @@ import type { EventFacetsDto } from "../../lib/bindings/EventFacetsDto";
 import { useHost, useStoreRefresh } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
 import { useEventPages, type EventFilter } from "./useEventPages";
+import { TimeBrush, type TimeWindow } from "./TimeBrush";
+import { useHistogram } from "./useHistogram";
 
 /** Height of one row, px (fixed: the list is virtualised). */
 export const ROW_HEIGHT = 28;
@@ -63,7 +65,7 @@ function toInputValue(value: string | null): string {
 /** A `datetime-local` value read as UTC → an inclusive RFC 3339 bound (start or end of that minute). */
 export function toBound(value: string, end: boolean): string | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
-  return `${value}:${end ? "59" : "00"}Z`;
+  return `${value}:${end ? "59.999" : "00"}Z`;
 }
 
 const rowDomId = (index: number) => `timeline-row-${index}`;
@@ -113,6 +115,14 @@ export function TimelineScreen() {
     };
   }, [debouncedText, from, to, selections]);
   const key = `${version}:${JSON.stringify(filter)}`;
+  // The brush charts the whole range: its counts follow every filter but the window.
+  const histogramFilter = useMemo(() => ({ ...filter, from: null, to: null }), [filter]);
+  const histogram = useHistogram(host, histogramFilter, `${version}:${JSON.stringify(histogramFilter)}`);
+  const timeWindow: TimeWindow = useMemo(() => ({ from, to }), [from, to]);
+  const brush = (window: TimeWindow) => {
+    setFrom(window.from);
+    setTo(window.to);
+  };
 
   // Any filter change re-queries from offset 0: back to the top.
   useLayoutEffect(() => {
@@ -275,6 +285,12 @@ export function TimelineScreen() {
           );
         })}
       </div>
+      {histogram.error === null ? (
+        <TimeBrush histogram={histogram.data} loading={histogram.loading} value={timeWindow} onChange={brush} />
+      ) : pages.error === null ? (
+        // A bad search text fails both; the search's error below says it once.
+        <ErrorMessage error={histogram.error} context="Could not chart the events" />
+      ) : null}
       <p className="counts-line" data-testid="timeline-status" aria-live="polite">
         {status}
       </p>

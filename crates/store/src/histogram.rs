@@ -1,0 +1,392 @@
+//! Event counts per time bucket: the timeline's brush draws them over the whole stored range.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::{EventFilter, Result, Store, StoreError};
+
+impl Store {
+    /// The earliest and latest event times (two index seeks); `None` when there is no event.
+    pub fn event_time_range(&self) -> Result<Option<(String, String)>> {
+        let conn = self.connection()?;
+        let (min, max): (Option<String>, Option<String>) =
+            conn.query_row("SELECT min(at), max(at) FROM events", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        Ok(min.zip(max))
+    }
+
+    /// How many events matching `filter` lie in each bucket `bounds[i] <= at < bounds[i + 1]`
+    /// (bounds in the store's time form, ascending): one count per pair of neighbouring
+    /// bounds. `filter.from` and `filter.to` are not read; the bounds are the window.
+    ///
+    /// Every match is counted (no early stop as in `search_events`), so each case takes the
+    /// path that reads least on a million events: index ranges per bucket for no filter or one
+    /// filter column (each has an `(column, at)` index), one scan of the table in id order,
+    /// split at the buckets' first ids, for several columns, and one walk of the FTS5 index in
+    /// rowid order with a search text (ids follow time, so each match's bucket is found by
+    /// advancing over the buckets' first ids, without reading its time).
+    pub fn event_histogram(&self, filter: &EventFilter, bounds: &[String]) -> Result<Vec<i64>> {
+        let buckets = bounds.len().saturating_sub(1);
+        if buckets == 0 {
+            return Ok(Vec::new());
+        }
+        let conn = self.connection()?;
+        let columns: Vec<(&str, &Vec<String>)> = [
+            ("service", &filter.services),
+            ("environment", &filter.environments),
+            ("source", &filter.sources),
+            ("class", &filter.classes),
+            ("tool", &filter.tools),
+            ("severity", &filter.severities),
+            ("actor", &filter.actors),
+            ("approval", &filter.approvals),
+        ]
+        .into_iter()
+        .filter(|(_, wanted)| !wanted.is_empty())
+        .collect();
+        let text = filter.text.as_deref().filter(|t| !t.trim().is_empty());
+        if let Some(text) = text {
+            return counts_of_search(&conn, text, &columns, bounds);
+        }
+        let indexed = uses_index(&columns);
+        let mut values: Vec<Value> = Vec::new();
+        let mut clauses: Vec<String> = Vec::new();
+        for (name, wanted) in &columns {
+            let marks = vec!["?"; wanted.len()].join(", ");
+            // `+column` keeps SQLite from reading an index of one column and then every
+            // matching row: the id range reads the rows once, in order.
+            let prefix = if indexed { "" } else { "+" };
+            clauses.push(format!("{prefix}{name} IN ({marks})"));
+            values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
+        }
+        let filters: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
+        let (sql, edges): (String, Vec<Value>) = if indexed {
+            (
+                format!("SELECT count(*) FROM events WHERE at >= ? AND at < ?{filters}"),
+                bounds.iter().map(|b| Value::Text(b.clone())).collect(),
+            )
+        } else {
+            (
+                format!("SELECT count(*) FROM events WHERE id >= ? AND id < ?{filters}"),
+                first_ids(&conn, bounds)?
+                    .into_iter()
+                    .map(Value::Integer)
+                    .collect(),
+            )
+        };
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut counts = Vec::with_capacity(buckets);
+        for edge in edges.windows(2) {
+            let mut params = vec![edge[0].clone(), edge[1].clone()];
+            params.extend(values.iter().cloned());
+            counts.push(stmt.query_row(rusqlite::params_from_iter(params), |row| row.get(0))?);
+        }
+        Ok(counts)
+    }
+}
+
+/// The id of the first event at or after each bound (`i64::MAX` past the last event): since
+/// ids follow time, bucket `i` holds exactly the ids from `ids[i]` up to `ids[i + 1]`.
+fn first_ids(conn: &Connection, bounds: &[String]) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM events WHERE at >= ?1 ORDER BY at, id LIMIT 1")?;
+    bounds
+        .iter()
+        .map(|bound| {
+            let id: Option<i64> = stmt.query_row([bound], |row| row.get(0)).optional()?;
+            Ok(id.unwrap_or(i64::MAX))
+        })
+        .collect()
+}
+
+/// Counts of a search: the FTS5 index is walked once in rowid order inside the bounds' id
+/// range. Other filters are applied by merging with the ids they match, read in one pass of
+/// their own (an index range, or the table in id order): a lookup of each match's row would
+/// cost several times more when a word is found in most events.
+fn counts_of_search(
+    conn: &Connection,
+    text: &str,
+    columns: &[(&str, &Vec<String>)],
+    bounds: &[String],
+) -> Result<Vec<i64>> {
+    let ids = first_ids(conn, bounds)?;
+    let (Some(&first), Some(&end)) = (ids.first(), ids.last()) else {
+        return Ok(Vec::new());
+    };
+    let allowed = if columns.is_empty() {
+        None
+    } else {
+        Some(ids_matching(conn, columns, bounds, (first, end))?)
+    };
+    // SQLite's errors here are about the search text (FTS5 syntax).
+    let search_error = |e: rusqlite::Error| match &e {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => {
+            StoreError::BadQuery(format!("search text: {message}"))
+        }
+        _ => StoreError::Sqlite(e),
+    };
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT rowid FROM events_fts WHERE events_fts MATCH ?1 AND rowid >= ?2
+             AND rowid < ?3 ORDER BY rowid",
+        )
+        .map_err(search_error)?;
+    let mut rows = stmt
+        .query(rusqlite::params![text, first, end])
+        .map_err(search_error)?;
+    let mut counts = vec![0_i64; ids.len() - 1];
+    let mut bucket = 0;
+    let mut next_allowed = 0;
+    while let Some(row) = rows.next().map_err(search_error)? {
+        let id: i64 = row.get(0)?;
+        if let Some(allowed) = &allowed {
+            // Both lists ascend: a merge.
+            while next_allowed < allowed.len() && allowed[next_allowed] < id {
+                next_allowed += 1;
+            }
+            if allowed.get(next_allowed) != Some(&id) {
+                continue;
+            }
+        }
+        // Matches come in id order: the bucket only ever moves forward.
+        while bucket + 1 < counts.len() && id >= ids[bucket + 1] {
+            bucket += 1;
+        }
+        counts[bucket] += 1;
+    }
+    Ok(counts)
+}
+
+/// The ids of the events inside the bounds (`ids`: the first one's and the end's) matching the
+/// column filters, ascending.
+fn ids_matching(
+    conn: &Connection,
+    columns: &[(&str, &Vec<String>)],
+    bounds: &[String],
+    (first, end): (i64, i64),
+) -> Result<Vec<i64>> {
+    let indexed = uses_index(columns);
+    let mut clauses = Vec::new();
+    // An index is read by its time range, the table by its id range.
+    let (window, mut values) = match (indexed, bounds.first(), bounds.last()) {
+        (true, Some(from), Some(to)) => (
+            "at >= ? AND at < ?",
+            vec![Value::Text(from.clone()), Value::Text(to.clone())],
+        ),
+        _ => (
+            "id >= ? AND id < ?",
+            vec![Value::Integer(first), Value::Integer(end)],
+        ),
+    };
+    for (name, wanted) in columns {
+        let marks = vec!["?"; wanted.len()].join(", ");
+        let prefix = if indexed { "" } else { "+" };
+        clauses.push(format!(" AND {prefix}{name} IN ({marks})"));
+        values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
+    }
+    let filters: String = clauses.concat();
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT id FROM events WHERE {window}{filters}"))?;
+    let mut found: Vec<i64> = stmt
+        .query_map(rusqlite::params_from_iter(values), |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // An index of several values yields one ascending run per value.
+    found.sort_unstable();
+    Ok(found)
+}
+
+/// Whether one `(column, at)` index (or `(source, environment, at)`) answers these filters.
+fn uses_index(columns: &[(&str, &Vec<String>)]) -> bool {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    names.len() <= 1 || names == ["environment", "source"]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{EventFilter, Store};
+
+    fn seeded() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        // 24 events, one every 10 minutes from 00:00 to 03:50, in time order (ids follow
+        // time); every third in staging, every fourth a change by ana, the rest deployments by
+        // ci; titles "deploy checkout" or "rollback payments" alternately.
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 23)
+                 INSERT INTO events(at, source, kind, service, environment, actor, title, ref_id)
+                 SELECT printf('2024-01-01T%02d:%02d:00.000Z', i / 6, (i % 6) * 10),
+                        CASE WHEN i % 4 = 0 THEN 'change' ELSE 'deployment' END, 'deploy',
+                        CASE WHEN i % 2 = 0 THEN 'checkout' ELSE 'payments' END,
+                        CASE WHEN i % 3 = 0 THEN 'staging' ELSE 'production' END,
+                        CASE WHEN i % 4 = 0 THEN 'ana' ELSE 'ci' END,
+                        CASE WHEN i % 2 = 0 THEN 'deploy checkout' ELSE 'rollback payments' END,
+                        i
+                 FROM n ORDER BY i;
+                 INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+            )
+            .expect("seed");
+        (dir, store)
+    }
+
+    /// Hourly bounds from `first` to `last` o'clock on 2024-01-01.
+    fn hours(first: u32, last: u32) -> Vec<String> {
+        (first..=last)
+            .map(|h| format!("2024-01-01T{h:02}:00:00.000Z"))
+            .collect()
+    }
+
+    #[test]
+    fn counts_per_bucket_follow_every_filter_and_the_search_text() {
+        let (_dir, store) = seeded();
+        let bounds = hours(0, 4);
+        let count = |filter: EventFilter| store.event_histogram(&filter, &bounds).expect("counts");
+        assert_eq!(count(EventFilter::default()), [6, 6, 6, 6]);
+        // A window is ignored: the bounds are the window.
+        let windowed = EventFilter {
+            from: Some("2024-01-01T02:00:00.000Z".into()),
+            to: Some("2024-01-01T02:30:00.000Z".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(count(windowed), [6, 6, 6, 6]);
+        // One column (an index range per bucket): staging is i % 3 == 0.
+        let staging = EventFilter {
+            environments: vec!["staging".into()],
+            ..EventFilter::default()
+        };
+        assert_eq!(count(staging.clone()), [2, 2, 2, 2]);
+        // Changes are i = 0, 4, 8, ..., 20: hours 0 (0, 4), 1 (8), 2 (12, 16), 3 (20).
+        let changes = EventFilter {
+            sources: vec!["change".into()],
+            ..EventFilter::default()
+        };
+        assert_eq!(count(changes.clone()), [2, 1, 2, 1]);
+        // Source and environment (their shared index): changes in staging are i = 0, 12.
+        let staged_changes = EventFilter {
+            environments: vec!["staging".into()],
+            ..changes.clone()
+        };
+        assert_eq!(count(staged_changes), [1, 0, 1, 0]);
+        // Several other columns (the id-range scan): payments by ci in production are odd i
+        // not divisible by 3: 1, 5 | 7, 11 | 13, 17 | 19, 23.
+        let several = EventFilter {
+            services: vec!["payments".into()],
+            actors: vec!["ci".into()],
+            environments: vec!["production".into()],
+            ..EventFilter::default()
+        };
+        assert_eq!(count(several), [2, 2, 2, 2]);
+        // Values of one column are alternatives.
+        let both = EventFilter {
+            sources: vec!["change".into(), "deployment".into()],
+            ..EventFilter::default()
+        };
+        assert_eq!(count(both), [6, 6, 6, 6]);
+        // A search text alone (the FTS5 walk): "rollback" is every odd i.
+        let rollback = EventFilter {
+            text: Some("rollback".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(count(rollback.clone()), [3, 3, 3, 3]);
+        // A search text with a filter: odd i in staging are 3, 9, 15, 21.
+        let staged_rollback = EventFilter {
+            environments: vec!["staging".into()],
+            ..rollback
+        };
+        assert_eq!(count(staged_rollback), [1, 1, 1, 1]);
+        // A text nothing matches, and bounds around part of the data.
+        let nothing = EventFilter {
+            text: Some("nowhere".into()),
+            ..EventFilter::default()
+        };
+        assert_eq!(count(nothing), [0, 0, 0, 0]);
+        let half_hours: Vec<String> = [
+            "2024-01-01T01:30:00.000Z",
+            "2024-01-01T02:00:00.000Z",
+            "2024-01-01T02:30:00.000Z",
+        ]
+        .map(String::from)
+        .to_vec();
+        let searched = EventFilter {
+            text: Some("deploy".into()),
+            ..EventFilter::default()
+        };
+        // Even i at 01:30-02:00 are 10 (01:40); at 02:00-02:30: 12, 14 (02:00, 02:20).
+        assert_eq!(
+            store
+                .event_histogram(&searched, &half_hours)
+                .expect("counts"),
+            [1, 2]
+        );
+        assert_eq!(
+            store
+                .event_histogram(&EventFilter::default(), &half_hours)
+                .expect("counts"),
+            [3, 3]
+        );
+        // Bounds past the last event: empty buckets, on every path.
+        // Bounds past the last event: empty buckets, on every path. Hour 3 holds i = 18..23.
+        let later = hours(3, 6);
+        for (filter, expected) in [
+            (EventFilter::default(), [6, 0, 0]),
+            (staging, [2, 0, 0]),
+            (searched, [3, 0, 0]),
+        ] {
+            assert_eq!(
+                store.event_histogram(&filter, &later).expect("counts"),
+                expected,
+                "{filter:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_store_has_no_range_and_empty_buckets() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+        assert_eq!(store.event_time_range().expect("range"), None);
+        let bounds = hours(0, 2);
+        let searched = EventFilter {
+            text: Some("deploy".into()),
+            ..EventFilter::default()
+        };
+        for filter in [EventFilter::default(), searched] {
+            assert_eq!(
+                store.event_histogram(&filter, &bounds).expect("counts"),
+                [0, 0]
+            );
+            assert!(store
+                .event_histogram(&filter, &[])
+                .expect("counts")
+                .is_empty());
+        }
+    }
+
+    #[test]
+    fn the_range_is_the_first_and_last_event_time() {
+        let (_dir, store) = seeded();
+        assert_eq!(
+            store.event_time_range().expect("range"),
+            Some((
+                "2024-01-01T00:00:00.000Z".to_owned(),
+                "2024-01-01T03:50:00.000Z".to_owned()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_bad_search_text_is_a_bad_query() {
+        let (_dir, store) = seeded();
+        let bad = EventFilter {
+            text: Some("\"unclosed".into()),
+            ..EventFilter::default()
+        };
+        let error = store
+            .event_histogram(&bad, &hours(0, 1))
+            .expect_err("bad text");
+        assert!(matches!(error, crate::StoreError::BadQuery(_)), "{error}");
+    }
+}
