@@ -9,10 +9,12 @@ impl Store {
     /// The earliest and latest event times (two index seeks); `None` when there is no event.
     pub fn event_time_range(&self) -> Result<Option<(String, String)>> {
         let conn = self.connection()?;
-        let (min, max): (Option<String>, Option<String>) =
-            conn.query_row("SELECT min(at), max(at) FROM events", [], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?;
+        // Two subqueries, two index seeks: `min(at), max(at)` in one select reads every row.
+        let (min, max): (Option<String>, Option<String>) = conn.query_row(
+            "SELECT (SELECT min(at) FROM events), (SELECT max(at) FROM events)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         Ok(min.zip(max))
     }
 
@@ -26,7 +28,31 @@ impl Store {
     /// split at the buckets' first ids, for several columns, and one walk of the FTS5 index in
     /// rowid order with a search text (ids follow time, so each match's bucket is found by
     /// advancing over the buckets' first ids, without reading its time).
+    ///
+    /// The earlier and the later half of the buckets are counted at once, each on a
+    /// connection of its own (every path reads its buckets' range only), which halves the
+    /// time on two cores.
     pub fn event_histogram(&self, filter: &EventFilter, bounds: &[String]) -> Result<Vec<i64>> {
+        let buckets = bounds.len().saturating_sub(1);
+        if buckets < 2 {
+            return self.histogram_part(filter, bounds);
+        }
+        let middle = buckets / 2;
+        let (earlier, later) = std::thread::scope(|scope| {
+            let later = scope.spawn(|| self.histogram_part(filter, &bounds[middle..]));
+            let earlier = self.histogram_part(filter, &bounds[..=middle]);
+            let later = later
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (earlier, later)
+        });
+        let mut counts = earlier?;
+        counts.extend(later?);
+        Ok(counts)
+    }
+
+    /// [`Store::event_histogram`] of the buckets between `bounds` on one connection.
+    fn histogram_part(&self, filter: &EventFilter, bounds: &[String]) -> Result<Vec<i64>> {
         let buckets = bounds.len().saturating_sub(1);
         if buckets == 0 {
             return Ok(Vec::new());
