@@ -262,16 +262,15 @@ impl Hindsight {
         // the rest is measured.
         std::thread::scope(|threads| {
             let linking = threads.spawn(|| -> Result<_> {
-                let rows = store_rows;
                 let facts = grouped_incident_facts(
-                    incident_facts_in(&rows.incidents, &rows.timelines)?,
-                    &rows.incidents,
-                    &rows.groups,
+                    incident_facts_in(&store_rows.incidents, &store_rows.timelines)?,
+                    &store_rows.incidents,
+                    &store_rows.groups,
                 )?;
                 let inputs = self.link_inputs_from(
-                    &rows.changes,
-                    rows.deployments.clone(),
-                    &rows.incidents,
+                    &store_rows.changes,
+                    store_rows.deployments.clone(),
+                    &store_rows.incidents,
                     facts,
                 )?;
                 let widest = SENSITIVITY_WINDOWS_HOURS
