@@ -258,7 +258,10 @@ impl Hindsight {
         let cohorts = self.trigger_cohorts(input);
         let mut times = Vec::new();
         for incident in &input.incidents {
-            let timeline = input.timelines.get(&incident.id).map_or(&[][..], Vec::as_slice);
+            let timeline = input
+                .timelines
+                .get(&incident.id)
+                .map_or(&[][..], Vec::as_slice);
             let first = |kinds: &[&str]| -> Result<Option<DateTime<Utc>>> {
                 timeline
                     .iter()

@@ -613,6 +613,14 @@ impl Hindsight {
             .iter()
             .map(|l| (l.incident_id, l.deployment_id))
             .collect();
+        // The deployed AI and human changes in the window, with what shipped them: the same for
+        // every window and threshold.
+        let compared: Vec<(bool, &Vec<i64>)> = changes
+            .iter()
+            .filter(|c| matches!(c.class.as_str(), "ai" | "human"))
+            .filter(|c| change_in_window(c.committed_at.as_deref()))
+            .filter_map(|c| Some((c.class == "ai", shipped_by.get(&c.id)?)))
+            .collect();
         for hours in &windows {
             inputs.narrow(&mut links, Duration::hours(*hours));
             let mut candidate: Vec<LinkRow> = decided.clone();
@@ -637,19 +645,9 @@ impl Hindsight {
             for threshold in SENSITIVITY_THRESHOLDS {
                 let failing = failing_of(&candidate, *threshold);
                 let (mut ai, mut human) = ((0u64, 0u64), (0u64, 0u64));
-                for c in &changes {
-                    if !change_in_window(c.committed_at.as_deref()) {
-                        continue;
-                    }
-                    let Some(ships) = shipped_by.get(&c.id) else {
-                        continue;
-                    };
+                for (is_ai, ships) in &compared {
                     let failed = ships.iter().any(|d| failing.contains_key(d));
-                    let slot = match c.class.as_str() {
-                        "ai" => &mut ai,
-                        "human" => &mut human,
-                        _ => continue,
-                    };
+                    let slot = if *is_ai { &mut ai } else { &mut human };
                     slot.1 += 1;
                     slot.0 += u64::from(failed);
                 }

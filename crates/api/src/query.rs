@@ -3,11 +3,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
+use hindsight_analysis::groups::IncidentGroup;
 use hindsight_analysis::{
     deployment_contents, link_incidents, ChangeDetails, ChangeFacts, DeploymentFacts,
     IncidentFacts, LinkExtras, LinkOptions,
 };
-use hindsight_analysis::groups::IncidentGroup;
 use hindsight_store::{
     parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink, TimelineRow,
 };

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
+use hindsight_analysis::groups::IncidentGroup;
 use hindsight_analysis::measures::{cohort_measures, compare, ChangeOutcome, CohortMeasure};
 use hindsight_analysis::stats::{Estimate, Proportion};
 use hindsight_model::AttributionClass;
@@ -11,7 +12,6 @@ use hindsight_report::{
     ReportDeployment, ReportEstimate, ReportEvent, ReportEvidence, ReportFormat, ReportIncident,
     ReportKeyMoment, ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
 };
-use hindsight_analysis::groups::IncidentGroup;
 use hindsight_store::{ChangeRow, DeploymentRow, IncidentRow, LinkRow, TimelineRow};
 
 use crate::findings::StoreRows;

@@ -330,6 +330,9 @@ fn change_reviews_match_the_full_records() {
         assert_eq!(attributes, &change.attributes);
     }
     assert_eq!(light[0].1[0].reviewer, "ada");
-    assert_eq!(light[0].2.get("type").map(String::as_str), Some("emergency"));
+    assert_eq!(
+        light[0].2.get("type").map(String::as_str),
+        Some("emergency")
+    );
     assert!(light[1].1.is_empty() && light[1].2.is_empty());
 }
