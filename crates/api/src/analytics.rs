@@ -12,7 +12,7 @@ use hindsight_store::parse_time;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::findings::RateDto;
+use crate::findings::{RateDto, StoreRows};
 
 use crate::deepdive::{default_guardrails, DeepDiveInput};
 use crate::{ApiError, Hindsight, Result};
@@ -170,20 +170,15 @@ const MAX_RULES: usize = 32;
 impl Hindsight {
     /// The analytics figures, computed as the report computes them.
     pub fn analytics(&self) -> Result<AnalyticsDto> {
-        let Unscoped {
-            changes,
-            incidents,
-            deployments,
-            links,
-            causes,
-        } = self.unscoped()?;
+        let rows = StoreRows::load(self)?;
         let counts = (
-            incidents.len() as i64,
-            deployments.len() as i64,
-            changes.len() as i64,
+            rows.incidents.len() as i64,
+            rows.deployments.len() as i64,
+            rows.changes.len() as i64,
         );
-        let summary = self.failure_summary(&changes, counts, &links, &causes)?;
-        let input = self.deep_dive_input(&changes, incidents, deployments, &links, &causes)?;
+        let summary =
+            self.failure_summary(&rows, &rows.changes, counts, &rows.links, &rows.causes)?;
+        let input = self.unscoped_input(&rows)?;
         let cohorts = self.trigger_cohorts(&input);
         let mut recovery_points = Vec::new();
         for incident in &input.incidents {
@@ -241,27 +236,20 @@ impl Hindsight {
                 policy_rule(r).map_err(|e| ApiError::BadInput(format!("rule {}: {e}", i + 1)))
             })
             .collect::<Result<Vec<_>>>()?;
-        let Unscoped {
-            changes,
-            incidents,
-            deployments,
-            links,
-            causes,
-        } = self.unscoped()?;
-        let input = self.deep_dive_input(&changes, incidents, deployments, &links, &causes)?;
-        self.simulate_with(&input, &rules)
+        let rows = StoreRows::load(self)?;
+        self.simulate_with(&self.unscoped_input(&rows)?, &rules)
     }
 
     /// The whole store as the report reads it without a scope.
-    fn unscoped(&self) -> Result<Unscoped> {
-        let incidents = self.store.incidents()?;
-        Ok(Unscoped {
-            changes: self.store.changes()?,
-            causes: self.not_change_caused(&incidents)?,
-            incidents,
-            deployments: self.store.deployments()?,
-            links: self.store.all_links()?,
-        })
+    fn unscoped_input<'a>(&self, rows: &'a StoreRows) -> Result<DeepDiveInput<'a>> {
+        self.deep_dive_input(
+            rows,
+            &rows.changes,
+            rows.incidents.clone(),
+            rows.deployments.clone(),
+            &rows.links,
+            &rows.causes,
+        )
     }
 
     fn simulate_with(&self, input: &DeepDiveInput<'_>, rules: &[Rule]) -> Result<Vec<WhatIfDto>> {
@@ -441,16 +429,6 @@ fn what_if_dto(w: ReportWhatIf) -> WhatIfDto {
         added_lead_time_hours: w.added_lead_time_hours,
         method: w.method,
     }
-}
-
-/// What the analytics figures are computed from: every record, no scope.
-struct Unscoped {
-    changes: Vec<hindsight_store::ChangeRow>,
-    incidents: Vec<hindsight_store::IncidentRow>,
-    deployments: Vec<hindsight_store::DeploymentRow>,
-    links: Vec<hindsight_store::LinkRow>,
-    /// Incidents classed as not change-caused.
-    causes: std::collections::HashMap<i64, String>,
 }
 
 #[cfg(test)]

@@ -13,8 +13,11 @@ use hindsight_analysis::strata::{sensitivity_unknown, stratified_ai_vs_human, Ch
 use hindsight_report::{
     ReportDora, ReportEstimate, ReportRate, ReportRecovery, ReportStratified, ReportWhatIf,
 };
-use hindsight_store::{format_time, parse_time, ChangeRow, DeploymentRow, IncidentRow, LinkRow};
+use hindsight_store::{
+    format_time, parse_time, ChangeRow, DeploymentRow, IncidentRow, LinkRow, TimelineRow,
+};
 
+use crate::findings::shipped_classes;
 use crate::{Hindsight, Result};
 
 /// The guardrails replayed in every report, as the debate about AI changes frames them.
@@ -45,7 +48,11 @@ pub(crate) struct DeepDiveInput<'a> {
     /// incidents not classed as not change-caused.
     pub failing_links: Vec<LinkRow>,
     /// change id -> deployments that shipped it.
-    pub shipped_by: HashMap<i64, Vec<i64>>,
+    pub shipped_by: &'a HashMap<i64, Vec<i64>>,
+    /// deployment id -> changes it shipped, ascending.
+    pub contents: &'a HashMap<i64, Vec<i64>>,
+    /// incident id -> its timeline, oldest first.
+    pub timelines: &'a HashMap<i64, Vec<TimelineRow>>,
 }
 
 fn estimate(e: Option<Estimate>) -> Option<ReportEstimate> {
@@ -214,14 +221,6 @@ impl Hindsight {
             .iter()
             .map(|c| (c.id, c.class.as_str()))
             .collect();
-        let mut shipped: HashMap<i64, Vec<&str>> = HashMap::new();
-        for (change, deployments) in &input.shipped_by {
-            for d in deployments {
-                if let Some(class) = class_of.get(change) {
-                    shipped.entry(*d).or_default().push(class);
-                }
-            }
-        }
         let deployments: HashMap<i64, &DeploymentRow> =
             input.deployments.iter().map(|d| (d.id, d)).collect();
         let mut out = HashMap::new();
@@ -229,10 +228,7 @@ impl Hindsight {
             if out.contains_key(&link.incident_id) {
                 continue;
             }
-            let classes = shipped
-                .get(&link.deployment_id)
-                .cloned()
-                .unwrap_or_default();
+            let classes = shipped_classes(input.contents, link.deployment_id, &class_of);
             let cohort = if classes.contains(&"ai") {
                 "ai".to_owned()
             } else if let Some(first) = classes.first() {
@@ -262,7 +258,10 @@ impl Hindsight {
         let cohorts = self.trigger_cohorts(input);
         let mut times = Vec::new();
         for incident in &input.incidents {
-            let timeline = self.store.timeline(incident.id)?;
+            let timeline = input
+                .timelines
+                .get(&incident.id)
+                .map_or(&[][..], Vec::as_slice);
             let first = |kinds: &[&str]| -> Result<Option<DateTime<Utc>>> {
                 timeline
                     .iter()

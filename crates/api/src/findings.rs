@@ -8,15 +8,15 @@ use chrono::{DateTime, Duration, Utc};
 use hindsight_analysis::findings::{
     approval_findings, blast_radius, team_rows, ChangeFinding, IncidentReach, OperationFinding,
 };
-use hindsight_analysis::groups::primary_of;
+use hindsight_analysis::groups::{primary_of, IncidentGroup};
 use hindsight_analysis::stats::{risk_ratio, Proportion};
 use hindsight_analysis::LinkOptions;
-use hindsight_model::normalise_service_name;
+use hindsight_model::{normalise_service_name, Review};
 use hindsight_store::{parse_time, DeploymentRow, LinkRow};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::query::LinkInputs;
+use crate::query::{grouped_incident_facts, incident_facts_in, LinkInputs};
 use crate::scope::Resolved;
 use crate::{ApiError, Hindsight, Result};
 
@@ -187,21 +187,52 @@ fn change_type(attributes: &BTreeMap<String, String>) -> Option<String> {
         .cloned()
 }
 
-/// The rows most measures read, loaded once per request and shared by its sections.
+/// The rows most measures read, and what every section derives from them alike, loaded once
+/// per request and shared by its sections.
 pub(crate) struct StoreRows {
     pub(crate) changes: Vec<hindsight_store::ChangeRow>,
     pub(crate) deployments: Vec<DeploymentRow>,
     pub(crate) incidents: Vec<hindsight_store::IncidentRow>,
     pub(crate) links: Vec<LinkRow>,
+    /// Change id -> the deployments that shipped it, ascending.
+    pub(crate) shipped_by: HashMap<i64, Vec<i64>>,
+    /// Deployment id -> the changes it shipped, ascending.
+    pub(crate) contents: HashMap<i64, Vec<i64>>,
+    /// Every incident's timeline, oldest first.
+    pub(crate) timelines: HashMap<i64, Vec<hindsight_store::TimelineRow>>,
+    /// The groups of every incident record.
+    pub(crate) groups: Vec<IncidentGroup>,
+    /// The incidents classed as not change-caused, over every record.
+    pub(crate) causes: HashMap<i64, String>,
+    /// The incidents a reviewer classed as not change-caused, spread over their groups.
+    pub(crate) reviewer_ncc: HashSet<i64>,
 }
 
 impl StoreRows {
-    pub(crate) fn load(store: &hindsight_store::Store) -> Result<Self> {
+    pub(crate) fn load(app: &Hindsight) -> Result<Self> {
+        let store = &app.store;
+        let incidents = store.incidents()?;
+        let timelines = store.timelines()?;
+        let groups = app.groups_of(&incidents, &|s: &str| normalise_service_name(s))?;
+        let causes = app.causes_of(&incidents, &groups, &timelines)?;
+        let reviewer_ncc = app.reviewer_not_change_caused(&incidents, &groups)?;
+        let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut contents: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (d, c) in store.deployment_change_pairs()? {
+            shipped_by.entry(c).or_default().push(d);
+            contents.entry(d).or_default().push(c);
+        }
         Ok(Self {
             changes: store.changes()?,
             deployments: store.deployments()?,
-            incidents: store.incidents()?,
+            incidents,
             links: store.all_links()?,
+            shipped_by,
+            contents,
+            timelines,
+            groups,
+            causes,
+            reviewer_ncc,
         })
     }
 }
@@ -214,7 +245,7 @@ impl Hindsight {
         options: &AnalyzeOptions,
         team_of: &dyn Fn(&str) -> Option<String>,
     ) -> Result<AnalysisExtrasDto> {
-        self.analysis_extras_in(&StoreRows::load(&self.store)?, options, team_of, None)
+        self.analysis_extras_in(&StoreRows::load(self)?, options, team_of, None)
     }
 
     /// [`Self::analysis_extras`] narrowed by a resolved report scope as well: only the changes,
@@ -231,10 +262,16 @@ impl Hindsight {
         // the rest is measured.
         std::thread::scope(|threads| {
             let linking = threads.spawn(|| -> Result<_> {
+                let facts = grouped_incident_facts(
+                    incident_facts_in(&store_rows.incidents, &store_rows.timelines)?,
+                    &store_rows.incidents,
+                    &store_rows.groups,
+                )?;
                 let inputs = self.link_inputs_from(
                     &store_rows.changes,
                     store_rows.deployments.clone(),
                     &store_rows.incidents,
+                    facts,
                 )?;
                 let widest = SENSITIVITY_WINDOWS_HOURS
                     .iter()
@@ -274,14 +311,18 @@ impl Hindsight {
             .iter()
             .filter(|c| scope.is_none_or(|s| s.change(c)))
             .collect();
-        let full: HashMap<i64, hindsight_model::Change> =
-            self.store.load_changes()?.into_iter().collect();
+        let reviews: HashMap<i64, (Vec<Review>, BTreeMap<String, String>)> = self
+            .store
+            .change_reviews()?
+            .into_iter()
+            .map(|(id, reviews, attributes)| (id, (reviews, attributes)))
+            .collect();
         let deployments = &store_rows.deployments;
         let rows = &store_rows.incidents;
-        let groups = self.groups_of(rows, &|s: &str| normalise_service_name(s))?;
-        let primary = primary_of(&groups);
-        let causes = self.not_change_caused(rows)?;
-        let reviewer_ncc = self.reviewer_not_change_caused()?;
+        let groups = &store_rows.groups;
+        let primary = primary_of(groups);
+        let causes = &store_rows.causes;
+        let reviewer_ncc = &store_rows.reviewer_ncc;
         let incident_name: HashMap<i64, String> = rows
             .iter()
             .map(|r| (r.id, format!("{} {}", r.source_system, r.source_id)))
@@ -332,10 +373,7 @@ impl Hindsight {
             out
         };
         let failing = failing_of(all_links, self.suspect_threshold()?);
-        let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (d, c) in self.store.deployment_change_pairs()? {
-            shipped_by.entry(c).or_default().push(d);
-        }
+        let shipped_by = &store_rows.shipped_by;
         let dep_by_id: HashMap<i64, &DeploymentRow> =
             deployments.iter().map(|d| (d.id, d)).collect();
         let dep_in_window = |d: &DeploymentRow| -> bool {
@@ -368,19 +406,19 @@ impl Hindsight {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let record = full.get(&c.id);
+            let record = reviews.get(&c.id);
             change_findings.push(ChangeFinding {
                 class: c.class.clone(),
                 deployed,
                 reviews: record
-                    .map(|r| {
-                        r.reviews
+                    .map(|(reviews, _)| {
+                        reviews
                             .iter()
                             .map(|v| (v.reviewer.clone(), v.state.clone()))
                             .collect()
                     })
                     .unwrap_or_default(),
-                change_type: record.and_then(|r| change_type(&r.attributes)),
+                change_type: record.and_then(|(_, attributes)| change_type(attributes)),
                 incidents: incidents.clone(),
             });
             if deployed {
@@ -446,14 +484,6 @@ impl Hindsight {
         // Blast radius: each counted incident with its top failing trigger's cohort.
         let class_of: HashMap<i64, &str> =
             changes.iter().map(|c| (c.id, c.class.as_str())).collect();
-        let mut shipped_classes: HashMap<i64, Vec<&str>> = HashMap::new();
-        for (change, deps) in &shipped_by {
-            for d in deps {
-                if let Some(class) = class_of.get(change) {
-                    shipped_classes.entry(*d).or_default().push(class);
-                }
-            }
-        }
         // (deployment, group) -> best rank, a confirmed link first.
         let mut best_rank: HashMap<(i64, i64), i64> = HashMap::new();
         for l in all_links {
@@ -481,7 +511,7 @@ impl Hindsight {
         let by_id: HashMap<i64, &hindsight_store::IncidentRow> =
             rows.iter().map(|r| (r.id, r)).collect();
         let mut reach = Vec::new();
-        for group in &groups {
+        for group in groups {
             if !counts(group.primary) {
                 continue;
             }
@@ -507,7 +537,7 @@ impl Hindsight {
                             .find_map(|k| d.attributes.get(*k))
                             .cloned(),
                     );
-                    let classes = shipped_classes.get(&d.id).cloned().unwrap_or_default();
+                    let classes = shipped_classes(&store_rows.contents, d.id, &class_of);
                     if classes.contains(&"ai") {
                         "ai".to_owned()
                     } else if let Some(first) = classes.first() {
@@ -583,6 +613,14 @@ impl Hindsight {
             .iter()
             .map(|l| (l.incident_id, l.deployment_id))
             .collect();
+        // The deployed AI and human changes in the window, with what shipped them: the same for
+        // every window and threshold.
+        let compared: Vec<(bool, &Vec<i64>)> = changes
+            .iter()
+            .filter(|c| matches!(c.class.as_str(), "ai" | "human"))
+            .filter(|c| change_in_window(c.committed_at.as_deref()))
+            .filter_map(|c| Some((c.class == "ai", shipped_by.get(&c.id)?)))
+            .collect();
         for hours in &windows {
             inputs.narrow(&mut links, Duration::hours(*hours));
             let mut candidate: Vec<LinkRow> = decided.clone();
@@ -607,19 +645,9 @@ impl Hindsight {
             for threshold in SENSITIVITY_THRESHOLDS {
                 let failing = failing_of(&candidate, *threshold);
                 let (mut ai, mut human) = ((0u64, 0u64), (0u64, 0u64));
-                for c in &changes {
-                    if !change_in_window(c.committed_at.as_deref()) {
-                        continue;
-                    }
-                    let Some(ships) = shipped_by.get(&c.id) else {
-                        continue;
-                    };
+                for (is_ai, ships) in &compared {
                     let failed = ships.iter().any(|d| failing.contains_key(d));
-                    let slot = match c.class.as_str() {
-                        "ai" => &mut ai,
-                        "human" => &mut human,
-                        _ => continue,
-                    };
+                    let slot = if *is_ai { &mut ai } else { &mut human };
                     slot.1 += 1;
                     slot.0 += u64::from(failed);
                 }
@@ -649,6 +677,20 @@ impl Hindsight {
             sensitivity,
         })
     }
+}
+
+/// The classes of the changes a deployment shipped (of those in `class_of`), by change id.
+pub(crate) fn shipped_classes<'a>(
+    contents: &HashMap<i64, Vec<i64>>,
+    deployment: i64,
+    class_of: &HashMap<i64, &'a str>,
+) -> Vec<&'a str> {
+    contents
+        .get(&deployment)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| class_of.get(c).copied())
+        .collect()
 }
 
 fn report_rate(r: &RateDto) -> hindsight_report::ReportRate {

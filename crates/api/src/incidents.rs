@@ -337,12 +337,14 @@ impl Hindsight {
             .collect())
     }
 
-    /// Incidents a reviewer classed as not change-caused, spread over their groups: these never
-    /// count as a failure, even through a confirmed link.
-    pub(crate) fn reviewer_not_change_caused(&self) -> Result<HashSet<i64>> {
-        let rows = self.store.incidents()?;
-        let reviewed = self.reviewed_causes(&rows)?;
-        let groups = self.groups_of(&rows, &|s: &str| normalise_service_name(s))?;
+    /// Incidents a reviewer classed as not change-caused, spread over their `groups` (of every
+    /// record): these never count as a failure, even through a confirmed link.
+    pub(crate) fn reviewer_not_change_caused(
+        &self,
+        rows: &[IncidentRow],
+        groups: &[IncidentGroup],
+    ) -> Result<HashSet<i64>> {
+        let reviewed = self.reviewed_causes(rows)?;
         let mut out = HashSet::new();
         for group in groups {
             if group
@@ -350,7 +352,7 @@ impl Hindsight {
                 .iter()
                 .any(|m| reviewed.get(m).is_some_and(|(ncc, _)| *ncc))
             {
-                out.extend(group.members);
+                out.extend(group.members.iter().copied());
             }
         }
         Ok(out)

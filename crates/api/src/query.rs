@@ -1,13 +1,16 @@
 //! Derived tables and the read side: what the incident list and detail views show.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
+use hindsight_analysis::groups::IncidentGroup;
 use hindsight_analysis::{
     deployment_contents, link_incidents, ChangeDetails, ChangeFacts, ContentsWalker,
     DeploymentFacts, IncidentFacts, LinkExtras, LinkOptions,
 };
-use hindsight_store::{parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink};
+use hindsight_store::{
+    parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink, TimelineRow,
+};
 
 use crate::{
     ChangeDto, DeploymentDto, EvidenceDto, Hindsight, IncidentDetailDto, IncidentSummaryDto,
@@ -104,15 +107,21 @@ impl Hindsight {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
         let incidents = self.store.incidents()?;
-        self.link_inputs_from(changes, deployments, &incidents)
+        let groups = self.groups_of(&incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let facts = grouped_incident_facts(self.incident_facts(&incidents)?, &incidents, &groups)?;
+        self.link_inputs_from(changes, deployments, &incidents, facts)
     }
 
-    /// [`Self::link_inputs`] from rows already read. The deployments are moved into the facts.
+    /// [`Self::link_inputs`] from rows already read, with the incidents' facts grouped
+    /// ([`grouped_incident_facts`]). The deployments are moved into the facts.
     pub(crate) fn link_inputs_from(
         &self,
         changes: impl AsRef<[ChangeRow]>,
         deployments: Vec<DeploymentRow>,
         incidents: &[IncidentRow],
+        mut incident_facts: Vec<IncidentFacts>,
     ) -> Result<LinkInputs> {
         let change_facts = changes
             .as_ref()
@@ -130,7 +139,6 @@ impl Hindsight {
             .into_iter()
             .map(into_deployment_facts)
             .collect::<Result<Vec<_>>>()?;
-        let mut incident_facts = self.grouped_incident_facts(incidents)?;
         // Every tool's name for a service onto the catalog's one; its dependsOn as upstreams.
         let services = self.service_map()?;
         services.apply(&mut deployment_facts, &mut []);
@@ -174,70 +182,17 @@ impl Hindsight {
         })
     }
 
-    /// One fact per incident group, so that one outage reported by several tools is linked
-    /// once: the primary's id and service, the group's merged window, every record's text.
-    pub(crate) fn grouped_incident_facts(
-        &self,
-        incidents: &[IncidentRow],
-    ) -> Result<Vec<IncidentFacts>> {
-        let facts = self.incident_facts(incidents)?;
-        let groups = self.groups_of(incidents, &|s: &str| {
-            hindsight_model::normalise_service_name(s)
-        })?;
-        let by_id: BTreeMap<i64, &IncidentFacts> = facts.iter().map(|f| (f.id, f)).collect();
-        let rows: BTreeMap<i64, &IncidentRow> = incidents.iter().map(|r| (r.id, r)).collect();
-        let mut out = Vec::with_capacity(groups.len());
-        for group in groups {
-            let Some(primary) = by_id.get(&group.primary) else {
-                continue;
-            };
-            let mut merged = (*primary).clone();
-            if group.members.len() > 1 {
-                let members: Vec<&IncidentRow> = group
-                    .members
-                    .iter()
-                    .filter_map(|id| rows.get(id).copied())
-                    .collect();
-                let (start, end) = crate::incidents::group_window(&members)?;
-                merged.started_at = start;
-                merged.resolved_at = end;
-                for id in group.members.iter().skip(1) {
-                    if let Some(member) = by_id.get(id) {
-                        merged.text.extend(member.text.iter().cloned());
-                    }
-                }
-            }
-            out.push(merged);
-        }
-        Ok(out)
-    }
-
     /// Incidents with the text explicit evidence is searched in: title and timeline.
     pub(crate) fn incident_facts(&self, incidents: &[IncidentRow]) -> Result<Vec<IncidentFacts>> {
         // Many incidents: every timeline in one read rather than one query each.
-        let timelines = if incidents.len() > 16 {
-            Some(self.store.timelines()?)
-        } else {
-            None
-        };
-        incidents
-            .iter()
-            .map(|row| {
-                let mut text = vec![row.title.clone()];
-                let events = match &timelines {
-                    Some(all) => all.get(&row.id).cloned().unwrap_or_default(),
-                    None => self.store.timeline(row.id)?,
-                };
-                text.extend(events.into_iter().map(|e| e.text));
-                Ok(IncidentFacts {
-                    id: row.id,
-                    service: row.service.clone(),
-                    started_at: time(&row.started_at)?,
-                    resolved_at: row.resolved_at.as_deref().map(time).transpose()?,
-                    text,
-                })
-            })
-            .collect()
+        if incidents.len() > 16 {
+            return incident_facts_in(incidents, &self.store.timelines()?);
+        }
+        let mut timelines = HashMap::new();
+        for row in incidents {
+            timelines.insert(row.id, self.store.timeline(row.id)?);
+        }
+        incident_facts_in(incidents, &timelines)
     }
 
     /// Counts of the open store.
@@ -403,6 +358,67 @@ impl Hindsight {
             .map(|c| change_dto(c, &evidence))
             .collect())
     }
+}
+
+/// [`Hindsight::incident_facts`] from every incident's timeline, read already.
+pub(crate) fn incident_facts_in(
+    incidents: &[IncidentRow],
+    timelines: &HashMap<i64, Vec<TimelineRow>>,
+) -> Result<Vec<IncidentFacts>> {
+    incidents
+        .iter()
+        .map(|row| {
+            let mut text = vec![row.title.clone()];
+            text.extend(
+                timelines
+                    .get(&row.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.text.clone()),
+            );
+            Ok(IncidentFacts {
+                id: row.id,
+                service: row.service.clone(),
+                started_at: time(&row.started_at)?,
+                resolved_at: row.resolved_at.as_deref().map(time).transpose()?,
+                text,
+            })
+        })
+        .collect()
+}
+
+/// One fact per incident group, so that one outage reported by several tools is linked once:
+/// the primary's id and service, the group's merged window, every record's text.
+pub(crate) fn grouped_incident_facts(
+    facts: Vec<IncidentFacts>,
+    incidents: &[IncidentRow],
+    groups: &[IncidentGroup],
+) -> Result<Vec<IncidentFacts>> {
+    let mut by_id: BTreeMap<i64, IncidentFacts> = facts.into_iter().map(|f| (f.id, f)).collect();
+    let rows: BTreeMap<i64, &IncidentRow> = incidents.iter().map(|r| (r.id, r)).collect();
+    let mut out = Vec::with_capacity(groups.len());
+    for group in groups {
+        let Some(mut merged) = by_id.remove(&group.primary) else {
+            continue;
+        };
+        if group.members.len() > 1 {
+            let members: Vec<&IncidentRow> = group
+                .members
+                .iter()
+                .filter_map(|id| rows.get(id).copied())
+                .collect();
+            let (start, end) = crate::incidents::group_window(&members)?;
+            merged.started_at = start;
+            merged.resolved_at = end;
+            for id in group.members.iter().skip(1) {
+                if let Some(member) = by_id.get(id) {
+                    merged.text.extend(member.text.iter().cloned());
+                }
+            }
+        }
+        out.push(merged);
+    }
+    Ok(out)
 }
 
 fn time(text: &str) -> Result<DateTime<Utc>> {

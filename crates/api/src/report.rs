@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
+use hindsight_analysis::groups::IncidentGroup;
 use hindsight_analysis::measures::{cohort_measures, compare, ChangeOutcome, CohortMeasure};
 use hindsight_analysis::stats::{Estimate, Proportion};
 use hindsight_model::AttributionClass;
@@ -11,9 +12,10 @@ use hindsight_report::{
     ReportDeployment, ReportEstimate, ReportEvent, ReportEvidence, ReportFormat, ReportIncident,
     ReportKeyMoment, ReportRate, ReportSource, ReportSummary, ReportSuspect, REPORT_SCHEMA,
 };
-use hindsight_store::{ChangeRow, DeploymentRow, IncidentRow, LinkRow};
+use hindsight_store::{ChangeRow, DeploymentRow, IncidentRow, LinkRow, TimelineRow};
 
-use crate::query::duration_minutes;
+use crate::findings::StoreRows;
+use crate::query::{duration_minutes, incident_facts_in};
 use crate::scope::ReportScope;
 use crate::{Hindsight, Result};
 
@@ -71,7 +73,7 @@ impl Hindsight {
     /// and changes the scope admits, and the cover prints the scope.
     pub fn report_in(&self, scope: &ReportScope, generated_at: DateTime<Utc>) -> Result<Report> {
         let scope = self.resolve_scope(scope)?;
-        let store_rows = crate::findings::StoreRows::load(&self.store)?;
+        let store_rows = StoreRows::load(self)?;
         let all_links = &store_rows.links;
         let all_deployments = &store_rows.deployments;
         let suspect_ok: HashSet<i64> = all_deployments
@@ -85,7 +87,6 @@ impl Hindsight {
             .filter(|c| scope.change(c))
             .cloned()
             .collect();
-        let pairs = self.store.deployment_change_pairs()?;
         let evidence = self.store.evidence()?;
         let incident_rows: Vec<IncidentRow> = store_rows
             .incidents
@@ -116,18 +117,20 @@ impl Hindsight {
         // What each deployment shipped, in the order of `changes_of_deployment`.
         let change_by_id: HashMap<i64, &ChangeRow> =
             all_changes.iter().map(|c| (c.id, c)).collect();
-        let mut shipped_of: HashMap<i64, Vec<&ChangeRow>> = HashMap::new();
-        for (d, c) in &pairs {
-            if let Some(change) = change_by_id.get(c) {
-                shipped_of.entry(*d).or_default().push(change);
-            }
-        }
-        for shipped in shipped_of.values_mut() {
+        let shipped_of = |deployment: i64| -> Vec<&ChangeRow> {
+            let mut shipped: Vec<&ChangeRow> = store_rows
+                .contents
+                .get(&deployment)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| change_by_id.get(c).copied())
+                .collect();
             shipped.sort_by(|a, b| {
                 (&a.committed_at, &a.natural_key).cmp(&(&b.committed_at, &b.natural_key))
             });
-        }
-        let timelines = self.store.timelines()?;
+            shipped
+        };
+        let timelines = &store_rows.timelines;
         let annotated = self.store.annotated_incidents()?;
         let counts = (
             incident_rows.len() as i64,
@@ -135,25 +138,35 @@ impl Hindsight {
             changes.len() as i64,
         );
 
-        let causes = self.not_change_caused(&incident_rows)?;
         // One outage reported by several tools is one incident: members are shown under their
-        // group's primary, with the merged window and timeline.
-        let groups = self.groups_of(&incident_rows, &|s: &str| {
-            hindsight_model::normalise_service_name(s)
-        })?;
-        let members_of: HashMap<i64, Vec<i64>> = groups
+        // group's primary, with the merged window and timeline. The groups and causes of a
+        // scope that admits every incident are the store's.
+        let scoped;
+        let (groups, causes) = if incident_rows.len() == store_rows.incidents.len() {
+            (&store_rows.groups, &store_rows.causes)
+        } else {
+            let groups = self.groups_of(&incident_rows, &|s: &str| {
+                hindsight_model::normalise_service_name(s)
+            })?;
+            let causes = self.causes_of(&incident_rows, &groups, timelines)?;
+            scoped = (groups, causes);
+            (&scoped.0, &scoped.1)
+        };
+        let members_of: HashMap<i64, &[i64]> = groups
             .iter()
-            .map(|g| (g.primary, g.members.clone()))
+            .map(|g| (g.primary, g.members.as_slice()))
             .collect();
-        let rows_by_id: HashMap<i64, hindsight_store::IncidentRow> =
-            incident_rows.iter().map(|r| (r.id, r.clone())).collect();
+        let rows_by_id: HashMap<i64, &IncidentRow> =
+            incident_rows.iter().map(|r| (r.id, r)).collect();
         let mut incidents = Vec::new();
         for mut incident in incident_rows.iter().cloned() {
             let Some(members) = members_of.get(&incident.id) else {
                 continue;
             };
-            let member_rows: Vec<&hindsight_store::IncidentRow> =
-                members.iter().filter_map(|id| rows_by_id.get(id)).collect();
+            let member_rows: Vec<&IncidentRow> = members
+                .iter()
+                .filter_map(|id| rows_by_id.get(id).copied())
+                .collect();
             let merged_from: Vec<String> = member_rows
                 .iter()
                 .skip(1)
@@ -171,10 +184,8 @@ impl Hindsight {
                     Some(d) => (*d).clone(),
                     None => self.store.deployment(link.deployment_id)?,
                 };
-                let changes: Vec<ReportChangeRef> = shipped_of
-                    .get(&link.deployment_id)
+                let changes: Vec<ReportChangeRef> = shipped_of(link.deployment_id)
                     .into_iter()
-                    .flatten()
                     .map(|c| ReportChangeRef {
                         natural_key: c.natural_key.clone(),
                         title: c.title.clone(),
@@ -205,7 +216,7 @@ impl Hindsight {
                 });
             }
             let mut timeline = Vec::new();
-            for member in members {
+            for member in *members {
                 timeline.extend(
                     timelines
                         .get(member)
@@ -254,8 +265,15 @@ impl Hindsight {
             });
         }
 
-        let summary = self.failure_summary(&changes, counts, &links, &causes)?;
-        let input = self.deep_dive_input(&changes, incident_rows, deployments, &links, &causes)?;
+        let summary = self.failure_summary(&store_rows, &changes, counts, &links, causes)?;
+        let input = self.deep_dive_input(
+            &store_rows,
+            &changes,
+            incident_rows,
+            deployments,
+            &links,
+            causes,
+        )?;
         let stratified = self.stratified_section(&input)?;
         let dora = self.dora_section(&input)?;
         let recovery = self.recovery_section(&input)?;
@@ -337,6 +355,7 @@ impl Hindsight {
     /// not change-caused.
     pub(crate) fn deep_dive_input<'a>(
         &self,
+        rows: &'a StoreRows,
         changes: &'a [ChangeRow],
         incidents: Vec<IncidentRow>,
         deployments: Vec<DeploymentRow>,
@@ -345,9 +364,8 @@ impl Hindsight {
     ) -> Result<crate::deepdive::DeepDiveInput<'a>> {
         let threshold = self.suspect_threshold()?;
         // Only each group's primary counts (with the group's merged window), within the scope.
-        let reviewer_ncc = self.reviewer_not_change_caused()?;
-        let counted: HashMap<i64, IncidentRow> = self
-            .counted_incidents()?
+        let reviewer_ncc = &rows.reviewer_ncc;
+        let counted: HashMap<i64, IncidentRow> = counted_incidents(&rows.incidents, &rows.groups)?
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
@@ -367,38 +385,30 @@ impl Hindsight {
             })
             .cloned()
             .collect();
-        let mut shipped_by: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (d, c) in self.store.deployment_change_pairs()? {
-            shipped_by.entry(c).or_default().push(d);
-        }
         Ok(crate::deepdive::DeepDiveInput {
             changes,
             deployments,
             incidents,
             failing_links,
-            shipped_by,
+            shipped_by: &rows.shipped_by,
+            contents: &rows.contents,
+            timelines: &rows.timelines,
         })
     }
 
     /// Failure measures per class, AI tool and service, and AI against human.
     pub(crate) fn failure_summary(
         &self,
+        rows: &StoreRows,
         changes: &[ChangeRow],
         (incidents, deployments, change_count): (i64, i64, i64),
         links: &[LinkRow],
         causes: &HashMap<i64, String>,
     ) -> Result<ReportSummary> {
-        let shipped_by: HashMap<i64, Vec<i64>> = self
-            .store
-            .deployment_change_pairs()?
-            .into_iter()
-            .fold(HashMap::new(), |mut map, (d, c)| {
-                map.entry(c).or_default().push(d);
-                map
-            });
+        let shipped_by = &rows.shipped_by;
         // Suspects of incidents classed as not change-caused are not failures; a reviewer's
         // confirmation still is, unless a reviewer classed the incident as not change-caused.
-        let reviewer_ncc = self.reviewer_not_change_caused()?;
+        let reviewer_ncc = &rows.reviewer_ncc;
         let links: Vec<&LinkRow> = links
             .iter()
             .filter(|l| !reviewer_ncc.contains(&l.incident_id))
@@ -486,14 +496,16 @@ impl Hindsight {
         })
     }
 
-    /// Incidents whose text shows a provider, hardware, capacity or third-party cause: id to
-    /// `category (evidence)`.
-    pub(crate) fn not_change_caused(
+    /// Incidents whose text shows a provider, hardware, capacity or third-party cause, or that
+    /// a reviewer classed so: id to `category (evidence)`. `groups` are the groups of
+    /// `incidents`, `timelines` hold their events.
+    pub(crate) fn causes_of(
         &self,
-        incidents: &[hindsight_store::IncidentRow],
+        incidents: &[IncidentRow],
+        groups: &[IncidentGroup],
+        timelines: &HashMap<i64, Vec<TimelineRow>>,
     ) -> Result<HashMap<i64, String>> {
-        let classified: HashMap<i64, String> = self
-            .incident_facts(incidents)?
+        let classified: HashMap<i64, String> = incident_facts_in(incidents, timelines)?
             .iter()
             .filter_map(|facts| {
                 hindsight_analysis::classify_cause(facts)
@@ -502,9 +514,6 @@ impl Hindsight {
             .collect();
         // The reviewer's word beats the text classifier; a group has one cause.
         let reviewed = self.reviewed_causes(incidents)?;
-        let groups = self.groups_of(incidents, &|s: &str| {
-            hindsight_model::normalise_service_name(s)
-        })?;
         let mut out = HashMap::new();
         for group in groups {
             let by_reviewer = group.members.iter().find_map(|m| reviewed.get(m));
@@ -520,35 +529,6 @@ impl Hindsight {
                 out.extend(group.members.iter().map(|m| (*m, cause.clone())));
             }
         }
-        Ok(out)
-    }
-
-    /// The incidents as counted: each group's primary, with the group's merged window.
-    pub(crate) fn counted_incidents(&self) -> Result<Vec<hindsight_store::IncidentRow>> {
-        let rows = self.store.incidents()?;
-        let groups =
-            self.groups_of(&rows, &|s: &str| hindsight_model::normalise_service_name(s))?;
-        let by_id: HashMap<i64, &hindsight_store::IncidentRow> =
-            rows.iter().map(|r| (r.id, r)).collect();
-        let mut out = Vec::with_capacity(groups.len());
-        for group in groups {
-            let members: Vec<&hindsight_store::IncidentRow> = group
-                .members
-                .iter()
-                .filter_map(|id| by_id.get(id).copied())
-                .collect();
-            let Some(first) = members.first() else {
-                continue;
-            };
-            let mut row = (*first).clone();
-            if members.len() > 1 {
-                let (start, end) = crate::incidents::group_window(&members)?;
-                row.started_at = hindsight_store::format_time(&start);
-                row.resolved_at = end.map(|e| hindsight_store::format_time(&e));
-            }
-            out.push(row);
-        }
-        out.sort_by_key(|r| r.id);
         Ok(out)
     }
 
@@ -686,6 +666,32 @@ impl Hindsight {
         let bytes = self.render_report_bytes_in(scope, format, generated_at)?;
         write_atomically(path, &bytes)
     }
+}
+
+/// The incidents as counted: each group's primary, with the group's merged window. `groups`
+/// are the groups of `rows`.
+fn counted_incidents(rows: &[IncidentRow], groups: &[IncidentGroup]) -> Result<Vec<IncidentRow>> {
+    let by_id: HashMap<i64, &IncidentRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let mut out = Vec::with_capacity(groups.len());
+    for group in groups {
+        let members: Vec<&IncidentRow> = group
+            .members
+            .iter()
+            .filter_map(|id| by_id.get(id).copied())
+            .collect();
+        let Some(first) = members.first() else {
+            continue;
+        };
+        let mut row = (*first).clone();
+        if members.len() > 1 {
+            let (start, end) = crate::incidents::group_window(&members)?;
+            row.started_at = hindsight_store::format_time(&start);
+            row.resolved_at = end.map(|e| hindsight_store::format_time(&e));
+        }
+        out.push(row);
+    }
+    out.sort_by_key(|r| r.id);
+    Ok(out)
 }
 
 fn rate(p: &Proportion) -> ReportRate {

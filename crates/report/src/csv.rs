@@ -9,12 +9,16 @@ use crate::{Report, ReportCohort, ReportEstimate, ReportRate};
 
 /// A text cell from input data: neutralised against formula injection, then quoted.
 fn text(value: &str) -> String {
-    let neutral = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    quote(&neutral)
+    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if !formula && !needs_quotes(value) {
+        return value.to_owned();
+    }
+    let mut cell = String::with_capacity(value.len() + 4);
+    if formula {
+        cell.push('\'');
+    }
+    cell.push_str(value);
+    quote_into(cell)
 }
 
 fn opt_text(value: Option<&str>) -> String {
@@ -30,20 +34,34 @@ fn opt_num<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(String::new, num)
 }
 
-/// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-fn quote(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
+/// RFC 4180: a field with a comma, quote or line break is quoted.
+fn needs_quotes(value: &str) -> bool {
+    value.contains([',', '"', '\r', '\n'])
+}
+
+/// `value` quoted with its quotes doubled when it [`needs_quotes`], else as it is.
+fn quote_into(value: String) -> String {
+    if !needs_quotes(&value) {
+        return value;
     }
+    format!("\"{}\"", value.replace('"', "\"\""))
 }
 
 fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut out = header.join(",");
+    let width: usize = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| cell.len() + 1).sum::<usize>() + 1)
+        .sum();
+    let mut out = String::with_capacity(width + 256);
+    out.push_str(&header.join(","));
     out.push_str("\r\n");
     for row in rows {
-        out.push_str(&row.join(","));
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(cell);
+        }
         out.push_str("\r\n");
     }
     out

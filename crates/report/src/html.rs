@@ -2,10 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::{
-    display_class, display_duration, display_rate, display_time, escape_html as esc, short_sha,
-    Report,
-};
+use crate::escape::html as esc;
+use crate::{display_class, display_duration, display_rate, display_time, short_sha, Report};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24;background:#fff}

@@ -2,9 +2,10 @@
 
 use std::fmt::Write;
 
+use crate::escape::markdown as esc;
 use crate::{
-    display_class, display_duration, display_estimate, display_rate, display_time,
-    escape_markdown as esc, short_sha, Report,
+    display_class, display_duration, display_estimate, display_rate, display_time, short_sha,
+    Report,
 };
 
 pub(crate) fn render(report: &Report) -> String {

@@ -30,7 +30,7 @@ pub use read::{
     ChangeRow, ChangeText, DeploymentRow, EvidenceRow, IncidentRow, LinkRow, Overview,
     RejectionRow, RunRow, TimelineRow,
 };
-pub use review::{LinkReviewRow, OverrideRow};
+pub use review::{ChangeReviews, LinkReviewRow, OverrideRow};
 pub use write::{IngestTransaction, NewLink, RunMeta, RunSummary};
 
 /// Everything that can go wrong in the store.

@@ -22,6 +22,9 @@ pub struct OverrideRow {
     pub revoked_by: Option<String>,
 }
 
+/// A change's id, reviews and attributes: what approval findings read of it.
+pub type ChangeReviews = (i64, Vec<Review>, BTreeMap<String, String>);
+
 /// One reviewer decision on a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkReviewRow {
@@ -84,6 +87,23 @@ impl Store {
             change.notes = json::<BTreeMap<String, String>>(&row.get::<_, String>(18)?, "notes")?;
             change.attributes = json(&row.get::<_, String>(19)?, "attributes")?;
             out.push((row.get(0)?, change));
+        }
+        Ok(out)
+    }
+
+    /// Every change's reviews and attributes by id, without the rest of the record (message,
+    /// parents, labels, notes) that [`Store::load_changes`] decodes.
+    pub fn change_reviews(&self) -> Result<Vec<ChangeReviews>> {
+        let conn = self.connection()?;
+        let mut stmt = conn.prepare("SELECT id, reviews, attributes FROM changes ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push((
+                row.get(0)?,
+                json::<Vec<Review>>(&row.get::<_, String>(1)?, "reviews")?,
+                json(&row.get::<_, String>(2)?, "attributes")?,
+            ));
         }
         Ok(out)
     }

@@ -355,3 +355,35 @@ fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
     drop(tx);
     assert_eq!(store.deployments().expect("deployments").len(), 150);
 }
+
+#[test]
+fn change_reviews_match_the_full_records() {
+    let (_dir, store) = store();
+    let mut reviewed = pull("Add retries", None);
+    reviewed.reviews = vec![hindsight_model::Review {
+        reviewer: "ada".into(),
+        state: "APPROVED".into(),
+        at: Some(t("2026-11-18T09:30:00Z")),
+    }];
+    reviewed.attributes = [("type".to_owned(), "emergency".to_owned())].into();
+    let mut plain = pull("Bump version", None);
+    plain.natural_key = "acme/checkout#13".into();
+    ingest(&store, "pulls", |tx| {
+        tx.add_change(&reviewed, &unknown()).expect("change");
+        tx.add_change(&plain, &unknown()).expect("change");
+    });
+    let light = store.change_reviews().expect("reviews");
+    let full = store.load_changes().expect("changes");
+    assert_eq!(light.len(), 2);
+    for ((id, reviews, attributes), (full_id, change)) in light.iter().zip(&full) {
+        assert_eq!(id, full_id);
+        assert_eq!(reviews, &change.reviews);
+        assert_eq!(attributes, &change.attributes);
+    }
+    assert_eq!(light[0].1[0].reviewer, "ada");
+    assert_eq!(
+        light[0].2.get("type").map(String::as_str),
+        Some("emergency")
+    );
+    assert!(light[1].1.is_empty() && light[1].2.is_empty());
+}
