@@ -84,12 +84,19 @@ export class Session {
     return found.map((e) => e[ELEMENT] ?? e.ELEMENT ?? Object.values(e)[0]);
   }
 
-  /** Waits until at least `min` elements match, then returns them. */
+  /**
+   * Waits until at least `min` elements match, then returns them. WebKitWebDriver answers
+   * "stale element reference" when the page re-renders while it collects the matches: that
+   * poll counts as none found, and the next one looks again.
+   */
   async waitFor(css, { min = 1, exact, timeoutMs = 20000 } = {}) {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const found = await this.findAll(css);
-      if (exact === undefined ? found.length >= min : found.length === exact) return found;
+      const found = await this.findAll(css).catch((e) => {
+        if (String(e.message).includes("stale element reference")) return null;
+        throw e;
+      });
+      if (found !== null && (exact === undefined ? found.length >= min : found.length === exact)) return found;
       if (Date.now() > until) throw new Error(`timed out waiting for ${exact ?? min} × ${css}`);
       await sleep(200);
     }
