@@ -220,6 +220,17 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// An error of a statement that matches a search text: SQLite's own messages are then about
+/// that text (FTS5 syntax), which the person can correct.
+pub(crate) fn search_text_error(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => {
+            StoreError::BadQuery(format!("search text: {message}"))
+        }
+        _ => StoreError::Sqlite(e),
+    }
+}
+
 impl Store {
     /// Rebuilds the merged timeline and its search index from the source tables.
     pub fn rebuild_events(&self) -> Result<()> {
@@ -317,12 +328,12 @@ impl Store {
             values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
         }
         let conn = self.connection()?;
-        // With a search text, SQLite's own errors are about that text (FTS5 syntax).
-        let search_error = |e: rusqlite::Error| match &e {
-            rusqlite::Error::SqliteFailure(_, Some(message)) if searching => {
-                StoreError::BadQuery(format!("search text: {message}"))
+        let search_error = |e: rusqlite::Error| {
+            if searching {
+                search_text_error(e)
+            } else {
+                StoreError::Sqlite(e)
             }
-            _ => StoreError::Sqlite(e),
         };
         let count_bound = offset.saturating_add(count_ahead.max(limit));
         let (sql, page_values) = if let Some(text) = text {

@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::{EventFilter, Result, Store, StoreError};
+use crate::{EventFilter, Result, Store};
 
 impl Store {
     /// The earliest and latest event times (two index seeks); `None` when there is no event.
@@ -145,13 +145,7 @@ fn counts_of_search(
     } else {
         Some(ids_matching(conn, columns, bounds, (first, end))?)
     };
-    // SQLite's errors here are about the search text (FTS5 syntax).
-    let search_error = |e: rusqlite::Error| match &e {
-        rusqlite::Error::SqliteFailure(_, Some(message)) => {
-            StoreError::BadQuery(format!("search text: {message}"))
-        }
-        _ => StoreError::Sqlite(e),
-    };
+    let search_error = crate::events::search_text_error;
     let mut stmt = conn
         .prepare_cached(
             "SELECT rowid FROM events_fts WHERE events_fts MATCH ?1 AND rowid >= ?2
