@@ -1,6 +1,10 @@
 //! Shared by the workspace's benchmarks (`benches/`): deterministic generated data shaped like
 //! the real thing. The end-to-end tests live in `e2e.rs` and `report.rs`.
 
+/// The allocator the CLI and the app use, so that benchmarks measure what they run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// SplitMix64: a small deterministic generator, so every run sees the same data.
 pub struct Rng(pub u64);
 

@@ -1,5 +1,5 @@
 //! The report on the demo data: Markdown and JSON snapshots, the JSON against its schema,
-//! scopes narrowing every section, and Parquet tables read back.
+//! scopes narrowing every section, Parquet tables read back, every output written at once.
 //!
 //! Snapshots live in `tests/snapshots/`; after an intended change regenerate them with
 //! `UPDATE_SNAPSHOTS=1 cargo test --workspace --test report` and review the diff.
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use hindsight_analysis::parquet::{read_parquet, ColumnValues};
-use hindsight_api::{ApiError, Hindsight, IngestOptions, ReportFormat, ReportScope};
+use hindsight_api::{ApiError, Hindsight, IngestOptions, ReportFormat, ReportOutput, ReportScope};
 use serde_json::Value;
 
 fn repo_root() -> PathBuf {
@@ -377,4 +377,104 @@ fn parquet_tables_read_back_with_the_report_values() {
         confidence.values,
         ColumnValues::Float(report.changes.iter().map(|c| Some(c.confidence)).collect())
     );
+}
+
+#[test]
+fn every_output_at_once_matches_each_format_rendered_alone() {
+    let (dir, app) = demo();
+    let out = dir.path().join("meeting");
+    let outputs = ReportOutput::parse_list("all").expect("all");
+    assert_eq!(outputs, ReportOutput::ALL);
+    let written = app
+        .save_report_outputs(&ReportScope::default(), &outputs, &out, fixed_time())
+        .expect("outputs");
+    // In the order asked for, whatever order the cores finished in.
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&out)
+                .expect("under out")
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        &names[..5],
+        [
+            "report.md",
+            "report.html",
+            "report.json",
+            "report.pdf",
+            "csv/cohorts.csv"
+        ]
+    );
+    assert_eq!(names.len(), 4 + 8 + 8, "{names:?}");
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("parquet/findings.parquet")
+    );
+    for format in [
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+        ReportFormat::Json,
+    ] {
+        let alone = app.render_report(format, fixed_time()).expect("alone");
+        let name = match format {
+            ReportFormat::Markdown => "report.md",
+            ReportFormat::Html => "report.html",
+            _ => "report.json",
+        };
+        assert_eq!(
+            std::fs::read_to_string(out.join(name)).expect("read"),
+            alone,
+            "{name}"
+        );
+    }
+    let report = app.report(fixed_time()).expect("report");
+    for (name, text) in hindsight_report::render_csv_tables(&report) {
+        assert_eq!(
+            std::fs::read_to_string(out.join("csv").join(&name)).expect("csv"),
+            text,
+            "{name}"
+        );
+    }
+    let cohorts = read_parquet(&std::fs::read(out.join("parquet/cohorts.parquet")).expect("read"))
+        .expect("parquet");
+    assert_eq!(cohorts[0].name, "cohort");
+    assert!(std::fs::read(out.join("report.pdf"))
+        .expect("pdf")
+        .starts_with(b"%PDF-"));
+    // No temporary file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A chosen few, duplicates once; an unknown name is bad input naming it.
+    assert_eq!(
+        ReportOutput::parse_list("md, parquet,MD").expect("list"),
+        [
+            ReportOutput::Format(ReportFormat::Markdown),
+            ReportOutput::Parquet
+        ]
+    );
+    let err = ReportOutput::parse_list("md,docx").expect_err("docx");
+    assert!(
+        matches!(&err, ApiError::BadInput(m) if m.contains("\"docx\"")),
+        "{err:?}"
+    );
+    // A folder that cannot be made is bad input, and nothing is rendered into it.
+    let blocked = dir.path().join("file");
+    std::fs::write(&blocked, "x").expect("write");
+    let err = app
+        .save_report_outputs(
+            &ReportScope::default(),
+            &outputs,
+            &blocked.join("sub"),
+            fixed_time(),
+        )
+        .expect_err("not a folder");
+    assert!(matches!(err, ApiError::BadInput(_)), "{err:?}");
 }

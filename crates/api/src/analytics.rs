@@ -245,7 +245,7 @@ impl Hindsight {
         self.deep_dive_input(
             rows,
             &rows.changes,
-            rows.incidents.clone(),
+            &rows.incidents,
             rows.deployments.clone(),
             &rows.links,
             &rows.causes,

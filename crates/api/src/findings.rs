@@ -237,6 +237,63 @@ impl StoreRows {
     }
 }
 
+/// The sensitivity grid links every incident again under the widest window. That runs on a
+/// second core from the moment the store's rows are read, while the other sections are
+/// measured; the grid waits for it once.
+pub(crate) struct SensitivityLinking<'scope> {
+    handle: Option<std::thread::ScopedJoinHandle<'scope, Result<Linked>>>,
+}
+
+type Linked = (LinkInputs, Vec<hindsight_analysis::SuspectLink>);
+
+impl<'scope> SensitivityLinking<'scope> {
+    pub(crate) fn start<'env>(
+        threads: &'scope std::thread::Scope<'scope, 'env>,
+        app: &'env Hindsight,
+        store_rows: &'env StoreRows,
+    ) -> Self {
+        let handle = threads.spawn(move || -> Result<Linked> {
+            let facts = grouped_incident_facts(
+                incident_facts_in(&store_rows.incidents, &store_rows.timelines)?,
+                &store_rows.incidents,
+                &store_rows.groups,
+            )?;
+            let inputs = app.link_inputs_from(
+                &store_rows.changes,
+                store_rows.deployments.clone(),
+                &store_rows.incidents,
+                facts,
+            )?;
+            let widest = SENSITIVITY_WINDOWS_HOURS
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(72);
+            let links = inputs.link(&LinkOptions {
+                window: Duration::hours(widest),
+                ..LinkOptions::default()
+            });
+            Ok((inputs, links))
+        });
+        Self {
+            handle: Some(handle),
+        }
+    }
+
+    /// The links, once.
+    fn wait(&mut self) -> Result<Linked> {
+        match self.handle.take().map(|handle| handle.join()) {
+            Some(Ok(linked)) => linked,
+            Some(Err(_)) => Err(ApiError::Internal(
+                "linking for the sensitivity grid panicked".to_owned(),
+            )),
+            None => Err(ApiError::Internal(
+                "the sensitivity grid was linked twice".to_owned(),
+            )),
+        }
+    }
+}
+
 impl Hindsight {
     /// Teams, findings, blast radius and sensitivity over the chosen window. `team_of` maps a
     /// service to its team when a deployment names none (a catalog plugs in here).
@@ -245,66 +302,20 @@ impl Hindsight {
         options: &AnalyzeOptions,
         team_of: &dyn Fn(&str) -> Option<String>,
     ) -> Result<AnalysisExtrasDto> {
-        self.analysis_extras_in(&StoreRows::load(self)?, options, team_of, None)
-    }
-
-    /// [`Self::analysis_extras`] narrowed by a resolved report scope as well: only the changes,
-    /// deployments and incidents the scope admits count, and only suspects it admits link, as
-    /// in the report's other sections.
-    pub(crate) fn analysis_extras_in(
-        &self,
-        store_rows: &StoreRows,
-        options: &AnalyzeOptions,
-        team_of: &dyn Fn(&str) -> Option<String>,
-        scope: Option<&Resolved>,
-    ) -> Result<AnalysisExtrasDto> {
-        // The sensitivity grid links again under the widest window: on a second core, while
-        // the rest is measured.
+        let store_rows = StoreRows::load(self)?;
         std::thread::scope(|threads| {
-            let linking = threads.spawn(|| -> Result<_> {
-                let facts = grouped_incident_facts(
-                    incident_facts_in(&store_rows.incidents, &store_rows.timelines)?,
-                    &store_rows.incidents,
-                    &store_rows.groups,
-                )?;
-                let inputs = self.link_inputs_from(
-                    &store_rows.changes,
-                    store_rows.deployments.clone(),
-                    &store_rows.incidents,
-                    facts,
-                )?;
-                let widest = SENSITIVITY_WINDOWS_HOURS
-                    .iter()
-                    .copied()
-                    .max()
-                    .unwrap_or(72);
-                let links = inputs.link(&LinkOptions {
-                    window: Duration::hours(widest),
-                    ..LinkOptions::default()
-                });
-                Ok((inputs, links))
-            });
-            let mut linking = Some(linking);
-            let mut linked = || match linking.take().map(|handle| handle.join()) {
-                Some(Ok(linked)) => linked,
-                Some(Err(_)) => Err(ApiError::Internal(
-                    "linking for the sensitivity grid panicked".to_owned(),
-                )),
-                None => Err(ApiError::Internal(
-                    "the sensitivity grid was linked twice".to_owned(),
-                )),
-            };
-            self.measure_extras(store_rows, options, team_of, scope, &mut linked)
+            let mut linking = SensitivityLinking::start(threads, self, &store_rows);
+            self.measure_extras(&store_rows, options, team_of, None, &mut linking)
         })
     }
 
-    fn measure_extras(
+    pub(crate) fn measure_extras(
         &self,
         store_rows: &StoreRows,
         options: &AnalyzeOptions,
         team_of: &dyn Fn(&str) -> Option<String>,
         scope: Option<&Resolved>,
-        linked: &mut dyn FnMut() -> Result<(LinkInputs, Vec<hindsight_analysis::SuspectLink>)>,
+        linking: &mut SensitivityLinking<'_>,
     ) -> Result<AnalysisExtrasDto> {
         let changes: Vec<&hindsight_store::ChangeRow> = store_rows
             .changes
@@ -606,7 +617,7 @@ impl Hindsight {
         // Linked once under the widest window, then narrowed window by window: the window
         // changes no score, it only admits older deployments (`narrow_window`).
         let mut per_window = Vec::new();
-        let (inputs, mut links) = linked()?;
+        let (inputs, mut links) = linking.wait()?;
         let mut windows = SENSITIVITY_WINDOWS_HOURS.to_vec();
         windows.sort_unstable_by(|a, b| b.cmp(a));
         let decided_pairs: HashSet<(i64, i64)> = decided

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
+use std::io::Write;
 
 use hindsight_analysis::groups::IncidentGroup;
 use hindsight_analysis::measures::{cohort_measures, compare, ChangeOutcome, CohortMeasure};
@@ -16,8 +17,8 @@ use hindsight_store::{ChangeRow, DeploymentRow, IncidentRow, LinkRow, TimelineRo
 
 use crate::findings::StoreRows;
 use crate::query::{duration_minutes, incident_facts_in};
-use crate::scope::ReportScope;
-use crate::{Hindsight, Result};
+use crate::scope::{ReportScope, Resolved};
+use crate::{ApiError, Hindsight, Result};
 
 /// A top-ranked suspect at or above this score counts as a failure "including suspected",
 /// unless the settings choose another threshold.
@@ -74,6 +75,20 @@ impl Hindsight {
     pub fn report_in(&self, scope: &ReportScope, generated_at: DateTime<Utc>) -> Result<Report> {
         let scope = self.resolve_scope(scope)?;
         let store_rows = StoreRows::load(self)?;
+        std::thread::scope(|threads| {
+            let mut linking =
+                crate::findings::SensitivityLinking::start(threads, self, &store_rows);
+            self.report_from(&scope, &store_rows, &mut linking, generated_at)
+        })
+    }
+
+    fn report_from(
+        &self,
+        scope: &Resolved,
+        store_rows: &StoreRows,
+        linking: &mut crate::findings::SensitivityLinking<'_>,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Report> {
         let all_links = &store_rows.links;
         let all_deployments = &store_rows.deployments;
         let suspect_ok: HashSet<i64> = all_deployments
@@ -158,197 +173,228 @@ impl Hindsight {
             .collect();
         let rows_by_id: HashMap<i64, &IncidentRow> =
             incident_rows.iter().map(|r| (r.id, r)).collect();
-        let mut incidents = Vec::new();
-        for mut incident in incident_rows.iter().cloned() {
-            let Some(members) = members_of.get(&incident.id) else {
-                continue;
-            };
-            let member_rows: Vec<&IncidentRow> = members
-                .iter()
-                .filter_map(|id| rows_by_id.get(id).copied())
-                .collect();
-            let merged_from: Vec<String> = member_rows
-                .iter()
-                .skip(1)
-                .map(|m| format!("{} {}", m.source_system, m.source_id))
-                .collect();
-            if member_rows.len() > 1 {
-                let (start, end) = crate::incidents::group_window(&member_rows)?;
-                incident.started_at = hindsight_store::format_time(&start);
-                incident.resolved_at = end.map(|e| hindsight_store::format_time(&e));
-            }
-            let mut suspects = Vec::new();
-            let own = links_of.get(&incident.id).map(Vec::as_slice).unwrap_or(&[]);
-            for link in own {
-                let deployment = match deployment_by_id.get(&link.deployment_id) {
-                    Some(d) => (*d).clone(),
-                    None => self.store.deployment(link.deployment_id)?,
+        std::thread::scope(|threads| -> Result<Report> {
+            // The deep-dive sections on another core while the incident sections are laid out.
+            let (changes_ref, incidents_ref, links_ref) = (&changes, &incident_rows, &links);
+            let sections = threads.spawn(move || {
+                self.deep_dive_sections(
+                    store_rows,
+                    changes_ref,
+                    counts,
+                    incidents_ref,
+                    deployments,
+                    links_ref,
+                    causes,
+                )
+            });
+            let mut incidents = Vec::new();
+            for mut incident in incident_rows.iter().cloned() {
+                let Some(members) = members_of.get(&incident.id) else {
+                    continue;
                 };
-                let changes: Vec<ReportChangeRef> = shipped_of(link.deployment_id)
-                    .into_iter()
-                    .map(|c| ReportChangeRef {
-                        natural_key: c.natural_key.clone(),
-                        title: c.title.clone(),
-                        author: c.author_name.clone(),
-                        class: c.class.clone(),
-                        tool: c.tool.clone(),
-                    })
+                let member_rows: Vec<&IncidentRow> = members
+                    .iter()
+                    .filter_map(|id| rows_by_id.get(id).copied())
                     .collect();
-                suspects.push(ReportSuspect {
-                    rank: link.rank,
-                    score: link.score,
-                    status: link.status.clone(),
-                    method: link.method.clone(),
-                    evidence: link.evidence.clone(),
-                    deployment: ReportDeployment {
-                        natural_key: deployment.natural_key,
-                        service: deployment.service,
-                        environment: deployment.environment,
-                        version: deployment.version,
-                        sha: deployment.sha,
-                        status: deployment.status,
-                        action: deployment.action,
-                        actor: deployment.actor,
-                        actor_type: deployment.actor_type,
-                        at: deployment.at,
-                    },
-                    changes,
-                });
-            }
-            let mut timeline = Vec::new();
-            for member in *members {
-                timeline.extend(
-                    timelines
-                        .get(member)
+                let merged_from: Vec<String> = member_rows
+                    .iter()
+                    .skip(1)
+                    .map(|m| format!("{} {}", m.source_system, m.source_id))
+                    .collect();
+                if member_rows.len() > 1 {
+                    let (start, end) = crate::incidents::group_window(&member_rows)?;
+                    incident.started_at = hindsight_store::format_time(&start);
+                    incident.resolved_at = end.map(|e| hindsight_store::format_time(&e));
+                }
+                let mut suspects = Vec::new();
+                let own = links_of.get(&incident.id).map(Vec::as_slice).unwrap_or(&[]);
+                for link in own {
+                    let deployment = match deployment_by_id.get(&link.deployment_id) {
+                        Some(d) => (*d).clone(),
+                        None => self.store.deployment(link.deployment_id)?,
+                    };
+                    let changes: Vec<ReportChangeRef> = shipped_of(link.deployment_id)
                         .into_iter()
-                        .flatten()
-                        .cloned()
-                        .map(|e| ReportEvent {
+                        .map(|c| ReportChangeRef {
+                            natural_key: c.natural_key.clone(),
+                            title: c.title.clone(),
+                            author: c.author_name.clone(),
+                            class: c.class.clone(),
+                            tool: c.tool.clone(),
+                        })
+                        .collect();
+                    suspects.push(ReportSuspect {
+                        rank: link.rank,
+                        score: link.score,
+                        status: link.status.clone(),
+                        method: link.method.clone(),
+                        evidence: link.evidence.clone(),
+                        deployment: ReportDeployment {
+                            natural_key: deployment.natural_key,
+                            service: deployment.service,
+                            environment: deployment.environment,
+                            version: deployment.version,
+                            sha: deployment.sha,
+                            status: deployment.status,
+                            action: deployment.action,
+                            actor: deployment.actor,
+                            actor_type: deployment.actor_type,
+                            at: deployment.at,
+                        },
+                        changes,
+                    });
+                }
+                let mut timeline = Vec::new();
+                for member in *members {
+                    timeline.extend(timelines.get(member).into_iter().flatten().cloned().map(
+                        |e| ReportEvent {
                             at: e.at,
                             kind: e.kind,
                             text: e.text,
-                        }),
-                );
+                        },
+                    ));
+                }
+                timeline.sort_by(|a, b| a.at.cmp(&b.at));
+                // Only annotated incidents need their deep-dive built.
+                let key_moments = if annotated.contains(&incident.id) {
+                    self.incident_timeline(incident.id)?.key_moments
+                } else {
+                    Vec::new()
+                }
+                .into_iter()
+                .map(|m| ReportKeyMoment {
+                    moment: m.moment,
+                    at: m.at,
+                    title: m.title,
+                })
+                .collect();
+                incidents.push(ReportIncident {
+                    detailed: scope.detailed(incident.id),
+                    duration_minutes: duration_minutes(&incident)?,
+                    source_system: incident.source_system,
+                    source_id: incident.source_id,
+                    number: incident.number,
+                    title: incident.title,
+                    service: incident.service,
+                    severity: incident.severity,
+                    status: incident.status,
+                    started_at: incident.started_at,
+                    resolved_at: incident.resolved_at,
+                    not_change_caused: causes.get(&incident.id).cloned(),
+                    merged_from,
+                    url: incident.url,
+                    timeline,
+                    suspects,
+                    key_moments,
+                });
             }
-            timeline.sort_by(|a, b| a.at.cmp(&b.at));
-            // Only annotated incidents need their deep-dive built.
-            let key_moments = if annotated.contains(&incident.id) {
-                self.incident_timeline(incident.id)?.key_moments
-            } else {
-                Vec::new()
-            }
-            .into_iter()
-            .map(|m| ReportKeyMoment {
-                moment: m.moment,
-                at: m.at,
-                title: m.title,
-            })
-            .collect();
-            incidents.push(ReportIncident {
-                detailed: scope.detailed(incident.id),
-                duration_minutes: duration_minutes(&incident)?,
-                source_system: incident.source_system,
-                source_id: incident.source_id,
-                number: incident.number,
-                title: incident.title,
-                service: incident.service,
-                severity: incident.severity,
-                status: incident.status,
-                started_at: incident.started_at,
-                resolved_at: incident.resolved_at,
-                not_change_caused: causes.get(&incident.id).cloned(),
-                merged_from,
-                url: incident.url,
-                timeline,
-                suspects,
-                key_moments,
-            });
-        }
 
-        let summary = self.failure_summary(&store_rows, &changes, counts, &links, causes)?;
+            let findings = crate::findings::report_findings(&self.measure_extras(
+                store_rows,
+                &crate::AnalyzeOptions {
+                    from: scope.from,
+                    to: scope.to,
+                    roster: None,
+                },
+                &|_| None,
+                Some(scope),
+                linking,
+            )?);
+            let (summary, stratified, dora, recovery, what_ifs) = sections
+                .join()
+                .map_err(|_| ApiError::Internal("the deep-dive sections panicked".to_owned()))??;
+
+            let sources = self
+                .store
+                .runs()?
+                .into_iter()
+                .map(|r| ReportSource {
+                    path: r.path,
+                    format: r.format,
+                    content_hash: r.content_hash,
+                    records_seen: r.seen,
+                    records_stored: r.stored,
+                    records_rejected: r.rejected,
+                })
+                .collect();
+
+            let changes = changes
+                .iter()
+                .map(|c| ReportChange {
+                    kind: c.kind.clone(),
+                    natural_key: c.natural_key.clone(),
+                    repo: c.repo.clone(),
+                    title: c.title.clone(),
+                    author: c.author_name.clone(),
+                    committed_at: c.committed_at.clone(),
+                    class: c.class.clone(),
+                    tool: c.tool.clone(),
+                    involvement: c.involvement.clone(),
+                    confidence: c.confidence,
+                    evidence: evidence
+                        .get(&c.id)
+                        .map(|rows| {
+                            rows.iter()
+                                .map(|e| ReportEvidence {
+                                    signal: e.signal.clone(),
+                                    location: e.location.clone(),
+                                    matched_text: e.matched_text.clone(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    source_file: c.source_file.clone(),
+                    source_location: c.source_location.clone(),
+                })
+                .collect();
+
+            Ok(Report {
+                schema: REPORT_SCHEMA.to_owned(),
+                generated_at: hindsight_store::format_time(&generated_at),
+                hindsight_version: crate::VERSION.to_owned(),
+                scope: scope.filters.clone(),
+                sources,
+                summary,
+                stratified,
+                dora,
+                recovery,
+                what_ifs,
+                incidents,
+                changes,
+                findings: Some(findings),
+                methodology: self.methodology()?,
+            })
+        })
+    }
+
+    /// The summary and the deep-dive sections: stratified, DORA, recovery and policy what-ifs.
+    #[allow(clippy::too_many_arguments)]
+    fn deep_dive_sections(
+        &self,
+        store_rows: &StoreRows,
+        changes: &[ChangeRow],
+        counts: (i64, i64, i64),
+        incident_rows: &[IncidentRow],
+        deployments: Vec<DeploymentRow>,
+        links: &[LinkRow],
+        causes: &HashMap<i64, String>,
+    ) -> Result<DeepDiveSections> {
+        let summary = self.failure_summary(store_rows, changes, counts, links, causes)?;
         let input = self.deep_dive_input(
-            &store_rows,
-            &changes,
+            store_rows,
+            changes,
             incident_rows,
             deployments,
-            &links,
+            links,
             causes,
         )?;
-        let stratified = self.stratified_section(&input)?;
-        let dora = self.dora_section(&input)?;
-        let recovery = self.recovery_section(&input)?;
-        let what_ifs = self.what_if_section(&input)?;
-        let findings = crate::findings::report_findings(&self.analysis_extras_in(
-            &store_rows,
-            &crate::AnalyzeOptions {
-                from: scope.from,
-                to: scope.to,
-                roster: None,
-            },
-            &|_| None,
-            Some(&scope),
-        )?);
-
-        let sources = self
-            .store
-            .runs()?
-            .into_iter()
-            .map(|r| ReportSource {
-                path: r.path,
-                format: r.format,
-                content_hash: r.content_hash,
-                records_seen: r.seen,
-                records_stored: r.stored,
-                records_rejected: r.rejected,
-            })
-            .collect();
-
-        let changes = changes
-            .iter()
-            .map(|c| ReportChange {
-                kind: c.kind.clone(),
-                natural_key: c.natural_key.clone(),
-                repo: c.repo.clone(),
-                title: c.title.clone(),
-                author: c.author_name.clone(),
-                committed_at: c.committed_at.clone(),
-                class: c.class.clone(),
-                tool: c.tool.clone(),
-                involvement: c.involvement.clone(),
-                confidence: c.confidence,
-                evidence: evidence
-                    .get(&c.id)
-                    .map(|rows| {
-                        rows.iter()
-                            .map(|e| ReportEvidence {
-                                signal: e.signal.clone(),
-                                location: e.location.clone(),
-                                matched_text: e.matched_text.clone(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                source_file: c.source_file.clone(),
-                source_location: c.source_location.clone(),
-            })
-            .collect();
-
-        Ok(Report {
-            schema: REPORT_SCHEMA.to_owned(),
-            generated_at: hindsight_store::format_time(&generated_at),
-            hindsight_version: crate::VERSION.to_owned(),
-            scope: scope.filters,
-            sources,
+        Ok((
             summary,
-            stratified,
-            dora,
-            recovery,
-            what_ifs,
-            incidents,
-            changes,
-            findings: Some(findings),
-            methodology: self.methodology()?,
-        })
+            self.stratified_section(&input)?,
+            self.dora_section(&input)?,
+            self.recovery_section(&input)?,
+            self.what_if_section(&input)?,
+        ))
     }
 
     /// What the deep-dive sections are computed from; `causes` are the incidents classed as
@@ -357,7 +403,7 @@ impl Hindsight {
         &self,
         rows: &'a StoreRows,
         changes: &'a [ChangeRow],
-        incidents: Vec<IncidentRow>,
+        incidents: &[IncidentRow],
         deployments: Vec<DeploymentRow>,
         links: &[LinkRow],
         causes: &HashMap<i64, String>,
@@ -370,7 +416,7 @@ impl Hindsight {
             .map(|r| (r.id, r))
             .collect();
         let incidents: Vec<IncidentRow> = incidents
-            .into_iter()
+            .iter()
             .filter_map(|i| counted.get(&i.id).cloned())
             .collect();
         let failing_links = links
@@ -593,18 +639,7 @@ impl Hindsight {
         dir: &std::path::Path,
         generated_at: DateTime<Utc>,
     ) -> Result<Vec<std::path::PathBuf>> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            crate::ApiError::BadInput(format!("{}: cannot create: {e}", dir.display()))
-        })?;
-        let mut written = Vec::new();
-        for (name, text) in
-            hindsight_report::render_csv_tables(&self.report_in(scope, generated_at)?)
-        {
-            let path = dir.join(name);
-            write_atomically(&path, text.as_bytes())?;
-            written.push(path);
-        }
-        Ok(written)
+        write_csv_tables(&self.report_in(scope, generated_at)?, dir)
     }
 }
 
@@ -617,31 +652,68 @@ impl Hindsight {
         dir: &std::path::Path,
         generated_at: DateTime<Utc>,
     ) -> Result<Vec<std::path::PathBuf>> {
-        use hindsight_analysis::parquet::{write_parquet, ColumnValues, TableColumn};
-        use hindsight_report::DataValues;
-        std::fs::create_dir_all(dir).map_err(|e| {
-            crate::ApiError::BadInput(format!("{}: cannot create: {e}", dir.display()))
-        })?;
-        let mut written = Vec::new();
-        for table in hindsight_report::data_tables(&self.report_in(scope, generated_at)?) {
-            let columns: Vec<TableColumn> = table
-                .columns
-                .into_iter()
-                .map(|(name, values)| TableColumn {
-                    name,
-                    values: match values {
-                        DataValues::Int(v) => ColumnValues::Int(v),
-                        DataValues::Float(v) => ColumnValues::Float(v),
-                        DataValues::Text(v) => ColumnValues::Text(v),
-                    },
-                })
-                .collect();
-            let bytes = write_parquet(&columns)?;
-            let path = dir.join(format!("{}.parquet", table.name));
-            write_atomically(&path, &bytes)?;
-            written.push(path);
+        write_parquet_tables(&self.report_in(scope, generated_at)?, dir)
+    }
+
+    /// Writes the report in several outputs into `dir` (created if needed) from one build of
+    /// the model, rendering on every core: `report.md`, `report.html`, `report.json`,
+    /// `report.pdf`, the CSV tables under `csv/` and the Parquet tables under `parquet/`.
+    /// Every file is written atomically; returns the files written, in the order of
+    /// `outputs`.
+    pub fn save_report_outputs(
+        &self,
+        scope: &ReportScope,
+        outputs: &[ReportOutput],
+        dir: &std::path::Path,
+        generated_at: DateTime<Utc>,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        create_dir(dir)?;
+        let report = self.report_in(scope, generated_at)?;
+        // The costliest first, so that the cores finish together.
+        let mut order: Vec<usize> = (0..outputs.len()).collect();
+        order.sort_by_key(|i| outputs[*i].cost_rank());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(outputs.len())
+            .max(1);
+        let mut written: Vec<Option<Result<Vec<std::path::PathBuf>>>> =
+            (0..outputs.len()).map(|_| None).collect();
+        let done: Vec<Vec<(usize, Result<Vec<std::path::PathBuf>>)>> =
+            std::thread::scope(|threads| {
+                let work = || {
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&i) = order.get(k) else {
+                            return done;
+                        };
+                        done.push((i, outputs[i].write(&report, dir)));
+                    }
+                };
+                let handles: Vec<_> = (1..workers).map(|_| threads.spawn(work)).collect();
+                let mut done = vec![work()];
+                for handle in handles {
+                    done.push(handle.join().unwrap_or_default());
+                }
+                done
+            });
+        for (i, result) in done.into_iter().flatten() {
+            written[i] = Some(result);
         }
-        Ok(written)
+        let mut paths = Vec::new();
+        for (output, result) in outputs.iter().zip(written) {
+            match result {
+                Some(result) => paths.extend(result?),
+                None => {
+                    return Err(ApiError::Internal(format!(
+                        "rendering the report as {} stopped",
+                        output.name()
+                    )))
+                }
+            }
+        }
+        Ok(paths)
     }
 
     /// Renders the report and writes it to `path` atomically (a temporary file in the same
@@ -667,6 +739,15 @@ impl Hindsight {
         write_atomically(path, &bytes)
     }
 }
+
+/// The summary, stratified, DORA, recovery and what-if sections.
+type DeepDiveSections = (
+    ReportSummary,
+    hindsight_report::ReportStratified,
+    hindsight_report::ReportDora,
+    Vec<hindsight_report::ReportRecovery>,
+    Vec<hindsight_report::ReportWhatIf>,
+);
 
 /// The incidents as counted: each group's primary, with the group's merged window. `groups`
 /// are the groups of `rows`.
@@ -726,6 +807,15 @@ fn cohort(m: &CohortMeasure) -> ReportCohort {
 
 /// Writes through a temporary sibling file and a rename.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`] of what `write` streams into the file, buffered: a large output
+/// needs no copy of itself in memory.
+pub(crate) fn write_atomically_with(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
     use std::path::Path;
     let dir = path
         .parent()
@@ -736,9 +826,154 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    let result = std::fs::File::create(&temp)
+        .and_then(|file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            write(&mut out)?;
+            out.flush()
+        })
+        .and_then(|()| std::fs::rename(&temp, path));
     result.map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         crate::ApiError::BadInput(format!("{}: cannot write: {e}", path.display()))
     })
+}
+
+/// One output of [`Hindsight::save_report_outputs`]: a format, or the tables as Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportOutput {
+    Format(ReportFormat),
+    Parquet,
+}
+
+impl ReportOutput {
+    /// Every output, in the order `all` lists them.
+    pub const ALL: [ReportOutput; 6] = [
+        ReportOutput::Format(ReportFormat::Markdown),
+        ReportOutput::Format(ReportFormat::Html),
+        ReportOutput::Format(ReportFormat::Json),
+        ReportOutput::Format(ReportFormat::Pdf),
+        ReportOutput::Format(ReportFormat::Csv),
+        ReportOutput::Parquet,
+    ];
+
+    /// `all`, or names separated by commas (`md,html,parquet`), duplicates dropped.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>> {
+        let mut outputs = Vec::new();
+        for name in text.split(',').map(str::trim) {
+            let parsed: &[Self] = if name.eq_ignore_ascii_case("all") {
+                &Self::ALL
+            } else if name.eq_ignore_ascii_case("parquet") {
+                &[Self::Parquet]
+            } else {
+                match ReportFormat::parse(name) {
+                    Some(ReportFormat::Markdown) => &[Self::ALL[0]],
+                    Some(ReportFormat::Html) => &[Self::ALL[1]],
+                    Some(ReportFormat::Json) => &[Self::ALL[2]],
+                    Some(ReportFormat::Pdf) => &[Self::ALL[3]],
+                    Some(ReportFormat::Csv) => &[Self::ALL[4]],
+                    None => {
+                        return Err(ApiError::BadInput(format!(
+                            "unknown report format {name:?}; use md, html, json, pdf, csv, \
+                             parquet or all"
+                        )))
+                    }
+                }
+            };
+            for output in parsed {
+                if !outputs.contains(output) {
+                    outputs.push(*output);
+                }
+            }
+        }
+        Ok(outputs)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Format(ReportFormat::Markdown) => "md",
+            Self::Format(ReportFormat::Html) => "html",
+            Self::Format(ReportFormat::Json) => "json",
+            Self::Format(ReportFormat::Pdf) => "pdf",
+            Self::Format(ReportFormat::Csv) => "csv",
+            Self::Parquet => "parquet",
+        }
+    }
+
+    /// Costliest first (the 5,000-incident benchmark's order).
+    fn cost_rank(self) -> u8 {
+        match self {
+            Self::Format(ReportFormat::Pdf) => 0,
+            Self::Format(ReportFormat::Json) => 1,
+            Self::Format(ReportFormat::Html) => 2,
+            Self::Format(ReportFormat::Markdown) => 3,
+            Self::Parquet => 4,
+            Self::Format(ReportFormat::Csv) => 5,
+        }
+    }
+
+    /// Renders `report` and writes it under `dir`; returns the files written.
+    fn write(self, report: &Report, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+        match self {
+            Self::Format(ReportFormat::Csv) => write_csv_tables(report, &dir.join("csv")),
+            Self::Parquet => write_parquet_tables(report, &dir.join("parquet")),
+            Self::Format(ReportFormat::Json) => {
+                let path = dir.join("report.json");
+                write_atomically_with(&path, |out| {
+                    serde_json::to_writer_pretty(&mut *out, report)?;
+                    out.write_all(b"\n")
+                })?;
+                Ok(vec![path])
+            }
+            Self::Format(format) => {
+                let path = dir.join(format!("report.{}", self.name()));
+                write_atomically(&path, &hindsight_report::render_bytes(report, format)?)?;
+                Ok(vec![path])
+            }
+        }
+    }
+}
+
+fn create_dir(dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| ApiError::BadInput(format!("{}: cannot create: {e}", dir.display())))
+}
+
+/// Every report table as one CSV file in `dir` (created if needed).
+fn write_csv_tables(report: &Report, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    create_dir(dir)?;
+    let mut written = Vec::new();
+    for (name, text) in hindsight_report::render_csv_tables(report) {
+        let path = dir.join(name);
+        write_atomically(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Every report table as one Parquet file in `dir` (created if needed), columns typed.
+fn write_parquet_tables(report: &Report, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    use hindsight_analysis::parquet::{write_parquet, ColumnValues, TableColumn};
+    use hindsight_report::DataValues;
+    create_dir(dir)?;
+    let mut written = Vec::new();
+    for table in hindsight_report::data_tables(report) {
+        let columns: Vec<TableColumn> = table
+            .columns
+            .into_iter()
+            .map(|(name, values)| TableColumn {
+                name,
+                values: match values {
+                    DataValues::Int(v) => ColumnValues::Int(v),
+                    DataValues::Float(v) => ColumnValues::Float(v),
+                    DataValues::Text(v) => ColumnValues::Text(v),
+                },
+            })
+            .collect();
+        let bytes = write_parquet(&columns)?;
+        let path = dir.join(format!("{}.parquet", table.name));
+        write_atomically(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
 }

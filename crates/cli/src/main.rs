@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use hindsight_api::{
-    AnalyzeOptions, ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat, ReportScope,
-    Roster,
+    AnalyzeOptions, ApiError, ApiErrorKind, Hindsight, IngestOptions, ReportFormat, ReportOutput,
+    ReportScope, Roster,
 };
 
 const EXAMPLES: &str = "\
@@ -22,6 +22,8 @@ Examples:
   hindsight report --format pdf --out dive.pdf     ... as a PDF with contents and page numbers
   hindsight report --format csv --out tables/      ... every table as a CSV file
   hindsight report parquet --out tables/           ... every table as a typed Parquet file
+  hindsight report all --out meeting/              every format at once: report.md, .html,
+                                                   .json, .pdf, csv/ and parquet/
   hindsight report md --from 2026-11-16 --to 2026-11-20 --service checkout --cohort ai
                                                    a scoped report: filters narrow every section
   hindsight report html --incident PT4KHLK --out one.html   full sections for chosen incidents
@@ -35,6 +37,11 @@ Exit codes:
   0  success
   1  internal error (a bug, or the machine failed: disk full, permissions)
   2  bad input or usage (unreadable or malformed file, unknown option, missing record)";
+
+/// mimalloc: reports and ingests allocate millions of short strings, which it frees and reuses
+/// faster than the system allocator (see ARCHITECTURE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Incident deep-dives from the data you already have: which deployments and changes triggered
 /// an outage, and whether AI tools or humans wrote them.
@@ -86,7 +93,8 @@ enum Command {
         #[arg(value_name = "FORMAT")]
         kind: Option<String>,
         /// md, html, json, pdf, csv or parquet (csv and parquet: one file per table, into the
-        /// --out folder)
+        /// --out folder); several separated by commas, or all, into the --out folder from one
+        /// build of the report
         #[arg(long, default_value = "md", value_name = "FORMAT")]
         format: String,
         /// Only what happened from this date or RFC 3339 time on (incidents by start,
@@ -113,7 +121,8 @@ enum Command {
         /// the others stay in the incident table
         #[arg(long = "incident", value_name = "ID")]
         incidents: Vec<String>,
-        /// Write to this file (atomically) instead of standard output; a folder for csv
+        /// Write to this file (atomically) instead of standard output; a folder for csv,
+        /// parquet and several formats
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
         /// The report's generation time, RFC 3339 [default: $SOURCE_DATE_EPOCH or now]
@@ -435,6 +444,16 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             };
             let name = kind.as_deref().unwrap_or(format);
             let generated_at = generation_time(generated_at.as_deref())?;
+            if name.contains(',') || name.eq_ignore_ascii_case("all") {
+                let outputs = ReportOutput::parse_list(name)?;
+                let dir = out.as_deref().ok_or_else(|| {
+                    ApiError::BadInput(format!("{name} writes several files: give --out DIR"))
+                })?;
+                for path in app.save_report_outputs(&scope, &outputs, dir, generated_at)? {
+                    eprintln!("wrote {}", path.display());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             if name.eq_ignore_ascii_case("parquet") {
                 let dir = out.as_deref().ok_or_else(|| {
                     ApiError::BadInput("parquet writes one file per table: give --out DIR".into())
@@ -446,7 +465,7 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
             }
             let format = ReportFormat::parse(name).ok_or_else(|| {
                 ApiError::BadInput(format!(
-                    "unknown report format {name:?}; use md, html, json, pdf, csv or parquet"
+                    "unknown report format {name:?}; use md, html, json, pdf, csv, parquet or all"
                 ))
             })?;
             match (format, out) {

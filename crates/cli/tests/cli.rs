@@ -371,6 +371,48 @@ fn report_filters_pdf_csv_and_parquet_from_the_command_line() {
     assert!(std::fs::read(dir.path().join("parquet/changes.parquet"))
         .expect("parquet")
         .starts_with(b"PAR1"));
+
+    // Several formats from one build of the report, into a folder.
+    let meeting = dir.path().join("meeting");
+    let out = hindsight(
+        &db,
+        &[
+            "report",
+            "md,pdf,csv",
+            "--out",
+            meeting.to_str().expect("utf8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("report.pdf"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut entries: Vec<String> = std::fs::read_dir(&meeting)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    assert_eq!(entries, ["csv", "report.md", "report.pdf"]);
+    assert_eq!(
+        std::fs::read_to_string(meeting.join("report.md")).expect("md"),
+        text(&hindsight(&db, &["report", "md"]).stdout)
+    );
+    let out = hindsight(&db, &["report", "all"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("give --out DIR"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = hindsight(&db, &["report", "md,docx", "--out", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("\"docx\""),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
