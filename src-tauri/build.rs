@@ -14,6 +14,7 @@ fn main() {
         "cancel_ingest",
         "render_report",
         "save_report",
+        "save_report_outputs",
         "search_events",
         "event_facets",
         "event_histogram",

@@ -11,7 +11,7 @@ use hindsight_api::{AnnotationInputDto, IncidentTimelineDto};
 use hindsight_api::{
     ApiError, ChangeDto, EventFacetsDto, EventHistogramDto, EventPageDto, EventQueryDto, Hindsight,
     IncidentDetailDto, IncidentSummaryDto, IngestOptions, IngestProgressDto, IngestReportDto,
-    IngestRunDto, ReportFormat, ReportScope, StoreOverviewDto,
+    IngestRunDto, ReportFormat, ReportOutput, ReportScope, StoreOverviewDto,
 };
 use hindsight_api::{IncidentCauseDto, IncidentGroupDto};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -161,6 +161,24 @@ fn save_report(
         Utc::now(),
     )?;
     Ok(path)
+}
+
+/// Writes the report in several formats (`all`, or names separated by commas) into the folder
+/// the user chose, from one build of the report; answers the files written.
+#[tauri::command(async)]
+fn save_report_outputs(
+    state: State<'_, AppState>,
+    outputs: String,
+    dir: String,
+    scope: Option<ReportScope>,
+) -> Result<Vec<String>, ApiError> {
+    let written = state.app()?.save_report_outputs(
+        &scope.unwrap_or_default(),
+        &ReportOutput::parse_list(&outputs)?,
+        std::path::Path::new(&dir),
+        Utc::now(),
+    )?;
+    Ok(written.iter().map(|p| p.display().to_string()).collect())
 }
 
 #[tauri::command(async)]
@@ -365,6 +383,7 @@ pub fn run() {
             cancel_ingest,
             render_report,
             save_report,
+            save_report_outputs,
             search_events,
             event_facets,
             event_histogram,

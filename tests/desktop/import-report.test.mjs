@@ -185,3 +185,26 @@ test("the report is exported as HTML to the chosen file", async () => {
   assert.ok(!/<script/i.test(html), "the report carries no script");
   assert.match(html, /Key moments: <strong>detection<\/strong>/, "the key moment marked above is reported");
 });
+
+test("every format is saved into the chosen folder from one build of the report", async () => {
+  const dir = join(home, "meeting");
+  mkdirSync(dir, { recursive: true });
+  await planDialogs({ open: [dir] });
+  await session.click((await session.waitFor('[data-testid="nav-report"]'))[0]);
+  await session.waitFor('[data-testid="report-preview"]');
+  await session.click((await session.waitFor('[data-testid="report-save-all"]'))[0]);
+  // The HTML test's "Saved to" line gives way to the folder's once every file is written.
+  let said = "";
+  for (const deadline = Date.now() + 60000; !/files to/.test(said) && Date.now() < deadline; await sleep(200)) {
+    const found = await session.findAll('[data-testid="report-saved"]').catch(() => []);
+    said = found.length > 0 ? await session.text(found[0]).catch(() => "") : "";
+  }
+  assert.match(said, /^Saved 20 files to .*meeting/);
+  assert.deepEqual(readdirSync(dir).sort(), ["csv", "parquet", "report.html", "report.json", "report.md", "report.pdf"]);
+  assert.equal(readdirSync(join(dir, "csv")).length, 8);
+  assert.ok(readFileSync(join(dir, "report.pdf")).subarray(0, 5).equals(Buffer.from("%PDF-")));
+  assert.ok(readFileSync(join(dir, "parquet", "cohorts.parquet")).subarray(0, 4).equals(Buffer.from("PAR1")));
+  const json = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
+  assert.equal(json.incidents.length, truth.incidents.length);
+  assert.match(readFileSync(join(dir, "report.md"), "utf8"), /^# /);
+});

@@ -45,6 +45,12 @@ export type ReportFormat = "md" | "html" | "json" | "pdf";
  * (the Tauri backend in the app, an in-memory mock in tests).
  * Every method rejects with a {@link HostError}.
  */
+/** What {@link Host.saveReportFolder} wrote: the folder chosen and every file, in order. */
+export interface SavedFolder {
+  dir: string;
+  files: string[];
+}
+
 export interface Host {
   storeOverview(): Promise<StoreOverviewDto>;
   listIncidents(): Promise<IncidentSummaryDto[]>;
@@ -79,6 +85,12 @@ export interface Host {
    * `scope` narrows every section (omitted: everything in the store).
    */
   saveReport(format: ReportFormat, scope?: ReportScope): Promise<string | null>;
+  /**
+   * Lets the user choose a folder and writes every format into it from one build of the report
+   * (`report.md`, `.html`, `.json`, `.pdf`, the tables under `csv/` and `parquet/`); the folder
+   * and the files written, `null` when cancelled.
+   */
+  saveReportFolder(scope?: ReportScope): Promise<SavedFolder | null>;
   /** The report as Markdown text, over `scope` when given. */
   reportPreview(scope?: ReportScope): Promise<string>;
   /** One page of the unified event timeline (incidents, deployments, changes) matching `query`. */

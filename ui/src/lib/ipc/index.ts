@@ -18,6 +18,7 @@ export {
   type PickKind,
   type FileDropEvent,
   type EventFilterQuery,
+  type SavedFolder,
 } from "./host";
 export { HostProvider, useHost, useStoreRefresh } from "./context";
 export type { IngestRunDto } from "../bindings/IngestRunDto";

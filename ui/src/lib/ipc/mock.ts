@@ -33,7 +33,11 @@ import {
   type CauseCategory,
   type CauseDecision,
   CAUSE_CATEGORIES,
+  type SavedFolder,
 } from "./host";
+
+/** The report's tables, as `hindsight report csv` names their files. */
+const REPORT_TABLES = ["cohorts", "tools", "comparisons", "incidents", "suspects", "changes", "sources", "findings"];
 import type { IncidentGroupDecisionDto } from "../bindings/IncidentGroupDecisionDto";
 import type { IncidentGroupDto } from "../bindings/IncidentGroupDto";
 import type { IncidentCauseDto } from "../bindings/IncidentCauseDto";
@@ -313,6 +317,17 @@ export class MockHost implements Host {
     return this.answer("saveReport", scope === undefined ? [format] : [format, scope], () =>
       this.data.saveDirectory === null ? null : `${this.data.saveDirectory}/hindsight-report.${format}`,
     );
+  }
+
+  /** "Writes" every format into `saveDirectory`, named as the app names them. */
+  saveReportFolder(scope?: ReportScope): Promise<SavedFolder | null> {
+    return this.answer("saveReportFolder", scope === undefined ? [] : [scope], () => {
+      const dir = this.data.saveDirectory;
+      if (dir === null) return null;
+      const reports = ["md", "html", "json", "pdf"].map((ext) => `${dir}/report.${ext}`);
+      const tables = ["csv", "parquet"].flatMap((kind) => REPORT_TABLES.map((t) => `${dir}/${kind}/${t}.${kind}`));
+      return { dir, files: [...reports, ...tables] };
+    });
   }
 
   reportPreview(scope?: ReportScope): Promise<string> {

@@ -163,6 +163,25 @@ describe("tauri host", () => {
     expect(spy.mock.calls).toEqual([["save_report", { format: "html", path: "/home/me/pm.html" }]]);
   });
 
+  it("saves every format into the folder the folder dialog chose, with the scope", async () => {
+    const written = ["/home/me/pm/report.md", "/home/me/pm/csv/cohorts.csv"];
+    const { spy, invoke } = fakeInvoke(() => written);
+    const { open, dialog } = fakeDialog("/home/me/pm", null);
+    const scope = { from: "2026-11-16", to: null, services: [], teams: [], severities: [], cohorts: [], incidents: [] };
+    await expect(createTauriHost(invoke, dialog).saveReportFolder(scope)).resolves.toEqual({
+      dir: "/home/me/pm",
+      files: written,
+    });
+    expect(open.mock.calls).toEqual([[{ directory: true, multiple: false, title: "Folder for every report format" }]]);
+    expect(spy.mock.calls).toEqual([["save_report_outputs", { outputs: "all", dir: "/home/me/pm", scope }]]);
+
+    const cancelled = fakeInvoke(() => written);
+    await expect(
+      createTauriHost(cancelled.invoke, fakeDialog(null, null).dialog).saveReportFolder(),
+    ).resolves.toBeNull();
+    expect(cancelled.spy).not.toHaveBeenCalled();
+  });
+
   it("answers null and writes nothing when the save dialog is cancelled", async () => {
     const { spy, invoke } = fakeInvoke(() => "x");
     const { save, dialog } = fakeDialog(null, null);

@@ -49,7 +49,7 @@ export interface DialogFilter {
 export interface DialogFns {
   open(options: {
     multiple: boolean;
-    directory: false;
+    directory: boolean;
     filters?: DialogFilter[];
     title?: string;
   }): Promise<string | string[] | null>;
@@ -91,6 +91,7 @@ export const COMMANDS = {
   ingestFiles: "ingest_files",
   cancelIngest: "cancel_ingest",
   saveReport: "save_report",
+  saveReportOutputs: "save_report_outputs",
   renderReport: "render_report",
   searchEvents: "search_events",
   eventFacets: "event_facets",
@@ -223,6 +224,16 @@ export function createTauriHost(
       );
       if (path === null) return null;
       return call<string>(COMMANDS.saveReport, scope === undefined ? { format, path } : { format, path, scope });
+    },
+    saveReportFolder: async (scope?: ReportScope) => {
+      const chosen = await ask(() =>
+        dialog.open({ directory: true, multiple: false, title: "Folder for every report format" }),
+      );
+      const dir = Array.isArray(chosen) ? chosen[0] : chosen;
+      if (dir === null || dir === undefined) return null;
+      const args = { outputs: "all", dir };
+      const files = await call<string[]>(COMMANDS.saveReportOutputs, scope === undefined ? args : { ...args, scope });
+      return { dir, files };
     },
     reportPreview: (scope?: ReportScope) =>
       call<string>(COMMANDS.renderReport, scope === undefined ? { format: "md" } : { format: "md", scope }),

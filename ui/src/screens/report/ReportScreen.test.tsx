@@ -1,4 +1,4 @@
-import { fireEvent, screen } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { HostError } from "../../lib/ipc";
 import { demoData } from "../../lib/ipc/demoData";
@@ -31,10 +31,45 @@ describe("report screen", () => {
     expect((await screen.findByText("/home/demo/Documents/hindsight-report.json")).tagName).toBe("CODE");
   });
 
+  it("saves every format into a chosen folder, under the scope in force", async () => {
+    const host = new MockHost(demoData());
+    renderWithHost(<ReportScreen />, host);
+    fireEvent.click(screen.getByTestId("report-save-all"));
+    expect((await screen.findByTestId("report-saved")).textContent).toBe(
+      "Saved 20 files to /home/demo/Documents: report.md, .html, .json and .pdf, and every table under csv/ and parquet/",
+    );
+    expect(host.calls).toContainEqual({ method: "saveReportFolder", args: [] });
+
+    fireEvent.change(screen.getByTestId("report-scope-services"), { target: { value: "checkout" } });
+    fireEvent.click(screen.getByTestId("report-scope-apply"));
+    fireEvent.click(screen.getByTestId("report-save-all"));
+    await waitFor(() =>
+      expect(host.calls.filter((c) => c.method === "saveReportFolder").at(-1)?.args[0]).toMatchObject({
+        services: ["checkout"],
+      }),
+    );
+  });
+
+  it("says so when the folder dialog is cancelled, and shows a failure", async () => {
+    renderWithHost(<ReportScreen />, new MockHost({ ...demoData(), saveDirectory: null }));
+    fireEvent.click(screen.getByTestId("report-save-all"));
+    expect(await screen.findByText("Not saved: no file or folder chosen.")).toBeTruthy();
+    cleanup();
+    const failing = new MockHost(demoData(), {
+      errors: { saveReportFolder: new HostError("bad_input", "/readonly: cannot create: permission denied") },
+    });
+    renderWithHost(<ReportScreen />, failing);
+    fireEvent.click(screen.getByTestId("report-save-all"));
+    await screen.findByText(/Could not save the report/);
+    expect(screen.getAllByRole("alert").map((a) => a.textContent)).toContain(
+      "Could not save the report: /readonly: cannot create: permission denied",
+    );
+  });
+
   it("says so when the save dialog is cancelled", async () => {
     renderWithHost(<ReportScreen />, new MockHost({ ...demoData(), saveDirectory: null }));
     fireEvent.click(screen.getByTestId("report-save-md"));
-    expect(await screen.findByText("Not saved: no file chosen.")).toBeTruthy();
+    expect(await screen.findByText("Not saved: no file or folder chosen.")).toBeTruthy();
     expect(screen.queryByTestId("report-saved")).toBeNull();
   });
 

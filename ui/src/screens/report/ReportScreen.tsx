@@ -60,8 +60,9 @@ export function scopeOf(form: ScopeForm): ReportScope | undefined {
 
 type SaveState =
   | { status: "idle" }
-  | { status: "busy"; format: ReportFormat }
+  | { status: "busy"; format: ReportFormat | "all" }
   | { status: "saved"; path: string }
+  | { status: "saved-folder"; dir: string; files: number }
   | { status: "cancelled" }
   | { status: "error"; error: HostError };
 
@@ -97,6 +98,16 @@ export function ReportScreen() {
     try {
       const path = await host.saveReport(format, scope);
       setSave(path === null ? { status: "cancelled" } : { status: "saved", path });
+    } catch (e) {
+      setSave({ status: "error", error: toHostError(e) });
+    }
+  };
+
+  const saveFolder = async () => {
+    setSave({ status: "busy", format: "all" });
+    try {
+      const saved = await host.saveReportFolder(scope);
+      setSave(saved === null ? { status: "cancelled" } : { status: "saved-folder", dir: saved.dir, files: saved.files.length });
     } catch (e) {
       setSave({ status: "error", error: toHostError(e) });
     }
@@ -162,6 +173,15 @@ export function ReportScreen() {
             {label}
           </button>
         ))}
+        <button
+          type="button"
+          data-testid="report-save-all"
+          disabled={save.status === "busy"}
+          onClick={() => void saveFolder()}
+          title="Markdown, HTML, JSON and PDF, with every table as CSV and Parquet, from one build of the report"
+        >
+          Save every format to a folder…
+        </button>
       </div>
       <div aria-live="polite">
         {save.status === "busy" ? <p className="muted">Saving…</p> : null}
@@ -170,7 +190,13 @@ export function ReportScreen() {
             Saved to <code>{save.path}</code>
           </p>
         ) : null}
-        {save.status === "cancelled" ? <p className="muted">Not saved: no file chosen.</p> : null}
+        {save.status === "saved-folder" ? (
+          <p data-testid="report-saved">
+            Saved {save.files} files to <code>{save.dir}</code>: report.md, .html, .json and .pdf, and every table
+            under csv/ and parquet/
+          </p>
+        ) : null}
+        {save.status === "cancelled" ? <p className="muted">Not saved: no file or folder chosen.</p> : null}
         {save.status === "error" ? <ErrorMessage error={save.error} context="Could not save the report" /> : null}
       </div>
       <h3>Preview</h3>
