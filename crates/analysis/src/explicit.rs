@@ -43,7 +43,7 @@ pub(crate) struct Context<'a> {
 }
 
 /// How long after the incident a rollback still counts as its rollback.
-const ROLLBACK_GRACE_HOURS: i64 = 2;
+pub(crate) const ROLLBACK_GRACE_HOURS: i64 = 2;
 /// How long after the incident a revert commit still counts.
 const REVERT_GRACE_HOURS: i64 = 24;
 
@@ -413,7 +413,7 @@ pub fn classify_cause(incident: &IncidentFacts) -> Option<(String, String)> {
 
 /// Where an incident ends for the rollback and revert rules: its resolution, or 24 h after
 /// impact start while unresolved.
-fn incident_end(incident: &IncidentFacts) -> DateTime<Utc> {
+pub(crate) fn incident_end(incident: &IncidentFacts) -> DateTime<Utc> {
     incident
         .resolved_at
         .filter(|end| *end >= incident.started_at)
@@ -497,7 +497,7 @@ fn pr_changes<'a>(repo: Option<&str>, number: u64, ctx: &Context<'a>) -> Vec<&'a
 }
 
 /// `#123`, `o/r#123`, `https://github.com/o/r/pull/123`, `.../merge_requests/123`.
-fn pull_request(word: &str) -> Option<(Option<String>, u64)> {
+pub(crate) fn pull_request(word: &str) -> Option<(Option<String>, u64)> {
     for marker in ["/pull/", "/pulls/", "/merge_requests/"] {
         if let Some(at) = word.find(marker) {
             let number: String = word[at + marker.len()..]
@@ -545,7 +545,7 @@ pub(crate) fn reverted_sha(message: &str) -> Option<String> {
 }
 
 /// The words of a text, stripped of surrounding punctuation.
-fn words(text: &str) -> Vec<&str> {
+pub(crate) fn words(text: &str) -> Vec<&str> {
     text.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .map(|w| {
             let bracket = |c: char| {
@@ -603,14 +603,14 @@ fn same_version(word: &str, version: &str) -> bool {
 }
 
 /// A deployment key worth matching in prose: letters and digits both (`dep-0010`, `op-4`).
-fn is_key_like(key: &str) -> bool {
+pub(crate) fn is_key_like(key: &str) -> bool {
     key.len() >= 4
         && key.chars().any(|c| c.is_ascii_alphabetic())
         && key.chars().any(|c| c.is_ascii_digit())
 }
 
 /// 7 to 40 hex digits with at least one letter and one digit.
-fn is_sha_like(word: &str) -> bool {
+pub(crate) fn is_sha_like(word: &str) -> bool {
     (7..=40).contains(&word.len())
         && word.chars().all(|c| c.is_ascii_hexdigit())
         && word.chars().any(|c| c.is_ascii_digit())

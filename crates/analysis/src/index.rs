@@ -103,6 +103,37 @@ fn by_time(list: &mut [&DeploymentFacts]) {
     list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
 }
 
+/// The pull request numbers a change may stand for, ascending: a PR change keyed `o/r#123`, a
+/// commit titled `... (#123)` or `Merge pull request #123 ...`.
+pub(crate) fn pr_numbers(c: &ChangeFacts, details: Option<&ChangeDetails>) -> Vec<u64> {
+    let mut numbers = Vec::new();
+    if let Some((_, n)) = c.natural_key.rsplit_once('#') {
+        numbers.extend(n.parse::<u64>().ok());
+    }
+    if let Some(d) = details {
+        let title = d.title.trim();
+        if let Some(rest) = title.strip_suffix(')') {
+            if let Some((_, n)) = rest.rsplit_once("(#") {
+                numbers.extend(n.parse::<u64>().ok());
+            }
+        }
+        const MERGE: &[u8] = b"merge pull request #";
+        if title
+            .as_bytes()
+            .get(..MERGE.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(MERGE))
+        {
+            // The prefix is ASCII, so its end is a character boundary.
+            let rest = &title[MERGE.len()..];
+            let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            numbers.extend(n.parse::<u64>().ok());
+        }
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
 /// The change tables: a million changes, so they build on a core of their own.
 struct ChangeTables<'a> {
     changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
@@ -122,35 +153,14 @@ impl<'a> ChangeTables<'a> {
         let mut changes_by_pr: HashMap<u64, Vec<&ChangeFacts>> = HashMap::new();
         let mut reverts = Vec::new();
         for c in changes {
-            let mut numbers = Vec::new();
-            if let Some((_, n)) = c.natural_key.rsplit_once('#') {
-                numbers.extend(n.parse::<u64>().ok());
+            let details = details.get(&c.id);
+            if let (Some(at), Some(sha)) = (
+                c.committed_at,
+                details.and_then(|d| reverted_sha(&d.message)),
+            ) {
+                reverts.push((at, c, sha));
             }
-            if let Some(d) = details.get(&c.id) {
-                let title = d.title.trim();
-                if let Some(rest) = title.strip_suffix(')') {
-                    if let Some((_, n)) = rest.rsplit_once("(#") {
-                        numbers.extend(n.parse::<u64>().ok());
-                    }
-                }
-                const MERGE: &[u8] = b"merge pull request #";
-                if title
-                    .as_bytes()
-                    .get(..MERGE.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(MERGE))
-                {
-                    // The prefix is ASCII, so its end is a character boundary.
-                    let rest = &title[MERGE.len()..];
-                    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                    numbers.extend(n.parse::<u64>().ok());
-                }
-                if let (Some(at), Some(sha)) = (c.committed_at, reverted_sha(&d.message)) {
-                    reverts.push((at, c, sha));
-                }
-            }
-            numbers.sort_unstable();
-            numbers.dedup();
-            for n in numbers {
+            for n in pr_numbers(c, details) {
                 changes_by_pr.entry(n).or_default().push(c);
             }
         }

@@ -12,6 +12,7 @@ mod link;
 pub mod measures;
 pub mod parquet;
 pub mod policy;
+pub mod relevant;
 pub mod stats;
 pub mod strata;
 

@@ -34,7 +34,10 @@ impl Hindsight {
             // time, so a large deploy log never has all its deployments in memory.
             (Vec::new(), self.stream_contents()?)
         } else {
-            self.compute_links(&self.link_options()?)?
+            // Deployments stream past; only those linking may read are held.
+            let options = self.link_options()?;
+            let inputs = self.stream_link_inputs(&options.window)?;
+            (inputs.link(&options), inputs.shipped)
         };
         let rows: Vec<(i64, i64, String)> = shipped
             .iter()
@@ -88,7 +91,9 @@ impl Hindsight {
     }
 
     /// What each deployment shipped and the suspect links of every incident group, under the
-    /// given options; nothing is written.
+    /// given options, with every deployment in memory; nothing is written. The reference the
+    /// streamed linking (`stream_link_inputs`) is tested against.
+    #[cfg(test)]
     pub(crate) fn compute_links(
         &self,
         options: &LinkOptions,
@@ -101,8 +106,8 @@ impl Hindsight {
         Ok((links, inputs.shipped))
     }
 
-    /// Everything linking reads, loaded from the store once, so that several link options (the
-    /// sensitivity grid) reuse one load.
+    /// Everything linking reads, every deployment included, loaded from the store once.
+    #[cfg(test)]
     pub(crate) fn link_inputs(&self) -> Result<LinkInputs> {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
@@ -142,14 +147,7 @@ impl Hindsight {
         // Every tool's name for a service onto the catalog's one; its dependsOn as upstreams.
         let services = self.service_map()?;
         services.apply(&mut deployment_facts, &mut []);
-        // An incident's tool may name its service only by id (PagerDuty's service id).
-        let attributes: BTreeMap<i64, &BTreeMap<String, String>> =
-            incidents.iter().map(|r| (r.id, &r.attributes)).collect();
-        let none = BTreeMap::new();
-        for fact in &mut incident_facts {
-            let attrs = attributes.get(&fact.id).copied().unwrap_or(&none);
-            fact.service = services.resolve(fact.service.as_deref(), attrs);
-        }
+        resolve_incident_services(&services, incidents, &mut incident_facts);
         let shipped = deployment_contents(&deployment_facts, &change_facts);
         let extras = LinkExtras {
             deployment_keys,
@@ -157,19 +155,7 @@ impl Hindsight {
             change_details: if incident_facts.is_empty() {
                 BTreeMap::new()
             } else {
-                self.store
-                    .change_texts()?
-                    .into_iter()
-                    .map(|(id, title, message, additions, deletions)| {
-                        let details = ChangeDetails {
-                            title,
-                            message,
-                            additions,
-                            deletions,
-                        };
-                        (id, details)
-                    })
-                    .collect()
+                self.change_details()?
             },
         };
         Ok(LinkInputs {
@@ -180,6 +166,102 @@ impl Hindsight {
             extras,
             depends_on: services.depends_on(),
         })
+    }
+
+    /// [`Self::link_inputs`] with the deployments streamed from the store in time order: what
+    /// each shipped is worked out as they pass, and only those linking may read under a link
+    /// `window` are held (`hindsight_analysis::relevant`), so a deploy log of millions of
+    /// lines links in the memory its incidents' windows need. Linking the result gives the
+    /// links linking every deployment gives.
+    pub(crate) fn stream_link_inputs(&self, window: &Duration) -> Result<LinkInputs> {
+        use hindsight_analysis::relevant::{missing_rollback_targets, Relevance, RelevantWalker};
+        let incidents = self.store.incidents()?;
+        let groups = self.groups_of(&incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let mut incident_facts =
+            grouped_incident_facts(self.incident_facts(&incidents)?, &incidents, &groups)?;
+        let services = self.service_map()?;
+        resolve_incident_services(&services, &incidents, &mut incident_facts);
+        let change_facts = self
+            .store
+            .changes()?
+            .iter()
+            .map(change_facts)
+            .collect::<Result<Vec<_>>>()?;
+        let change_details = self.change_details()?;
+        let relevance = Relevance::new(&incident_facts, &change_facts, &change_details, *window);
+        let mut contents = ContentsWalker::new(&change_facts);
+        let mut walker = RelevantWalker::new(&relevance);
+        let mut shipped = Vec::new();
+        let mut shipped_here = Vec::new();
+        self.store.for_each_deployment(|row| -> Result<()> {
+            let key = row.natural_key.clone();
+            let mut fact = into_deployment_facts(row)?;
+            services.apply(std::slice::from_mut(&mut fact), &mut []);
+            let before = shipped.len();
+            contents.ship(&fact, &mut shipped);
+            shipped_here.clear();
+            shipped_here.extend(shipped[before..].iter().map(|s| s.change_id));
+            walker.push(fact, key, &shipped_here);
+            Ok(())
+        })?;
+        let (mut kept, _) = walker.finish();
+        // What kept rollbacks say they undid, wherever it lies in time.
+        let mut fetched = false;
+        for of in missing_rollback_targets(&kept) {
+            let row = match self.store.deployment_by_key(&of)? {
+                Some(row) => Some(row),
+                None => match of.parse::<i64>() {
+                    Ok(id) if id.to_string() == of => self.store.deployment(id).ok(),
+                    _ => None,
+                },
+            };
+            if let Some(row) = row {
+                let key = row.natural_key.clone();
+                let mut fact = into_deployment_facts(row)?;
+                services.apply(std::slice::from_mut(&mut fact), &mut []);
+                kept.push((fact, key));
+                fetched = true;
+            }
+        }
+        if fetched {
+            kept.sort_by(|a, b| (a.0.at, &a.1).cmp(&(b.0.at, &b.1)));
+            kept.dedup_by_key(|(d, _)| d.id);
+        }
+        shipped.sort();
+        let (deployment_facts, keys): (Vec<DeploymentFacts>, Vec<String>) =
+            kept.into_iter().unzip();
+        let deployment_keys = deployment_facts.iter().map(|d| d.id).zip(keys).collect();
+        Ok(LinkInputs {
+            incident_facts,
+            deployment_facts,
+            change_facts,
+            shipped,
+            extras: LinkExtras {
+                deployment_keys,
+                change_details,
+            },
+            depends_on: services.depends_on(),
+        })
+    }
+
+    /// Every change's title, message and size, which explicit evidence and scoring read.
+    fn change_details(&self) -> Result<BTreeMap<i64, ChangeDetails>> {
+        Ok(self
+            .store
+            .change_texts()?
+            .into_iter()
+            .map(|(id, title, message, additions, deletions)| {
+                let details = ChangeDetails {
+                    title,
+                    message,
+                    additions,
+                    deletions,
+                };
+                (id, details)
+            })
+            .collect())
     }
 
     /// Incidents with the text explicit evidence is searched in: title and timeline.
@@ -558,6 +640,22 @@ pub(crate) fn change_dto(row: &ChangeRow, evidence: &BTreeMap<i64, Vec<EvidenceR
     }
 }
 
+/// An incident's tool may name its service only by id (PagerDuty's service id): every
+/// incident's service onto the catalog's name.
+fn resolve_incident_services(
+    services: &crate::catalog::ServiceMap,
+    incidents: &[IncidentRow],
+    facts: &mut [IncidentFacts],
+) {
+    let attributes: BTreeMap<i64, &BTreeMap<String, String>> =
+        incidents.iter().map(|r| (r.id, &r.attributes)).collect();
+    let none = BTreeMap::new();
+    for fact in facts {
+        let attrs = attributes.get(&fact.id).copied().unwrap_or(&none);
+        fact.service = services.resolve(fact.service.as_deref(), attrs);
+    }
+}
+
 pub(crate) fn deployment_dto(
     row: &DeploymentRow,
     rules: &hindsight_attribution::Rules,
@@ -692,6 +790,163 @@ mod tests {
             .collect();
         assert!(expected.len() > 50, "{} shipped", expected.len());
         assert_eq!(stored, expected);
+    }
+
+    /// A long history: 120 days of checkout and payments deployments, and incidents late in it
+    /// that name old deployments every way explicit evidence can (key, version, commit, pull
+    /// request, revert, rollback_of, the last deployment before a rollback).
+    fn long_history(dir: &std::path::Path) -> Hindsight {
+        use std::fmt::Write as _;
+        let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
+        let at = |hours: i64| (start + Duration::hours(hours)).to_rfc3339();
+        let sha = |i: i64| format!("{:08x}{:032x}", 0xc0ffee00_u32 + i as u32, i * 7919);
+        let (mut log, mut git) = (String::new(), String::new());
+        for i in 0..480 {
+            let status = if i == 470 { "rolled_back" } else { "succeeded" };
+            writeln!(log, r#"{{"ts": "{}", "id": "dep-c-{i:04}", "service": "checkout", "environment": "production", "action": "deploy", "version": "v1.0.{i}", "sha": "{}", "status": "{status}", "actor": "ci", "actor_type": "automation", "approvals": 1}}"#, at(i * 6), sha(i)).expect("write");
+            writeln!(git, "commit {}\nAuthor:     Dev <dev@x.example>\nAuthorDate: {}\nCommit:     Dev <dev@x.example>\nCommitDate: {}\n\n    checkout: change {i} (#{})\n", sha(i), at(i * 6 - 1), at(i * 6 - 1), 100 + i).expect("write");
+        }
+        for i in 0..240 {
+            writeln!(log, r#"{{"ts": "{}", "id": "dep-p-{i:04}", "service": "payments", "environment": "production", "action": "deploy", "version": "v2.0.{i}", "status": "succeeded", "actor": "ci", "actor_type": "automation", "approvals": 1}}"#, at(i * 6 + 3)).expect("write");
+        }
+        // A revert of change 10 on day 112, and two rollbacks during incidents F and G.
+        writeln!(git, "commit {}\nAuthor:     Dev <dev@x.example>\nAuthorDate: {}\nCommit:     Dev <dev@x.example>\nCommitDate: {}\n\n    Revert \"checkout: change 10\"\n    \n    This reverts commit {}.\n", sha(999), at(112 * 24 + 10), at(112 * 24 + 10), sha(10)).expect("write");
+        writeln!(log, r#"{{"ts": "{}", "id": "dep-c-rb1", "service": "checkout", "environment": "production", "action": "rollback", "version": "v1.0.40", "status": "succeeded", "actor": "ops", "actor_type": "human", "approvals": 1, "rollback_of": "dep-c-0040"}}"#, at(114 * 24 + 1)).expect("write");
+        writeln!(log, r#"{{"ts": "{}", "id": "dep-p-rb1", "service": "payments", "environment": "production", "action": "rollback", "status": "succeeded", "actor": "ops", "actor_type": "human", "approvals": 1}}"#, at(115 * 24 + 1)).expect("write");
+        let incidents = [
+            (
+                "A",
+                "checkout",
+                110 * 24,
+                "Checkout down after dep-c-0005".to_owned(),
+            ),
+            (
+                "B",
+                "checkout",
+                111 * 24,
+                "Checkout errors since v1.0.7".to_owned(),
+            ),
+            (
+                "C",
+                "checkout",
+                111 * 24 + 12,
+                format!("Checkout failing, suspect commit {}", &sha(20)[..10]),
+            ),
+            (
+                "D",
+                "checkout",
+                113 * 24,
+                "Checkout latency from #130".to_owned(),
+            ),
+            ("E", "checkout", 112 * 24 + 8, "Checkout slow".to_owned()),
+            ("F", "checkout", 114 * 24, "Checkout 500s".to_owned()),
+            ("G", "payments", 115 * 24, "Payments timeouts".to_owned()),
+            (
+                "H",
+                "checkout",
+                117 * 24 + 16,
+                "Checkout cart empty".to_owned(),
+            ),
+        ];
+        let mut pd = String::from("{\"incidents\": [");
+        for (n, (id, service, hours, title)) in incidents.iter().enumerate() {
+            if n > 0 {
+                pd.push(',');
+            }
+            write!(pd, r#"{{"id": "Q{id}", "type": "incident", "incident_number": {}, "title": "{title}", "status": "resolved", "created_at": "{}", "resolved_at": "{}", "service": {{"summary": "{service}"}}, "html_url": "https://x.pagerduty.com/incidents/Q{id}"}}"#, n + 1, at(*hours), at(hours + 1)).expect("write");
+        }
+        pd.push_str("], \"limit\": 8, \"offset\": 0, \"more\": false}");
+        let files = [
+            ("deploys.jsonl", log),
+            ("checkout.gitlog", git),
+            ("pagerduty-incidents.json", pd),
+        ];
+        let paths: Vec<std::path::PathBuf> = files
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.join(name);
+                std::fs::write(&path, text).expect("write");
+                path
+            })
+            .collect();
+        let app = Hindsight::open(&dir.join("h.sqlite")).expect("open");
+        let options = crate::IngestOptions {
+            format: None,
+            now: start + Duration::days(200),
+            cancel: None,
+            mapping: None,
+        };
+        let report = app
+            .ingest_paths(&paths, &options, &mut |_| {})
+            .expect("ingest");
+        for file in &report.files {
+            assert!(
+                file.error.is_none() && file.records_rejected == 0,
+                "{file:?}"
+            );
+        }
+        app
+    }
+
+    #[test]
+    fn streamed_linking_holds_only_what_it_reads_and_links_as_if_it_read_everything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = long_history(dir.path());
+        let options = app.link_options().expect("options");
+        let (full, full_shipped) = app.compute_links(&options).expect("every deployment");
+        let streamed = app.stream_link_inputs(&options.window).expect("streamed");
+        assert_eq!(streamed.link(&options), full);
+        assert_eq!(streamed.shipped, full_shipped);
+        // What the refresh stored is the streamed linking.
+        let stored = app.store.all_links().expect("links");
+        assert_eq!(stored.len(), full.len());
+        // Every kind of explicit evidence reached an old deployment, so none was left out.
+        let evidence: Vec<&String> = full.iter().flat_map(|l| &l.evidence).collect();
+        for expected in [
+            "the incident names dep-c-0005",
+            "the incident names v1.0.7",
+            "the incident names commit",
+            "the incident names PR #130",
+            "reverted by",
+            "rolled back at",
+            "marked rolled back",
+        ] {
+            assert!(
+                evidence.iter().any(|e| e.contains(expected)),
+                "no evidence {expected:?} in {evidence:#?}"
+            );
+        }
+        let key_of = |id: i64| app.store.deployment(id).expect("deployment").natural_key;
+        let linked: std::collections::BTreeSet<String> =
+            full.iter().map(|l| key_of(l.deployment_id)).collect();
+        for old in [
+            "dep-c-0005",
+            "dep-c-0007",
+            "dep-c-0020",
+            "dep-c-0030",
+            "dep-c-0010",
+            "dep-c-0040",
+            "dep-p-0239",
+        ] {
+            assert!(linked.contains(old), "{old} not linked: {linked:?}");
+        }
+        // Held: the incidents' windows and what they name, not the 722 deployments.
+        let held = streamed.deployment_facts.len();
+        assert!(held < 200, "{held} deployments held");
+        let demo_dir = tempfile::tempdir().expect("tempdir");
+        let demo = Hindsight::open(&demo_dir.path().join("d.sqlite")).expect("open");
+        demo.load_demo(
+            DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+                .map(|t| t.with_timezone(&Utc))
+                .expect("time"),
+        )
+        .expect("demo");
+        let options = demo.link_options().expect("options");
+        let (links, shipped) = demo.compute_links(&options).expect("demo links");
+        let streamed = demo.stream_link_inputs(&options.window).expect("streamed");
+        assert!(!links.is_empty());
+        assert_eq!(streamed.link(&options), links);
+        assert_eq!(streamed.shipped, shipped);
     }
 
     #[test]

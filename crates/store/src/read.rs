@@ -383,6 +383,16 @@ impl Store {
         Ok(())
     }
 
+    /// The deployment stored under a natural key, if any.
+    pub fn deployment_by_key(&self, key: &str) -> Result<Option<DeploymentRow>> {
+        let conn = self.connection()?;
+        let sql = format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments d JOIN services s ON s.id = d.service_id
+             WHERE d.natural_key = ?1"
+        );
+        Ok(conn.query_row(&sql, [key], deployment_row).optional()?)
+    }
+
     /// One deployment by id.
     pub fn deployment(&self, id: i64) -> Result<DeploymentRow> {
         let conn = self.connection()?;
