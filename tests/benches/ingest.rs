@@ -5,7 +5,7 @@
 //! Run: `cargo bench -p hindsight-tests --bench ingest` (release build), or with
 //! `HINDSIGHT_BENCH_SCALE=0.01` for a quick smoke run. Prints figures; asserts nothing.
 
-use hindsight_tests::{fake_sha, peak_rss_mib, write_gitlog};
+use hindsight_tests::{fake_sha, peak_rss_mib, reset_peak_rss, write_gitlog};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::Command;
@@ -144,6 +144,72 @@ fn main() -> anyhow::Result<()> {
             println!("  peak resident memory:                  unavailable (no /proc/self/status)")
         }
     }
+
+    // The same deploy log into a store that already holds incidents: linking then runs over it
+    // too, holding only the deployments it may read.
+    drop(app);
+    let incidents = ((100.0 * scale) as usize).max(1);
+    let pagerduty = dir.path().join("pagerduty-incidents.json");
+    write_incidents(&pagerduty, incidents, deploy_lines, start)?;
+    let app = Hindsight::open(&dir.path().join("with-incidents.sqlite"))?;
+    app.ingest_paths(std::slice::from_ref(&pagerduty), &options, &mut |_| {})?;
+    let reset = reset_peak_rss();
+    let t = Instant::now();
+    let report = app.ingest_paths(std::slice::from_ref(&logfmt), &options, &mut |_| {})?;
+    let linked_secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.files[0].records_stored as usize == deploy_lines,
+        "{:?}",
+        report.files[0].error
+    );
+    let overview = app.overview()?;
+    println!(
+        "  with {incidents} incidents stored first: {linked_secs:.2} s = {:.2}x of .import \
+         (ingest, shipped changes, linking, timeline; {} deployments)",
+        baseline / linked_secs,
+        overview.deployments
+    );
+    match (reset, peak_rss_mib()) {
+        (true, Some(mb)) => {
+            println!("    peak resident memory of that ingest:  {mb:.0} MB (target under 300 MB)")
+        }
+        _ => println!("    peak resident memory of that ingest:  unavailable (no clear_refs)"),
+    }
+    Ok(())
+}
+
+/// `n` PagerDuty incidents spread evenly over the deploy log's time, each on a service of the
+/// log; every tenth names a deployment by key.
+fn write_incidents(
+    path: &Path,
+    n: usize,
+    deploy_lines: usize,
+    start: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    write!(out, "{{\"incidents\": [")?;
+    let step = (deploy_lines / n.max(1)).max(1);
+    for i in 0..n {
+        let line = i * step + step / 2;
+        let created = start + Duration::seconds(line as i64 * 7 + 60);
+        let resolved = created + Duration::minutes(45);
+        let service = SERVICES[line % SERVICES.len()];
+        let named = if i % 10 == 0 {
+            format!(" after dep-{}", line.saturating_sub(500))
+        } else {
+            String::new()
+        };
+        write!(
+            out,
+            "{}{{\"id\": \"Q{i:06}\", \"type\": \"incident\", \"incident_number\": {}, \"title\": \"{service} errors{named}\", \"status\": \"resolved\", \"created_at\": \"{}\", \"resolved_at\": \"{}\", \"service\": {{\"summary\": \"{service}\"}}, \"html_url\": \"https://example.pagerduty.com/incidents/Q{i:06}\"}}",
+            if i == 0 { "" } else { "," },
+            i + 1,
+            created.format("%Y-%m-%dT%H:%M:%SZ"),
+            resolved.format("%Y-%m-%dT%H:%M:%SZ"),
+        )?;
+    }
+    writeln!(out, "], \"limit\": {n}, \"offset\": 0, \"more\": false}}")?;
+    out.flush()?;
     Ok(())
 }
 

@@ -211,6 +211,23 @@ pub(crate) struct StoreRows {
 impl StoreRows {
     pub(crate) fn load(app: &Hindsight) -> Result<Self> {
         let store = &app.store;
+        // The two largest reads on a second connection and core, beside the others.
+        std::thread::scope(|threads| {
+            let large =
+                threads.spawn(|| -> Result<_> { Ok((store.changes()?, store.deployments()?)) });
+            let mut rows = Self::load_incidents(app)?;
+            let (changes, deployments) = large.join().map_err(|_| {
+                ApiError::Internal("reading changes and deployments panicked".to_owned())
+            })??;
+            rows.changes = changes;
+            rows.deployments = deployments;
+            Ok(rows)
+        })
+    }
+
+    /// Everything but the changes and deployments, which are left empty.
+    fn load_incidents(app: &Hindsight) -> Result<Self> {
+        let store = &app.store;
         let incidents = store.incidents()?;
         let timelines = store.timelines()?;
         let groups = app.groups_of(&incidents, &|s: &str| normalise_service_name(s))?;
@@ -223,8 +240,8 @@ impl StoreRows {
             contents.entry(d).or_default().push(c);
         }
         Ok(Self {
-            changes: store.changes()?,
-            deployments: store.deployments()?,
+            changes: Vec::new(),
+            deployments: Vec::new(),
             incidents,
             links: store.all_links()?,
             shipped_by,

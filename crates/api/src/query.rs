@@ -39,9 +39,9 @@ impl Hindsight {
             let inputs = self.stream_link_inputs(&options.window)?;
             (inputs.link(&options), inputs.shipped)
         };
-        let rows: Vec<(i64, i64, String)> = shipped
+        let rows: Vec<(i64, i64, &str)> = shipped
             .iter()
-            .map(|s| (s.deployment_id, s.change_id, s.method.to_string()))
+            .map(|s| (s.deployment_id, s.change_id, &*s.method))
             .collect();
         self.store.replace_deployment_changes(&rows)?;
         let links: Vec<NewLink> = links

@@ -356,7 +356,7 @@ impl Store {
     }
 
     /// Replaces what every deployment shipped: `(deployment_id, change_id, method)`.
-    pub fn replace_deployment_changes(&self, rows: &[(i64, i64, String)]) -> Result<()> {
+    pub fn replace_deployment_changes(&self, rows: &[(i64, i64, &str)]) -> Result<()> {
         let mut conn = self.connection()?;
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM deployment_changes", [])?;
