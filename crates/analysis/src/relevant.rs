@@ -1,5 +1,7 @@
-//! Which deployments linking can read, so that a store of millions of deployments links while
-//! they stream past in time order, holding only those.
+//! Which deployments linking can read, so that a store of millions of deployments links
+//! holding only those: the incidents are linked in batches of nearby ones, each with the
+//! deployments of its time span (read from the store by time) and those that may be read
+//! wherever they lie in time (kept while every deployment streams past once).
 //!
 //! [`link_incidents`](crate::link_incidents) reads a deployment when it is:
 //! - in an incident's window before impact (scored candidates), or in the 24 hours before it
@@ -10,11 +12,12 @@
 //! - named by the incident's text: its key, its version or a prefix of its SHA;
 //! - the shipper of a change the text names by SHA prefix or pull request, or of a change a
 //!   revert commit undoes;
-//! - the deployment a kept rollback names in `rollback_of` (fetched by the caller:
-//!   [`RelevantWalker::finish`]).
+//! - the deployment a rollback in a span names in `rollback_of` (fetched by the caller:
+//!   [`missing_rollback_targets`]).
 //!
-//! [`RelevantWalker`] keeps every deployment that may be one of these (a superset, never fewer),
-//! so linking the kept deployments gives the links linking every deployment gives.
+//! [`Relevance::span`] and [`RelevantWalker`] together cover every deployment that may be one
+//! of these (a superset, never fewer), so linking an incident with them gives the links linking
+//! it with every deployment gives.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,8 +35,9 @@ const ROLLED_BACK_LOOKBACK_HOURS: i64 = 24;
 
 /// What the incidents' windows and texts make a deployment worth keeping for.
 pub struct Relevance {
-    /// Time spans in which every deployment is kept, sorted and merged.
-    spans: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// How far before impact start an incident's span begins: the link window, or the 24 hours
+    /// in which a deployment marked rolled back is read, whichever is longer.
+    before: Duration,
     /// Impact starts, ascending: the latest deployment of each slot at each is kept.
     starts: Vec<DateTime<Utc>>,
     /// Lower-case words of the texts that may be deployment keys.
@@ -56,21 +60,6 @@ impl Relevance {
         window: Duration,
     ) -> Self {
         let before = window.max(Duration::hours(ROLLED_BACK_LOOKBACK_HOURS));
-        let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = incidents
-            .iter()
-            .map(|i| {
-                let end = incident_end(i) + Duration::hours(ROLLBACK_GRACE_HOURS);
-                (i.started_at - before, end.max(i.started_at))
-            })
-            .collect();
-        spans.sort();
-        let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(spans.len());
-        for (from, until) in spans {
-            match merged.last_mut() {
-                Some(last) if from <= last.1 => last.1 = last.1.max(until),
-                _ => merged.push((from, until)),
-            }
-        }
         let mut starts: Vec<DateTime<Utc>> = incidents.iter().map(|i| i.started_at).collect();
         starts.sort();
         starts.dedup();
@@ -117,7 +106,7 @@ impl Relevance {
             .collect();
         let sha_lengths = lengths(&sha_prefixes);
         Self {
-            spans: merged,
+            before,
             starts,
             keys,
             versions,
@@ -127,12 +116,21 @@ impl Relevance {
         }
     }
 
-    /// Whether linking may read `d` (stored under `key`), which shipped `shipped`, for what
-    /// it is rather than for being the latest of its slot at an impact start.
-    fn keeps(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
-        let at = self.spans.partition_point(|(_, until)| *until < d.at);
-        self.spans.get(at).is_some_and(|(from, _)| *from <= d.at)
-            || self.keys.contains(&key.to_lowercase())
+    /// The time span of an incident's deployments linking reads: its window (or the 24 hours a
+    /// rolled back deployment is looked for) before impact start, up to its end plus the
+    /// rollback grace. Every deployment in it is read, whatever it is.
+    pub fn span(&self, incident: &IncidentFacts) -> (DateTime<Utc>, DateTime<Utc>) {
+        let end = incident_end(incident) + Duration::hours(ROLLBACK_GRACE_HOURS);
+        (
+            incident.started_at - self.before,
+            end.max(incident.started_at),
+        )
+    }
+
+    /// Whether an incident's text may name `d` (stored under `key`), which shipped `shipped`,
+    /// wherever it lies in time.
+    fn named(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
+        self.keys.contains(&key.to_lowercase())
             || d.version
                 .as_deref()
                 .is_some_and(|v| self.versions.contains(&version_key(v)))
@@ -156,7 +154,9 @@ fn has_prefix(text: &str, prefixes: &HashSet<String>, lengths: &[usize]) -> bool
         .any(|n| text.get(..*n).is_some_and(|head| prefixes.contains(head)))
 }
 
-/// Deployments in time order (ties by id) in, the ones linking may read out.
+/// Deployments in time order (ties by id) in; out, the ones linking may read wherever they lie
+/// in time: those the texts name and each slot's latest at every impact start. The
+/// deployments in an incident's [`Relevance::span`] are read apart.
 pub struct RelevantWalker<'a> {
     relevance: &'a Relevance,
     /// The next impact start the stream has not passed.
@@ -184,7 +184,7 @@ impl<'a> RelevantWalker<'a> {
     pub fn push(&mut self, d: DeploymentFacts, key: String, shipped: &[i64]) {
         self.seen += 1;
         self.pass_starts_before(d.at);
-        let keep = self.relevance.keeps(&d, &key, shipped);
+        let keep = self.relevance.named(&d, &key, shipped);
         if d.action == "rollback" {
             if keep {
                 self.keep(d, key);

@@ -18,6 +18,18 @@ use crate::{
     TimelineEventDto,
 };
 
+/// How many deployments of incident spans linking holds at a time (about 100 MB of them).
+const LINK_BATCH_DEPLOYMENTS: i64 = 100_000;
+
+/// What [`Hindsight::stream_links`] found.
+pub(crate) struct StreamedLinks {
+    pub(crate) links: Vec<hindsight_analysis::SuspectLink>,
+    pub(crate) shipped: Vec<hindsight_analysis::ShippedChange>,
+    /// The most deployments one batch held (what tests check the bound on).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) most_held: usize,
+}
+
 impl Hindsight {
     /// Recomputes what each deployment shipped and the suspect links of every incident.
     /// Links a reviewer confirmed or rejected are kept.
@@ -35,9 +47,8 @@ impl Hindsight {
             (Vec::new(), self.stream_contents()?)
         } else {
             // Deployments stream past; only those linking may read are held.
-            let options = self.link_options()?;
-            let inputs = self.stream_link_inputs(&options.window)?;
-            (inputs.link(&options), inputs.shipped)
+            let streamed = self.stream_links(&self.link_options()?, LINK_BATCH_DEPLOYMENTS)?;
+            (streamed.links, streamed.shipped)
         };
         let rows: Vec<(i64, i64, &str)> = shipped
             .iter()
@@ -168,12 +179,18 @@ impl Hindsight {
         })
     }
 
-    /// [`Self::link_inputs`] with the deployments streamed from the store in time order: what
-    /// each shipped is worked out as they pass, and only those linking may read under a link
-    /// `window` are held (`hindsight_analysis::relevant`), so a deploy log of millions of
-    /// lines links in the memory its incidents' windows need. Linking the result gives the
-    /// links linking every deployment gives.
-    pub(crate) fn stream_link_inputs(&self, window: &Duration) -> Result<LinkInputs> {
+    /// What each deployment shipped and the suspect links of every incident group, under
+    /// `options`, holding at most about `batch_deployments` deployments of incident spans at a
+    /// time (`hindsight_analysis::relevant`): every deployment streams past once, for what it
+    /// shipped and to keep those the incidents' texts may name wherever they lie; then nearby
+    /// incidents are linked in batches, each with the deployments of its time span read by
+    /// time. A deploy log of millions of lines thus links in the memory of one batch. The links
+    /// are those linking every deployment at once gives, in the same order.
+    pub(crate) fn stream_links(
+        &self,
+        options: &LinkOptions,
+        batch_deployments: i64,
+    ) -> Result<StreamedLinks> {
         use hindsight_analysis::relevant::{missing_rollback_targets, Relevance, RelevantWalker};
         let incidents = self.store.incidents()?;
         let groups = self.groups_of(&incidents, &|s: &str| {
@@ -189,16 +206,30 @@ impl Hindsight {
             .iter()
             .map(change_facts)
             .collect::<Result<Vec<_>>>()?;
-        let change_details = self.change_details()?;
-        let relevance = Relevance::new(&incident_facts, &change_facts, &change_details, *window);
+        let mut extras = LinkExtras {
+            deployment_keys: BTreeMap::new(),
+            change_details: self.change_details()?,
+        };
+        let relevance = Relevance::new(
+            &incident_facts,
+            &change_facts,
+            &extras.change_details,
+            options.window,
+        );
+
+        // One pass over every deployment: what it shipped, and what the texts may name.
         let mut contents = ContentsWalker::new(&change_facts);
         let mut walker = RelevantWalker::new(&relevance);
         let mut shipped = Vec::new();
         let mut shipped_here = Vec::new();
-        self.store.for_each_deployment(|row| -> Result<()> {
+        let facts_of = |row: DeploymentRow| -> Result<(DeploymentFacts, String)> {
             let key = row.natural_key.clone();
             let mut fact = into_deployment_facts(row)?;
             services.apply(std::slice::from_mut(&mut fact), &mut []);
+            Ok((fact, key))
+        };
+        self.store.for_each_deployment(|row| -> Result<()> {
+            let (fact, key) = facts_of(row)?;
             let before = shipped.len();
             contents.ship(&fact, &mut shipped);
             shipped_here.clear();
@@ -206,43 +237,112 @@ impl Hindsight {
             walker.push(fact, key, &shipped_here);
             Ok(())
         })?;
-        let (mut kept, _) = walker.finish();
-        // What kept rollbacks say they undid, wherever it lies in time.
-        let mut fetched = false;
-        for of in missing_rollback_targets(&kept) {
-            let row = match self.store.deployment_by_key(&of)? {
-                Some(row) => Some(row),
-                None => match of.parse::<i64>() {
-                    Ok(id) if id.to_string() == of => self.store.deployment(id).ok(),
-                    _ => None,
-                },
-            };
-            if let Some(row) = row {
-                let key = row.natural_key.clone();
-                let mut fact = into_deployment_facts(row)?;
-                services.apply(std::slice::from_mut(&mut fact), &mut []);
-                kept.push((fact, key));
-                fetched = true;
-            }
-        }
-        if fetched {
-            kept.sort_by(|a, b| (a.0.at, &a.1).cmp(&(b.0.at, &b.1)));
-            kept.dedup_by_key(|(d, _)| d.id);
-        }
+        let (pinned, _) = walker.finish();
         shipped.sort();
-        let (deployment_facts, keys): (Vec<DeploymentFacts>, Vec<String>) =
-            kept.into_iter().unzip();
-        let deployment_keys = deployment_facts.iter().map(|d| d.id).zip(keys).collect();
-        Ok(LinkInputs {
-            incident_facts,
-            deployment_facts,
-            change_facts,
+
+        // Nearby incidents in batches: each batch's span holds at most `batch_deployments`
+        // deployments, or is one incident's span.
+        let mut order: Vec<usize> = (0..incident_facts.len()).collect();
+        order.sort_by_key(|i| (relevance.span(&incident_facts[*i]), *i));
+        let mut links_of: Vec<Vec<hindsight_analysis::SuspectLink>> =
+            vec![Vec::new(); incident_facts.len()];
+        let slot_of: HashMap<i64, usize> = incident_facts
+            .iter()
+            .enumerate()
+            .map(|(slot, i)| (i.id, slot))
+            .collect();
+        let mut most_held = 0;
+        let mut next = 0;
+        while next < order.len() {
+            let (from, mut until) = relevance.span(&incident_facts[order[next]]);
+            let count_between = |from: &DateTime<Utc>, until: &DateTime<Utc>| {
+                self.store.count_deployments_between(
+                    &hindsight_store::format_time(from),
+                    &hindsight_store::format_time(until),
+                )
+            };
+            let mut count = count_between(&from, &until)?;
+            let mut end = next + 1;
+            while let Some(&i) = order.get(end) {
+                let wider = until.max(relevance.span(&incident_facts[i]).1);
+                if wider > until {
+                    // Stored times have millisecond precision.
+                    let more = count_between(&(until + Duration::milliseconds(1)), &wider)?;
+                    if count + more > batch_deployments {
+                        break;
+                    }
+                    count += more;
+                }
+                until = wider;
+                end += 1;
+            }
+            let batch: Vec<IncidentFacts> = order[next..end]
+                .iter()
+                .map(|i| incident_facts[*i].clone())
+                .collect();
+            let mut held: Vec<(DeploymentFacts, String)> = self
+                .store
+                .deployments_between(
+                    &hindsight_store::format_time(&from),
+                    &hindsight_store::format_time(&until),
+                )?
+                .into_iter()
+                .map(facts_of)
+                .collect::<Result<_>>()?;
+            let in_span: std::collections::HashSet<i64> = held.iter().map(|(d, _)| d.id).collect();
+            held.extend(
+                pinned
+                    .iter()
+                    .filter(|(d, _)| !in_span.contains(&d.id))
+                    .cloned(),
+            );
+            // What rollbacks say they undid, wherever it lies in time.
+            for of in missing_rollback_targets(&held) {
+                let row = match self.store.deployment_by_key(&of)? {
+                    Some(row) => Some(row),
+                    None => match of.parse::<i64>() {
+                        Ok(id) if id.to_string() == of => self.store.deployment(id).ok(),
+                        _ => None,
+                    },
+                };
+                if let Some(row) = row {
+                    held.push(facts_of(row)?);
+                }
+            }
+            // As `Store::deployments` orders them.
+            held.sort_by(|a, b| (a.0.at, &a.1).cmp(&(b.0.at, &b.1)));
+            held.dedup_by_key(|(d, _)| d.id);
+            let ids: std::collections::HashSet<i64> = held.iter().map(|(d, _)| d.id).collect();
+            let batch_shipped: Vec<hindsight_analysis::ShippedChange> = shipped
+                .iter()
+                .filter(|s| ids.contains(&s.deployment_id))
+                .cloned()
+                .collect();
+            let (deployments, keys): (Vec<DeploymentFacts>, Vec<String>) = held.into_iter().unzip();
+            most_held = most_held.max(deployments.len());
+            extras.deployment_keys = deployments.iter().map(|d| d.id).zip(keys).collect();
+            let mut batch_options = options.clone();
+            if batch_options.depends_on.is_empty() {
+                batch_options.depends_on = services.depends_on();
+            }
+            for link in link_incidents(
+                &batch,
+                &deployments,
+                &batch_shipped,
+                &change_facts,
+                &extras,
+                &batch_options,
+            ) {
+                if let Some(slot) = slot_of.get(&link.incident_id) {
+                    links_of[*slot].push(link);
+                }
+            }
+            next = end;
+        }
+        Ok(StreamedLinks {
+            links: links_of.into_iter().flatten().collect(),
             shipped,
-            extras: LinkExtras {
-                deployment_keys,
-                change_details,
-            },
-            depends_on: services.depends_on(),
+            most_held,
         })
     }
 
@@ -894,9 +994,14 @@ mod tests {
         let app = long_history(dir.path());
         let options = app.link_options().expect("options");
         let (full, full_shipped) = app.compute_links(&options).expect("every deployment");
-        let streamed = app.stream_link_inputs(&options.window).expect("streamed");
-        assert_eq!(streamed.link(&options), full);
-        assert_eq!(streamed.shipped, full_shipped);
+        // In one batch, one incident a batch, and a few nearby ones a batch.
+        for cap in [100_000, 0, 120] {
+            let streamed = app.stream_links(&options, cap).expect("streamed");
+            assert_eq!(streamed.links, full, "batches of {cap}");
+            assert_eq!(streamed.shipped, full_shipped);
+            // Held: the incidents' spans and what they name, not the 722 deployments.
+            assert!(streamed.most_held < 250, "{} held", streamed.most_held);
+        }
         // What the refresh stored is the streamed linking.
         let stored = app.store.all_links().expect("links");
         assert_eq!(stored.len(), full.len());
@@ -930,9 +1035,6 @@ mod tests {
         ] {
             assert!(linked.contains(old), "{old} not linked: {linked:?}");
         }
-        // Held: the incidents' windows and what they name, not the 722 deployments.
-        let held = streamed.deployment_facts.len();
-        assert!(held < 200, "{held} deployments held");
         let demo_dir = tempfile::tempdir().expect("tempdir");
         let demo = Hindsight::open(&demo_dir.path().join("d.sqlite")).expect("open");
         demo.load_demo(
@@ -943,10 +1045,12 @@ mod tests {
         .expect("demo");
         let options = demo.link_options().expect("options");
         let (links, shipped) = demo.compute_links(&options).expect("demo links");
-        let streamed = demo.stream_link_inputs(&options.window).expect("streamed");
         assert!(!links.is_empty());
-        assert_eq!(streamed.link(&options), links);
-        assert_eq!(streamed.shipped, shipped);
+        for cap in [100_000, 0] {
+            let streamed = demo.stream_links(&options, cap).expect("streamed");
+            assert_eq!(streamed.links, links, "batches of {cap}");
+            assert_eq!(streamed.shipped, shipped);
+        }
     }
 
     #[test]
