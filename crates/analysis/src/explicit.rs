@@ -279,7 +279,7 @@ fn revert_hits(
     hits: &mut Vec<ExplicitHit>,
 ) {
     let until = incident_end(incident) + Duration::hours(REVERT_GRACE_HOURS);
-    let reverts = &ctx.index.reverts;
+    let reverts = &ctx.index.changes.reverts;
     let lower = reverts.partition_point(|(at, _, _)| *at < incident.started_at);
     let upper = reverts
         .partition_point(|(at, _, _)| *at <= until)
@@ -465,6 +465,7 @@ fn pr_changes<'a>(repo: Option<&str>, number: u64, ctx: &Context<'a>) -> Vec<&'a
     let titled = format!("(#{number})");
     let merge = format!("merge pull request #{number} ");
     ctx.index
+        .changes
         .changes_by_pr
         .get(&number)
         .into_iter()
@@ -687,7 +688,9 @@ mod tests {
             .collect();
         let keys = std::collections::BTreeMap::new();
         let details = std::collections::BTreeMap::new();
-        let index = Index::build(&deployments, &keys, &[], &[], &details);
+        let tables = crate::index::ChangeTables::build(&[], &details);
+        let refs: Vec<&DeploymentFacts> = deployments.iter().collect();
+        let index = Index::build(&refs, &keys, &[], &tables);
         let found = |text: &str| {
             let mut names: Vec<&str> = mentioned_services(&text.to_lowercase(), &index)
                 .into_iter()

@@ -23,18 +23,14 @@ pub(crate) struct Index<'a> {
     pub by_version: HashMap<String, Vec<&'a DeploymentFacts>>,
     /// Lower-case SHA -> deployment, sorted for prefix search.
     pub by_sha: Vec<(Cow<'a, str>, &'a DeploymentFacts)>,
-    /// Lower-case change key -> change, sorted for prefix search.
-    pub changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
-    /// PR number -> changes whose key or title may name it.
-    pub changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
+    /// The change tables, built once for every batch of incidents linked.
+    pub changes: &'a ChangeTables<'a>,
     pub shipped_by_change: Grouped,
     pub shipped_by_deployment: Grouped,
     /// Rollback operations, sorted by time.
     pub rollbacks: Vec<&'a DeploymentFacts>,
     /// Deployments marked rolled back, sorted by time.
     pub rolled_back: Vec<&'a DeploymentFacts>,
-    /// Revert commits: time, the commit, and the SHA (prefix) it reverts; sorted by time.
-    pub reverts: Vec<(DateTime<Utc>, &'a ChangeFacts, String)>,
     /// Service names as they are searched for in incident text (lower case).
     pub service_words: HashMap<String, Vec<&'a str>>,
 }
@@ -134,15 +130,19 @@ pub(crate) fn pr_numbers(c: &ChangeFacts, details: Option<&ChangeDetails>) -> Ve
     numbers
 }
 
-/// The change tables: a million changes, so they build on a core of their own.
-struct ChangeTables<'a> {
+/// The change tables: a million changes, so they build on a core of their own, once for every
+/// batch of incidents linked.
+pub struct ChangeTables<'a> {
+    /// Lower-case change key -> change, sorted for prefix search.
     changes_by_key: Vec<(Cow<'a, str>, &'a ChangeFacts)>,
-    changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
-    reverts: Vec<(DateTime<Utc>, &'a ChangeFacts, String)>,
+    /// PR number -> changes whose key or title may name it.
+    pub(crate) changes_by_pr: HashMap<u64, Vec<&'a ChangeFacts>>,
+    /// Revert commits: time, the commit, and the SHA (prefix) it reverts; sorted by time.
+    pub(crate) reverts: Vec<(DateTime<Utc>, &'a ChangeFacts, String)>,
 }
 
 impl<'a> ChangeTables<'a> {
-    fn build(
+    pub fn build(
         changes: &'a [ChangeFacts],
         details: &std::collections::BTreeMap<i64, ChangeDetails>,
     ) -> Self {
@@ -174,33 +174,21 @@ impl<'a> ChangeTables<'a> {
 }
 
 impl<'a> Index<'a> {
+    /// The deployment tables of `deployments` beside the change tables `changes`.
     pub(crate) fn build(
-        deployments: &'a [DeploymentFacts],
+        deployments: &[&'a DeploymentFacts],
         deployment_keys: &'a std::collections::BTreeMap<i64, String>,
         shipped: &[ShippedChange],
-        changes: &'a [ChangeFacts],
-        details: &std::collections::BTreeMap<i64, ChangeDetails>,
+        changes: &'a ChangeTables<'a>,
     ) -> Self {
-        std::thread::scope(|scope| {
-            let change_tables = scope.spawn(|| ChangeTables::build(changes, details));
-            let index = Self::without_changes(deployments, deployment_keys, shipped);
-            let tables = change_tables
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            Self {
-                changes_by_key: tables.changes_by_key,
-                changes_by_pr: tables.changes_by_pr,
-                reverts: tables.reverts,
-                ..index
-            }
-        })
+        Self::with_changes(deployments, deployment_keys, shipped, changes)
     }
 
-    /// Everything but the change tables, which are left empty.
-    fn without_changes(
-        deployments: &'a [DeploymentFacts],
+    fn with_changes(
+        deployments: &[&'a DeploymentFacts],
         deployment_keys: &'a std::collections::BTreeMap<i64, String>,
         shipped: &[ShippedChange],
+        changes: &'a ChangeTables<'a>,
     ) -> Self {
         let mut by_id = HashMap::with_capacity(deployments.len());
         let mut by_service: HashMap<&str, Vec<&DeploymentFacts>> = HashMap::new();
@@ -208,7 +196,7 @@ impl<'a> Index<'a> {
         let mut by_sha = Vec::new();
         let mut rollbacks = Vec::new();
         let mut rolled_back = Vec::new();
-        for d in deployments {
+        for &d in deployments {
             by_id.insert(d.id, d);
             by_service.entry(d.service.as_str()).or_default().push(d);
             if let Some(version) = &d.version {
@@ -234,7 +222,7 @@ impl<'a> Index<'a> {
         let mut by_key_lower: HashMap<String, Vec<&DeploymentFacts>> = HashMap::new();
         let mut by_key = HashMap::new();
         // Deployment order, so the first of equal keys wins as a scan would find it.
-        for d in deployments {
+        for &d in deployments {
             if let Some(key) = deployment_keys.get(&d.id) {
                 by_key_lower.entry(key.to_lowercase()).or_default().push(d);
                 by_key.entry(key.as_str()).or_insert(d);
@@ -261,13 +249,11 @@ impl<'a> Index<'a> {
             by_key,
             by_version,
             by_sha,
-            changes_by_key: Vec::new(),
-            changes_by_pr: HashMap::new(),
+            changes,
             shipped_by_change,
             shipped_by_deployment,
             rollbacks,
             rolled_back,
-            reverts: Vec::new(),
             service_words,
         }
     }
@@ -295,10 +281,9 @@ impl<'a> Index<'a> {
 
     /// Changes whose lower-case key starts with `prefix`.
     pub(crate) fn changes_with_prefix(&self, prefix: &str) -> Vec<&'a ChangeFacts> {
-        let start = self
-            .changes_by_key
-            .partition_point(|(k, _)| k.as_ref() < prefix);
-        self.changes_by_key[start..]
+        let by_key = &self.changes.changes_by_key;
+        let start = by_key.partition_point(|(k, _)| k.as_ref() < prefix);
+        by_key[start..]
             .iter()
             .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(_, c)| *c)

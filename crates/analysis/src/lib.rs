@@ -22,8 +22,10 @@ use chrono::{DateTime, Utc};
 
 pub use contents::{deployment_contents, ContentsWalker, ShippedChange};
 pub use explicit::classify_cause;
+pub use index::ChangeTables;
 pub use link::{
-    link_incidents, narrow_window, ChangeDetails, LinkExtras, LinkOptions, SuspectLink,
+    link_incidents, link_incidents_with, narrow_window, ChangeDetails, LinkExtras, LinkOptions,
+    SuspectLink,
 };
 
 /// Errors of the analysis layer.

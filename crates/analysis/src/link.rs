@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use chrono::Duration;
 
 use crate::explicit::{classify_cause, explicit_hits, Context};
-use crate::index::Index;
+use crate::index::{ChangeTables, Index};
 use crate::{ChangeFacts, DeploymentFacts, IncidentFacts, ShippedChange};
 
 /// How links are searched.
@@ -108,13 +108,22 @@ pub fn link_incidents(
     extras: &LinkExtras,
     options: &LinkOptions,
 ) -> Vec<SuspectLink> {
-    let index = Index::build(
-        deployments,
-        &extras.deployment_keys,
-        shipped,
-        changes,
-        &extras.change_details,
-    );
+    let deployments: Vec<&DeploymentFacts> = deployments.iter().collect();
+    let tables = ChangeTables::build(changes, &extras.change_details);
+    link_incidents_with(incidents, &deployments, shipped, &tables, extras, options)
+}
+
+/// [`link_incidents`] with the change tables built once, for linking batches of incidents
+/// each with the deployments it may read (see `relevant`).
+pub fn link_incidents_with(
+    incidents: &[IncidentFacts],
+    deployments: &[&DeploymentFacts],
+    shipped: &[ShippedChange],
+    changes: &ChangeTables<'_>,
+    extras: &LinkExtras,
+    options: &LinkOptions,
+) -> Vec<SuspectLink> {
+    let index = Index::build(deployments, &extras.deployment_keys, shipped, changes);
     let ctx = Context {
         deployment_keys: &extras.deployment_keys,
         details: &extras.change_details,

@@ -1,7 +1,7 @@
 //! Which deployments linking can read, so that a store of millions of deployments links
-//! holding only those: the incidents are linked in batches of nearby ones, each with the
-//! deployments of its time span (read from the store by time) and those that may be read
-//! wherever they lie in time (kept while every deployment streams past once).
+//! while they stream past once in time order, holding only those ([`LinkSweep`]): the
+//! deployments of the incidents' spans still open, and those that may be read wherever they lie
+//! in time. Nearby incidents link together, in batches, once their spans have gone past.
 //!
 //! [`link_incidents`](crate::link_incidents) reads a deployment when it is:
 //! - in an incident's window before impact (scored candidates), or in the 24 hours before it
@@ -12,23 +12,22 @@
 //! - named by the incident's text: its key, its version or a prefix of its SHA;
 //! - the shipper of a change the text names by SHA prefix or pull request, or of a change a
 //!   revert commit undoes;
-//! - the deployment a rollback in a span names in `rollback_of` (fetched by the caller:
-//!   [`missing_rollback_targets`]).
+//! - the deployment a rollback in a span names in `rollback_of` (fetched from the store).
 //!
-//! [`Relevance::span`] and [`RelevantWalker`] together cover every deployment that may be one
-//! of these (a superset, never fewer), so linking an incident with them gives the links linking
-//! it with every deployment gives.
+//! [`Relevance::span`] and [`Relevance::named`] with each slot's latest at every impact start
+//! cover every deployment that may be one of these (a superset, never fewer), so linking an
+//! incident with them gives the links linking it with every deployment gives.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::explicit::{
     incident_end, is_key_like, is_sha_like, pull_request, reverted_sha, words, ROLLBACK_GRACE_HOURS,
 };
-use crate::index::{pr_numbers, version_key};
-use crate::link::ChangeDetails;
-use crate::{ChangeFacts, DeploymentFacts, IncidentFacts};
+use crate::index::{pr_numbers, version_key, ChangeTables};
+use crate::link::{link_incidents_with, ChangeDetails, LinkExtras, LinkOptions, SuspectLink};
+use crate::{ChangeFacts, ContentsWalker, DeploymentFacts, IncidentFacts, ShippedChange};
 
 /// How far before impact a deployment marked rolled back is read.
 const ROLLED_BACK_LOOKBACK_HOURS: i64 = 24;
@@ -129,7 +128,7 @@ impl Relevance {
 
     /// Whether an incident's text may name `d` (stored under `key`), which shipped `shipped`,
     /// wherever it lies in time.
-    fn named(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
+    pub fn named(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
         self.keys.contains(&key.to_lowercase())
             || d.version
                 .as_deref()
@@ -154,104 +153,328 @@ fn has_prefix(text: &str, prefixes: &HashSet<String>, lengths: &[usize]) -> bool
         .any(|n| text.get(..*n).is_some_and(|head| prefixes.contains(head)))
 }
 
-/// Deployments in time order (ties by id) in; out, the ones linking may read wherever they lie
-/// in time: those the texts name and each slot's latest at every impact start. The
-/// deployments in an incident's [`Relevance::span`] are read apart.
-pub struct RelevantWalker<'a> {
-    relevance: &'a Relevance,
-    /// The next impact start the stream has not passed.
-    next_start: usize,
-    /// The latest non-rollback deployment per (service, environment) so far.
-    latest: HashMap<(String, Option<String>), (DeploymentFacts, String)>,
-    kept: Vec<(DeploymentFacts, String)>,
-    kept_ids: HashSet<i64>,
-    seen: usize,
+/// A deployment a sweep holds: its facts, its key, its place in the stream (none when fetched
+/// from the store) and its rows in [`LinkSweep`]'s shipped list.
+struct Held {
+    fact: DeploymentFacts,
+    key: String,
+    seq: Option<usize>,
+    shipped: std::ops::Range<usize>,
 }
 
-impl<'a> RelevantWalker<'a> {
-    pub fn new(relevance: &'a Relevance) -> Self {
+/// What a sweep asks the store for: a deployment by id (the latest of a slot that has left the
+/// held window), or the target of a `rollback_of` (a key, or an id).
+pub enum Lookup<'a> {
+    Id(i64),
+    RollbackOf(&'a str),
+}
+
+/// Links every incident while the deployments stream past once in time order (ties by id),
+/// holding only the deployments of the incidents' spans still open (at least `cap`, so that
+/// nearby incidents link together) and those [`Relevance::named`] keeps or that are the
+/// latest of their slot at an impact start.
+pub struct LinkSweep<'a> {
+    incidents: &'a [IncidentFacts],
+    relevance: Relevance,
+    changes: &'a ChangeTables<'a>,
+    extras: LinkExtras,
+    options: LinkOptions,
+    contents: ContentsWalker<'a>,
+    cap: usize,
+    spans: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Incidents by span start, then by span end; `linked` marks those done.
+    by_start: Vec<usize>,
+    by_end: Vec<usize>,
+    linked: Vec<bool>,
+    first_open: usize,
+    next_end: usize,
+    ready: Vec<usize>,
+    starts: Vec<DateTime<Utc>>,
+    next_start: usize,
+    /// Deployments from the earliest open span start on, in stream order; the front's `seq`.
+    active: VecDeque<Held>,
+    front_seq: usize,
+    next_seq: usize,
+    pinned: Vec<Held>,
+    pinned_ids: HashSet<i64>,
+    /// The latest non-rollback deployment per (service, environment): id and stream place.
+    latest: HashMap<(String, Option<String>), (i64, usize)>,
+    shipped: Vec<ShippedChange>,
+    shipped_here: Vec<i64>,
+    links_of: Vec<Vec<SuspectLink>>,
+    most_held: usize,
+}
+
+/// What a finished sweep found.
+pub struct Swept {
+    /// The links, in the order of the incidents given, as [`link_incidents`] answers them.
+    pub links: Vec<SuspectLink>,
+    /// What every deployment shipped, sorted.
+    pub shipped: Vec<ShippedChange>,
+    /// The most deployments one batch linked with.
+    pub most_held: usize,
+}
+
+impl<'a> LinkSweep<'a> {
+    /// `options.window` is the link window in force; `changes` are the change tables of the
+    /// changes `contents` walks.
+    pub fn new(
+        incidents: &'a [IncidentFacts],
+        changes: &'a ChangeTables<'a>,
+        contents: ContentsWalker<'a>,
+        change_facts: &[ChangeFacts],
+        change_details: BTreeMap<i64, ChangeDetails>,
+        options: LinkOptions,
+        cap: usize,
+    ) -> Self {
+        let relevance = Relevance::new(incidents, change_facts, &change_details, options.window);
+        let spans: Vec<_> = incidents.iter().map(|i| relevance.span(i)).collect();
+        let mut by_start: Vec<usize> = (0..incidents.len()).collect();
+        by_start.sort_by_key(|i| (spans[*i].0, *i));
+        let mut by_end: Vec<usize> = (0..incidents.len()).collect();
+        by_end.sort_by_key(|i| (spans[*i].1, *i));
+        let starts = relevance.starts.clone();
         Self {
+            incidents,
             relevance,
+            changes,
+            extras: LinkExtras {
+                deployment_keys: BTreeMap::new(),
+                change_details,
+            },
+            options,
+            contents,
+            cap,
+            spans,
+            by_start,
+            by_end,
+            linked: vec![false; incidents.len()],
+            first_open: 0,
+            next_end: 0,
+            ready: Vec::new(),
+            starts,
             next_start: 0,
+            active: VecDeque::new(),
+            front_seq: 0,
+            next_seq: 0,
+            pinned: Vec::new(),
+            pinned_ids: HashSet::new(),
             latest: HashMap::new(),
-            kept: Vec::new(),
-            kept_ids: HashSet::new(),
-            seen: 0,
+            shipped: Vec::new(),
+            shipped_here: Vec::new(),
+            links_of: vec![Vec::new(); incidents.len()],
+            most_held: 0,
         }
     }
 
-    /// The next deployment of the stream, stored under `key`, which shipped `shipped`.
-    pub fn push(&mut self, d: DeploymentFacts, key: String, shipped: &[i64]) {
-        self.seen += 1;
-        self.pass_starts_before(d.at);
-        let keep = self.relevance.named(&d, &key, shipped);
-        if d.action == "rollback" {
-            if keep {
-                self.keep(d, key);
+    /// The next deployment of the stream, stored under `key`.
+    pub fn push<E>(
+        &mut self,
+        d: DeploymentFacts,
+        key: String,
+        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
+    ) -> Result<(), E> {
+        // Spans that ended before it are complete; impact starts before it fix each slot's
+        // latest.
+        while let Some(&i) = self.by_end.get(self.next_end) {
+            if self.spans[i].1 >= d.at {
+                break;
             }
-            return;
+            self.ready.push(i);
+            self.next_end += 1;
         }
-        let slot = (d.service.clone(), d.environment.clone());
-        if keep {
-            self.keep(d.clone(), key.clone());
+        self.pass_starts_before(d.at, fetch)?;
+        if !self.ready.is_empty() && self.active.len() >= self.cap {
+            self.link_ready(fetch)?;
         }
-        self.latest.insert(slot, (d, key));
+
+        let before = self.shipped.len();
+        self.contents.ship(&d, &mut self.shipped);
+        let rows = before..self.shipped.len();
+        self.shipped_here.clear();
+        self.shipped_here
+            .extend(self.shipped[rows.clone()].iter().map(|s| s.change_id));
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if d.action != "rollback" {
+            self.latest
+                .insert((d.service.clone(), d.environment.clone()), (d.id, seq));
+        }
+        let named = self.relevance.named(&d, &key, &self.shipped_here);
+        let open = self.first_open_start().is_some_and(|from| d.at >= from);
+        if named && self.pinned_ids.insert(d.id) {
+            self.pinned.push(Held {
+                fact: d.clone(),
+                key: key.clone(),
+                seq: open.then_some(seq),
+                shipped: rows.clone(),
+            });
+        }
+        if open {
+            if self.active.is_empty() {
+                self.front_seq = seq;
+            }
+            self.active.push_back(Held {
+                fact: d,
+                key,
+                seq: Some(seq),
+                shipped: rows,
+            });
+        }
+        Ok(())
     }
 
-    /// The kept deployments with their keys, ordered as `Store::deployments` orders them (time,
-    /// then key), and how many went past.
-    pub fn finish(mut self) -> (Vec<(DeploymentFacts, String)>, usize) {
-        if self.next_start < self.relevance.starts.len() {
-            self.next_start = self.relevance.starts.len();
-            self.keep_latest();
-        }
-        let mut kept = self.kept;
-        kept.sort_by(|a, b| (a.0.at, &a.1).cmp(&(b.0.at, &b.1)));
-        (kept, self.seen)
+    /// Links what is left once the stream has ended.
+    pub fn finish<E>(
+        mut self,
+        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
+    ) -> Result<Swept, E> {
+        self.pass_starts_before(DateTime::<Utc>::MAX_UTC, fetch)?;
+        self.ready = (0..self.incidents.len())
+            .filter(|i| !self.linked[*i])
+            .collect();
+        self.link_ready(fetch)?;
+        let mut shipped = self.shipped;
+        shipped.sort();
+        Ok(Swept {
+            links: self.links_of.into_iter().flatten().collect(),
+            shipped,
+            most_held: self.most_held,
+        })
     }
 
-    /// Every impact start before `at` has its slots' latest deployments kept.
-    fn pass_starts_before(&mut self, at: DateTime<Utc>) {
-        let starts = &self.relevance.starts;
-        let passed = self.next_start + starts[self.next_start..].partition_point(|s| *s < at);
-        if passed > self.next_start {
-            self.next_start = passed;
-            self.keep_latest();
+    /// The earliest span start of the incidents not linked yet.
+    fn first_open_start(&mut self) -> Option<DateTime<Utc>> {
+        while let Some(&i) = self.by_start.get(self.first_open) {
+            if !self.linked[i] {
+                return Some(self.spans[i].0);
+            }
+            self.first_open += 1;
         }
+        None
     }
 
-    fn keep_latest(&mut self) {
-        let latest: Vec<(DeploymentFacts, String)> = self
+    /// Keeps each slot's latest deployment at every impact start before `at`.
+    fn pass_starts_before<E>(
+        &mut self,
+        at: DateTime<Utc>,
+        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
+    ) -> Result<(), E> {
+        let passed = self.next_start + self.starts[self.next_start..].partition_point(|s| *s < at);
+        if passed == self.next_start {
+            return Ok(());
+        }
+        self.next_start = passed;
+        let mut wanted: Vec<(i64, usize)> = self
             .latest
             .values()
-            .filter(|(d, _)| !self.kept_ids.contains(&d.id))
-            .cloned()
+            .filter(|(id, _)| !self.pinned_ids.contains(id))
+            .copied()
             .collect();
-        for (d, key) in latest {
-            self.keep(d, key);
+        wanted.sort_unstable();
+        for (id, seq) in wanted {
+            let held = match seq
+                .checked_sub(self.front_seq)
+                .and_then(|k| self.active.get(k))
+                .filter(|h| h.fact.id == id)
+            {
+                Some(h) => Some(Held {
+                    fact: h.fact.clone(),
+                    key: h.key.clone(),
+                    seq: h.seq,
+                    shipped: h.shipped.clone(),
+                }),
+                None => fetch(Lookup::Id(id))?.map(|(fact, key)| Held {
+                    fact,
+                    key,
+                    seq: None,
+                    shipped: 0..0,
+                }),
+            };
+            if let Some(held) = held {
+                self.pinned_ids.insert(id);
+                self.pinned.push(held);
+            }
         }
+        Ok(())
     }
 
-    fn keep(&mut self, d: DeploymentFacts, key: String) {
-        if self.kept_ids.insert(d.id) {
-            self.kept.push((d, key));
+    /// Links the ready incidents with the held deployments, then lets go of those before the
+    /// earliest span still open.
+    fn link_ready<E>(
+        &mut self,
+        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
+    ) -> Result<(), E> {
+        if self.ready.is_empty() {
+            return Ok(());
         }
+        let mut held: Vec<&Held> = self.active.iter().collect();
+        let front = self.front_seq;
+        let in_active = |h: &Held| h.seq.is_some_and(|s| s >= front) && !self.active.is_empty();
+        held.extend(self.pinned.iter().filter(|h| !in_active(h)));
+        // What rollbacks say they undid, wherever it lies in time.
+        let keys: HashSet<&str> = held.iter().map(|h| h.key.as_str()).collect();
+        let ids: HashSet<i64> = held.iter().map(|h| h.fact.id).collect();
+        let mut targets: Vec<&str> = held
+            .iter()
+            .filter(|h| h.fact.action == "rollback")
+            .filter_map(|h| h.fact.attributes.get("rollback_of").map(String::as_str))
+            .filter(|of| !keys.contains(of) && !of.parse::<i64>().is_ok_and(|id| ids.contains(&id)))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let mut fetched = Vec::new();
+        for of in targets {
+            if let Some((fact, key)) = fetch(Lookup::RollbackOf(of))? {
+                if !ids.contains(&fact.id) {
+                    fetched.push(Held {
+                        fact,
+                        key,
+                        seq: None,
+                        shipped: 0..0,
+                    });
+                }
+            }
+        }
+        held.extend(fetched.iter());
+        // As `Store::deployments` orders them: time, then key.
+        held.sort_by(|a, b| (a.fact.at, &a.key).cmp(&(b.fact.at, &b.key)));
+        held.dedup_by_key(|h| h.fact.id);
+        let deployments: Vec<&DeploymentFacts> = held.iter().map(|h| &h.fact).collect();
+        let shipped: Vec<ShippedChange> = held
+            .iter()
+            .flat_map(|h| self.shipped[h.shipped.clone()].iter().cloned())
+            .collect();
+        self.extras.deployment_keys = held.iter().map(|h| (h.fact.id, h.key.clone())).collect();
+        self.most_held = self.most_held.max(deployments.len());
+        let mut ready = std::mem::take(&mut self.ready);
+        ready.sort_unstable();
+        let batch: Vec<IncidentFacts> = ready.iter().map(|i| self.incidents[*i].clone()).collect();
+        let slot: HashMap<i64, usize> = ready.iter().map(|i| (self.incidents[*i].id, *i)).collect();
+        for link in link_incidents_with(
+            &batch,
+            &deployments,
+            &shipped,
+            self.changes,
+            &self.extras,
+            &self.options,
+        ) {
+            if let Some(i) = slot.get(&link.incident_id) {
+                self.links_of[*i].push(link);
+            }
+        }
+        for i in ready {
+            self.linked[i] = true;
+        }
+        // Nothing before the earliest open span is read again.
+        let from = self.first_open_start();
+        while let Some(front) = self.active.front() {
+            if from.is_some_and(|from| front.fact.at >= from) {
+                break;
+            }
+            self.active.pop_front();
+            self.front_seq += 1;
+        }
+        Ok(())
     }
-}
-
-/// The deployments the kept rollbacks name in `rollback_of` (a key, or an id) that are not
-/// kept yet: the caller fetches them from the store.
-pub fn missing_rollback_targets(kept: &[(DeploymentFacts, String)]) -> Vec<String> {
-    let keys: HashSet<&str> = kept.iter().map(|(_, k)| k.as_str()).collect();
-    let ids: HashSet<String> = kept.iter().map(|(d, _)| d.id.to_string()).collect();
-    let mut missing: Vec<String> = kept
-        .iter()
-        .filter(|(d, _)| d.action == "rollback")
-        .filter_map(|(d, _)| d.attributes.get("rollback_of"))
-        .filter(|of| !keys.contains(of.as_str()) && !ids.contains(of.as_str()))
-        .cloned()
-        .collect();
-    missing.sort();
-    missing.dedup();
-    missing
 }

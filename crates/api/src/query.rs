@@ -18,8 +18,8 @@ use crate::{
     TimelineEventDto,
 };
 
-/// How many deployments of incident spans linking holds at a time (about 100 MB of them).
-const LINK_BATCH_DEPLOYMENTS: i64 = 100_000;
+/// How many deployments of incident spans linking holds at a time (about 30 MB of them).
+const LINK_BATCH_DEPLOYMENTS: usize = 20_000;
 
 /// What [`Hindsight::stream_links`] found.
 pub(crate) struct StreamedLinks {
@@ -180,18 +180,18 @@ impl Hindsight {
     }
 
     /// What each deployment shipped and the suspect links of every incident group, under
-    /// `options`, holding at most about `batch_deployments` deployments of incident spans at a
-    /// time (`hindsight_analysis::relevant`): every deployment streams past once, for what it
-    /// shipped and to keep those the incidents' texts may name wherever they lie; then nearby
-    /// incidents are linked in batches, each with the deployments of its time span read by
-    /// time. A deploy log of millions of lines thus links in the memory of one batch. The links
-    /// are those linking every deployment at once gives, in the same order.
+    /// `options`, with the deployments streamed from the store once in time order
+    /// (`hindsight_analysis::relevant::LinkSweep`): only the deployments of the incidents'
+    /// spans still open (at least `batch_deployments` of them, so that nearby incidents link
+    /// together) and those the incidents may read wherever they lie are held. A deploy log of
+    /// millions of lines thus links in the memory of its incidents' spans. The links are those
+    /// linking every deployment at once gives, in the same order.
     pub(crate) fn stream_links(
         &self,
         options: &LinkOptions,
-        batch_deployments: i64,
+        batch_deployments: usize,
     ) -> Result<StreamedLinks> {
-        use hindsight_analysis::relevant::{missing_rollback_targets, Relevance, RelevantWalker};
+        use hindsight_analysis::relevant::{LinkSweep, Lookup};
         let incidents = self.store.incidents()?;
         let groups = self.groups_of(&incidents, &|s: &str| {
             hindsight_model::normalise_service_name(s)
@@ -206,143 +206,51 @@ impl Hindsight {
             .iter()
             .map(change_facts)
             .collect::<Result<Vec<_>>>()?;
-        let mut extras = LinkExtras {
-            deployment_keys: BTreeMap::new(),
-            change_details: self.change_details()?,
-        };
-        let relevance = Relevance::new(
+        let change_details = self.change_details()?;
+        let tables = hindsight_analysis::ChangeTables::build(&change_facts, &change_details);
+        let mut options = options.clone();
+        if options.depends_on.is_empty() {
+            options.depends_on = services.depends_on();
+        }
+        let mut sweep = LinkSweep::new(
             &incident_facts,
+            &tables,
+            ContentsWalker::new(&change_facts),
             &change_facts,
-            &extras.change_details,
-            options.window,
+            change_details,
+            options,
+            batch_deployments,
         );
-
-        // One pass over every deployment: what it shipped, and what the texts may name.
-        let mut contents = ContentsWalker::new(&change_facts);
-        let mut walker = RelevantWalker::new(&relevance);
-        let mut shipped = Vec::new();
-        let mut shipped_here = Vec::new();
         let facts_of = |row: DeploymentRow| -> Result<(DeploymentFacts, String)> {
             let key = row.natural_key.clone();
             let mut fact = into_deployment_facts(row)?;
             services.apply(std::slice::from_mut(&mut fact), &mut []);
             Ok((fact, key))
         };
-        self.store.for_each_deployment(|row| -> Result<()> {
-            let (fact, key) = facts_of(row)?;
-            let before = shipped.len();
-            contents.ship(&fact, &mut shipped);
-            shipped_here.clear();
-            shipped_here.extend(shipped[before..].iter().map(|s| s.change_id));
-            walker.push(fact, key, &shipped_here);
-            Ok(())
-        })?;
-        let (pinned, _) = walker.finish();
-        shipped.sort();
-
-        // Nearby incidents in batches: each batch's span holds at most `batch_deployments`
-        // deployments, or is one incident's span.
-        let mut order: Vec<usize> = (0..incident_facts.len()).collect();
-        order.sort_by_key(|i| (relevance.span(&incident_facts[*i]), *i));
-        let mut links_of: Vec<Vec<hindsight_analysis::SuspectLink>> =
-            vec![Vec::new(); incident_facts.len()];
-        let slot_of: HashMap<i64, usize> = incident_facts
-            .iter()
-            .enumerate()
-            .map(|(slot, i)| (i.id, slot))
-            .collect();
-        let mut most_held = 0;
-        let mut next = 0;
-        while next < order.len() {
-            let (from, mut until) = relevance.span(&incident_facts[order[next]]);
-            let count_between = |from: &DateTime<Utc>, until: &DateTime<Utc>| {
-                self.store.count_deployments_between(
-                    &hindsight_store::format_time(from),
-                    &hindsight_store::format_time(until),
-                )
-            };
-            let mut count = count_between(&from, &until)?;
-            let mut end = next + 1;
-            while let Some(&i) = order.get(end) {
-                let wider = until.max(relevance.span(&incident_facts[i]).1);
-                if wider > until {
-                    // Stored times have millisecond precision.
-                    let more = count_between(&(until + Duration::milliseconds(1)), &wider)?;
-                    if count + more > batch_deployments {
-                        break;
-                    }
-                    count += more;
-                }
-                until = wider;
-                end += 1;
-            }
-            let batch: Vec<IncidentFacts> = order[next..end]
-                .iter()
-                .map(|i| incident_facts[*i].clone())
-                .collect();
-            let mut held: Vec<(DeploymentFacts, String)> = self
-                .store
-                .deployments_between(
-                    &hindsight_store::format_time(&from),
-                    &hindsight_store::format_time(&until),
-                )?
-                .into_iter()
-                .map(facts_of)
-                .collect::<Result<_>>()?;
-            let in_span: std::collections::HashSet<i64> = held.iter().map(|(d, _)| d.id).collect();
-            held.extend(
-                pinned
-                    .iter()
-                    .filter(|(d, _)| !in_span.contains(&d.id))
-                    .cloned(),
-            );
-            // What rollbacks say they undid, wherever it lies in time.
-            for of in missing_rollback_targets(&held) {
-                let row = match self.store.deployment_by_key(&of)? {
+        // Deployments a batch reads that are no longer held: a slot's latest at an impact
+        // start, what a rollback names in `rollback_of` (a key, or an id).
+        let mut fetch = |lookup: Lookup<'_>| -> Result<Option<(DeploymentFacts, String)>> {
+            let row = match lookup {
+                Lookup::Id(id) => Some(self.store.deployment(id)?),
+                Lookup::RollbackOf(of) => match self.store.deployment_by_key(of)? {
                     Some(row) => Some(row),
                     None => match of.parse::<i64>() {
                         Ok(id) if id.to_string() == of => self.store.deployment(id).ok(),
                         _ => None,
                     },
-                };
-                if let Some(row) = row {
-                    held.push(facts_of(row)?);
-                }
-            }
-            // As `Store::deployments` orders them.
-            held.sort_by(|a, b| (a.0.at, &a.1).cmp(&(b.0.at, &b.1)));
-            held.dedup_by_key(|(d, _)| d.id);
-            let ids: std::collections::HashSet<i64> = held.iter().map(|(d, _)| d.id).collect();
-            let batch_shipped: Vec<hindsight_analysis::ShippedChange> = shipped
-                .iter()
-                .filter(|s| ids.contains(&s.deployment_id))
-                .cloned()
-                .collect();
-            let (deployments, keys): (Vec<DeploymentFacts>, Vec<String>) = held.into_iter().unzip();
-            most_held = most_held.max(deployments.len());
-            extras.deployment_keys = deployments.iter().map(|d| d.id).zip(keys).collect();
-            let mut batch_options = options.clone();
-            if batch_options.depends_on.is_empty() {
-                batch_options.depends_on = services.depends_on();
-            }
-            for link in link_incidents(
-                &batch,
-                &deployments,
-                &batch_shipped,
-                &change_facts,
-                &extras,
-                &batch_options,
-            ) {
-                if let Some(slot) = slot_of.get(&link.incident_id) {
-                    links_of[*slot].push(link);
-                }
-            }
-            next = end;
-        }
+                },
+            };
+            row.map(facts_of).transpose()
+        };
+        self.store.for_each_deployment(|row| -> Result<()> {
+            let (fact, key) = facts_of(row)?;
+            sweep.push(fact, key, &mut fetch)
+        })?;
+        let swept = sweep.finish(&mut fetch)?;
         Ok(StreamedLinks {
-            links: links_of.into_iter().flatten().collect(),
-            shipped,
-            most_held,
+            links: swept.links,
+            shipped: swept.shipped,
+            most_held: swept.most_held,
         })
     }
 
