@@ -169,6 +169,9 @@ pub enum Lookup<'a> {
     RollbackOf(&'a str),
 }
 
+/// How a sweep asks the store for a deployment: its facts and key, if stored.
+pub type Fetch<'f, E> = dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E> + 'f;
+
 /// Links every incident while the deployments stream past once in time order (ties by id),
 /// holding only the deployments of the incidents' spans still open (at least `cap`, so that
 /// nearby incidents link together) and those [`Relevance::named`] keeps or that are the
@@ -272,7 +275,7 @@ impl<'a> LinkSweep<'a> {
         &mut self,
         d: DeploymentFacts,
         key: String,
-        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
+        fetch: &mut Fetch<'_, E>,
     ) -> Result<(), E> {
         // Spans that ended before it are complete; impact starts before it fix each slot's
         // latest.
@@ -325,10 +328,7 @@ impl<'a> LinkSweep<'a> {
     }
 
     /// Links what is left once the stream has ended.
-    pub fn finish<E>(
-        mut self,
-        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
-    ) -> Result<Swept, E> {
+    pub fn finish<E>(mut self, fetch: &mut Fetch<'_, E>) -> Result<Swept, E> {
         self.pass_starts_before(DateTime::<Utc>::MAX_UTC, fetch)?;
         self.ready = (0..self.incidents.len())
             .filter(|i| !self.linked[*i])
@@ -358,7 +358,7 @@ impl<'a> LinkSweep<'a> {
     fn pass_starts_before<E>(
         &mut self,
         at: DateTime<Utc>,
-        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
+        fetch: &mut Fetch<'_, E>,
     ) -> Result<(), E> {
         let passed = self.next_start + self.starts[self.next_start..].partition_point(|s| *s < at);
         if passed == self.next_start {
@@ -401,10 +401,7 @@ impl<'a> LinkSweep<'a> {
 
     /// Links the ready incidents with the held deployments, then lets go of those before the
     /// earliest span still open.
-    fn link_ready<E>(
-        &mut self,
-        fetch: &mut dyn FnMut(Lookup<'_>) -> Result<Option<(DeploymentFacts, String)>, E>,
-    ) -> Result<(), E> {
+    fn link_ready<E>(&mut self, fetch: &mut Fetch<'_, E>) -> Result<(), E> {
         if self.ready.is_empty() {
             return Ok(());
         }
