@@ -44,13 +44,6 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Starts the peak resident set size (VmHWM) over from the current one (Linux's
-/// `/proc/self/clear_refs`), so that one run can measure several scenarios; false when the
-/// kernel refuses.
-pub fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
 /// Writes `n` commits as `git log --format=fuller` prints them, newest first: the `i`th is
 /// dated `at(i)` (an RFC 3339 text), touches `services[i % len]`, carries SHA
 /// `fake_sha(sha_stream, i)`, and every third has an AI co-author trailer.

@@ -220,6 +220,34 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// [`Store::refresh_events`] on one connection.
+fn refresh_events_on(conn: &mut rusqlite::Connection, runs: &[i64]) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS refresh_runs(id INTEGER PRIMARY KEY);
+             DELETE FROM temp.refresh_runs;",
+    )?;
+    for run in runs {
+        tx.prepare_cached("INSERT OR IGNORE INTO temp.refresh_runs(id) VALUES (?1)")?
+            .execute([run])?;
+    }
+    let touches_others: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM deployment_statuses
+                            WHERE run_id IN (SELECT id FROM temp.refresh_runs))
+                 OR EXISTS (SELECT 1 FROM catalog_services
+                            WHERE run_id IN (SELECT id FROM temp.refresh_runs))",
+        [],
+        |row| row.get(0),
+    )?;
+    let merged = !touches_others && merge_events_in(&tx)?;
+    if !merged {
+        rebuild_events_in(&tx)?;
+    }
+    tx.execute_batch("DELETE FROM temp.refresh_runs;")?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// An error of a statement that matches a search text: SQLite's own messages are then about
 /// that text (FTS5 syntax), which the person can correct.
 pub(crate) fn search_text_error(e: rusqlite::Error) -> StoreError {
@@ -235,9 +263,12 @@ impl Store {
     /// Rebuilds the merged timeline and its search index from the source tables.
     pub fn rebuild_events(&self) -> Result<()> {
         let mut conn = self.connection()?;
-        let tx = conn.transaction()?;
-        rebuild_events_in(&tx)?;
-        tx.commit()?;
+        crate::with_large_cache(&mut conn, |conn| {
+            let tx = conn.transaction()?;
+            rebuild_events_in(&tx)?;
+            tx.commit()?;
+            Ok(())
+        })?;
         self.forget_facets();
         Ok(())
     }
@@ -250,29 +281,7 @@ impl Store {
     /// catalog entities (which change other records' events), it is rebuilt whole.
     pub fn refresh_events(&self, runs: &[i64]) -> Result<()> {
         let mut conn = self.connection()?;
-        let tx = conn.transaction()?;
-        tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS refresh_runs(id INTEGER PRIMARY KEY);
-             DELETE FROM temp.refresh_runs;",
-        )?;
-        for run in runs {
-            tx.prepare_cached("INSERT OR IGNORE INTO temp.refresh_runs(id) VALUES (?1)")?
-                .execute([run])?;
-        }
-        let touches_others: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM deployment_statuses
-                            WHERE run_id IN (SELECT id FROM temp.refresh_runs))
-                 OR EXISTS (SELECT 1 FROM catalog_services
-                            WHERE run_id IN (SELECT id FROM temp.refresh_runs))",
-            [],
-            |row| row.get(0),
-        )?;
-        let merged = !touches_others && merge_events_in(&tx)?;
-        if !merged {
-            rebuild_events_in(&tx)?;
-        }
-        tx.execute_batch("DELETE FROM temp.refresh_runs;")?;
-        tx.commit()?;
+        crate::with_large_cache(&mut conn, |conn| refresh_events_on(conn, runs))?;
         self.forget_facets();
         Ok(())
     }

@@ -136,13 +136,34 @@ fn open_connection(path: &Path) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // journal_mode returns a row, so it is read rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-    // A 64 MB page cache (2 MB by default): a file of a million records otherwise spills
-    // pages to the WAL row after row. (`IngestTransaction` also keeps statement journals in
-    // memory while it writes.)
-    conn.execute_batch(
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
-    )?;
+    // A 16 MB page cache (2 MB by default); bulk writes take a larger one while they run
+    // (`LARGE_CACHE`).
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; {SMALL_CACHE}"
+    ))?;
     Ok(conn)
+}
+
+/// The page cache of every connection at rest: each pooled connection keeps its own, so a
+/// large one each would add up.
+pub(crate) const SMALL_CACHE: &str = "PRAGMA cache_size = -16384;";
+
+/// The page cache while a file of a million records or the timeline is written (64 MB):
+/// smaller, pages spill to the WAL row after row. Given back afterwards (`SMALL_CACHE`, then
+/// `shrink_memory`).
+pub(crate) const LARGE_CACHE: &str = "PRAGMA cache_size = -65536;";
+
+/// Runs a bulk write on `conn` with the large page cache, then gives the memory back.
+pub(crate) fn with_large_cache<T>(
+    conn: &mut Connection,
+    write: impl FnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    conn.execute_batch(LARGE_CACHE)?;
+    let result = write(conn);
+    let restored = conn.execute_batch(&format!("{SMALL_CACHE} PRAGMA shrink_memory;"));
+    let value = result?;
+    restored?;
+    Ok(value)
 }
 
 /// Applies every migration newer than the file's `user_version`, each in its own transaction.

@@ -325,7 +325,10 @@ impl Store {
         // Each upsert's statement journal in memory rather than in a temporary file (a third
         // of a large deploy log's time). Only while a file is written: with temporary storage
         // in memory, sorting a million rows (the timeline's rebuild) would hold them all.
-        conn.execute_batch("PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE")?;
+        conn.execute_batch(&format!(
+            "PRAGMA temp_store = MEMORY; {} BEGIN IMMEDIATE",
+            crate::LARGE_CACHE
+        ))?;
         let mut tx = IngestTransaction {
             conn,
             run_id: 0,
@@ -759,7 +762,10 @@ impl IngestTransaction<'_> {
         )?;
         self.conn.execute_batch("COMMIT")?;
         self.done = true;
-        self.conn.execute_batch("PRAGMA temp_store = DEFAULT")?;
+        self.conn.execute_batch(&format!(
+            "PRAGMA temp_store = DEFAULT; {} PRAGMA shrink_memory;",
+            crate::SMALL_CACHE
+        ))?;
         Ok(RunSummary {
             run_id: self.run_id,
             seen: self.seen,
@@ -793,7 +799,10 @@ impl Drop for IngestTransaction<'_> {
         if !self.done {
             // Nothing of a file that failed part-way may stay behind.
             let _ = self.conn.execute_batch("ROLLBACK");
-            let _ = self.conn.execute_batch("PRAGMA temp_store = DEFAULT");
+            let _ = self.conn.execute_batch(&format!(
+                "PRAGMA temp_store = DEFAULT; {} PRAGMA shrink_memory;",
+                crate::SMALL_CACHE
+            ));
         }
     }
 }
