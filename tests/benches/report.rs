@@ -13,9 +13,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use hindsight_analysis::parquet::{write_parquet, ColumnValues, TableColumn};
-use hindsight_api::{Hindsight, IngestOptions, ReportFormat, ReportOutput, ReportScope};
-use hindsight_report::{data_tables, render_bytes, render_csv_tables, DataValues};
+use hindsight_api::{
+    parquet_tables, Hindsight, IngestOptions, ReportFormat, ReportOutput, ReportScope,
+};
+use hindsight_report::{render_bytes, render_csv_tables};
 
 const SERVICES: [&str; 8] = [
     "checkout",
@@ -105,22 +106,10 @@ fn main() -> anyhow::Result<()> {
         csv / 1024
     );
     let t = Instant::now();
-    let mut parquet = 0;
-    for table in data_tables(&report) {
-        let columns: Vec<TableColumn> = table
-            .columns
-            .into_iter()
-            .map(|(name, values)| TableColumn {
-                name,
-                values: match values {
-                    DataValues::Int(v) => ColumnValues::Int(v),
-                    DataValues::Float(v) => ColumnValues::Float(v),
-                    DataValues::Text(v) => ColumnValues::Text(v),
-                },
-            })
-            .collect();
-        parquet += write_parquet(&columns)?.len();
-    }
+    let parquet: usize = parquet_tables(&report)?
+        .iter()
+        .map(|(_, bytes)| bytes.len())
+        .sum();
     let secs = t.elapsed().as_secs_f64();
     text_total += secs;
     println!(

@@ -54,7 +54,7 @@ pub use incidents::{
     NOT_CHANGE_CAUSED_CATEGORIES,
 };
 pub use ingest::IngestOptions;
-pub use report::{write_atomically, ReportOutput};
+pub use report::{parquet_tables, write_atomically, ReportOutput};
 pub use scope::ReportScope;
 pub use settings::{SettingsDto, SettingsUpdate};
 

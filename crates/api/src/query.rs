@@ -77,12 +77,7 @@ impl Hindsight {
     /// What each deployment shipped, read from the store one deployment at a time (the same
     /// result as [`deployment_contents`] over every deployment).
     fn stream_contents(&self) -> Result<Vec<hindsight_analysis::ShippedChange>> {
-        let change_facts = self
-            .store
-            .changes()?
-            .iter()
-            .map(change_facts)
-            .collect::<Result<Vec<_>>>()?;
+        let change_facts = self.all_change_facts()?;
         // Without a change no deployment shipped anything: a store of deploy logs alone is
         // not read through.
         if change_facts.is_empty() {
@@ -200,12 +195,7 @@ impl Hindsight {
             grouped_incident_facts(self.incident_facts(&incidents)?, &incidents, &groups)?;
         let services = self.service_map()?;
         resolve_incident_services(&services, &incidents, &mut incident_facts);
-        let change_facts = self
-            .store
-            .changes()?
-            .iter()
-            .map(change_facts)
-            .collect::<Result<Vec<_>>>()?;
+        let change_facts = self.all_change_facts()?;
         let change_details = self.change_details()?;
         let tables = hindsight_analysis::ChangeTables::build(&change_facts, &change_details);
         let mut options = options.clone();
@@ -252,6 +242,11 @@ impl Hindsight {
             shipped: swept.shipped,
             most_held: swept.most_held,
         })
+    }
+
+    /// Every stored change as linking and contents read it.
+    fn all_change_facts(&self) -> Result<Vec<ChangeFacts>> {
+        self.store.changes()?.iter().map(change_facts).collect()
     }
 
     /// Every change's title, message and size, which explicit evidence and scoring read.

@@ -953,10 +953,21 @@ fn write_csv_tables(report: &Report, dir: &std::path::Path) -> Result<Vec<std::p
 
 /// Every report table as one Parquet file in `dir` (created if needed), columns typed.
 fn write_parquet_tables(report: &Report, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
-    use hindsight_analysis::parquet::{write_parquet, ColumnValues, TableColumn};
-    use hindsight_report::DataValues;
     create_dir(dir)?;
     let mut written = Vec::new();
+    for (name, bytes) in parquet_tables(report)? {
+        let path = dir.join(format!("{name}.parquet"));
+        write_atomically(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Every report table as a Parquet file's bytes, columns typed, with the table's name.
+pub fn parquet_tables(report: &Report) -> Result<Vec<(String, Vec<u8>)>> {
+    use hindsight_analysis::parquet::{write_parquet, ColumnValues, TableColumn};
+    use hindsight_report::DataValues;
+    let mut tables = Vec::new();
     for table in hindsight_report::data_tables(report) {
         let columns: Vec<TableColumn> = table
             .columns
@@ -970,10 +981,7 @@ fn write_parquet_tables(report: &Report, dir: &std::path::Path) -> Result<Vec<st
                 },
             })
             .collect();
-        let bytes = write_parquet(&columns)?;
-        let path = dir.join(format!("{}.parquet", table.name));
-        write_atomically(&path, &bytes)?;
-        written.push(path);
+        tables.push((table.name, write_parquet(&columns)?));
     }
-    Ok(written)
+    Ok(tables)
 }
