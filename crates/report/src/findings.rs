@@ -1,6 +1,6 @@
 //! The findings sections: approval and permission findings, failure rates per team, blast
 //! radius by trigger cohort, and the AI vs human ratio as the link window and the score
-//! threshold vary. Self-contained renderers for Markdown and HTML.
+//! threshold vary: laid out once as tables (`sections`), rendered as Markdown and HTML.
 
 use std::fmt::Write;
 
@@ -80,87 +80,136 @@ pub(crate) fn join_or_dash(items: &[String]) -> String {
     }
 }
 
+/// One findings section as a table, laid out once for Markdown and HTML.
+struct Section {
+    title: &'static str,
+    note: Option<&'static str>,
+    /// Header and whether the column holds figures: right-aligned, and in Markdown not escaped
+    /// (they are Hindsight's own text).
+    columns: &'static [(&'static str, bool)],
+    rows: Vec<Vec<String>>,
+}
+
+/// The sections with rows: the findings always, the others when they have any.
+fn sections(f: &ReportFindings) -> Vec<Section> {
+    let mut sections = vec![Section {
+        title: "Approval and permission findings",
+        note: (!f.senior_roster).then_some(
+            "No roster of senior reviewers was given, so every AI change counts as without senior approval.",
+        ),
+        columns: &[("Finding", false), ("Failed / counted", true), ("Incidents", false)],
+        rows: f
+            .findings
+            .iter()
+            .map(|x| {
+                vec![
+                    x.description.clone(),
+                    display_rate(&x.failures),
+                    join_or_dash(&x.incidents),
+                ]
+            })
+            .collect(),
+    }];
+    let more = [
+        Section {
+            title: "Failure rate per team",
+            note: None,
+            columns: &[
+                ("Team", false),
+                ("Class", false),
+                ("Failed / deployed", true),
+            ],
+            rows: f
+                .teams
+                .iter()
+                .map(|t| vec![t.team.clone(), t.class.clone(), display_rate(&t.failures)])
+                .collect(),
+        },
+        Section {
+            title: "Blast radius by trigger cohort",
+            note: None,
+            columns: &[
+                ("Trigger", false),
+                ("Incidents", true),
+                ("Services", false),
+                ("Components", false),
+                ("Regions", false),
+                ("Services per incident", true),
+                ("Impact minutes", true),
+            ],
+            rows: f
+                .blast_radius
+                .iter()
+                .map(|b| {
+                    vec![
+                        b.cohort.clone(),
+                        b.incidents.to_string(),
+                        join_or_dash(&b.services),
+                        join_or_dash(&b.components),
+                        join_or_dash(&b.regions),
+                        format!("{:.2}", b.services_per_incident),
+                        format!("{:.0} ({} unresolved)", b.impact_minutes, b.unresolved),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            title: "Sensitivity to the link window and score threshold",
+            note: None,
+            columns: &[
+                ("Link window", true),
+                ("Threshold", true),
+                ("AI failed", true),
+                ("Human failed", true),
+                ("AI / human (95% CI)", true),
+            ],
+            rows: f
+                .sensitivity
+                .iter()
+                .map(|s| {
+                    vec![
+                        format!("{} h", s.window_hours),
+                        format!("{:.1}", s.threshold),
+                        display_rate(&s.ai),
+                        display_rate(&s.human),
+                        ratio(s),
+                    ]
+                })
+                .collect(),
+        },
+    ];
+    sections.extend(more.into_iter().filter(|s| !s.rows.is_empty()));
+    sections
+}
+
 /// The sections in Markdown (escaped, tables only).
 pub(crate) fn markdown(f: &ReportFindings) -> String {
-    let esc = escape_markdown;
     let mut out = String::new();
-    let _ = writeln!(out, "## Approval and permission findings\n");
-    if !f.senior_roster {
-        let _ = writeln!(
-            out,
-            "No roster of senior reviewers was given, so every AI change counts as without senior approval.\n"
-        );
-    }
-    let _ = writeln!(out, "| Finding | Failed / counted | Incidents |");
-    let _ = writeln!(out, "| --- | ---: | --- |");
-    for x in &f.findings {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            esc(&x.description),
-            display_rate(&x.failures),
-            esc(&join_or_dash(&x.incidents))
-        );
-    }
-    let _ = writeln!(out);
-    if !f.teams.is_empty() {
-        let _ = writeln!(out, "## Failure rate per team\n");
-        let _ = writeln!(out, "| Team | Class | Failed / deployed |");
-        let _ = writeln!(out, "| --- | --- | ---: |");
-        for t in &f.teams {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                esc(&t.team),
-                esc(&t.class),
-                display_rate(&t.failures)
-            );
+    for section in sections(f) {
+        let _ = writeln!(out, "## {}\n", section.title);
+        if let Some(note) = section.note {
+            let _ = writeln!(out, "{note}\n");
         }
-        let _ = writeln!(out);
-    }
-    if !f.blast_radius.is_empty() {
-        let _ = writeln!(out, "## Blast radius by trigger cohort\n");
+        let line = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
+        let columns = section.columns;
         let _ = writeln!(
             out,
-            "| Trigger | Incidents | Services | Components | Regions | Services per incident | Impact minutes |"
+            "{}",
+            line(columns.iter().map(|c| c.0.to_owned()).collect())
         );
-        let _ = writeln!(out, "| --- | ---: | --- | --- | --- | ---: | ---: |");
-        for b in &f.blast_radius {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {:.2} | {:.0} ({} unresolved) |",
-                esc(&b.cohort),
-                b.incidents,
-                esc(&join_or_dash(&b.services)),
-                esc(&join_or_dash(&b.components)),
-                esc(&join_or_dash(&b.regions)),
-                b.services_per_incident,
-                b.impact_minutes,
-                b.unresolved
-            );
-        }
-        let _ = writeln!(out);
-    }
-    if !f.sensitivity.is_empty() {
-        let _ = writeln!(
-            out,
-            "## Sensitivity to the link window and score threshold\n"
-        );
-        let _ = writeln!(
-            out,
-            "| Link window | Threshold | AI failed | Human failed | AI / human (95% CI) |"
-        );
-        let _ = writeln!(out, "| ---: | ---: | ---: | ---: | ---: |");
-        for s in &f.sensitivity {
-            let _ = writeln!(
-                out,
-                "| {} h | {:.1} | {} | {} | {} |",
-                s.window_hours,
-                s.threshold,
-                display_rate(&s.ai),
-                display_rate(&s.human),
-                ratio(s)
-            );
+        let align = columns
+            .iter()
+            .map(|c| if c.1 { "---:" } else { "---" }.to_owned());
+        let _ = writeln!(out, "{}", line(align.collect()));
+        for row in &section.rows {
+            let cells = row.iter().zip(columns).map(|(cell, (_, figures))| {
+                if *figures {
+                    cell.clone()
+                } else {
+                    escape_markdown(cell)
+                }
+            });
+            let _ = writeln!(out, "{}", line(cells.collect()));
         }
         let _ = writeln!(out);
     }
@@ -169,75 +218,35 @@ pub(crate) fn markdown(f: &ReportFindings) -> String {
 
 /// The sections in HTML (every text escaped).
 pub(crate) fn html(f: &ReportFindings) -> String {
-    let esc = escape_html;
     let mut out = String::new();
-    let _ = writeln!(out, "<h2>Approval and permission findings</h2>");
-    if !f.senior_roster {
-        let _ = writeln!(out, "<p>No roster of senior reviewers was given, so every AI change counts as without senior approval.</p>");
-    }
-    let _ = writeln!(
-        out,
-        "<table><tr><th>Finding</th><th>Failed / counted</th><th>Incidents</th></tr>"
-    );
-    for x in &f.findings {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            esc(&x.description),
-            esc(&display_rate(&x.failures)),
-            esc(&join_or_dash(&x.incidents))
-        );
-    }
-    let _ = writeln!(out, "</table>");
-    if !f.teams.is_empty() {
-        let _ = writeln!(out, "<h2>Failure rate per team</h2>\n<table><tr><th>Team</th><th>Class</th><th>Failed / deployed</th></tr>");
-        for t in &f.teams {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-                esc(&t.team),
-                esc(&t.class),
-                esc(&display_rate(&t.failures))
-            );
+    for section in sections(f) {
+        let _ = writeln!(out, "<h2>{}</h2>", section.title);
+        if let Some(note) = section.note {
+            let _ = writeln!(out, "<p>{note}</p>");
         }
-        let _ = writeln!(out, "</table>");
-    }
-    if !f.blast_radius.is_empty() {
-        let _ = writeln!(out, "<h2>Blast radius by trigger cohort</h2>\n<table><tr><th>Trigger</th><th>Incidents</th><th>Services</th><th>Components</th><th>Regions</th><th>Services per incident</th><th>Impact minutes</th></tr>");
-        for b in &f.blast_radius {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.0} ({} unresolved)</td></tr>",
-                esc(&b.cohort),
-                b.incidents,
-                esc(&join_or_dash(&b.services)),
-                esc(&join_or_dash(&b.components)),
-                esc(&join_or_dash(&b.regions)),
-                b.services_per_incident,
-                b.impact_minutes,
-                b.unresolved
-            );
-        }
-        let _ = writeln!(out, "</table>");
-    }
-    if !f.sensitivity.is_empty() {
-        let _ = writeln!(out, "<h2>Sensitivity to the link window and score threshold</h2>\n<table><tr><th>Link window</th><th>Threshold</th><th>AI failed</th><th>Human failed</th><th>AI / human (95% CI)</th></tr>");
-        for s in &f.sensitivity {
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"n\">{} h</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                s.window_hours,
-                s.threshold,
-                esc(&display_rate(&s.ai)),
-                esc(&display_rate(&s.human)),
-                esc(&ratio(s))
-            );
+        let header: String = section
+            .columns
+            .iter()
+            .map(|(name, _)| format!("<th>{name}</th>"))
+            .collect();
+        let _ = writeln!(out, "<table><tr>{header}</tr>");
+        for row in &section.rows {
+            let cells: String = row
+                .iter()
+                .zip(section.columns)
+                .map(|(cell, (_, figures))| {
+                    let class = if *figures { " class=\"n\"" } else { "" };
+                    format!("<td{class}>{}</td>", escape_html(cell))
+                })
+                .collect();
+            let _ = writeln!(out, "<tr>{cells}</tr>");
         }
         let _ = writeln!(out, "</table>");
     }
     out
 }
 
+/// The sections in Markdown (escaped, tables only).
 #[cfg(test)]
 mod tests {
     use super::*;
