@@ -383,35 +383,6 @@ impl Store {
         Ok(())
     }
 
-    /// The deployments with `from <= at <= until` (stored times, as `format_time` writes
-    /// them), in time order (ties by id). Read through the (service, time) index, one range
-    /// per service.
-    pub fn deployments_between(&self, from: &str, until: &str) -> Result<Vec<DeploymentRow>> {
-        let conn = self.connection()?;
-        let sql = format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments d JOIN services s ON s.id = d.service_id
-             WHERE d.service_id IN (SELECT id FROM services) AND d.at >= ?1 AND d.at <= ?2
-             ORDER BY d.at, d.id"
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt
-            .query_map([from, until], deployment_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// How many deployments have `from <= at <= until` (stored times), counted in the
-    /// (service, time) index.
-    pub fn count_deployments_between(&self, from: &str, until: &str) -> Result<i64> {
-        let conn = self.connection()?;
-        Ok(conn.query_row(
-            "SELECT count(*) FROM deployments
-             WHERE service_id IN (SELECT id FROM services) AND at >= ?1 AND at <= ?2",
-            [from, until],
-            |row| row.get(0),
-        )?)
-    }
-
     /// The deployment stored under a natural key, if any.
     pub fn deployment_by_key(&self, key: &str) -> Result<Option<DeploymentRow>> {
         let conn = self.connection()?;
