@@ -32,7 +32,7 @@ after(async () => {
   try {
     if (session) await session.delete();
   } finally {
-    driver?.child.kill();
+    await driver?.stop();
   }
 });
 

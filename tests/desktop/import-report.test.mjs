@@ -42,7 +42,7 @@ after(async () => {
   try {
     if (session) await session.delete();
   } finally {
-    driver?.child.kill();
+    await driver?.stop();
   }
 });
 

@@ -10,19 +10,41 @@ export async function startDriver({ port = 4444, nativePort, env = process.env, 
   // tauri-driver's own WebKitWebDriver listens on --native-port (4445 unless given).
   const driverArgs = args ?? ["--port", String(port)];
   if (args === undefined && nativePort !== undefined) driverArgs.push("--native-port", String(nativePort));
-  const child = spawn(command, driverArgs, { env, stdio: ["ignore", "inherit", "inherit"] });
+  // A process group of its own: stopping it stops the native driver and the app it started
+  // too. An app left running would keep the test runner's output pipe open, and the runner
+  // would wait for it for ever after every test passed.
+  const child = spawn(command, driverArgs, { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
   const base = `http://127.0.0.1:${port}`;
+  const stop = () => stopGroup(child);
   for (let i = 0; i < 100; i++) {
     try {
       const res = await fetch(`${base}/status`);
-      if (res.ok) return { child, base };
+      if (res.ok) return { child, base, stop };
     } catch {
       // not listening yet
     }
     await sleep(100);
   }
-  child.kill();
+  await stop();
   throw new Error(`${command} did not start listening`);
+}
+
+/** Ends a driver's whole process group: politely, then for good after two seconds. */
+async function stopGroup(child) {
+  const signal = (name) => {
+    try {
+      process.kill(-child.pid, name);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  if (!signal("SIGTERM")) return;
+  for (let i = 0; i < 20; i++) {
+    await sleep(100);
+    if (!signal(0)) return;
+  }
+  signal("SIGKILL");
 }
 
 async function call(base, method, path, body) {
@@ -139,8 +161,15 @@ export class Session {
     return this.cmd("GET", "/screenshot");
   }
 
+  /** Ends the session (closing the app); gives up after ten seconds, as the driver's process
+   * group is stopped next anyway. */
   delete() {
-    return call(this.base, "DELETE", `/session/${this.id}`);
+    return Promise.race([
+      call(this.base, "DELETE", `/session/${this.id}`),
+      sleep(10000).then(() => {
+        throw new Error("the session did not end within 10 s");
+      }),
+    ]);
   }
 }
 
