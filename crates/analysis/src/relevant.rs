@@ -129,12 +129,14 @@ impl Relevance {
     /// Whether an incident's text may name `d` (stored under `key`), which shipped `shipped`,
     /// wherever it lies in time.
     pub fn named(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
-        self.keys.contains(&key.to_lowercase())
-            || d.version
-                .as_deref()
-                .is_some_and(|v| self.versions.contains(&version_key(v)))
+        // Called for every deployment of the store: nothing is lower-cased for an empty set.
+        (!self.keys.is_empty() && self.keys.contains(&key.to_lowercase()))
+            || d.version.as_deref().is_some_and(|v| {
+                !self.versions.is_empty() && self.versions.contains(&version_key(v))
+            })
             || d.sha.as_deref().is_some_and(|sha| {
-                has_prefix(&sha.to_lowercase(), &self.sha_prefixes, &self.sha_lengths)
+                !self.sha_lengths.is_empty()
+                    && has_prefix(&sha.to_lowercase(), &self.sha_prefixes, &self.sha_lengths)
             })
             || shipped.iter().any(|c| self.named_changes.contains(c))
     }
