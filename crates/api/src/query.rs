@@ -41,6 +41,18 @@ impl Hindsight {
     /// their own records: only those records' timeline events are written again (see
     /// `Store::refresh_events`). `None` rebuilds the whole timeline.
     pub(crate) fn refresh(&self, runs: Option<&[i64]>) -> Result<()> {
+        self.refresh_links()?;
+        // The links are written and dropped by now: the timeline's write holds a large page
+        // cache and a sorter of its own, and a dense deploy log's links can be 100 MB.
+        match runs {
+            Some(runs) => self.store.refresh_events(runs)?,
+            None => self.store.rebuild_events()?,
+        }
+        Ok(())
+    }
+
+    /// What each deployment shipped and the suspect links, worked out and written.
+    fn refresh_links(&self) -> Result<()> {
         let (links, shipped) = if !self.store.has_incidents()? {
             // Nothing to link: what each deployment shipped is worked out one deployment at a
             // time, so a large deploy log never has all its deployments in memory.
@@ -55,6 +67,8 @@ impl Hindsight {
             .map(|s| (s.deployment_id, s.change_id, &*s.method))
             .collect();
         self.store.replace_deployment_changes(&rows)?;
+        drop(rows);
+        drop(shipped);
         let links: Vec<NewLink> = links
             .into_iter()
             .map(|l| NewLink {
@@ -67,10 +81,6 @@ impl Hindsight {
             })
             .collect();
         self.store.replace_suspected_links(&links)?;
-        match runs {
-            Some(runs) => self.store.refresh_events(runs)?,
-            None => self.store.rebuild_events()?,
-        }
         Ok(())
     }
 

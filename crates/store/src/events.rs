@@ -717,6 +717,69 @@ mod tests {
     }
 
     #[test]
+    fn events_at_the_same_time_go_by_source_record_kind_then_title_and_a_merge_equals_a_rebuild() {
+        let (_dir, store) = store_with_runs();
+        let noon = "2024-01-02T12:00:00.000Z";
+        deploy(&store, "d-1", "v1", "2024-01-01T00:00:00.000Z", 1);
+        deploy(&store, "d-0", "v0", "2024-01-01T06:00:00.000Z", 1);
+        deploy(&store, "d-5", "v5", "2024-01-02T18:00:00.000Z", 1);
+        store.refresh_events(&[1]).expect("first file");
+        // Run 2, all at noon: two deployments, a change, an incident with three timeline
+        // entries (two of one kind, stored in reverse alphabetical order) and a status; and
+        // one deployment later. Every source and the tail of the merge take part.
+        deploy(&store, "d-3", "v3", noon, 2);
+        deploy(&store, "d-2", "v2", noon, 2);
+        deploy(&store, "d-4", "v4", "2024-01-03T00:00:00.000Z", 2);
+        let conn = store.connection().expect("conn");
+        conn.execute_batch(&format!(
+            "INSERT INTO changes(kind, natural_key, repo, title, message, committed_at, class,
+                                 confidence, source_file, source_location, run_id)
+             VALUES ('commit', 'c-1', 'checkout', 'fix retries', '', '{noon}', 'human', 1.0,
+                     'x', '1', 2);
+             INSERT INTO incidents(source_system, source_id, title, severity, status,
+                                   started_at, source_file, source_location, run_id)
+             VALUES ('pagerduty', 'P1', 'checkout down', 'sev1', 'resolved', '{noon}', 'x',
+                     '1', 2);
+             INSERT INTO timeline_events(incident_id, at, kind, text, source_file,
+                                         source_location)
+             VALUES (1, '{noon}', 'note', 'zeta', 'x', '1'),
+                    (1, '{noon}', 'note', 'alpha', 'x', '2'),
+                    (1, '{noon}', 'alert', 'paged', 'x', '3');"
+        ))
+        .expect("seed");
+        drop(conn);
+        store.refresh_events(&[2]).expect("second file");
+        let merged = all_events(&store);
+        let titles: Vec<&str> = merged.iter().map(|(_, _, t)| t.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "deploy v1 on checkout production (succeeded)",
+                "deploy v0 on checkout production (succeeded)",
+                // Sources in order (change, deployment, incident), then the record ...
+                "fix retries",
+                "deploy v3 on checkout production (succeeded)",
+                "deploy v2 on checkout production (succeeded)",
+                // ... then the kind, then the title (zeta was stored before alpha).
+                "checkout down: paged",
+                "checkout down: alpha",
+                "checkout down: zeta",
+                // The tail, taken out and put back.
+                "deploy v5 on checkout production (succeeded)",
+                "deploy v4 on checkout production (succeeded)",
+            ]
+        );
+        assert!(merged.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(found(&store, "zeta").len(), 1);
+        store.rebuild_events().expect("rebuild");
+        assert_eq!(
+            all_events(&store),
+            merged,
+            "ids and all: the same as a rebuild"
+        );
+    }
+
+    #[test]
     fn filters_and_facets_read_the_partial_indexes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("h.sqlite")).expect("open");

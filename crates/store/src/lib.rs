@@ -81,6 +81,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_skipped_records.sql"),
     include_str!("../migrations/0012_event_approvals.sql"),
     include_str!("../migrations/0013_partial_event_indexes.sql"),
+    include_str!("../migrations/0014_search_index_without_sizes.sql"),
 ];
 
 /// The schema version this build writes.
@@ -292,6 +293,44 @@ mod tests {
             })
             .expect("new table");
         assert_eq!(overrides, 0);
+    }
+
+    #[test]
+    fn a_version_13_timeline_keeps_its_events_searchable_without_token_counts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v13.sqlite");
+        {
+            let mut conn = open_connection(&path).expect("open");
+            migrate_to(&mut conn, &path, 13).expect("v13");
+            conn.execute_batch(
+                "INSERT INTO events(at, source, kind, title, ref_id)
+                 VALUES ('2026-11-01T00:00:00.000Z', 'change', 'commit', 'retry budget', 1);
+                 INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
+            )
+            .expect("v13 events");
+            let sizes: i64 = conn
+                .query_row("SELECT count(*) FROM events_fts_docsize", [], |r| r.get(0))
+                .expect("v13 keeps token counts");
+            assert_eq!(sizes, 1);
+        }
+        let store = Store::open(&path).expect("migrate");
+        let conn = store.connection().expect("conn");
+        let docsize: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'events_fts_docsize'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("schema");
+        assert_eq!(docsize, 0, "no per-event token counts");
+        let found: i64 = conn
+            .query_row(
+                "SELECT rowid FROM events_fts WHERE events_fts MATCH 'budget'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the old event is found");
+        assert_eq!(found, 1);
     }
 
     #[test]
