@@ -919,6 +919,46 @@ fn cancelling_an_ingest_rolls_back_the_file_under_way_and_keeps_the_ones_done() 
     assert_eq!(statuses, ["already_ingested", "stored", "stored"]);
 }
 
+#[test]
+fn progress_reads_each_file_then_tells_the_update_steps_in_order_and_nothing_on_a_re_ingest() {
+    let (dir, app) = open_temp();
+    let path = dir.path().join("deploys.jsonl");
+    std::fs::write(
+        &path,
+        "{\"ts\":\"2026-11-16T10:00:00Z\",\"id\":\"d-1\",\"service\":\"checkout\"}\n",
+    )
+    .expect("write");
+    let run = |seen: &mut Vec<(String, String)>| {
+        app.ingest_paths(std::slice::from_ref(&path), &options(), &mut |p| {
+            seen.push((p.phase.clone(), p.step.clone()))
+        })
+        .expect("ingest")
+    };
+    let mut seen = Vec::new();
+    run(&mut seen);
+    let updating: Vec<&str> = seen
+        .iter()
+        .filter(|(phase, _)| phase == "updating")
+        .map(|(_, step)| step.as_str())
+        .collect();
+    assert_eq!(updating, ["links", "timeline"], "{seen:?}");
+    let first_update = seen.iter().position(|(phase, _)| phase == "updating");
+    assert!(
+        seen[..first_update.expect("updates")]
+            .iter()
+            .all(|(phase, step)| phase == "reading" && step.is_empty()),
+        "every file is read before the update: {seen:?}"
+    );
+    // The same file again stores nothing, so nothing is updated.
+    let mut again = Vec::new();
+    let report = run(&mut again);
+    assert_eq!(report.files[0].status, "already_ingested");
+    assert!(
+        again.iter().all(|(phase, _)| phase == "reading"),
+        "{again:?}"
+    );
+}
+
 fn options_without_cancel() -> IngestOptions {
     options()
 }

@@ -462,6 +462,10 @@ pub struct IngestProgressDto {
     /// each deployment shipped, the suspect links and the timeline are brought up to date
     /// (this part cannot be cancelled: the files are already stored).
     pub phase: String,
+    /// While `updating`, which of its steps, in this order: `links` (what each deployment
+    /// shipped and the suspect links) then `timeline` (the merged timeline and its search
+    /// index); empty while `reading`.
+    pub step: String,
     /// 0-based index of the file being read.
     #[ts(type = "number")]
     pub file_index: i64,

@@ -148,6 +148,7 @@ impl Hindsight {
             let mut report = |read: u64| {
                 progress(&IngestProgressDto {
                     phase: "reading".to_owned(),
+                    step: String::new(),
                     file_index: index as i64,
                     files: count,
                     path: name.clone(),
@@ -183,19 +184,22 @@ impl Hindsight {
         }
         // Nothing stored (every file already ingested, failed or cancelled): nothing changed.
         if !stored.is_empty() {
-            progress(&IngestProgressDto {
-                phase: "updating".to_owned(),
-                file_index: count - 1,
-                files: count,
-                path: String::new(),
-                bytes_read: 0,
-                bytes_total: 0,
-            });
+            let mut step = |step: &str| {
+                progress(&IngestProgressDto {
+                    phase: "updating".to_owned(),
+                    step: step.to_owned(),
+                    file_index: count - 1,
+                    files: count,
+                    path: String::new(),
+                    bytes_read: 0,
+                    bytes_total: 0,
+                })
+            };
             let runs: Vec<i64> = stored.iter().filter_map(|f| f.run_id).collect();
             // Reclassified changes and log entries joining earlier incidents change events of
             // other runs' records: the whole timeline is rebuilt after those.
             let own_records_only = !reclassified && !format_in(&["pagerduty-log-entries"]);
-            self.refresh(own_records_only.then_some(runs.as_slice()))?;
+            self.refresh_in_steps(own_records_only.then_some(runs.as_slice()), &mut step)?;
         }
         Ok(IngestReportDto { files })
     }

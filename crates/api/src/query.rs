@@ -41,9 +41,21 @@ impl Hindsight {
     /// their own records: only those records' timeline events are written again (see
     /// `Store::refresh_events`). `None` rebuilds the whole timeline.
     pub(crate) fn refresh(&self, runs: Option<&[i64]>) -> Result<()> {
+        self.refresh_in_steps(runs, &mut |_| {})
+    }
+
+    /// [`Self::refresh`], telling `step` as each of its steps starts: `links`, then
+    /// `timeline` (see `IngestProgressDto::step`).
+    pub(crate) fn refresh_in_steps(
+        &self,
+        runs: Option<&[i64]>,
+        step: &mut dyn FnMut(&str),
+    ) -> Result<()> {
+        step("links");
         self.refresh_links()?;
         // The links are written and dropped by now: the timeline's write holds a large page
         // cache and a sorter of its own, and a dense deploy log's links can be 100 MB.
+        step("timeline");
         match runs {
             Some(runs) => self.store.refresh_events(runs)?,
             None => self.store.rebuild_events()?,

@@ -865,10 +865,11 @@ impl ProgressBar {
 
     fn draw(&mut self, p: &hindsight_api::IngestProgressDto) {
         if p.phase == "updating" {
-            let _ = write!(
-                std::io::stderr(),
-                "\r\x1b[2Kupdating what deployments shipped, the links and the timeline…"
-            );
+            let step = match p.step.as_str() {
+                "timeline" => "updating 2/2: the timeline and its search index…",
+                _ => "updating 1/2: what deployments shipped and the suspect links…",
+            };
+            let _ = write!(std::io::stderr(), "\r\x1b[2K{step}");
             let _ = std::io::stderr().flush();
             self.drawn = true;
             return;

@@ -12,6 +12,12 @@ export type IngestProgressDto = {
  */
 phase: string, 
 /**
+ * While `updating`, which of its steps, in this order: `links` (what each deployment
+ * shipped and the suspect links) then `timeline` (the merged timeline and its search
+ * index); empty while `reading`.
+ */
+step: string, 
+/**
  * 0-based index of the file being read.
  */
 file_index: number, files: number, path: string, bytes_read: number, 

@@ -49,17 +49,20 @@ describe("mock host", () => {
     let answered = false;
     const report = await host.pickAndIngest((p) => {
       expect(answered).toBe(false);
-      seen.push(`${p.file_index}/${p.files} ${p.path} ${p.bytes_read}/${p.bytes_total}`);
+      seen.push(`${p.phase} ${p.step} ${p.file_index}/${p.files} ${p.path} ${p.bytes_read}/${p.bytes_total}`.replace(/ +/g, " "));
     });
     answered = true;
     expect(report?.files).toHaveLength(2);
+    // The first file was stored: the two update steps follow the reading.
     expect(seen).toEqual([
-      "0/2 /home/demo/exports/deploys.json 0/1000",
-      "0/2 /home/demo/exports/deploys.json 500/1000",
-      "0/2 /home/demo/exports/deploys.json 1000/1000",
-      "1/2 /home/demo/exports/notes.txt 0/1000",
-      "1/2 /home/demo/exports/notes.txt 500/1000",
-      "1/2 /home/demo/exports/notes.txt 1000/1000",
+      "reading 0/2 /home/demo/exports/deploys.json 0/1000",
+      "reading 0/2 /home/demo/exports/deploys.json 500/1000",
+      "reading 0/2 /home/demo/exports/deploys.json 1000/1000",
+      "reading 1/2 /home/demo/exports/notes.txt 0/1000",
+      "reading 1/2 /home/demo/exports/notes.txt 500/1000",
+      "reading 1/2 /home/demo/exports/notes.txt 1000/1000",
+      "updating links 1/2 0/0",
+      "updating timeline 1/2 0/0",
     ]);
     await expect(host.cancelIngest()).resolves.toBeUndefined();
     expect(host.calls.map((c) => c.method)).toEqual(["pickAndIngest", "cancelIngest"]);

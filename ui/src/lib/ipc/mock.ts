@@ -814,12 +814,16 @@ export class MockHost implements Host {
   }
 }
 
-/** The progress messages the mock sends for a report: 0, 500 and 1000 of 1000 bytes per file. */
+/**
+ * The progress messages the mock sends for a report: 0, 500 and 1000 of 1000 bytes per file;
+ * then, as the backend does when some file was stored, the two update steps.
+ */
 export function mockIngestProgress(report: IngestReportDto): IngestProgressDto[] {
   const files = report.files.length;
-  return report.files.flatMap((file, fileIndex) =>
+  const reading: IngestProgressDto[] = report.files.flatMap((file, fileIndex) =>
     [0, 500, 1000].map((bytesRead) => ({
       phase: "reading",
+      step: "",
       file_index: fileIndex,
       files,
       path: file.path,
@@ -827,6 +831,19 @@ export function mockIngestProgress(report: IngestReportDto): IngestProgressDto[]
       bytes_total: 1000,
     })),
   );
+  if (!report.files.some((file) => file.status === "stored")) {
+    return reading;
+  }
+  const updating = ["links", "timeline"].map((step) => ({
+    phase: "updating",
+    step,
+    file_index: files - 1,
+    files,
+    path: "",
+    bytes_read: 0,
+    bytes_total: 0,
+  }));
+  return [...reading, ...updating];
 }
 
 const WEEK = 7 * 86_400;

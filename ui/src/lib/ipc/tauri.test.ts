@@ -103,8 +103,8 @@ describe("tauri host", () => {
     const { made, channel } = fakeChannels();
     const { spy, invoke } = fakeInvoke(() => {
       // The backend streams progress while the command runs.
-      made[0]!.send({ phase: "reading", file_index: 0, files: 2, path: "/a/git.json", bytes_read: 10, bytes_total: 20 });
-      made[0]!.send({ phase: "reading", file_index: 1, files: 2, path: "/b/pd.json", bytes_read: 0, bytes_total: 0 });
+      made[0]!.send({ phase: "reading", step: "", file_index: 0, files: 2, path: "/a/git.json", bytes_read: 10, bytes_total: 20 });
+      made[0]!.send({ phase: "reading", step: "", file_index: 1, files: 2, path: "/b/pd.json", bytes_read: 0, bytes_total: 0 });
       return report;
     });
     const { open, save, dialog } = fakeDialog(["/a/git.json", "/b/pd.json"], null);
@@ -116,15 +116,15 @@ describe("tauri host", () => {
     expect(spy.mock.calls).toEqual([["ingest_files", { paths: ["/a/git.json", "/b/pd.json"], onProgress: made[0] }]]);
     expect(spy.mock.calls[0]![1]!["onProgress"]).toBe(made[0]);
     expect(seen).toEqual([
-      { phase: "reading", file_index: 0, files: 2, path: "/a/git.json", bytes_read: 10, bytes_total: 20 },
-      { phase: "reading", file_index: 1, files: 2, path: "/b/pd.json", bytes_read: 0, bytes_total: 0 },
+      { phase: "reading", step: "", file_index: 0, files: 2, path: "/a/git.json", bytes_read: 10, bytes_total: 20 },
+      { phase: "reading", step: "", file_index: 1, files: 2, path: "/b/pd.json", bytes_read: 0, bytes_total: 0 },
     ]);
   });
 
   it("still passes a channel when no progress callback is given, and wraps a single path", async () => {
     const { made, channel } = fakeChannels();
     const { spy, invoke } = fakeInvoke(() => {
-      made[0]!.send({ phase: "reading", file_index: 0, files: 1, path: "/a/git.json", bytes_read: 1, bytes_total: 1 });
+      made[0]!.send({ phase: "reading", step: "", file_index: 0, files: 1, path: "/a/git.json", bytes_read: 1, bytes_total: 1 });
       return { files: [] };
     });
     await createTauriHost(invoke, fakeDialog("/a/git.json", null).dialog, channel).pickAndIngest();

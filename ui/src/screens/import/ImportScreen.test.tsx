@@ -96,7 +96,7 @@ describe("import progress", () => {
     expect(host.calls.filter((c) => c.method === "pickAndIngest")).toHaveLength(1);
     expect(screen.queryByTestId("import-progress")).toBeNull();
 
-    host.send({ phase: "reading", file_index: 0, files: 3, path: "/home/me/exports/git.log", bytes_read: 250, bytes_total: 1000 });
+    host.send({ phase: "reading", step: "", file_index: 0, files: 3, path: "/home/me/exports/git.log", bytes_read: 250, bytes_total: 1000 });
     const area = screen.getByTestId("import-progress");
     expect(within(area).getByTestId("import-progress-file").textContent).toBe("File 1 of 3: git.log");
     const bar = within(area).getByTestId("import-progress-bar") as HTMLProgressElement;
@@ -104,21 +104,28 @@ describe("import progress", () => {
     expect(bar.getAttribute("value")).toBe("250");
     expect(bar.getAttribute("max")).toBe("1000");
 
-    host.send({ phase: "reading", file_index: 0, files: 3, path: "/home/me/exports/git.log", bytes_read: 900, bytes_total: 1000 });
+    host.send({ phase: "reading", step: "", file_index: 0, files: 3, path: "/home/me/exports/git.log", bytes_read: 900, bytes_total: 1000 });
     expect(bar.getAttribute("value")).toBe("900");
 
     // A git repository: size unknown, so the bar is indeterminate (no value).
-    host.send({ phase: "reading", file_index: 1, files: 3, path: "C:\\exports\\repo", bytes_read: 4096, bytes_total: 0 });
+    host.send({ phase: "reading", step: "", file_index: 1, files: 3, path: "C:\\exports\\repo", bytes_read: 4096, bytes_total: 0 });
     expect(screen.getByTestId("import-progress-file").textContent).toBe("File 2 of 3: repo");
     const indeterminate = screen.getByTestId("import-progress-bar");
     expect(indeterminate.hasAttribute("value")).toBe(false);
     expect(screen.getByTestId("import-choose").hasAttribute("disabled")).toBe(true);
 
     // Every file stored: the derived tables are updated, which cannot be cancelled.
-    host.send({ phase: "updating", file_index: 2, files: 3, path: "", bytes_read: 0, bytes_total: 0 });
+    host.send({ phase: "updating", step: "links", file_index: 2, files: 3, path: "", bytes_read: 0, bytes_total: 0 });
     expect(screen.getByTestId("import-progress-file").textContent).toContain("All 3 files are stored");
+    expect(screen.getByTestId("import-progress-step").textContent).toBe(
+      "Step 1 of 2: what each deployment shipped and the suspect links",
+    );
     expect(screen.getByTestId("import-progress-bar").hasAttribute("value")).toBe(false);
     expect(screen.queryByTestId("import-cancel")).toBeNull();
+    host.send({ phase: "updating", step: "timeline", file_index: 2, files: 3, path: "", bytes_read: 0, bytes_total: 0 });
+    expect(screen.getByTestId("import-progress-step").textContent).toBe(
+      "Step 2 of 2: the timeline and its search index",
+    );
 
     await host.finish({ files: [file("/home/me/exports/git.log", "stored")] });
     expect(screen.queryByTestId("import-progress")).toBeNull();
@@ -130,7 +137,7 @@ describe("import progress", () => {
     const host = new ControlledHost(demoData());
     renderWithHost(<ImportScreen />, host);
     fireEvent.click(screen.getByTestId("import-choose"));
-    host.send({ phase: "reading", file_index: 0, files: 2, path: "/x/a.json", bytes_read: 1, bytes_total: 10 });
+    host.send({ phase: "reading", step: "", file_index: 0, files: 2, path: "/x/a.json", bytes_read: 1, bytes_total: 10 });
 
     const cancel = screen.getByTestId("import-cancel") as HTMLButtonElement;
     expect(cancel.textContent).toBe("Cancel");
@@ -143,7 +150,7 @@ describe("import progress", () => {
     expect(host.calls.filter((c) => c.method === "cancelIngest")).toHaveLength(1);
 
     // Progress still arriving keeps the button disabled.
-    host.send({ phase: "reading", file_index: 0, files: 2, path: "/x/a.json", bytes_read: 5, bytes_total: 10 });
+    host.send({ phase: "reading", step: "", file_index: 0, files: 2, path: "/x/a.json", bytes_read: 5, bytes_total: 10 });
     expect((screen.getByTestId("import-cancel") as HTMLButtonElement).disabled).toBe(true);
 
     await host.finish({ files: [file("/x/a.json", "cancelled"), file("/x/b.json", "cancelled")] });
@@ -177,7 +184,7 @@ describe("import progress", () => {
     });
     renderWithHost(<ImportScreen />, controlled);
     fireEvent.click(screen.getByTestId("import-choose"));
-    controlled.send({ phase: "reading", file_index: 0, files: 1, path: "/x/a.json", bytes_read: 0, bytes_total: 0 });
+    controlled.send({ phase: "reading", step: "", file_index: 0, files: 1, path: "/x/a.json", bytes_read: 0, bytes_total: 0 });
     fireEvent.click(screen.getByTestId("import-cancel"));
     expect((await screen.findByRole("alert")).textContent).toBe("Could not cancel the import: no ingest under way");
     const cancel = screen.getByTestId("import-cancel") as HTMLButtonElement;

@@ -160,6 +160,12 @@ function fileName(path: string): string {
   return path.split(/[/\\]/).filter((part) => part !== "").pop() ?? path;
 }
 
+/** What each step of the update after an import does (`IngestProgressDto.step`). */
+const UPDATE_STEPS: Record<string, string> = {
+  links: "Step 1 of 2: what each deployment shipped and the suspect links",
+  timeline: "Step 2 of 2: the timeline and its search index",
+};
+
 function ImportProgress({
   progress,
   cancelling,
@@ -178,6 +184,7 @@ function ImportProgress({
           {progress.files === 1 ? "The file is stored" : `All ${progress.files} files are stored`}. Updating what
           each deployment shipped, the suspect links and the timeline…
         </p>
+        <p data-testid="import-progress-step">{UPDATE_STEPS[progress.step] ?? UPDATE_STEPS["links"]}</p>
         <progress data-testid="import-progress-bar" aria-label="Updating links and timeline" />
       </section>
     );
