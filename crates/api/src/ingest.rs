@@ -413,20 +413,23 @@ impl Hindsight {
         let mut tx = self.store.begin_ingest(&meta)?;
         let mut rejections = Vec::new();
         // The file is parsed on this thread and written on a second one, so a large file takes
-        // the longer of the two rather than their sum. Records travel in batches, in order.
-        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(PARSED_BATCHES);
+        // the longer of the two rather than their sum. Records travel in batches, in order,
+        // made ready here as far as they can be without the connection (the writer is the
+        // slower of the two).
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Ready>>(PARSED_BATCHES);
+        let rules = self.rules();
         let (parsed, written) = std::thread::scope(|scope| {
             let writer = scope.spawn(|| -> Result<()> {
                 for batch in received {
-                    for parsed in batch {
-                        self.store_parsed(&mut tx, parsed, &mut rejections)?;
+                    for ready in batch {
+                        store_ready(&mut tx, ready, &mut rejections)?;
                     }
                 }
                 Ok(())
             });
             let mut batch = Vec::with_capacity(PARSED_BATCH);
             let parsed = parse(&mut |parsed: Parsed| {
-                batch.push(parsed);
+                batch.push(Ready::new(parsed, &rules));
                 if batch.len() == PARSED_BATCH {
                     // A writer that failed has stopped listening; its error is reported below.
                     let _ = batches.send(std::mem::replace(
@@ -460,65 +463,6 @@ impl Hindsight {
             error: None,
         })
     }
-
-    /// Stores one parsed record (or rejection) inside the file's transaction.
-    fn store_parsed(
-        &self,
-        tx: &mut hindsight_store::IngestTransaction<'_>,
-        parsed: Parsed,
-        rejections: &mut Vec<RejectionDto>,
-    ) -> Result<()> {
-        let mut list = |rejection: &hindsight_model::Rejection, skipped: bool| {
-            // The first thousand are listed; all are stored and counted.
-            if rejections.len() < MAX_LISTED_REJECTIONS {
-                rejections.push(RejectionDto {
-                    location: rejection.location.clone(),
-                    field: rejection.field.clone(),
-                    reason: rejection.reason.clone(),
-                    raw: rejection.raw.clone(),
-                    skipped,
-                });
-            }
-        };
-        let mut reject = |tx: &mut hindsight_store::IngestTransaction<'_>,
-                          rejection: hindsight_model::Rejection|
-         -> Result<()> {
-            list(&rejection, false);
-            Ok(tx.add_rejection(&rejection)?)
-        };
-        match parsed {
-            Parsed::Record(Record::Change(change)) => {
-                let attribution = self.rules().classify(&change);
-                Ok(tx.add_change(&change, &attribution)?)
-            }
-            Parsed::Record(Record::Deployment(deployment)) => Ok(tx.add_deployment(deployment)?),
-            Parsed::Record(Record::Incident(incident)) => Ok(tx.add_incident(&incident)?),
-            Parsed::Record(Record::DeploymentStatus(status)) => {
-                Ok(tx.add_deployment_status(&status)?)
-            }
-            Parsed::Record(Record::CatalogEntity(entity)) => Ok(tx.add_catalog_entity(&entity)?),
-            Parsed::Record(Record::IncidentEvents(events)) => {
-                if tx.add_incident_events(&events)? {
-                    return Ok(());
-                }
-                let rejection = hindsight_model::Rejection {
-                    location: events.source.location.clone(),
-                    field: Some("incident".to_owned()),
-                    reason: format!(
-                        "incident {} of {} is not in the store: ingest its incidents file first",
-                        events.source_id, events.source_system
-                    ),
-                    raw: format!("{} events", events.events.len()),
-                };
-                reject(tx, rejection)
-            }
-            Parsed::Rejected(rejection) => reject(tx, rejection),
-            Parsed::Skipped(skipped) => {
-                list(&skipped, true);
-                Ok(tx.add_skipped(&skipped)?)
-            }
-        }
-    }
 }
 
 /// What makes a file's content the same as one ingested before: its hash, and the zone its
@@ -530,6 +474,92 @@ fn identity(hash: String, options: &hindsight_ingest::ParseOptions) -> String {
     }
     let reading = format!("{hash}\nzone={}", options.zone.name());
     hindsight_ingest::content_hash(reading.as_bytes())
+}
+
+/// A parsed record on its way to the writing thread, with what could be worked out before
+/// it: a change's attribution, a deployment's formatted values.
+enum Ready {
+    Change(Box<hindsight_model::Change>, hindsight_model::Attribution),
+    Deployment(hindsight_store::Result<hindsight_store::PreparedDeployment>),
+    Incident(hindsight_model::Incident),
+    IncidentEvents(hindsight_model::IncidentEvents),
+    DeploymentStatus(hindsight_model::DeploymentStatusUpdate),
+    CatalogEntity(hindsight_model::CatalogEntity),
+    Rejected(hindsight_model::Rejection),
+    Skipped(hindsight_model::Rejection),
+}
+
+impl Ready {
+    fn new(parsed: Parsed, rules: &hindsight_attribution::Rules) -> Self {
+        match parsed {
+            Parsed::Record(Record::Change(change)) => {
+                let attribution = rules.classify(&change);
+                Self::Change(Box::new(change), attribution)
+            }
+            Parsed::Record(Record::Deployment(deployment)) => {
+                Self::Deployment(hindsight_store::PreparedDeployment::new(deployment))
+            }
+            Parsed::Record(Record::Incident(incident)) => Self::Incident(incident),
+            Parsed::Record(Record::IncidentEvents(events)) => Self::IncidentEvents(events),
+            Parsed::Record(Record::DeploymentStatus(status)) => Self::DeploymentStatus(status),
+            Parsed::Record(Record::CatalogEntity(entity)) => Self::CatalogEntity(entity),
+            Parsed::Rejected(rejection) => Self::Rejected(rejection),
+            Parsed::Skipped(skipped) => Self::Skipped(skipped),
+        }
+    }
+}
+
+/// Stores one parsed record (or rejection) inside the file's transaction.
+fn store_ready(
+    tx: &mut hindsight_store::IngestTransaction<'_>,
+    ready: Ready,
+    rejections: &mut Vec<RejectionDto>,
+) -> Result<()> {
+    let mut list = |rejection: &hindsight_model::Rejection, skipped: bool| {
+        // The first thousand are listed; all are stored and counted.
+        if rejections.len() < MAX_LISTED_REJECTIONS {
+            rejections.push(RejectionDto {
+                location: rejection.location.clone(),
+                field: rejection.field.clone(),
+                reason: rejection.reason.clone(),
+                raw: rejection.raw.clone(),
+                skipped,
+            });
+        }
+    };
+    let mut reject = |tx: &mut hindsight_store::IngestTransaction<'_>,
+                      rejection: hindsight_model::Rejection|
+     -> Result<()> {
+        list(&rejection, false);
+        Ok(tx.add_rejection(&rejection)?)
+    };
+    match ready {
+        Ready::Change(change, attribution) => Ok(tx.add_change(&change, &attribution)?),
+        Ready::Deployment(deployment) => Ok(tx.add_prepared_deployment(deployment?)?),
+        Ready::Incident(incident) => Ok(tx.add_incident(&incident)?),
+        Ready::DeploymentStatus(status) => Ok(tx.add_deployment_status(&status)?),
+        Ready::CatalogEntity(entity) => Ok(tx.add_catalog_entity(&entity)?),
+        Ready::IncidentEvents(events) => {
+            if tx.add_incident_events(&events)? {
+                return Ok(());
+            }
+            let rejection = hindsight_model::Rejection {
+                location: events.source.location.clone(),
+                field: Some("incident".to_owned()),
+                reason: format!(
+                    "incident {} of {} is not in the store: ingest its incidents file first",
+                    events.source_id, events.source_system
+                ),
+                raw: format!("{} events", events.events.len()),
+            };
+            reject(tx, rejection)
+        }
+        Ready::Rejected(rejection) => reject(tx, rejection),
+        Ready::Skipped(skipped) => {
+            list(&skipped, true);
+            Ok(tx.add_skipped(&skipped)?)
+        }
+    }
 }
 
 /// Parsed records handed from the parsing thread to the writing thread at a time, and how

@@ -282,6 +282,48 @@ pub struct IngestTransaction<'a> {
 const DEPLOYMENT_BATCH: usize = 64;
 const DEPLOYMENT_VALUES: usize = 15;
 
+/// Where the service id and the run go among a deployment's values.
+const SERVICE_ID: usize = 1;
+const RUN_ID: usize = 13;
+
+/// A deployment's column values, formatted and serialised: the work of storing it that needs
+/// no connection, so that a file's parsing thread can do it while the writing thread writes.
+/// The service's id and the run are filled in when it is stored.
+pub struct PreparedDeployment {
+    service: String,
+    values: [rusqlite::types::Value; DEPLOYMENT_VALUES],
+}
+
+impl PreparedDeployment {
+    pub fn new(deployment: Deployment) -> Result<Self> {
+        use rusqlite::types::Value;
+        let attributes = serde_json::to_string(&deployment.attributes)
+            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
+        Ok(Self {
+            service: deployment.service,
+            // In the order of `deployments_upsert`'s columns.
+            values: [
+                Value::Text(deployment.natural_key),
+                Value::Null,
+                text(deployment.environment),
+                text(deployment.version),
+                text(deployment.sha),
+                Value::Text(deployment.status.as_str().to_owned()),
+                text(deployment.actor),
+                text(deployment.actor_type),
+                Value::Text(deployment.action),
+                Value::Text(format_time(&deployment.at)),
+                Value::Text(attributes),
+                Value::Text(deployment.source.file),
+                Value::Text(deployment.source.location),
+                Value::Null,
+                text(deployment.updated_at.as_ref().map(format_time)),
+            ],
+        })
+    }
+}
+
 /// Inserts `rows` deployments at once; a copy with the same key is replaced unless the stored
 /// one was updated later.
 fn deployments_upsert(rows: usize) -> String {
@@ -546,29 +588,21 @@ impl IngestTransaction<'_> {
     /// Stores a deployment, replacing an earlier copy with the same key (unless that copy was
     /// updated later). Written in batches: the last ones when the file is committed.
     pub fn add_deployment(&mut self, deployment: Deployment) -> Result<()> {
+        self.add_prepared_deployment(PreparedDeployment::new(deployment)?)
+    }
+
+    /// [`Self::add_deployment`] of a deployment whose values were made ready beforehand,
+    /// possibly on another thread.
+    pub fn add_prepared_deployment(&mut self, deployment: PreparedDeployment) -> Result<()> {
         use rusqlite::types::Value;
         self.seen += 1;
-        let service_id = self.service_id(&deployment.service)?;
-        let attributes = serde_json::to_string(&deployment.attributes)
-            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-        let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
-        self.pending.push([
-            Value::Text(deployment.natural_key),
-            Value::Integer(service_id),
-            text(deployment.environment),
-            text(deployment.version),
-            text(deployment.sha),
-            Value::Text(deployment.status.as_str().to_owned()),
-            text(deployment.actor),
-            text(deployment.actor_type),
-            Value::Text(deployment.action),
-            Value::Text(format_time(&deployment.at)),
-            Value::Text(attributes),
-            Value::Text(deployment.source.file),
-            Value::Text(deployment.source.location),
-            Value::Integer(self.run_id),
-            text(deployment.updated_at.as_ref().map(format_time)),
-        ]);
+        let PreparedDeployment {
+            service,
+            mut values,
+        } = deployment;
+        values[SERVICE_ID] = Value::Integer(self.service_id(&service)?);
+        values[RUN_ID] = Value::Integer(self.run_id);
+        self.pending.push(values);
         // A stored status decides its deployment's outcome, so each is written at once then.
         if self.pending.len() == DEPLOYMENT_BATCH || self.statuses_stored()? {
             self.flush_deployments()?;
