@@ -202,8 +202,9 @@ pub struct LinkSweep<'a> {
     next_seq: usize,
     pinned: Vec<Held>,
     pinned_ids: HashSet<i64>,
-    /// The latest non-rollback deployment per (service, environment): id and stream place.
-    latest: HashMap<(String, Option<String>), (i64, usize)>,
+    /// The latest non-rollback deployment per service and environment: id and stream place.
+    /// Nested, so that a slot seen before is updated without copying its names.
+    latest: HashMap<String, HashMap<Option<String>, (i64, usize)>>,
     shipped: Vec<ShippedChange>,
     shipped_here: Vec<i64>,
     links_of: Vec<Vec<SuspectLink>>,
@@ -302,8 +303,20 @@ impl<'a> LinkSweep<'a> {
         let seq = self.next_seq;
         self.next_seq += 1;
         if d.action != "rollback" {
-            self.latest
-                .insert((d.service.clone(), d.environment.clone()), (d.id, seq));
+            let place = (d.id, seq);
+            match self
+                .latest
+                .get_mut(&d.service)
+                .and_then(|envs| envs.get_mut(&d.environment))
+            {
+                Some(latest) => *latest = place,
+                None => {
+                    self.latest
+                        .entry(d.service.clone())
+                        .or_default()
+                        .insert(d.environment.clone(), place);
+                }
+            }
         }
         let named = self.relevance.named(&d, &key, &self.shipped_here);
         let open = self.first_open_start().is_some_and(|from| d.at >= from);
@@ -370,6 +383,7 @@ impl<'a> LinkSweep<'a> {
         let mut wanted: Vec<(i64, usize)> = self
             .latest
             .values()
+            .flat_map(HashMap::values)
             .filter(|(id, _)| !self.pinned_ids.contains(id))
             .copied()
             .collect();
