@@ -371,16 +371,30 @@ impl Store {
         mut each: impl FnMut(DeploymentRow) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let conn = self.connection()?;
-        let sql = format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments d JOIN services s ON s.id = d.service_id
-             ORDER BY d.at, d.id"
-        );
-        let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
-        let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            each(deployment_row(row).map_err(StoreError::from)?)?;
-        }
-        Ok(())
+        // No index follows time: the ids alone are sorted first, into a temporary table, and
+        // the rows read by id in that order. Sorting whole rows cost twice as much.
+        conn.execute_batch(
+            "DROP TABLE IF EXISTS temp.deployment_order;
+             CREATE TEMP TABLE deployment_order AS
+                 SELECT id FROM deployments ORDER BY at, id;",
+        )
+        .map_err(StoreError::from)?;
+        let read = (|| -> std::result::Result<(), E> {
+            let sql = format!(
+                "SELECT {DEPLOYMENT_COLUMNS} FROM temp.deployment_order o
+                 CROSS JOIN deployments d ON d.id = o.id JOIN services s ON s.id = d.service_id
+                 ORDER BY o.rowid"
+            );
+            let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
+            let mut rows = stmt.query([]).map_err(StoreError::from)?;
+            while let Some(row) = rows.next().map_err(StoreError::from)? {
+                each(deployment_row(row).map_err(StoreError::from)?)?;
+            }
+            Ok(())
+        })();
+        let dropped = conn.execute_batch("DROP TABLE temp.deployment_order;");
+        read?;
+        Ok(dropped.map_err(StoreError::from)?)
     }
 
     /// The deployment stored under a natural key, if any.

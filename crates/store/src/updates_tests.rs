@@ -387,3 +387,50 @@ fn change_reviews_match_the_full_records() {
     );
     assert!(light[1].1.is_empty() && light[1].2.is_empty());
 }
+
+#[test]
+fn every_deployment_streams_in_time_order_ties_by_id_and_the_read_leaves_nothing_behind() {
+    let (_dir, store) = store();
+    // Stored out of time order, two at the same time.
+    let at = |key: &str, time: &str| Deployment {
+        at: t(time),
+        ..deployment(key, None, key)
+    };
+    ingest(&store, "a", |tx| {
+        tx.add_deployment(at("late", "2026-11-18T12:00:00Z"))
+            .expect("late");
+        tx.add_deployment(at("tie-1", "2026-11-18T10:00:00Z"))
+            .expect("tie 1");
+        tx.add_deployment(at("early", "2026-11-18T08:00:00Z"))
+            .expect("early");
+        tx.add_deployment(at("tie-2", "2026-11-18T10:00:00Z"))
+            .expect("tie 2");
+    });
+    let read = || {
+        let mut keys = Vec::new();
+        store
+            .for_each_deployment(|row| -> crate::Result<()> {
+                keys.push(row.natural_key);
+                Ok(())
+            })
+            .expect("read");
+        keys
+    };
+    assert_eq!(read(), ["early", "tie-1", "tie-2", "late"]);
+    // A reader that stops with an error part-way; the next read is whole again.
+    let stopped = store.for_each_deployment(|_| -> crate::Result<()> {
+        Err(crate::StoreError::NotFound("stop".into()))
+    });
+    assert!(stopped.is_err());
+    assert_eq!(read(), ["early", "tie-1", "tie-2", "late"]);
+    let left: i64 = store
+        .connection()
+        .expect("conn")
+        .query_row(
+            "SELECT count(*) FROM temp.sqlite_master WHERE name = 'deployment_order'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("temp schema");
+    assert_eq!(left, 0, "no temporary table left on a pooled connection");
+}
