@@ -127,7 +127,12 @@ fn text_hits(
             }
             // Deployment key.
             if is_key_like(&lower) {
-                let keyed = ctx.index.by_key_lower.get(&lower).into_iter().flatten();
+                let keyed = ctx
+                    .index
+                    .by_key_lower
+                    .get(lower.as_str())
+                    .into_iter()
+                    .flatten();
                 for d in keyed.copied().filter(|d| eligible(d)) {
                     push(hits, d, 1.0, format!("the incident names {word}"));
                 }
@@ -136,7 +141,7 @@ fn text_hits(
             let versioned: Vec<&DeploymentFacts> = ctx
                 .index
                 .by_version
-                .get(&version_key(word))
+                .get(version_key(word).as_ref())
                 .into_iter()
                 .flatten()
                 .copied()

@@ -16,11 +16,11 @@ pub(crate) struct Index<'a> {
     /// Per service, sorted by time then id.
     pub by_service: HashMap<&'a str, Vec<&'a DeploymentFacts>>,
     /// Deployment natural key (lower case) -> deployments.
-    pub by_key_lower: HashMap<String, Vec<&'a DeploymentFacts>>,
+    pub by_key_lower: HashMap<Cow<'a, str>, Vec<&'a DeploymentFacts>>,
     /// Deployment natural key as stored -> deployment.
     pub by_key: HashMap<&'a str, &'a DeploymentFacts>,
     /// Version without a leading `v`, lower case -> deployments.
-    pub by_version: HashMap<String, Vec<&'a DeploymentFacts>>,
+    pub by_version: HashMap<Cow<'a, str>, Vec<&'a DeploymentFacts>>,
     /// Lower-case SHA -> deployment, sorted for prefix search.
     pub by_sha: Vec<(Cow<'a, str>, &'a DeploymentFacts)>,
     /// The change tables, built once for every batch of incidents linked.
@@ -76,13 +76,18 @@ pub(crate) fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// A version as compared: lower case, without a leading `v` before a digit.
-pub(crate) fn version_key(text: &str) -> String {
-    let lower = text.to_lowercase();
-    lower
-        .strip_prefix('v')
-        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-        .map(str::to_owned)
-        .unwrap_or(lower)
+pub(crate) fn version_key(text: &str) -> Cow<'_, str> {
+    let strip = |t: &str| -> usize {
+        match t.strip_prefix('v') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => 1,
+            _ => 0,
+        }
+    };
+    // Borrowed when already lower case, as built for every deployment of every batch.
+    match lower(text) {
+        Cow::Borrowed(t) => Cow::Borrowed(&t[strip(t)..]),
+        Cow::Owned(t) => Cow::Owned(t[strip(&t)..].to_owned()),
+    }
 }
 
 /// Lower case, borrowing when the text already is (commit SHAs are): a million keys copied
@@ -192,7 +197,7 @@ impl<'a> Index<'a> {
     ) -> Self {
         let mut by_id = HashMap::with_capacity(deployments.len());
         let mut by_service: HashMap<&str, Vec<&DeploymentFacts>> = HashMap::new();
-        let mut by_version: HashMap<String, Vec<&DeploymentFacts>> = HashMap::new();
+        let mut by_version: HashMap<Cow<str>, Vec<&DeploymentFacts>> = HashMap::new();
         let mut by_sha = Vec::new();
         let mut rollbacks = Vec::new();
         let mut rolled_back = Vec::new();
@@ -219,12 +224,12 @@ impl<'a> Index<'a> {
         by_time(&mut rolled_back);
         by_sha.sort_unstable_by(|a, b| key_order(&a.0, &b.0).then(a.1.id.cmp(&b.1.id)));
 
-        let mut by_key_lower: HashMap<String, Vec<&DeploymentFacts>> = HashMap::new();
+        let mut by_key_lower: HashMap<Cow<str>, Vec<&DeploymentFacts>> = HashMap::new();
         let mut by_key = HashMap::new();
         // Deployment order, so the first of equal keys wins as a scan would find it.
         for &d in deployments {
             if let Some(key) = deployment_keys.get(&d.id) {
-                by_key_lower.entry(key.to_lowercase()).or_default().push(d);
+                by_key_lower.entry(lower(key)).or_default().push(d);
                 by_key.entry(key.as_str()).or_insert(d);
             }
         }

@@ -69,7 +69,7 @@ impl Relevance {
         for text in incidents.iter().flat_map(|i| &i.text) {
             for word in words(text) {
                 let lower = word.to_lowercase();
-                versions.insert(version_key(word));
+                versions.insert(version_key(word).into_owned());
                 if let Some((_, number)) = pull_request(word) {
                     pull_requests.insert(number);
                 }
@@ -132,7 +132,7 @@ impl Relevance {
         // Called for every deployment of the store: nothing is lower-cased for an empty set.
         (!self.keys.is_empty() && self.keys.contains(&key.to_lowercase()))
             || d.version.as_deref().is_some_and(|v| {
-                !self.versions.is_empty() && self.versions.contains(&version_key(v))
+                !self.versions.is_empty() && self.versions.contains(version_key(v).as_ref())
             })
             || d.sha.as_deref().is_some_and(|sha| {
                 !self.sha_lengths.is_empty()
