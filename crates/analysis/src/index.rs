@@ -92,7 +92,7 @@ pub(crate) fn version_key(text: &str) -> Cow<'_, str> {
 
 /// Lower case, borrowing when the text already is (commit SHAs are): a million keys copied
 /// would cost tens of megabytes.
-fn lower(text: &str) -> Cow<'_, str> {
+pub(crate) fn lower(text: &str) -> Cow<'_, str> {
     if text.chars().any(char::is_uppercase) {
         Cow::Owned(text.to_lowercase())
     } else {

@@ -25,7 +25,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::explicit::{
     incident_end, is_key_like, is_sha_like, pull_request, reverted_sha, words, ROLLBACK_GRACE_HOURS,
 };
-use crate::index::{pr_numbers, version_key, ChangeTables};
+use crate::index::{lower, pr_numbers, version_key, ChangeTables};
 use crate::link::{link_incidents_with, ChangeDetails, LinkExtras, LinkOptions, SuspectLink};
 use crate::{ChangeFacts, ContentsWalker, DeploymentFacts, IncidentFacts, ShippedChange};
 
@@ -129,14 +129,15 @@ impl Relevance {
     /// Whether an incident's text may name `d` (stored under `key`), which shipped `shipped`,
     /// wherever it lies in time.
     pub fn named(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
-        // Called for every deployment of the store: nothing is lower-cased for an empty set.
-        (!self.keys.is_empty() && self.keys.contains(&key.to_lowercase()))
+        // Called for every deployment of the store: nothing is lower-cased for an empty set,
+        // nor copied when already lower case.
+        (!self.keys.is_empty() && self.keys.contains(lower(key).as_ref()))
             || d.version.as_deref().is_some_and(|v| {
                 !self.versions.is_empty() && self.versions.contains(version_key(v).as_ref())
             })
             || d.sha.as_deref().is_some_and(|sha| {
                 !self.sha_lengths.is_empty()
-                    && has_prefix(&sha.to_lowercase(), &self.sha_prefixes, &self.sha_lengths)
+                    && has_prefix(&lower(sha), &self.sha_prefixes, &self.sha_lengths)
             })
             || shipped.iter().any(|c| self.named_changes.contains(c))
     }

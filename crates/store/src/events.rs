@@ -724,9 +724,9 @@ mod tests {
         deploy(&store, "d-0", "v0", "2024-01-01T06:00:00.000Z", 1);
         deploy(&store, "d-5", "v5", "2024-01-02T18:00:00.000Z", 1);
         store.refresh_events(&[1]).expect("first file");
-        // Run 2, all at noon: two deployments, a change, an incident with three timeline
-        // entries (two of one kind, stored in reverse alphabetical order) and a status; and
-        // one deployment later. Every source and the tail of the merge take part.
+        // Run 2, at noon: two deployments, a change and an incident with three timeline
+        // entries (two of one kind, stored in reverse alphabetical order); and one deployment
+        // later. Incidents, deployments, changes and the tail of the merge take part.
         deploy(&store, "d-3", "v3", noon, 2);
         deploy(&store, "d-2", "v2", noon, 2);
         deploy(&store, "d-4", "v4", "2024-01-03T00:00:00.000Z", 2);
