@@ -18,7 +18,9 @@
 //! cover every deployment that may be one of these (a superset, never fewer), so linking an
 //! incident with them gives the links linking it with every deployment gives.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -854,6 +854,39 @@ fn attribution(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The progress bar's line for `p`: a bar over the bytes of the file being read, then the
+/// update's two steps by name.
+fn progress_line(p: &hindsight_api::IngestProgressDto) -> String {
+    const WIDTH: usize = 30;
+    if p.phase == "updating" {
+        return match p.step.as_str() {
+            "timeline" => "updating 2/2: the timeline and its search index…",
+            _ => "updating 1/2: what deployments shipped and the suspect links…",
+        }
+        .to_owned();
+    }
+    let fraction = if p.bytes_total > 0 {
+        (p.bytes_read as f64 / p.bytes_total as f64).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let filled = (fraction * WIDTH as f64).round() as usize;
+    let name = std::path::Path::new(&p.path)
+        .file_name()
+        .map_or(p.path.clone(), |n| n.to_string_lossy().into_owned());
+    format!(
+        "[{}{}] {:>3.0}%  file {}/{}  {} ({:.1} of {:.1} MB)",
+        "=".repeat(filled),
+        " ".repeat(WIDTH - filled),
+        fraction * 100.0,
+        p.file_index + 1,
+        p.files,
+        name,
+        p.bytes_read as f64 / 1e6,
+        p.bytes_total as f64 / 1e6
+    )
+}
+
 /// A one-line progress bar on standard error, redrawn in place.
 #[derive(Default)]
 struct ProgressBar {
@@ -861,42 +894,9 @@ struct ProgressBar {
 }
 
 impl ProgressBar {
-    const WIDTH: usize = 30;
-
     fn draw(&mut self, p: &hindsight_api::IngestProgressDto) {
-        if p.phase == "updating" {
-            let step = match p.step.as_str() {
-                "timeline" => "updating 2/2: the timeline and its search index…",
-                _ => "updating 1/2: what deployments shipped and the suspect links…",
-            };
-            let _ = write!(std::io::stderr(), "\r\x1b[2K{step}");
-            let _ = std::io::stderr().flush();
-            self.drawn = true;
-            return;
-        }
-        let fraction = if p.bytes_total > 0 {
-            (p.bytes_read as f64 / p.bytes_total as f64).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let filled = (fraction * Self::WIDTH as f64).round() as usize;
-        let name = std::path::Path::new(&p.path)
-            .file_name()
-            .map_or(p.path.clone(), |n| n.to_string_lossy().into_owned());
-        let mut err = std::io::stderr();
-        let _ = write!(
-            err,
-            "\r\x1b[2K[{}{}] {:>3.0}%  file {}/{}  {} ({:.1} of {:.1} MB)",
-            "=".repeat(filled),
-            " ".repeat(Self::WIDTH - filled),
-            fraction * 100.0,
-            p.file_index + 1,
-            p.files,
-            name,
-            p.bytes_read as f64 / 1e6,
-            p.bytes_total as f64 / 1e6
-        );
-        let _ = err.flush();
+        let _ = write!(std::io::stderr(), "\r\x1b[2K{}", progress_line(p));
+        let _ = std::io::stderr().flush();
         self.drawn = true;
     }
 
@@ -1070,5 +1070,46 @@ fn skipped_note(skipped: i64) -> String {
         format!(", {skipped} skipped")
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+    use hindsight_api::IngestProgressDto;
+
+    fn progress(phase: &str, step: &str, read: i64, total: i64) -> IngestProgressDto {
+        IngestProgressDto {
+            phase: phase.to_owned(),
+            step: step.to_owned(),
+            file_index: 1,
+            files: 3,
+            path: "/logs/deploys.logfmt".to_owned(),
+            bytes_read: read,
+            bytes_total: total,
+        }
+    }
+
+    #[test]
+    fn reading_draws_the_file_bar_and_updating_names_each_step_in_order() {
+        assert_eq!(
+            progress_line(&progress("reading", "", 2_500_000, 10_000_000)),
+            format!(
+                "[{}{}]  25%  file 2/3  deploys.logfmt (2.5 of 10.0 MB)",
+                "=".repeat(8),
+                " ".repeat(22)
+            )
+        );
+        // A git repository has no size: an empty bar rather than a division by zero.
+        assert!(progress_line(&progress("reading", "", 4096, 0))
+            .starts_with(&format!("[{}]   0%", " ".repeat(30))));
+        assert_eq!(
+            progress_line(&progress("updating", "links", 0, 0)),
+            "updating 1/2: what deployments shipped and the suspect links…"
+        );
+        assert_eq!(
+            progress_line(&progress("updating", "timeline", 0, 0)),
+            "updating 2/2: the timeline and its search index…"
+        );
     }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { demoData, demoEvents } from "./demoData";
-import { histogramGrid, MockHost } from "./mock";
+import { histogramGrid, MockHost, mockIngestProgress } from "./mock";
 
 describe("mock host", () => {
   it("remembers link reviews and undoes them", async () => {
@@ -66,6 +66,17 @@ describe("mock host", () => {
     ]);
     await expect(host.cancelIngest()).resolves.toBeUndefined();
     expect(host.calls.map((c) => c.method)).toEqual(["pickAndIngest", "cancelIngest"]);
+  });
+
+  it("sends no update steps when no file of the import was stored", () => {
+    const report = demoData().ingestReport!;
+    const nothingStored = {
+      ...report,
+      files: report.files.map((file) => ({ ...file, status: file.status === "stored" ? "already_ingested" : file.status })),
+    };
+    const phases = mockIngestProgress(nothingStored).map((p) => `${p.phase} ${p.step}`.trim());
+    expect(phases).toEqual(Array(6).fill("reading"));
+    expect(mockIngestProgress(report).map((p) => p.step).slice(-2)).toEqual(["links", "timeline"]);
   });
 
   it("answers null when the dialogs are cancelled", async () => {
