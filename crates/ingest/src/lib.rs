@@ -366,6 +366,22 @@ pub fn parse(
     parse_with(format, file, bytes, &ParseOptions::default(), sink)
 }
 
+/// Where a rejected record stood when that is the whole document: a JSON document holding one
+/// record answers the root pointer, the empty string, which reads as no location at all.
+pub const WHOLE_DOCUMENT: &str = "(the whole document)";
+
+/// `sink`, with each rejection's empty location named [`WHOLE_DOCUMENT`].
+pub(crate) fn located(sink: &mut dyn FnMut(Parsed)) -> impl FnMut(Parsed) + '_ {
+    move |mut parsed| {
+        if let Parsed::Rejected(r) | Parsed::Skipped(r) = &mut parsed {
+            if r.location.is_empty() {
+                r.location = WHOLE_DOCUMENT.to_owned();
+            }
+        }
+        sink(parsed)
+    }
+}
+
 /// [`parse`] with options.
 pub fn parse_with(
     format: Format,
@@ -374,6 +390,7 @@ pub fn parse_with(
     options: &ParseOptions,
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
+    let sink = &mut located(sink);
     let zone = &options.zone;
     match format {
         Format::GitLog => gitlog::parse_lines(
@@ -622,6 +639,37 @@ mod tests {
         );
         assert_eq!(detect(b"hello world\n"), None);
         assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn a_record_that_is_the_whole_document_is_rejected_there_by_name() {
+        // One deployment object (not an array) without its id: the root pointer, "".
+        let mut seen = Vec::new();
+        parse(
+            Format::GithubDeployments,
+            "one.json",
+            br#"{"sha": "abc", "environment": "production"}"#,
+            &mut |p| seen.push(p),
+        )
+        .expect("parses");
+        let [Parsed::Rejected(r)] = seen.as_slice() else {
+            panic!("{seen:?}")
+        };
+        assert_eq!(r.location, WHOLE_DOCUMENT);
+        assert_eq!(r.field.as_deref(), Some("id"));
+        // An item of an array keeps its pointer.
+        let mut seen = Vec::new();
+        parse(
+            Format::GithubDeployments,
+            "two.json",
+            br#"[{"sha": "abc", "environment": "production"}]"#,
+            &mut |p| seen.push(p),
+        )
+        .expect("parses");
+        let [Parsed::Rejected(r)] = seen.as_slice() else {
+            panic!("{seen:?}")
+        };
+        assert_eq!(r.location, "/0");
     }
 
     #[test]

@@ -439,6 +439,7 @@ pub fn parse_mapped(
     bytes: &[u8],
     sink: &mut dyn FnMut(Parsed),
 ) -> Result<(), IngestError> {
+    let sink = &mut crate::located(sink);
     match mapping.format {
         SourceFormat::Csv => parse_csv(mapping, file, bytes, sink),
         SourceFormat::Json => parse_json(mapping, file, bytes, sink),

@@ -1,0 +1,293 @@
+//! Hostile copies of every fixture: bytes flipped, cut, repeated, BOMs, CRLF, invalid UTF-8,
+//! deep nesting, huge numbers and wrong types spliced in. Whatever the copy, detection and
+//! every parser answer with records, rejections that say where, or an error naming the file:
+//! never a panic.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use hindsight_ingest::{
+    detect, is_line_format, parse, parse_mapped, parse_stream, Format, Mapping,
+};
+use hindsight_ingest::{IngestError, Parsed};
+
+/// A small deterministic generator (xorshift64*), so that a failure names a copy that can be
+/// made again.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Text that breaks parsers: types they do not expect, numbers out of range, odd times.
+const SPLICES: &[&[u8]] = &[
+    b"\"",
+    b"{",
+    b"[",
+    b"}",
+    b"]",
+    b",",
+    b":",
+    b"null",
+    b"true",
+    b"[]",
+    b"{}",
+    b"-1",
+    b"1e400",
+    b"-9223372036854775809",
+    b"18446744073709551616",
+    b"99999999999999999999",
+    b"0.5",
+    b"NaN",
+    b"\"\"",
+    b"\"2024-02-30T25:61:61Z\"",
+    b"\"9999-12-31T23:59:59+23:59\"",
+    b"\"-0001-01-01T00:00:00Z\"",
+    b"1e19",
+    b"\xef\xbb\xbf",
+    b"\r\n",
+    b"\r",
+    b"\n",
+    b"\xff\xfe",
+    b"\xc3",
+    b"\xe2\x82",
+    b"\0",
+    b"\\u0000",
+    b"\\ud800",
+    b"\t",
+    b"=",
+    b"==",
+    b"key=\"unterminated",
+    b"---\n",
+    b"- ",
+    b"|",
+    b"## Timeline\n",
+    b"00:00 OUTAGE BEGINS\n",
+    b"24:99 ",
+    b"commit ",
+    b"Date: ",
+    b"AuthorDate: 1970-01-01",
+    b"CommitDate: not a date\n",
+    b"   \n",
+    b"\xe6\x97\xa5\xe6\x9c\xac",
+];
+
+/// One hostile copy of `bytes`.
+fn mutate(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let edits = 1 + rng.below(4);
+    for _ in 0..edits {
+        let at = rng.below(out.len() + 1);
+        match rng.below(9) {
+            0 if !out.is_empty() => {
+                let i = rng.below(out.len());
+                out[i] ^= 1 << rng.below(8);
+            }
+            1 => out.truncate(at),
+            2 => {
+                let end = (at + 1 + rng.below(64)).min(out.len());
+                out.drain(at.min(end)..end);
+            }
+            3 => {
+                let end = (at + 1 + rng.below(256)).min(out.len());
+                let copy = out[at.min(end)..end].to_vec();
+                let times = 1 + rng.below(8);
+                for _ in 0..times {
+                    out.splice(at..at, copy.iter().copied());
+                }
+            }
+            4 => {
+                // Deep nesting.
+                let depth = 1 + rng.below(5000);
+                let open = if rng.below(2) == 0 { b'[' } else { b'{' };
+                out.splice(at..at, std::iter::repeat_n(open, depth));
+            }
+            5 => {
+                // A very long run with no line break.
+                let n = 1 + rng.below(200_000);
+                out.splice(at..at, std::iter::repeat_n(b'a', n));
+            }
+            6 => {
+                // CRLF everywhere, or a BOM in front.
+                if rng.below(2) == 0 {
+                    out = out
+                        .iter()
+                        .flat_map(|b| {
+                            if *b == b'\n' {
+                                vec![b'\r', b'\n']
+                            } else {
+                                vec![*b]
+                            }
+                        })
+                        .collect();
+                } else {
+                    out.splice(0..0, *b"\xef\xbb\xbf");
+                }
+            }
+            _ => {
+                let splice = SPLICES[rng.below(SPLICES.len())];
+                // Replace a token-sized run, or insert.
+                let end = if rng.below(2) == 0 {
+                    (at + rng.below(12)).min(out.len())
+                } else {
+                    at
+                };
+                out.splice(at..end, splice.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("fixtures directory")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats");
+    let mut out = Vec::new();
+    walk(&root, &mut out);
+    out
+}
+
+/// Parses `bytes` as `format`, checking each record names the file; a panic is returned as
+/// its message.
+fn parse_as(format: Format, bytes: &[u8]) -> Result<(), String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut sink = |p: Parsed| {
+            if let Parsed::Rejected(r) = &p {
+                assert!(!r.reason.is_empty(), "a rejection says why: {r:?}");
+                assert!(!r.location.is_empty(), "a rejection says where: {r:?}");
+            }
+        };
+        let result = if is_line_format(format) && format != Format::GitLog {
+            parse_stream(format, "copy", &mut &bytes[..], &mut sink)
+        } else {
+            parse(format, "copy", bytes, &mut sink)
+        };
+        if let Err(e) = result {
+            // Every error names the file it is about.
+            assert!(e.to_string().contains("copy"), "{format:?}: {e}");
+            if let IngestError::Malformed { line, .. } = e {
+                assert!(line >= 1, "{format:?}: line {line}");
+            }
+        }
+    }));
+    outcome.map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "panic".to_owned())
+    })
+}
+
+fn copies_per_fixture() -> usize {
+    std::env::var("HINDSIGHT_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24)
+}
+
+#[test]
+fn hostile_copies_of_every_fixture_never_panic_any_parser() {
+    let files = fixtures();
+    assert!(files.len() >= 25, "fixtures found: {}", files.len());
+    let mut panics = Vec::new();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut parsed = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).expect("fixture");
+        let detected = detect(bytes.get(..64 * 1024).unwrap_or(&bytes));
+        for copy in 0..copies_per_fixture() {
+            let seed = rng.next();
+            let hostile = mutate(&bytes, &mut Rng(seed | 1));
+            let head = hostile.get(..64 * 1024).unwrap_or(&hostile);
+            if let Err(message) = catch_unwind(|| detect(head)).map_err(|_| "detect panicked") {
+                panics.push(format!(
+                    "{} copy {copy} (seed {seed}): {message}",
+                    path.display()
+                ));
+            }
+            // Its own format, and two others chosen at random.
+            let mut formats: Vec<Format> = detected.into_iter().collect();
+            for _ in 0..2 {
+                formats.push(Format::ALL[rng.below(Format::ALL.len())]);
+            }
+            for format in formats {
+                parsed += 1;
+                if let Err(message) = parse_as(format, &hostile) {
+                    panics.push(format!(
+                        "{} copy {copy} (seed {seed}) as {format:?}: {message}",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(parsed > files.len() * copies_per_fixture());
+    assert!(
+        panics.is_empty(),
+        "{} panics:\n{}",
+        panics.len(),
+        panics.join("\n")
+    );
+}
+
+#[test]
+fn hostile_copies_of_mapped_files_never_panic() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats/mapped");
+    let mut panics = Vec::new();
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    for (data, mapping) in [
+        ("shipit-deploys.csv", "shipit-deploys.toml"),
+        ("statusboard-incidents.json", "statusboard-incidents.toml"),
+    ] {
+        let text = std::fs::read_to_string(dir.join(mapping)).expect("mapping");
+        let mapping = Mapping::from_toml(&text, mapping).expect("mapping parses");
+        let bytes = std::fs::read(dir.join(data)).expect("data");
+        for copy in 0..copies_per_fixture() * 4 {
+            let seed = rng.next();
+            let hostile = mutate(&bytes, &mut Rng(seed | 1));
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                let _ = parse_mapped(&mapping, "copy", &hostile, &mut |p| {
+                    if let Parsed::Rejected(r) = &p {
+                        assert!(!r.location.is_empty(), "a rejection says where: {r:?}");
+                    }
+                });
+            }));
+            if outcome.is_err() {
+                panics.push(format!("{data} copy {copy} (seed {seed})"));
+            }
+        }
+    }
+    assert!(
+        panics.is_empty(),
+        "{} panics:\n{}",
+        panics.len(),
+        panics.join("\n")
+    );
+}
