@@ -2,10 +2,10 @@
 //! and hash lookups instead of scans over every deployment and change (5,000 incidents against
 //! 100,000 deployments and 1,000,000 changes must link in seconds).
 
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::explicit::reverted_sha;
 use crate::link::ChangeDetails;
@@ -327,7 +327,24 @@ impl<'a> Index<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{key_order, Grouped};
+    use std::borrow::Cow;
+
+    use super::{key_order, lower, version_key, Grouped};
+
+    #[test]
+    fn lower_borrows_what_is_already_lower_case_and_folds_the_rest() {
+        assert!(matches!(
+            lower("0a1b2c-dep-7"),
+            Cow::Borrowed("0a1b2c-dep-7")
+        ));
+        assert!(matches!(lower("DEP-7"), Cow::Owned(ref s) if s == "dep-7"));
+        // Beyond ASCII: the Unicode rules, borrowing when nothing changes.
+        assert!(matches!(lower("straße"), Cow::Borrowed("straße")));
+        assert!(matches!(lower("ÄRGER-v2"), Cow::Owned(ref s) if s == "ärger-v2"));
+        assert_eq!(version_key("V2.1"), "2.1");
+        assert!(matches!(version_key("v2.1"), Cow::Borrowed("2.1")));
+        assert_eq!(version_key("vNext"), "vnext");
+    }
 
     #[test]
     fn key_order_is_byte_order() {

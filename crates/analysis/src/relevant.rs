@@ -20,9 +20,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-
 use chrono::{DateTime, Duration, Utc};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::explicit::{
     incident_end, is_key_like, is_sha_like, pull_request, reverted_sha, words, ROLLBACK_GRACE_HOURS,

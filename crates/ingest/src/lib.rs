@@ -643,33 +643,24 @@ mod tests {
 
     #[test]
     fn a_record_that_is_the_whole_document_is_rejected_there_by_name() {
+        let rejection_of = |bytes: &[u8]| {
+            let mut seen = Vec::new();
+            parse(Format::GithubDeployments, "d.json", bytes, &mut |p| {
+                seen.push(p)
+            })
+            .expect("parses");
+            match seen.as_slice() {
+                [Parsed::Rejected(r)] => r.clone(),
+                other => panic!("{other:?}"),
+            }
+        };
         // One deployment object (not an array) without its id: the root pointer, "".
-        let mut seen = Vec::new();
-        parse(
-            Format::GithubDeployments,
-            "one.json",
-            br#"{"sha": "abc", "environment": "production"}"#,
-            &mut |p| seen.push(p),
-        )
-        .expect("parses");
-        let [Parsed::Rejected(r)] = seen.as_slice() else {
-            panic!("{seen:?}")
-        };
-        assert_eq!(r.location, WHOLE_DOCUMENT);
-        assert_eq!(r.field.as_deref(), Some("id"));
+        let whole = rejection_of(br#"{"sha": "abc", "environment": "production"}"#);
+        assert_eq!(whole.location, WHOLE_DOCUMENT);
+        assert_eq!(whole.field.as_deref(), Some("id"));
         // An item of an array keeps its pointer.
-        let mut seen = Vec::new();
-        parse(
-            Format::GithubDeployments,
-            "two.json",
-            br#"[{"sha": "abc", "environment": "production"}]"#,
-            &mut |p| seen.push(p),
-        )
-        .expect("parses");
-        let [Parsed::Rejected(r)] = seen.as_slice() else {
-            panic!("{seen:?}")
-        };
-        assert_eq!(r.location, "/0");
+        let item = rejection_of(br#"[{"sha": "abc", "environment": "production"}]"#);
+        assert_eq!(item.location, "/0");
     }
 
     #[test]
