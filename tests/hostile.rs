@@ -1,15 +1,17 @@
 //! Hostile copies of every fixture: bytes flipped, cut, repeated, BOMs, CRLF, invalid UTF-8,
 //! deep nesting, huge numbers and wrong types spliced in. Whatever the copy, detection and
 //! every parser answer with records, rejections that say where, or an error naming the file:
-//! never a panic.
+//! never a panic. Ingested into a store, a copy is stored whole or changes nothing, a second
+//! ingest of it changes nothing, and everything that reads the store still answers.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+use hindsight_api::{EventQueryDto, Hindsight, IngestOptions, ReportFormat};
 use hindsight_ingest::{
-    detect, is_line_format, parse, parse_mapped, parse_stream, Format, Mapping,
+    detect, is_line_format, parse, parse_mapped, parse_stream, Format, IngestError, Mapping, Parsed,
 };
-use hindsight_ingest::{IngestError, Parsed};
 
 /// A small deterministic generator (xorshift64*), so that a failure names a copy that can be
 /// made again.
@@ -152,6 +154,12 @@ fn mutate(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     out
 }
 
+fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative)
+}
+
 fn fixtures() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -167,9 +175,8 @@ fn fixtures() -> Vec<PathBuf> {
             }
         }
     }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats");
     let mut out = Vec::new();
-    walk(&root, &mut out);
+    walk(&repo_path("fixtures/formats"), &mut out);
     out
 }
 
@@ -259,7 +266,7 @@ fn hostile_copies_of_every_fixture_never_panic_any_parser() {
 
 #[test]
 fn hostile_copies_of_mapped_files_never_panic() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/formats/mapped");
+    let dir = repo_path("fixtures/formats/mapped");
     let mut panics = Vec::new();
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     for (data, mapping) in [
@@ -290,4 +297,106 @@ fn hostile_copies_of_mapped_files_never_panic() {
         panics.len(),
         panics.join("\n")
     );
+}
+
+#[test]
+fn hostile_copies_ingested_into_a_store_are_stored_whole_or_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+    let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().expect("time");
+    let options = IngestOptions {
+        format: None,
+        now,
+        cancel: None,
+        mapping: None,
+    };
+    let ingest = |path: &Path| {
+        catch_unwind(AssertUnwindSafe(|| {
+            app.ingest_paths(&[path.to_path_buf()], &options, &mut |_| {})
+        }))
+    };
+    // Links and a timeline to merge into: the demo data set.
+    let demo = repo_path("fixtures/demo");
+    let demo_report = app
+        .ingest_paths(std::slice::from_ref(&demo), &options, &mut |_| {})
+        .expect("demo");
+    assert!(demo_report.files.iter().all(|f| f.status == "stored"));
+
+    let mut files = fixtures();
+    let mut demo_files: Vec<PathBuf> = std::fs::read_dir(&demo)
+        .expect("demo")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    demo_files.sort();
+    files.extend(demo_files);
+    // An ingest also relinks and refreshes the timeline: fewer copies than the parsers get.
+    let copies = copies_per_fixture().div_ceil(8);
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut stored = 0;
+    let mut panics = Vec::new();
+    for (n, path) in files.iter().enumerate() {
+        let bytes = std::fs::read(path).expect("fixture");
+        let name = path.file_name().expect("name").to_string_lossy();
+        for copy in 0..copies {
+            let seed = rng.next();
+            let label = format!("{} copy {copy} (seed {seed})", path.display());
+            let target = dir.path().join(format!("{n}-{copy}-{name}"));
+            std::fs::write(&target, mutate(&bytes, &mut Rng(seed | 1))).expect("write");
+            let before = app.overview().expect("overview");
+            let Ok(first) = ingest(&target) else {
+                panics.push(label);
+                continue;
+            };
+            let first = first.expect("each file answers for itself");
+            let after = app.overview().expect("overview");
+            let status = first.files[0].status.as_str();
+            match status {
+                "stored" => stored += 1,
+                // The same bytes as an earlier copy.
+                "already_ingested" => assert_eq!(after, before, "{label}"),
+                "failed" => assert_eq!(after, before, "{label}: a failed file changes nothing"),
+                other => panic!("{label}: status {other}"),
+            }
+            let Ok(again) = ingest(&target) else {
+                panics.push(format!("{label}, again"));
+                continue;
+            };
+            let again = again.expect("each file answers for itself");
+            let expected = if status == "failed" {
+                "failed"
+            } else {
+                "already_ingested"
+            };
+            assert_eq!(again.files[0].status, expected, "{label}");
+            assert_eq!(app.overview().expect("overview"), after, "{label}: again");
+        }
+    }
+    assert!(
+        panics.is_empty(),
+        "{} panics:\n{}",
+        panics.len(),
+        panics.join("\n")
+    );
+    assert!(
+        stored > 0,
+        "some hostile copies are still stored (with their rejections)"
+    );
+
+    // Everything that reads the store still answers.
+    for format in [
+        ReportFormat::Json,
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+    ] {
+        let text = app.render_report(format, now).expect("report");
+        assert!(!text.is_empty());
+    }
+    app.analytics().expect("analytics");
+    for incident in app.list_incidents().expect("incidents") {
+        app.incident_detail(incident.id).expect("incident detail");
+    }
+    let everything = EventQueryDto::default();
+    let page = app.search_events(&everything).expect("events");
+    assert!(page.total > 0);
+    app.event_histogram(&everything).expect("histogram");
 }
