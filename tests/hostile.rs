@@ -180,8 +180,8 @@ fn fixtures() -> Vec<PathBuf> {
     out
 }
 
-/// Parses `bytes` as `format`, checking each record names the file; a panic is returned as
-/// its message.
+/// Parses `bytes` as `format`, checking that each rejection says why and where and that an
+/// error names the file; a panic (of a parser or of these checks) is returned as its message.
 fn parse_as(format: Format, bytes: &[u8]) -> Result<(), String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut sink = |p: Parsed| {
@@ -272,6 +272,7 @@ fn hostile_copies_of_mapped_files_never_panic() {
     for (data, mapping) in [
         ("shipit-deploys.csv", "shipit-deploys.toml"),
         ("statusboard-incidents.json", "statusboard-incidents.toml"),
+        ("deploy.log", "deploy-log.toml"),
     ] {
         let text = std::fs::read_to_string(dir.join(mapping)).expect("mapping");
         let mapping = Mapping::from_toml(&text, mapping).expect("mapping parses");
@@ -280,11 +281,14 @@ fn hostile_copies_of_mapped_files_never_panic() {
             let seed = rng.next();
             let hostile = mutate(&bytes, &mut Rng(seed | 1));
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                let _ = parse_mapped(&mapping, "copy", &hostile, &mut |p| {
+                let result = parse_mapped(&mapping, "copy", &hostile, &mut |p| {
                     if let Parsed::Rejected(r) = &p {
                         assert!(!r.location.is_empty(), "a rejection says where: {r:?}");
                     }
                 });
+                if let Err(e) = result {
+                    assert!(e.to_string().contains("copy"), "{data}: {e}");
+                }
             }));
             if outcome.is_err() {
                 panics.push(format!("{data} copy {copy} (seed {seed})"));
