@@ -102,6 +102,12 @@ test("a reviewer confirms a suspect link with a reason, and it is stored", async
   await session.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'}); return true;", [
     '[data-testid="suspect"] [data-testid="review-confirm"]',
   ]);
+  // Only the pane scrolled: the window itself never does (a visually hidden label deep in the
+  // pane once made it as tall as the pane's content, and this scroll moved the header away).
+  const page = await session.execute(
+    "const d = document.scrollingElement; return [d.scrollTop, d.scrollHeight - d.clientHeight];",
+  );
+  assert.deepEqual(page, [0, 0], "the window's own scroll position and overflow");
   await session.click(confirm);
   const [reason] = await session.waitFor('[data-testid="review-reason"]');
   await session.type(reason, "rolled back at 15:32 and the errors stopped");

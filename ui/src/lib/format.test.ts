@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   attributionLabel,
+  authorName,
   classLabel,
   formatDuration,
   formatPercent,
@@ -32,6 +33,13 @@ describe("format", () => {
     expect(shortKey("4f9c2a7be13d5e8f0a1b2c3d4e5f60718293a4b5")).toBe("4f9c2a7be1");
     expect(shortKey("acme/checkout#482")).toBe("acme/checkout#482");
     expect(shortKey("AUTH-1234")).toBe("AUTH-1234");
+  });
+
+  it("shows an author by name, keeping text that is not git's Name <email> whole", () => {
+    expect(authorName("Mateo García <mateo.garcia@shop.example>")).toBe("Mateo García");
+    expect(authorName("ci-bot")).toBe("ci-bot");
+    expect(authorName("<only@mail.example>")).toBe("<only@mail.example>");
+    expect(authorName("a <b> trailing")).toBe("a <b> trailing");
   });
 
   it("labels attribution classes", () => {

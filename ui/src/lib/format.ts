@@ -91,6 +91,15 @@ export function shortKey(naturalKey: string): string {
   return HEX_SHA.test(naturalKey) ? naturalKey.slice(0, 10) : naturalKey;
 }
 
+/**
+ * An author as shown in a narrow column: the name of `Name <email>` (git's form), the whole
+ * text otherwise.
+ */
+export function authorName(author: string): string {
+  const open = author.indexOf(" <");
+  return open > 0 && author.endsWith(">") ? author.slice(0, open) : author;
+}
+
 export type AttributionClass = "ai" | "human" | "automation" | "unknown";
 
 export function normalizeClass(value: string): AttributionClass {

@@ -1,5 +1,5 @@
 import { fireEvent, screen, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HostError, type ChangeDto } from "../../lib/ipc";
 import { demoData } from "../../lib/ipc/demoData";
 import { MockHost } from "../../lib/ipc/mock";
@@ -25,6 +25,11 @@ async function openChange(id: string) {
 }
 
 describe("changes screen", () => {
+  afterEach(() => {
+    // jsdom has no scrollIntoView; a test that gives it one takes it back.
+    delete (HTMLElement.prototype as Partial<HTMLElement>).scrollIntoView;
+  });
+
   it("lists every change with its attribution and the counts per class", async () => {
     await renderScreen();
     expect(ids()).toEqual(["1001", "1002", "1003", "3001"]);
@@ -86,6 +91,20 @@ describe("changes screen", () => {
     fireEvent.keyDown(list, { key: "Enter" });
     const detail = screen.getByTestId("change-detail");
     expect(detail.dataset["changeId"]).toBe("1001");
+  });
+
+  it("keeps the selection in view by its first cell, so a wide row does not scroll the list sideways", async () => {
+    const scrolled: Element[] = [];
+    const scrollIntoView = vi.fn(function (this: Element) {
+      scrolled.push(this);
+    });
+    HTMLElement.prototype.scrollIntoView = scrollIntoView;
+    const { list } = await renderScreen();
+    fireEvent.keyDown(list, { key: "End" });
+    const last = scrolled.at(-1);
+    expect(last?.tagName).toBe("TD");
+    expect(last?.closest("tr")?.getAttribute("data-change-id")).toBe("3001");
+    expect(scrollIntoView).toHaveBeenLastCalledWith({ block: "nearest" });
   });
 
   it("shows the evidence and source of the selected change", async () => {

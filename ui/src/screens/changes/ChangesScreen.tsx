@@ -1,7 +1,15 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { AttributionBadge } from "../../components/AttributionBadge";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { classLabel, formatPercent, formatUtc, normalizeClass, shortKey, type AttributionClass } from "../../lib/format";
+import {
+  authorName,
+  classLabel,
+  formatPercent,
+  formatUtc,
+  normalizeClass,
+  shortKey,
+  type AttributionClass,
+} from "../../lib/format";
 import { gridKeyHandler } from "../../lib/gridKeys";
 import { useHost, useStoreRefresh, type ChangeDto } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
@@ -56,7 +64,11 @@ export function ChangesScreen() {
   const tableRef = useRef<HTMLTableElement>(null);
   useEffect(() => {
     if (effectiveSelected === null) return;
-    tableRef.current?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)}`)?.scrollIntoView?.({ block: "nearest" });
+    // The row's first cell rather than the row: a row wider than the pane would scroll the
+    // pane sideways to its start edge.
+    tableRef.current
+      ?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)} > td`)
+      ?.scrollIntoView?.({ block: "nearest" });
   }, [effectiveSelected]);
 
   let list: ReactNode;
@@ -163,7 +175,9 @@ export function ChangesScreen() {
                       </td>
                       <td>{change.repo ?? "—"}</td>
                       <td className="title-cell">{change.title}</td>
-                      <td>{change.author ?? "—"}</td>
+                      <td className="author-cell" title={change.author ?? undefined}>
+                        {change.author ? authorName(change.author) : "—"}
+                      </td>
                       <td className="nowrap">{formatUtc(change.committed_at)}</td>
                       <td className="nowrap">
                         <AttributionBadge cls={change.class} tool={change.tool} />

@@ -1,6 +1,6 @@
 import { Fragment, useState } from "react";
 import type { ChangeDto } from "../../lib/bindings/ChangeDto";
-import { formatPercent, normalizeClass, shortKey } from "../../lib/format";
+import { authorName, formatPercent, normalizeClass, shortKey } from "../../lib/format";
 import { AttributionBadge } from "../../components/AttributionBadge";
 
 function evidenceSummary(change: ChangeDto): string {
@@ -26,7 +26,9 @@ function ChangeRow({ change }: { change: ChangeDto }) {
           {change.title}
           {change.repo ? <span className="muted repo"> {change.repo}</span> : null}
         </td>
-        <td>{change.author ?? "—"}</td>
+        <td className="author-cell" title={change.author ?? undefined}>
+          {change.author ? authorName(change.author) : "—"}
+        </td>
         <td className="nowrap">
           <AttributionBadge cls={change.class} tool={change.tool} title={evidenceSummary(change)} />
         </td>

@@ -89,9 +89,10 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
 
   useEffect(() => {
     if (effectiveSelected === null) return;
-    const row = tableRef.current?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)}`);
-    // jsdom has no scrollIntoView.
-    row?.scrollIntoView?.({ block: "nearest" });
+    // The row's first cell rather than the row: a row wider than the pane would scroll the
+    // pane sideways to its start edge. jsdom has no scrollIntoView.
+    const cell = tableRef.current?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)} > td`);
+    cell?.scrollIntoView?.({ block: "nearest" });
   }, [effectiveSelected]);
 
   const gridKeys = gridKeyHandler(visibleIds, effectiveSelected, onSelect, onOpen);
