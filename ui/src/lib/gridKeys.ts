@@ -44,3 +44,12 @@ export function gridKeyHandler(
     if (target !== undefined) onSelect(target);
   };
 }
+
+/**
+ * Scrolls a list's selected row (DOM id `rowId`) into view by its first cell: a row wider than
+ * its pane, scrolled itself, would also scroll the pane sideways to the row's start edge.
+ * jsdom has no scrollIntoView.
+ */
+export function keepRowInView(table: HTMLTableElement | null, rowId: string) {
+  table?.querySelector<HTMLElement>(`#${rowId} > td`)?.scrollIntoView?.({ block: "nearest" });
+}

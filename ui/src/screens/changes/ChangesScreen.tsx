@@ -1,16 +1,9 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { AttributionBadge } from "../../components/AttributionBadge";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import {
-  authorName,
-  classLabel,
-  formatPercent,
-  formatUtc,
-  normalizeClass,
-  shortKey,
-  type AttributionClass,
-} from "../../lib/format";
-import { gridKeyHandler } from "../../lib/gridKeys";
+import { AuthorCell } from "../../components/AuthorCell";
+import { classLabel, formatPercent, formatUtc, normalizeClass, shortKey, type AttributionClass } from "../../lib/format";
+import { gridKeyHandler, keepRowInView } from "../../lib/gridKeys";
 import { useHost, useStoreRefresh, type ChangeDto } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
 import { ChangeDetail } from "./ChangeDetail";
@@ -64,11 +57,7 @@ export function ChangesScreen() {
   const tableRef = useRef<HTMLTableElement>(null);
   useEffect(() => {
     if (effectiveSelected === null) return;
-    // The row's first cell rather than the row: a row wider than the pane would scroll the
-    // pane sideways to its start edge.
-    tableRef.current
-      ?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)} > td`)
-      ?.scrollIntoView?.({ block: "nearest" });
+    keepRowInView(tableRef.current, rowDomId(effectiveSelected));
   }, [effectiveSelected]);
 
   let list: ReactNode;
@@ -175,9 +164,7 @@ export function ChangesScreen() {
                       </td>
                       <td>{change.repo ?? "—"}</td>
                       <td className="title-cell">{change.title}</td>
-                      <td className="author-cell" title={change.author ?? undefined}>
-                        {change.author ? authorName(change.author) : "—"}
-                      </td>
+                      <AuthorCell author={change.author} />
                       <td className="nowrap">{formatUtc(change.committed_at)}</td>
                       <td className="nowrap">
                         <AttributionBadge cls={change.class} tool={change.tool} />

@@ -1,7 +1,8 @@
 import { Fragment, useState } from "react";
 import type { ChangeDto } from "../../lib/bindings/ChangeDto";
-import { authorName, formatPercent, normalizeClass, shortKey } from "../../lib/format";
+import { formatPercent, normalizeClass, shortKey } from "../../lib/format";
 import { AttributionBadge } from "../../components/AttributionBadge";
+import { AuthorCell } from "../../components/AuthorCell";
 
 function evidenceSummary(change: ChangeDto): string {
   const lines = change.evidence.map((e) => `${e.signal} @ ${e.location}: ${e.matched_text}`);
@@ -26,9 +27,7 @@ function ChangeRow({ change }: { change: ChangeDto }) {
           {change.title}
           {change.repo ? <span className="muted repo"> {change.repo}</span> : null}
         </td>
-        <td className="author-cell" title={change.author ?? undefined}>
-          {change.author ? authorName(change.author) : "—"}
-        </td>
+        <AuthorCell author={change.author} />
         <td className="nowrap">
           <AttributionBadge cls={change.class} tool={change.tool} title={evidenceSummary(change)} />
         </td>

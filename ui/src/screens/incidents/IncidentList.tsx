@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react"
 import type { IncidentSummaryDto } from "../../lib/bindings/IncidentSummaryDto";
 import { formatDuration, formatUtc } from "../../lib/format";
 import { ClassBadges } from "../../components/AttributionBadge";
-import { gridKeyHandler } from "../../lib/gridKeys";
+import { gridKeyHandler, keepRowInView } from "../../lib/gridKeys";
 import { alsoReportedBy, isMergedAway } from "./groupCause";
 import {
   ALL_VALUE,
@@ -89,10 +89,7 @@ export function IncidentList({ incidents, selectedId, openId, onSelect, onOpen }
 
   useEffect(() => {
     if (effectiveSelected === null) return;
-    // The row's first cell rather than the row: a row wider than the pane would scroll the
-    // pane sideways to its start edge. jsdom has no scrollIntoView.
-    const cell = tableRef.current?.querySelector<HTMLElement>(`#${rowDomId(effectiveSelected)} > td`);
-    cell?.scrollIntoView?.({ block: "nearest" });
+    keepRowInView(tableRef.current, rowDomId(effectiveSelected));
   }, [effectiveSelected]);
 
   const gridKeys = gridKeyHandler(visibleIds, effectiveSelected, onSelect, onOpen);
