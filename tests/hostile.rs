@@ -180,27 +180,43 @@ fn fixtures() -> Vec<PathBuf> {
     out
 }
 
+/// A rejection says why and where.
+fn check_rejection(parsed: &Parsed) {
+    if let Parsed::Rejected(r) = parsed {
+        assert!(!r.reason.is_empty(), "a rejection says why: {r:?}");
+        assert!(!r.location.is_empty(), "a rejection says where: {r:?}");
+    }
+}
+
+/// An error names the file it is about (`copy`), and a malformed one a line from 1 on.
+fn check_error(e: &IngestError, read_as: &str) {
+    assert!(e.to_string().contains("copy"), "{read_as}: {e}");
+    if let IngestError::Malformed { line, .. } = e {
+        assert!(*line >= 1, "{read_as}: line {line}");
+    }
+}
+
+fn assert_no_panics(panics: &[String]) {
+    assert!(
+        panics.is_empty(),
+        "{} panics:\n{}",
+        panics.len(),
+        panics.join("\n")
+    );
+}
+
 /// Parses `bytes` as `format`, checking that each rejection says why and where and that an
 /// error names the file; a panic (of a parser or of these checks) is returned as its message.
 fn parse_as(format: Format, bytes: &[u8]) -> Result<(), String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut sink = |p: Parsed| {
-            if let Parsed::Rejected(r) = &p {
-                assert!(!r.reason.is_empty(), "a rejection says why: {r:?}");
-                assert!(!r.location.is_empty(), "a rejection says where: {r:?}");
-            }
-        };
+        let mut sink = |p: Parsed| check_rejection(&p);
         let result = if is_line_format(format) && format != Format::GitLog {
             parse_stream(format, "copy", &mut &bytes[..], &mut sink)
         } else {
             parse(format, "copy", bytes, &mut sink)
         };
         if let Err(e) = result {
-            // Every error names the file it is about.
-            assert!(e.to_string().contains("copy"), "{format:?}: {e}");
-            if let IngestError::Malformed { line, .. } = e {
-                assert!(line >= 1, "{format:?}: line {line}");
-            }
+            check_error(&e, &format!("{format:?}"));
         }
     }));
     outcome.map_err(|payload| {
@@ -256,12 +272,7 @@ fn hostile_copies_of_every_fixture_never_panic_any_parser() {
         }
     }
     assert!(parsed > files.len() * copies_per_fixture());
-    assert!(
-        panics.is_empty(),
-        "{} panics:\n{}",
-        panics.len(),
-        panics.join("\n")
-    );
+    assert_no_panics(&panics);
 }
 
 #[test]
@@ -281,13 +292,9 @@ fn hostile_copies_of_mapped_files_never_panic() {
             let seed = rng.next();
             let hostile = mutate(&bytes, &mut Rng(seed | 1));
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                let result = parse_mapped(&mapping, "copy", &hostile, &mut |p| {
-                    if let Parsed::Rejected(r) = &p {
-                        assert!(!r.location.is_empty(), "a rejection says where: {r:?}");
-                    }
-                });
+                let result = parse_mapped(&mapping, "copy", &hostile, &mut |p| check_rejection(&p));
                 if let Err(e) = result {
-                    assert!(e.to_string().contains("copy"), "{data}: {e}");
+                    check_error(&e, data);
                 }
             }));
             if outcome.is_err() {
@@ -295,12 +302,7 @@ fn hostile_copies_of_mapped_files_never_panic() {
             }
         }
     }
-    assert!(
-        panics.is_empty(),
-        "{} panics:\n{}",
-        panics.len(),
-        panics.join("\n")
-    );
+    assert_no_panics(&panics);
 }
 
 #[test]
