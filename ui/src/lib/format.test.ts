@@ -6,6 +6,7 @@ import {
   formatDuration,
   formatPercent,
   formatUtc,
+  formatUtcBreakable,
   shortKey,
   shortSha,
 } from "./format";
@@ -33,6 +34,11 @@ describe("format", () => {
     expect(shortKey("4f9c2a7be13d5e8f0a1b2c3d4e5f60718293a4b5")).toBe("4f9c2a7be1");
     expect(shortKey("acme/checkout#482")).toBe("acme/checkout#482");
     expect(shortKey("AUTH-1234")).toBe("AUTH-1234");
+  });
+
+  it("lets a time break only between its date and its time", () => {
+    expect(formatUtcBreakable("2026-11-16T10:31:00Z")).toBe("2026-11-16 10:31\u00a0UTC");
+    expect(formatUtcBreakable(null)).toBe("—");
   });
 
   it("shows an author by name, keeping text that is not git's Name <email> whole", () => {

@@ -86,6 +86,16 @@ export function shortSha(sha: string | null | undefined): string {
   return sha.slice(0, 10);
 }
 
+/**
+ * {@link formatUtc} for a narrow column: a line may break between the date and the time, and
+ * nowhere else.
+ */
+export function formatUtcBreakable(value: string | null | undefined): string {
+  const text = formatUtc(value);
+  const first = text.indexOf(" ");
+  return first < 0 ? text : text.slice(0, first + 1) + text.slice(first + 1).replaceAll(" ", "\u00a0");
+}
+
 /** Commit SHAs are shortened; `owner/repo#N` and ticket keys are kept whole. */
 export function shortKey(naturalKey: string): string {
   return HEX_SHA.test(naturalKey) ? naturalKey.slice(0, 10) : naturalKey;

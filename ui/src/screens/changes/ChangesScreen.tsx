@@ -2,7 +2,14 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { AttributionBadge } from "../../components/AttributionBadge";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { AuthorCell } from "../../components/AuthorCell";
-import { classLabel, formatPercent, formatUtc, normalizeClass, shortKey, type AttributionClass } from "../../lib/format";
+import {
+  classLabel,
+  formatPercent,
+  formatUtcBreakable,
+  normalizeClass,
+  shortKey,
+  type AttributionClass,
+} from "../../lib/format";
 import { gridKeyHandler, keepRowInView } from "../../lib/gridKeys";
 import { useHost, useStoreRefresh, type ChangeDto } from "../../lib/ipc";
 import { useAsync } from "../../lib/useAsync";
@@ -165,7 +172,7 @@ export function ChangesScreen() {
                       <td>{change.repo ?? "—"}</td>
                       <td className="title-cell">{change.title}</td>
                       <AuthorCell author={change.author} />
-                      <td className="nowrap">{formatUtc(change.committed_at)}</td>
+                      <td>{formatUtcBreakable(change.committed_at)}</td>
                       <td className="nowrap">
                         <AttributionBadge cls={change.class} tool={change.tool} />
                         {change.override_reason !== null ? (

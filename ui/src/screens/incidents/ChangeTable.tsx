@@ -28,10 +28,9 @@ function ChangeRow({ change }: { change: ChangeDto }) {
           {change.repo ? <span className="muted repo"> {change.repo}</span> : null}
         </td>
         <AuthorCell author={change.author} />
-        <td className="nowrap">
+        <td className="attribution-cell">
           <AttributionBadge cls={change.class} tool={change.tool} title={evidenceSummary(change)} />
-        </td>
-        <td className="nowrap">
+          {/* Under the badge rather than in a column of its own: the table fits a narrow pane. */}
           <button
             type="button"
             className="link-button"
@@ -45,7 +44,7 @@ function ChangeRow({ change }: { change: ChangeDto }) {
       </tr>
       {expanded ? (
         <tr className="evidence-row" id={evidenceId} data-testid="change-evidence">
-          <td colSpan={5}>
+          <td colSpan={4}>
             <div className="evidence-meta muted">
               Confidence {formatPercent(change.confidence)}
               {change.involvement ? ` · ${change.involvement}` : ""}
@@ -94,9 +93,6 @@ export function ChangeTable({ changes }: { changes: readonly ChangeDto[] }) {
           <th scope="col">Title</th>
           <th scope="col">Author</th>
           <th scope="col">Attribution</th>
-          <th scope="col">
-            <span className="visually-hidden">Evidence</span>
-          </th>
         </tr>
       </thead>
       <tbody>
