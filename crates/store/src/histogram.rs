@@ -1,6 +1,5 @@
 //! Event counts per time bucket: the timeline's brush draws them over the whole stored range.
 
-use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::{EventFilter, Result, Store};
@@ -9,29 +8,22 @@ impl Store {
     /// The earliest and latest event times (two index seeks); `None` when there is no event.
     pub fn event_time_range(&self) -> Result<Option<(String, String)>> {
         let conn = self.connection()?;
-        // Two subqueries, two index seeks: `min(at), max(at)` in one select reads every row.
-        let (min, max): (Option<String>, Option<String>) = conn.query_row(
-            "SELECT (SELECT min(at) FROM events), (SELECT max(at) FROM events)",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        Ok(min.zip(max))
+        time_range(&conn)
     }
 
     /// How many events matching `filter` lie in each bucket `bounds[i] <= at < bounds[i + 1]`
     /// (bounds in the store's time form, ascending): one count per pair of neighbouring
     /// bounds. `filter.from` and `filter.to` are not read; the bounds are the window.
     ///
-    /// Every match is counted (no early stop as in `search_events`), so each case takes the
-    /// path that reads least on a million events: index ranges per bucket for no filter or one
-    /// filter column (each has an `(column, at)` index), one scan of the table in id order,
-    /// split at the buckets' first ids, for several columns, and one walk of the FTS5 index in
-    /// rowid order with a search text (ids follow time, so each match's bucket is found by
-    /// advancing over the buckets' first ids, without reading its time).
+    /// Every match is counted (no early stop as in `search_events`). Ids follow time, so each
+    /// bucket is the id range from its first event's id to the next bucket's (`first_ids`).
+    /// The column filters are counted over those ranges in memory (`columns.rs`); a search text
+    /// is one walk of the FTS5 index in rowid order, each match's bucket found by advancing over
+    /// the buckets' first ids, without reading its time.
     ///
     /// The earlier and the later half of the buckets are counted at once, each on a
     /// connection of its own (every path reads its buckets' range only), which halves the
-    /// time on two cores.
+    /// time of a search on two cores.
     pub fn event_histogram(&self, filter: &EventFilter, bounds: &[String]) -> Result<Vec<i64>> {
         let buckets = bounds.len().saturating_sub(1);
         if buckets < 2 {
@@ -53,63 +45,47 @@ impl Store {
 
     /// [`Store::event_histogram`] of the buckets between `bounds` on one connection.
     fn histogram_part(&self, filter: &EventFilter, bounds: &[String]) -> Result<Vec<i64>> {
-        let buckets = bounds.len().saturating_sub(1);
-        if buckets == 0 {
+        if bounds.len() < 2 {
             return Ok(Vec::new());
         }
         let conn = self.connection()?;
-        let columns: Vec<(&str, &Vec<String>)> = [
-            ("service", &filter.services),
-            ("environment", &filter.environments),
-            ("source", &filter.sources),
-            ("class", &filter.classes),
-            ("tool", &filter.tools),
-            ("severity", &filter.severities),
-            ("actor", &filter.actors),
-            ("approval", &filter.approvals),
-        ]
-        .into_iter()
-        .filter(|(_, wanted)| !wanted.is_empty())
-        .collect();
+        // One read: the columns in memory and the ids read here are of one generation.
+        let read = conn.unchecked_transaction()?;
+        let ids = first_ids(&read, bounds)?;
+        let columns = self.event_columns(&read)?;
+        let matcher = columns.matcher(filter);
         let text = filter.text.as_deref().filter(|t| !t.trim().is_empty());
         if let Some(text) = text {
-            return counts_of_search(&conn, text, &columns, bounds);
+            let (Some(&first), Some(&end)) = (ids.first(), ids.last()) else {
+                return Ok(Vec::new());
+            };
+            let allowed: Option<Vec<i64>> = (!matcher.is_everything()).then(|| {
+                matcher
+                    .positions(columns.span(first, end))
+                    .map(|position| columns.ids()[position])
+                    .collect()
+            });
+            return counts_of_search(&read, text, allowed.as_deref(), &ids);
         }
-        let indexed = uses_index(&columns);
-        let mut values: Vec<Value> = Vec::new();
-        let mut clauses: Vec<String> = Vec::new();
-        for (name, wanted) in &columns {
-            let marks = vec!["?"; wanted.len()].join(", ");
-            // `+column` keeps SQLite from reading an index of one column and then every
-            // matching row: the id range reads the rows once, in order.
-            let prefix = if indexed { "" } else { "+" };
-            clauses.push(format!("{prefix}{name} IN ({marks})"));
-            values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
-        }
-        let filters: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
-        let (sql, edges): (String, Vec<Value>) = if indexed {
-            (
-                format!("SELECT count(*) FROM events WHERE at >= ? AND at < ?{filters}"),
-                bounds.iter().map(|b| Value::Text(b.clone())).collect(),
-            )
-        } else {
-            (
-                format!("SELECT count(*) FROM events WHERE id >= ? AND id < ?{filters}"),
-                first_ids(&conn, bounds)?
-                    .into_iter()
-                    .map(Value::Integer)
-                    .collect(),
-            )
-        };
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut counts = Vec::with_capacity(buckets);
-        for edge in edges.windows(2) {
-            let mut params = vec![edge[0].clone(), edge[1].clone()];
-            params.extend(values.iter().cloned());
-            counts.push(stmt.query_row(rusqlite::params_from_iter(params), |row| row.get(0))?);
-        }
-        Ok(counts)
+        Ok(ids
+            .windows(2)
+            .map(|edge| {
+                let count = matcher.count(columns.span(edge[0], edge[1]));
+                i64::try_from(count).unwrap_or(i64::MAX)
+            })
+            .collect())
     }
+}
+
+/// The earliest and latest event times (two index seeks); `None` when there is no event.
+pub(crate) fn time_range(conn: &Connection) -> Result<Option<(String, String)>> {
+    // Two subqueries, two index seeks: `min(at), max(at)` in one select reads every row.
+    let (min, max): (Option<String>, Option<String>) = conn.query_row(
+        "SELECT (SELECT min(at) FROM events), (SELECT max(at) FROM events)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(min.zip(max))
 }
 
 /// The id of the first event at or after each bound (`i64::MAX` past the last event): since
@@ -126,24 +102,17 @@ fn first_ids(conn: &Connection, bounds: &[String]) -> Result<Vec<i64>> {
         .collect()
 }
 
-/// Counts of a search: the FTS5 index is walked once in rowid order inside the bounds' id
-/// range. Other filters are applied by merging with the ids they match, read in one pass of
-/// their own (an index range, or the table in id order): a lookup of each match's row would
-/// cost several times more when a word is found in most events.
+/// Counts of a search per bucket (`ids`: each bucket's first id, then the end): the FTS5
+/// index is walked once in rowid order inside that id range. Other filters come as the
+/// ascending ids they allow there, merged with the matches.
 fn counts_of_search(
     conn: &Connection,
     text: &str,
-    columns: &[(&str, &Vec<String>)],
-    bounds: &[String],
+    allowed: Option<&[i64]>,
+    ids: &[i64],
 ) -> Result<Vec<i64>> {
-    let ids = first_ids(conn, bounds)?;
     let (Some(&first), Some(&end)) = (ids.first(), ids.last()) else {
         return Ok(Vec::new());
-    };
-    let allowed = if columns.is_empty() {
-        None
-    } else {
-        Some(ids_matching(conn, columns, bounds, (first, end))?)
     };
     let search_error = crate::events::search_text_error;
     let mut stmt = conn
@@ -160,7 +129,7 @@ fn counts_of_search(
     let mut next_allowed = 0;
     while let Some(row) = rows.next().map_err(search_error)? {
         let id: i64 = row.get(0)?;
-        if let Some(allowed) = &allowed {
+        if let Some(allowed) = allowed {
             // Both lists ascend: a merge.
             while next_allowed < allowed.len() && allowed[next_allowed] < id {
                 next_allowed += 1;
@@ -176,50 +145,6 @@ fn counts_of_search(
         counts[bucket] += 1;
     }
     Ok(counts)
-}
-
-/// The ids of the events inside the bounds (`ids`: the first one's and the end's) matching the
-/// column filters, ascending.
-fn ids_matching(
-    conn: &Connection,
-    columns: &[(&str, &Vec<String>)],
-    bounds: &[String],
-    (first, end): (i64, i64),
-) -> Result<Vec<i64>> {
-    let indexed = uses_index(columns);
-    let mut clauses = Vec::new();
-    // An index is read by its time range, the table by its id range.
-    let (window, mut values) = match (indexed, bounds.first(), bounds.last()) {
-        (true, Some(from), Some(to)) => (
-            "at >= ? AND at < ?",
-            vec![Value::Text(from.clone()), Value::Text(to.clone())],
-        ),
-        _ => (
-            "id >= ? AND id < ?",
-            vec![Value::Integer(first), Value::Integer(end)],
-        ),
-    };
-    for (name, wanted) in columns {
-        let marks = vec!["?"; wanted.len()].join(", ");
-        let prefix = if indexed { "" } else { "+" };
-        clauses.push(format!(" AND {prefix}{name} IN ({marks})"));
-        values.extend(wanted.iter().map(|v| Value::Text(v.clone())));
-    }
-    let filters: String = clauses.concat();
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT id FROM events WHERE {window}{filters}"))?;
-    let mut found: Vec<i64> = stmt
-        .query_map(rusqlite::params_from_iter(values), |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    // An index of several values yields one ascending run per value.
-    found.sort_unstable();
-    Ok(found)
-}
-
-/// Whether one `(column, at)` index (or `(source, environment, at)`) answers these filters.
-fn uses_index(columns: &[(&str, &Vec<String>)]) -> bool {
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    names.len() <= 1 || names == ["environment", "source"]
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 mod annotations;
 mod catalog;
+mod columns;
 mod events;
 mod histogram;
 mod incident_review;
@@ -82,6 +83,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_event_approvals.sql"),
     include_str!("../migrations/0013_partial_event_indexes.sql"),
     include_str!("../migrations/0014_search_index_without_sizes.sql"),
+    include_str!("../migrations/0015_timeline_filters_in_memory.sql"),
 ];
 
 /// The schema version this build writes.
@@ -91,9 +93,8 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct Store {
     path: PathBuf,
     pool: pool::Pool,
-    /// The timeline's facets, computed once per rebuild of the events table (a scan of every
-    /// event per column is seconds at a million events).
-    facets: std::sync::Mutex<Option<EventFacets>>,
+    /// The timeline's filterable columns, read once per generation of the events table.
+    timeline: std::sync::Mutex<Option<std::sync::Arc<columns::EventColumns>>>,
 }
 
 impl Store {
@@ -113,7 +114,7 @@ impl Store {
         Ok(Self {
             path: path.to_owned(),
             pool,
-            facets: std::sync::Mutex::new(None),
+            timeline: std::sync::Mutex::new(None),
         })
     }
 
@@ -293,6 +294,48 @@ mod tests {
             })
             .expect("new table");
         assert_eq!(overrides, 0);
+    }
+
+    #[test]
+    fn a_version_14_timeline_loses_its_filter_indexes_and_still_filters() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v14.sqlite");
+        let indexes = |conn: &Connection| -> Vec<String> {
+            conn.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'
+                 AND sql IS NOT NULL ORDER BY name",
+            )
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("names")
+        };
+        {
+            let mut conn = open_connection(&path).expect("open");
+            migrate_to(&mut conn, &path, 14).expect("v14");
+            conn.execute_batch(
+                "INSERT INTO events(at, source, kind, service, environment, title, ref_id)
+                 VALUES ('2026-11-01T00:00:00.000Z', 'deployment', 'deploy', 'checkout',
+                         'production', 'deploy 1', 1),
+                        ('2026-11-01T00:01:00.000Z', 'deployment', 'deploy', 'search',
+                         'staging', 'deploy 2', 2);",
+            )
+            .expect("v14 events");
+            assert_eq!(indexes(&conn).len(), 10, "{:?}", indexes(&conn));
+        }
+        let store = Store::open(&path).expect("migrate");
+        assert_eq!(indexes(&store.connection().expect("conn")), ["events_at"]);
+        let staging = EventFilter {
+            environments: vec!["staging".into()],
+            ..EventFilter::default()
+        };
+        let page = store.search_events(&staging, 0, 10, 10).expect("search");
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [2]);
+        assert_eq!(
+            store.event_facets().expect("facets").services,
+            ["checkout", "search"]
+        );
     }
 
     #[test]
