@@ -138,6 +138,13 @@ const TIMELINE_SELECT: &str = "
 /// Time order, ties by source, record, kind and title: the order ids follow.
 const TIMELINE_ORDER: &str = "ORDER BY 1, 2, 11, 3, 10";
 
+/// The rows of `union` (a compound select) in [`TIMELINE_ORDER`], sorted as one list. An
+/// `ORDER BY` on the compound itself sorts each part and merges them, which took about half as
+/// long again (300,000 deployments: 0.81–1.27 s against 0.64–0.82 s, interleaved runs).
+fn in_timeline_order(union: &str) -> String {
+    format!("SELECT * FROM ({union}) {TIMELINE_ORDER}")
+}
+
 /// Which records of each source were stored by the runs in `temp.refresh_runs`.
 const RUN_SCOPE: [(&str, &str); 3] = [
     (
@@ -170,9 +177,9 @@ fn timeline_select(scoped: bool) -> String {
 fn rebuild_events_in(tx: &rusqlite::Transaction<'_>) -> Result<()> {
     tx.execute_batch(&format!(
         "DELETE FROM events;
-         INSERT INTO events({EVENT_COLUMNS}) {} {TIMELINE_ORDER};
+         INSERT INTO events({EVENT_COLUMNS}) {};
          INSERT INTO events_fts(events_fts) VALUES ('rebuild');",
-        timeline_select(false)
+        in_timeline_order(&timeline_select(false))
     ))?;
     Ok(())
 }
@@ -228,9 +235,12 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     })?;
     tx.execute_batch(&format!(
         "INSERT INTO events({EVENT_COLUMNS})
-             SELECT {EVENT_COLUMNS} FROM temp.refresh_tail UNION ALL {} {TIMELINE_ORDER};
+             {};
          DROP TABLE temp.refresh_tail;",
-        timeline_select(true)
+        in_timeline_order(&format!(
+            "SELECT {EVENT_COLUMNS} FROM temp.refresh_tail UNION ALL {}",
+            timeline_select(true)
+        ))
     ))?;
     tx.execute(
         "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
