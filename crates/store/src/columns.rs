@@ -109,6 +109,35 @@ impl EventColumns {
         start..stop
     }
 
+    /// How many events in `span` match, counted up to `cap`, and the ids of the matches at
+    /// places `wanted` among them.
+    pub(crate) fn page(
+        &self,
+        matcher: &Matcher<'_>,
+        span: Range<usize>,
+        wanted: Range<usize>,
+        cap: usize,
+    ) -> (usize, Vec<i64>) {
+        if matcher.is_everything() {
+            let ids = self.ids[span.clone()]
+                .iter()
+                .skip(wanted.start)
+                .take(wanted.len())
+                .copied()
+                .collect();
+            return (span.len().min(cap), ids);
+        }
+        let mut ids = Vec::new();
+        let mut counted = 0;
+        for position in matcher.positions(span).take(cap) {
+            if wanted.contains(&counted) {
+                ids.push(self.ids[position]);
+            }
+            counted += 1;
+        }
+        (counted, ids)
+    }
+
     /// The test of `filter`'s column values (its text and window are not read).
     pub(crate) fn matcher(&self, filter: &EventFilter) -> Matcher<'_> {
         let tests = filter

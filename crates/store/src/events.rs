@@ -348,25 +348,7 @@ impl Store {
                 let span = columns.span(first, last.saturating_add(1));
                 let wanted = to_index(offset)..to_index(offset.saturating_add(limit));
                 let cap = to_index(count_bound.saturating_add(1));
-                let (counted, ids): (usize, Vec<i64>) = if matcher.is_everything() {
-                    let ids = columns.ids()[span.clone()]
-                        .iter()
-                        .skip(wanted.start)
-                        .take(wanted.len())
-                        .copied()
-                        .collect();
-                    (span.len().min(cap), ids)
-                } else {
-                    let mut ids = Vec::new();
-                    let mut counted = 0;
-                    for position in matcher.positions(span).take(cap) {
-                        if wanted.contains(&counted) {
-                            ids.push(columns.ids()[position]);
-                        }
-                        counted += 1;
-                    }
-                    (counted, ids)
-                };
+                let (counted, ids) = columns.page(&matcher, span, wanted, cap);
                 (
                     i64::try_from(counted).unwrap_or(i64::MAX),
                     rows_by_id(&read, &ids)?,
