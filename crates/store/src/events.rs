@@ -66,8 +66,7 @@ impl EventFilter {
             &self.actors,
             &self.approvals,
         ];
-        let mut names = FILTER_COLUMNS.into_iter();
-        wanted.map(|values| (names.next().unwrap_or_default(), values))
+        std::array::from_fn(|index| (FILTER_COLUMNS[index], wanted[index]))
     }
 }
 
@@ -403,22 +402,18 @@ impl Store {
         let read = conn.unchecked_transaction()?;
         let columns = self.event_columns(&read)?;
         let (min_at, max_at) = crate::histogram::time_range(&read)?.unzip();
-        let values = |column: &str| {
-            let index = FILTER_COLUMNS
-                .iter()
-                .position(|name| *name == column)
-                .unwrap_or_default();
-            columns.values(index).to_vec()
-        };
+        // The columns come in `FILTER_COLUMNS` order.
+        let [services, environments, sources, classes, tools, severities, actors, approvals] =
+            std::array::from_fn(|index| columns.values(index).to_vec());
         Ok(EventFacets {
-            services: values("service"),
-            environments: values("environment"),
-            sources: values("source"),
-            classes: values("class"),
-            tools: values("tool"),
-            severities: values("severity"),
-            actors: values("actor"),
-            approvals: values("approval"),
+            services,
+            environments,
+            sources,
+            classes,
+            tools,
+            severities,
+            actors,
+            approvals,
             min_at,
             max_at,
             total: i64::try_from(columns.len()).unwrap_or(i64::MAX),
@@ -1211,7 +1206,7 @@ mod tests {
     }
 
     #[test]
-    fn facets_are_computed_once_per_rebuild() {
+    fn facets_follow_the_timeline_not_the_source_tables() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
         let deploy = |key: &str, env: &str| {
