@@ -88,6 +88,13 @@ impl Hindsight {
         Ok(app)
     }
 
+    /// Waits until everything stored so far is written into the store's file itself. Commits
+    /// return once their pages are in the WAL; a thread of the store copies them on while the
+    /// work goes on, and closing the store waits for it, so only a measurement needs this.
+    pub fn wait_for_checkpoint(&self) -> Result<()> {
+        Ok(self.store.checkpoint()?)
+    }
+
     /// Adds a user's attribution rule file on top of the built-in rules. The store is not
     /// re-classified until [`Hindsight::reclassify`] runs.
     pub fn with_rules_file(self, path: &Path) -> Result<Self> {

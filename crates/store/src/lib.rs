@@ -7,6 +7,7 @@
 
 mod annotations;
 mod catalog;
+mod checkpoint;
 mod columns;
 mod events;
 mod histogram;
@@ -63,6 +64,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     BadQuery(String),
+    #[error("checkpoint of the database file: {0}")]
+    Checkpoint(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -110,7 +113,10 @@ impl Store {
         }
         let mut conn = open_connection(path)?;
         migrate(&mut conn, path)?;
-        let pool = pool::Pool::new(path.to_owned(), conn);
+        let checkpointer = checkpoint::Checkpointer::start(open_connection(path)?)?;
+        // The migrations just committed.
+        checkpointer.request();
+        let pool = pool::Pool::new(path.to_owned(), conn, checkpointer);
         Ok(Self {
             path: path.to_owned(),
             pool,
@@ -127,6 +133,12 @@ impl Store {
     pub fn connection(&self) -> Result<PooledConnection<'_>> {
         self.pool.get()
     }
+
+    /// Waits until everything committed so far is in the database file itself, not only in
+    /// its WAL (see `checkpoint.rs`: checkpoints otherwise run in the background).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.pool.checkpointer().flush()
+    }
 }
 
 /// Opens one connection with the PRAGMAs every Hindsight connection uses.
@@ -140,8 +152,11 @@ fn open_connection(path: &Path) -> Result<Connection> {
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     // A 16 MB page cache (2 MB by default); bulk writes take a larger one while they run
     // (`LARGE_CACHE`).
+    // No checkpoint as a commit returns: the store's checkpoint thread runs them
+    // (`checkpoint.rs`).
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; {SMALL_CACHE}"
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;
+         {SMALL_CACHE}"
     ))?;
     Ok(conn)
 }

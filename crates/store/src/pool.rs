@@ -1,5 +1,6 @@
 //! A minimal connection pool: idle connections wait in a vector; a checkout opens a new
-//! connection only when none is idle. SQLite in WAL mode lets these read concurrently.
+//! connection only when none is idle. SQLite in WAL mode lets these read concurrently. A
+//! connection that changed rows while on loan asks for a checkpoint as it comes back.
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -7,6 +8,7 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 
+use crate::checkpoint::Checkpointer;
 use crate::{open_connection, Result};
 
 /// Connections kept open when idle; more may be open while in use.
@@ -15,14 +17,20 @@ const MAX_IDLE: usize = 4;
 pub(crate) struct Pool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    checkpointer: Checkpointer,
 }
 
 impl Pool {
-    pub(crate) fn new(path: PathBuf, first: Connection) -> Self {
+    pub(crate) fn new(path: PathBuf, first: Connection, checkpointer: Checkpointer) -> Self {
         Self {
             path,
             idle: Mutex::new(vec![first]),
+            checkpointer,
         }
+    }
+
+    pub(crate) fn checkpointer(&self) -> &Checkpointer {
+        &self.checkpointer
     }
 
     pub(crate) fn get(&self) -> Result<PooledConnection<'_>> {
@@ -37,6 +45,7 @@ impl Pool {
         };
         Ok(PooledConnection {
             pool: self,
+            changes_at_loan: conn.total_changes(),
             conn: Some(conn),
         })
     }
@@ -56,6 +65,8 @@ impl Pool {
 pub struct PooledConnection<'a> {
     pool: &'a Pool,
     conn: Option<Connection>,
+    /// The connection's count of changed rows when it was lent.
+    changes_at_loan: u64,
 }
 
 impl Deref for PooledConnection<'_> {
@@ -79,6 +90,9 @@ impl DerefMut for PooledConnection<'_> {
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
+            if conn.total_changes() != self.changes_at_loan {
+                self.pool.checkpointer.request();
+            }
             // A connection left inside a transaction (a panic mid-ingest) is not reused.
             if conn.is_autocommit() {
                 self.pool.give_back(conn);
