@@ -86,16 +86,12 @@ pub struct EventFacets {
     pub total: i64,
 }
 
-/// The merged timeline's rows, in no order (see `TIMELINE_ORDER`). Each `{...}` narrows one
-/// source: `1` for every record.
-const TIMELINE_SELECT: &str = "
-    SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
-           i.title || ': ' || t.text, i.id, NULL
-    FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
-    LEFT JOIN services s ON s.id = i.service_id
-    WHERE {incidents}
-    UNION ALL
-    SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
+/// The events of deployments (one each), narrowed by `{deployments}`. A macro, so that it is
+/// both a part of [`TIMELINE_SELECT`] and the whole of a file of deployments in time order
+/// (`deployments_in_time_order`).
+macro_rules! deployment_events {
+    () => {
+        "SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
            NULL,
            d.action || ' ' || coalesce(d.version, substr(d.sha, 1, 10), '') ||
            ' on ' || s.name || coalesce(' ' || d.environment, '') ||
@@ -108,7 +104,23 @@ const TIMELINE_SELECT: &str = "
                    THEN 'not approved'
            END
     FROM deployments d JOIN services s ON s.id = d.service_id
-    WHERE {deployments}
+    WHERE {deployments}"
+    };
+}
+
+/// The merged timeline's rows, in no order (see `TIMELINE_ORDER`). Each `{...}` narrows one
+/// source: `1` for every record.
+const TIMELINE_SELECT: &str = concat!(
+    "
+    SELECT t.at, 'incident', t.kind, s.name, NULL, NULL, NULL, NULL, i.severity,
+           i.title || ': ' || t.text, i.id, NULL
+    FROM timeline_events t JOIN incidents i ON i.id = t.incident_id
+    LEFT JOIN services s ON s.id = i.service_id
+    WHERE {incidents}
+    UNION ALL
+    ",
+    deployment_events!(),
+    "
     UNION ALL
     SELECT ds.at, 'deployment', 'status', s.name,
            coalesce(ds.environment, d.environment), ds.actor, NULL, NULL, NULL,
@@ -132,7 +144,8 @@ const TIMELINE_SELECT: &str = "
                  OR json_extract(c.attributes, '$.approval') IS NOT NULL
                    THEN 'not approved'
            END
-    FROM changes c WHERE c.committed_at IS NOT NULL AND {changes}";
+    FROM changes c WHERE c.committed_at IS NOT NULL AND {changes}"
+);
 
 /// Time order, ties by source, record, kind and title: the order ids follow.
 const TIMELINE_ORDER: &str = "ORDER BY 1, 2, 11, 3, 10";
@@ -217,6 +230,17 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     if tail > 0 && tail * 2 > total {
         return Ok(false);
     }
+    if tail == 0 && deployments_in_time_order(tx)? {
+        // Read in id order, they are in timeline order already: no sort of a million rows.
+        let before = total_before(tx)?;
+        let (name, scope) = RUN_SCOPE[1];
+        tx.execute_batch(&format!(
+            "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id;
+             INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > {before};",
+            deployment_events!().replace(name, scope),
+        ))?;
+        return Ok(true);
+    }
     tx.execute(
         &format!(
             "CREATE TEMP TABLE refresh_tail AS SELECT {EVENT_COLUMNS} FROM events WHERE at >= ?1"
@@ -229,9 +253,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
         [&first_new],
     )?;
     tx.execute("DELETE FROM events WHERE at >= ?1", [&first_new])?;
-    let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| {
-        row.get(0)
-    })?;
+    let before = total_before(tx)?;
     tx.execute_batch(&format!(
         "INSERT INTO events({EVENT_COLUMNS})
              {};
@@ -246,6 +268,51 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
         [before],
     )?;
     Ok(true)
+}
+
+/// The last event's id (0 when there is none): new events are numbered after it.
+fn total_before(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
+    let last = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| row.get(0))?;
+    Ok(last)
+}
+
+/// Whether everything the runs in `temp.refresh_runs` stored is deployments whose times never
+/// go back in id order. Their events are then the runs' whole part of the timeline, and in
+/// timeline order when read by id: one event per deployment, ordered by time and then by
+/// deployment id. A large deploy log written in time order is this case; a deployment stored
+/// again by a later file keeps its earlier id and makes it false.
+///
+/// Each run counts the records it wrote (`records_stored`); when the deployments carrying its
+/// id are fewer, it also stored other records (or one deployment twice), whose events must be
+/// merged.
+fn deployments_in_time_order(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
+    let stored: i64 = tx.query_row(
+        "SELECT coalesce(sum(records_stored), 0) FROM ingest_runs
+         WHERE id IN (SELECT id FROM temp.refresh_runs)",
+        [],
+        |row| row.get(0),
+    )?;
+    let mut stmt = tx.prepare(
+        "SELECT at FROM deployments WHERE run_id IN (SELECT id FROM temp.refresh_runs)
+         ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut previous = String::new();
+    let mut count = 0_i64;
+    while let Some(row) = rows.next()? {
+        let at = row
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| StoreError::Corrupt(format!("deployment time: {e}")))?;
+        // Text order is time order (`format_time`), and SQLite's own comparison of text.
+        if at < previous.as_str() {
+            return Ok(false);
+        }
+        previous.clear();
+        previous.push_str(at);
+        count += 1;
+    }
+    Ok(count > 0 && count == stored)
 }
 
 /// [`Store::refresh_events`] on one connection.
@@ -632,6 +699,80 @@ mod tests {
                 .map(|(_, at, title)| (at, title))
                 .collect::<Vec<_>>()
         );
+    }
+
+    /// Sets what run `run` counts as stored, as its ingest transaction would.
+    fn stored_by_run(store: &Store, run: i64, stored: i64) {
+        store
+            .connection()
+            .expect("conn")
+            .execute(
+                "UPDATE ingest_runs SET records_stored = ?2 WHERE id = ?1",
+                [run, stored],
+            )
+            .expect("run count");
+    }
+
+    /// Ids and times of the events, and whether the times never go back as the ids rise.
+    fn ids_follow_time(store: &Store) -> bool {
+        all_events(store).windows(2).all(|w| w[0].1 <= w[1].1)
+    }
+
+    #[test]
+    fn a_later_file_of_deployments_only_is_appended_in_time_order_whatever_its_line_order() {
+        let (_dir, store) = store_with_runs();
+        deploy(&store, "d-1", "v1", "2024-01-01T00:00:00.000Z", 1);
+        stored_by_run(&store, 1, 1);
+        store.refresh_events(&[1]).expect("first file");
+
+        // In time order: appended as read, by id (no sort).
+        deploy(&store, "d-2", "v2", "2024-01-02T00:00:00.000Z", 2);
+        deploy(&store, "d-3", "v3", "2024-01-03T00:00:00.000Z", 2);
+        stored_by_run(&store, 2, 2);
+        store.refresh_events(&[2]).expect("in order");
+        let in_order = all_events(&store);
+        assert_eq!(
+            in_order.iter().map(|e| e.2.as_str()).collect::<Vec<_>>(),
+            [
+                "deploy v1 on checkout production (succeeded)",
+                "deploy v2 on checkout production (succeeded)",
+                "deploy v3 on checkout production (succeeded)"
+            ]
+        );
+        assert_eq!(found(&store, "v3").len(), 1);
+
+        // Lines out of time order: the later deployment was stored first, and its id is
+        // lower. Its events must still be numbered in time order.
+        deploy(&store, "d-5", "v5", "2024-01-05T00:00:00.000Z", 3);
+        deploy(&store, "d-4", "v4", "2024-01-04T00:00:00.000Z", 3);
+        stored_by_run(&store, 3, 2);
+        store.refresh_events(&[3]).expect("out of order");
+        assert!(ids_follow_time(&store), "{:?}", all_events(&store));
+        assert_eq!(found(&store, "v4").len(), 1);
+        assert_eq!(found(&store, "v5").len(), 1);
+        let merged = all_events(&store);
+        store.rebuild_events().expect("rebuild");
+        assert_eq!(all_events(&store), merged, "the same as a rebuild");
+
+        // A file of deployments and a change, in time order: the change's event is merged too.
+        deploy(&store, "d-6", "v6", "2024-01-06T00:00:00.000Z", 4);
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "INSERT INTO changes(kind, natural_key, repo, title, message, committed_at,
+                                     class, confidence, source_file, source_location, run_id)
+                 VALUES ('commit', 'c-7', 'checkout', 'bump retries', '',
+                         '2024-01-07T00:00:00.000Z', 'human', 1.0, 'x', '1', 4);",
+            )
+            .expect("change");
+        stored_by_run(&store, 4, 2);
+        store.refresh_events(&[4]).expect("mixed file");
+        assert_eq!(found(&store, "retries"), ["bump retries"]);
+        let mixed = all_events(&store);
+        assert_eq!(mixed.len(), 7);
+        store.rebuild_events().expect("rebuild");
+        assert_eq!(all_events(&store), mixed, "the same as a rebuild");
     }
 
     #[test]
