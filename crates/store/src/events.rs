@@ -232,7 +232,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     }
     if tail == 0 && deployments_in_time_order(tx)? {
         // Read in id order, they are in timeline order already: no sort of a million rows.
-        let before = total_before(tx)?;
+        let before = last_event_id(tx)?;
         let (name, scope) = RUN_SCOPE[1];
         tx.execute_batch(&format!(
             "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id;
@@ -253,7 +253,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
         [&first_new],
     )?;
     tx.execute("DELETE FROM events WHERE at >= ?1", [&first_new])?;
-    let before = total_before(tx)?;
+    let before = last_event_id(tx)?;
     tx.execute_batch(&format!(
         "INSERT INTO events({EVENT_COLUMNS})
              {};
@@ -271,8 +271,10 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
 }
 
 /// The last event's id (0 when there is none): new events are numbered after it.
-fn total_before(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
-    let last = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| row.get(0))?;
+fn last_event_id(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
+    let last = tx.query_row("SELECT coalesce(max(id), 0) FROM events", [], |row| {
+        row.get(0)
+    })?;
     Ok(last)
 }
 
