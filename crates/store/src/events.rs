@@ -281,8 +281,8 @@ fn last_event_id(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
 /// Whether everything the runs in `temp.refresh_runs` stored is deployments whose times never
 /// go back in id order. Their events are then the runs' whole part of the timeline, and in
 /// timeline order when read by id: one event per deployment, ordered by time and then by
-/// deployment id. A large deploy log written in time order is this case; a deployment stored
-/// again by a later file keeps its earlier id and makes it false.
+/// deployment id. A large deploy log written in time order is this case. The order checked is
+/// that of the ids as stored: a deployment stored again keeps the id it had.
 ///
 /// Each run counts the records it wrote (`records_stored`); when the deployments carrying its
 /// id are fewer, it also stored other records (or one deployment twice), whose events must be

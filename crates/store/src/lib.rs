@@ -151,9 +151,8 @@ fn open_connection(path: &Path) -> Result<Connection> {
     // journal_mode returns a row, so it is read rather than executed.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     // A 16 MB page cache (2 MB by default); bulk writes take a larger one while they run
-    // (`LARGE_CACHE`).
-    // No checkpoint as a commit returns: the store's checkpoint thread runs them
-    // (`checkpoint.rs`).
+    // (`LARGE_CACHE`). No checkpoint as a commit returns: the store's checkpoint thread runs
+    // them (`checkpoint.rs`).
     conn.execute_batch(&format!(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;
          {SMALL_CACHE}"
