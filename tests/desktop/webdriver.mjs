@@ -78,11 +78,6 @@ export class Session {
     return this.cmd("POST", "/url", { url });
   }
 
-  /** Runs a synchronous script in the page and returns its value. */
-  execute(script, args = []) {
-    return this.cmd("POST", "/execute/sync", { script, args });
-  }
-
   setWindowRect(rect) {
     return this.cmd("POST", "/window/rect", rect);
   }
@@ -182,6 +177,12 @@ export async function openIncident(session, index = 0) {
   const rows = await session.waitFor('[data-testid="incident-row"]', { min: index + 1 });
   const id = await session.attribute(rows[index], "data-incident-id");
   const [cell] = await session.within(rows[index], "td:first-child");
+  // WebKitWebDriver does not scroll the list: a row below its fold (rows are taller where
+  // titles wrap more) is scrolled into view first, or the click is "not interactable".
+  await session.execute(
+    "document.querySelector(arguments[0]).scrollIntoView({block: 'center'}); return true;",
+    [`[data-testid="incident-row"][data-incident-id="${id}"] td:first-child`],
+  );
   await session.click(cell);
   const pane = `[data-testid="incident-detail"][data-incident-id="${id}"]`;
   // The header appears once the incident has loaded (before, the pane says "Loading").
