@@ -157,16 +157,16 @@ fn in_timeline_order(union: &str) -> String {
     format!("SELECT * FROM ({union}) {TIMELINE_ORDER}")
 }
 
+/// The deployments stored by the runs in `temp.refresh_runs`.
+const DEPLOYMENTS_OF_RUNS: &str = "d.run_id IN (SELECT id FROM temp.refresh_runs)";
+
 /// Which records of each source were stored by the runs in `temp.refresh_runs`.
 const RUN_SCOPE: [(&str, &str); 3] = [
     (
         "{incidents}",
         "i.run_id IN (SELECT id FROM temp.refresh_runs)",
     ),
-    (
-        "{deployments}",
-        "d.run_id IN (SELECT id FROM temp.refresh_runs)",
-    ),
+    ("{deployments}", DEPLOYMENTS_OF_RUNS),
     (
         "{changes}",
         "c.run_id IN (SELECT id FROM temp.refresh_runs)",
@@ -230,29 +230,42 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     if tail > 0 && tail * 2 > total {
         return Ok(false);
     }
-    if tail == 0 && deployments_in_time_order(tx)? {
+    let before = if tail == 0 && deployments_in_time_order(tx)? {
         // Read in id order, they are in timeline order already: no sort of a million rows.
         let before = last_event_id(tx)?;
-        let (name, scope) = RUN_SCOPE[1];
-        tx.execute_batch(&format!(
-            "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id;
-             INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > {before};",
-            deployment_events!().replace(name, scope),
-        ))?;
-        return Ok(true);
-    }
+        tx.execute(
+            &format!(
+                "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id",
+                deployment_events!().replace("{deployments}", DEPLOYMENTS_OF_RUNS)
+            ),
+            [],
+        )?;
+        before
+    } else {
+        insert_with_tail(tx, &first_new)?
+    };
+    tx.execute(
+        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
+        [before],
+    )?;
+    Ok(true)
+}
+
+/// Takes out the events from `first_new` on (the tail) and inserts them again with the runs'
+/// new ones, sorted in time order. Returns the last id before them.
+fn insert_with_tail(tx: &rusqlite::Transaction<'_>, first_new: &str) -> Result<i64> {
     tx.execute(
         &format!(
             "CREATE TEMP TABLE refresh_tail AS SELECT {EVENT_COLUMNS} FROM events WHERE at >= ?1"
         ),
-        [&first_new],
+        [first_new],
     )?;
     tx.execute(
         "INSERT INTO events_fts(events_fts, rowid, title)
              SELECT 'delete', id, title FROM events WHERE at >= ?1",
-        [&first_new],
+        [first_new],
     )?;
-    tx.execute("DELETE FROM events WHERE at >= ?1", [&first_new])?;
+    tx.execute("DELETE FROM events WHERE at >= ?1", [first_new])?;
     let before = last_event_id(tx)?;
     tx.execute_batch(&format!(
         "INSERT INTO events({EVENT_COLUMNS})
@@ -263,11 +276,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
             timeline_select(true)
         ))
     ))?;
-    tx.execute(
-        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
-        [before],
-    )?;
-    Ok(true)
+    Ok(before)
 }
 
 /// The last event's id (0 when there is none): new events are numbered after it.
@@ -294,10 +303,9 @@ fn deployments_in_time_order(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
         [],
         |row| row.get(0),
     )?;
-    let mut stmt = tx.prepare(
-        "SELECT at FROM deployments WHERE run_id IN (SELECT id FROM temp.refresh_runs)
-         ORDER BY id",
-    )?;
+    let mut stmt = tx.prepare(&format!(
+        "SELECT d.at FROM deployments d WHERE {DEPLOYMENTS_OF_RUNS} ORDER BY d.id"
+    ))?;
     let mut rows = stmt.query([])?;
     let mut previous = String::new();
     let mut count = 0_i64;
@@ -715,7 +723,7 @@ mod tests {
             .expect("run count");
     }
 
-    /// Ids and times of the events, and whether the times never go back as the ids rise.
+    /// Whether the events' times never go back as their ids rise.
     fn ids_follow_time(store: &Store) -> bool {
         all_events(store).windows(2).all(|w| w[0].1 <= w[1].1)
     }
