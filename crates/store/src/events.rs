@@ -295,14 +295,22 @@ fn last_event_id(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
 ///
 /// Each run counts the records it wrote (`records_stored`); when the deployments carrying its
 /// id are fewer, it also stored other records (or one deployment twice), whose events must be
-/// merged.
+/// merged. So must the events of statuses stored before their deployments.
 fn deployments_in_time_order(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
-    let stored: i64 = tx.query_row(
-        "SELECT coalesce(sum(records_stored), 0) FROM ingest_runs
-         WHERE id IN (SELECT id FROM temp.refresh_runs)",
+    let (stored, with_statuses): (i64, bool) = tx.query_row(
+        &format!(
+            "SELECT (SELECT coalesce(sum(records_stored), 0) FROM ingest_runs
+                     WHERE id IN (SELECT id FROM temp.refresh_runs)),
+                    EXISTS (SELECT 1 FROM deployment_statuses ds
+                            JOIN deployments d ON d.natural_key = ds.deployment_key
+                            WHERE {DEPLOYMENTS_OF_RUNS})"
+        ),
         [],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
+    if with_statuses {
+        return Ok(false);
+    }
     let mut stmt = tx.prepare(&format!(
         "SELECT d.at FROM deployments d WHERE {DEPLOYMENTS_OF_RUNS} ORDER BY d.id"
     ))?;
@@ -863,6 +871,39 @@ mod tests {
                 "deploy v1 on checkout production (failed)",
                 "status failure of deploy v1 on checkout",
                 "deploy v2 on checkout production (succeeded)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_later_deployment_whose_status_came_first_brings_its_status_event() {
+        let (_dir, store) = store_with_runs();
+        deploy(&store, "d-1", "v1", "2024-01-01T00:00:00.000Z", 1);
+        stored_by_run(&store, 1, 1);
+        store.refresh_events(&[1]).expect("first file");
+        // A statuses file names a deployment not stored yet: its status waits.
+        store
+            .connection()
+            .expect("conn")
+            .execute_batch(
+                "INSERT INTO deployment_statuses(deployment_key, state, status, at, source_file,
+                                                 source_location, run_id)
+                 VALUES ('d-2', 'failure', 'failed', '2024-01-02T00:05:00.000Z', 'x', '1', 4);",
+            )
+            .expect("status");
+        store.refresh_events(&[4]).expect("statuses file");
+        // Then a later file of that one deployment, in time order: appending its deployment
+        // alone would lose the status's event.
+        deploy(&store, "d-2", "v2", "2024-01-02T00:00:00.000Z", 2);
+        stored_by_run(&store, 2, 1);
+        store.refresh_events(&[2]).expect("later file");
+        let titles: Vec<String> = all_events(&store).into_iter().map(|(_, _, t)| t).collect();
+        assert_eq!(
+            titles,
+            [
+                "deploy v1 on checkout production (succeeded)",
+                "deploy v2 on checkout production (succeeded)",
+                "status failure of deploy v2 on checkout",
             ]
         );
     }
