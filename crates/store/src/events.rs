@@ -108,6 +108,45 @@ macro_rules! deployment_events {
     };
 }
 
+/// The title of a deployment's event, as `deployment_events!` writes it: action, version (or
+/// the sha's first ten characters), service, environment and outcome.
+pub(crate) fn deployment_title(deployment: &hindsight_model::Deployment) -> String {
+    let shown = match (&deployment.version, &deployment.sha) {
+        (Some(version), _) => version.as_str(),
+        (None, Some(sha)) => sha
+            .char_indices()
+            .nth(10)
+            .map_or(sha.as_str(), |(end, _)| &sha[..end]),
+        (None, None) => "",
+    };
+    let mut title = format!("{} {shown} on {}", deployment.action, deployment.service);
+    if let Some(environment) = &deployment.environment {
+        title.push(' ');
+        title.push_str(environment);
+    }
+    title.push_str(&format!(" ({})", deployment.status.as_str()));
+    title
+}
+
+/// A deployment's approval, as `deployment_events!` reads it: `approved` when its `approvals`
+/// attribute is a positive integer to SQLite's `CAST(… AS INTEGER)` (leading white space, a
+/// sign, then the longest run of digits: `" 2"` and `"3 reviewers"` count, `"0x1"` does not),
+/// `not approved` when it says anything else.
+pub(crate) fn deployment_approval(
+    attributes: &std::collections::BTreeMap<String, String>,
+) -> Option<&'static str> {
+    let approvals = attributes.get("approvals")?;
+    // SQLite's white space: space, tab, newline, vertical tab, form feed, carriage return.
+    let number = approvals.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    let positive = !digits.starts_with('-')
+        && digits
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .any(|digit| digit != b'0');
+    Some(if positive { "approved" } else { "not approved" })
+}
+
 /// The merged timeline's rows, in no order (see `TIMELINE_ORDER`). Each `{...}` narrows one
 /// source: `1` for every record.
 const TIMELINE_SELECT: &str = concat!(
@@ -333,6 +372,153 @@ fn deployments_in_time_order(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(count > 0 && count == stored)
 }
 
+/// The timeline events of a file's deployments, written as the deployments are stored: the
+/// common case of a deploy log in time order whose lines all come after the timeline's last
+/// event. Numbered on from that event, they keep ids in time order, and the timeline step
+/// after the file has nothing to do for it (a million lines: no second pass that reads them
+/// back and computes their rows, 2–3 s).
+///
+/// Each batch is checked before its events are written: its times must not go back, and
+/// every deployment in it must have been stored new (a deployment stored again keeps its old
+/// id and event). When a check fails, appending stops and the file's run is merged as usual
+/// (`merge_events_in` replaces the events it already has). So does a file that also stored
+/// other records: the transaction compares its counts at commit (`IngestTransaction`).
+pub(crate) struct AppendedEvents {
+    /// The id the next deployment gets if it is stored new.
+    next_deployment: i64,
+    /// The id the next event gets.
+    next_event: i64,
+    /// The latest time appended so far.
+    last_at: String,
+    /// Deployments whose events were appended.
+    pub(crate) appended: i64,
+}
+
+/// Events written by one statement, as deployments are (see `write::DEPLOYMENT_BATCH`).
+fn append_events_sql(rows: usize) -> String {
+    let row = "(?, 'deployment', ?, ?, ?, ?, ?, ?, ?)";
+    format!(
+        "INSERT INTO events(at, source, kind, service, environment, actor, title, ref_id,
+                            approval)
+         VALUES {}",
+        vec![row; rows].join(", ")
+    )
+}
+
+fn append_search_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO events_fts(rowid, title) VALUES {}",
+        vec!["(?, ?)"; rows].join(", ")
+    )
+}
+
+impl AppendedEvents {
+    /// Starts appending before a first deployment at `first_at` (as stored), if its event
+    /// comes after every event in the timeline (at the same time, only after changes' and
+    /// deployments' events: see `TIMELINE_ORDER`).
+    pub(crate) fn start(conn: &rusqlite::Connection, first_at: &str) -> Result<Option<Self>> {
+        let last: Option<(i64, String, String)> = conn
+            .query_row(
+                "SELECT id, at, source FROM events ORDER BY id DESC LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        if let Some((_, at, source)) = &last {
+            let after =
+                first_at > at.as_str() || (first_at == at && source.as_str() <= "deployment");
+            if !after {
+                return Ok(None);
+            }
+        }
+        let next_deployment = conn.query_row(
+            "SELECT coalesce(max(id), 0) + 1 FROM deployments",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(Some(Self {
+            next_deployment,
+            next_event: last.map_or(1, |(id, _, _)| id + 1),
+            last_at: first_at.to_owned(),
+            appended: 0,
+        }))
+    }
+
+    /// Whether `rows`' events, in this order, keep the timeline's time order after the
+    /// ones appended so far.
+    pub(crate) fn in_order(&self, rows: &[DeploymentEvent<'_>]) -> bool {
+        let mut last = self.last_at.as_str();
+        rows.iter().all(|row| {
+            let later = row.at >= last;
+            last = row.at;
+            later
+        })
+    }
+
+    /// After a batch of deployments was stored: writes their events (`rows`, in the order
+    /// they were stored) when every one was stored new, and returns whether it did.
+    pub(crate) fn append(
+        &mut self,
+        conn: &rusqlite::Connection,
+        rows: &[DeploymentEvent<'_>],
+    ) -> Result<bool> {
+        let Some(last) = rows.last() else {
+            return Ok(true);
+        };
+        let count = rows.len() as i64;
+        // New deployments take the next ids in the order of the statement's rows; when one
+        // was stored again instead (or not at all, being older), the highest id is lower.
+        let last_id: i64 =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM deployments", [], |row| {
+                row.get(0)
+            })?;
+        if last_id != self.next_deployment + count - 1 {
+            return Ok(false);
+        }
+        let ids: Vec<i64> = (self.next_deployment..=last_id).collect();
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 8);
+        for (row, id) in rows.iter().zip(&ids) {
+            values.extend([
+                &row.at as &dyn rusqlite::ToSql,
+                &row.action,
+                &row.service,
+                &row.environment,
+                &row.actor,
+                &row.title,
+                id,
+                &row.approval,
+            ]);
+        }
+        conn.prepare_cached(&append_events_sql(rows.len()))?
+            .execute(rusqlite::params_from_iter(values))?;
+        // Events too take the next ids, from the timeline's last one on.
+        let event_ids: Vec<i64> = (self.next_event..self.next_event + count).collect();
+        let mut search: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rows.len() * 2);
+        for (row, id) in rows.iter().zip(&event_ids) {
+            search.extend([id as &dyn rusqlite::ToSql, &row.title]);
+        }
+        conn.prepare_cached(&append_search_sql(rows.len()))?
+            .execute(rusqlite::params_from_iter(search))?;
+        self.next_deployment += count;
+        self.next_event += count;
+        self.appended += count;
+        last.at.clone_into(&mut self.last_at);
+        Ok(true)
+    }
+}
+
+/// A deployment's event as [`AppendedEvents`] writes it: the same row as
+/// `deployment_events!` computes from the stored deployment.
+pub(crate) struct DeploymentEvent<'r> {
+    pub(crate) at: &'r str,
+    pub(crate) action: &'r str,
+    pub(crate) service: &'r str,
+    pub(crate) environment: Option<&'r str>,
+    pub(crate) actor: Option<&'r str>,
+    pub(crate) title: &'r str,
+    pub(crate) approval: Option<&'static str>,
+}
+
 /// [`Store::refresh_events`] on one connection.
 fn refresh_events_on(conn: &mut rusqlite::Connection, runs: &[i64]) -> Result<()> {
     let tx = conn.transaction()?;
@@ -392,9 +578,22 @@ impl Store {
     /// logs does), so that the cost follows the files rather than the store. When that would
     /// move more than half the timeline, or when these runs stored deployment statuses or
     /// catalog entities (which change other records' events), it is rebuilt whole.
+    ///
+    /// A run whose events were written as it stored its records (an in-order deploy log
+    /// after the timeline's end, see `AppendedEvents`) needs nothing more.
     pub fn refresh_events(&self, runs: &[i64]) -> Result<()> {
+        let runs: Vec<i64> = {
+            let mut appended = self
+                .appended_runs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            runs.iter().copied().filter(|run| !appended.remove(run)).collect()
+        };
+        if runs.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.connection()?;
-        crate::with_large_cache(&mut conn, |conn| refresh_events_on(conn, runs))
+        crate::with_large_cache(&mut conn, |conn| refresh_events_on(conn, &runs))
     }
 
     /// One page of the events matching `filter`, oldest first, and how many match, counted
