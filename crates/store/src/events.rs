@@ -587,7 +587,10 @@ impl Store {
                 .appended_runs
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            runs.iter().copied().filter(|run| !appended.remove(run)).collect()
+            runs.iter()
+                .copied()
+                .filter(|run| !appended.remove(run))
+                .collect()
         };
         if runs.is_empty() {
             return Ok(());

@@ -230,6 +230,9 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
 }
 
 #[cfg(test)]
+mod appended_tests;
+
+#[cfg(test)]
 mod updates_tests;
 
 #[cfg(test)]

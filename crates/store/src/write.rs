@@ -697,16 +697,14 @@ impl IngestTransaction<'_> {
     fn decide_appending(&mut self, events: &[DeploymentEvent<'_>]) -> Result<()> {
         if let (Appending::Undecided, Some(first)) = (&self.appending, events.first()) {
             self.appending = match AppendedEvents::start(&self.conn, first.at)? {
-                Some(appended) if !self.statuses_stored()? => Appending::Yes(appended),
-                _ => Appending::No,
+                Some(appended) => Appending::Yes(appended),
+                None => Appending::No,
             };
         }
-        let appendable = match &self.appending {
-            Appending::Yes(appended) => appended.in_order(events) && !self.statuses_stored()?,
-            _ => true,
-        };
-        if !appendable {
-            self.appending = Appending::No;
+        if let Appending::Yes(appended) = &self.appending {
+            if !appended.in_order(events) || self.statuses_stored()? {
+                self.appending = Appending::No;
+            }
         }
         Ok(())
     }

@@ -1,0 +1,332 @@
+//! A deploy log's timeline events written with its deployments (`events::AppendedEvents`),
+//! and every case that must fall back to the merge.
+
+use chrono::{DateTime, Duration, Utc};
+use hindsight_model::{
+    Attribution, AttributionClass, Change, ChangeKind, DeployStatus, Deployment,
+    DeploymentStatusUpdate, SourceRef,
+};
+
+use crate::{IngestTransaction, RunMeta, Store};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
+    (dir, store)
+}
+
+fn day(n: i64) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc)
+        + Duration::hours(n)
+}
+
+/// A deployment `n` hours after the start, whose fields vary with `n` the ways a title and
+/// an approval can: no version (the sha shortened, by characters), no sha, no environment or
+/// an empty one, and approvals SQLite reads in different ways.
+fn deployment(key: &str, n: i64) -> Deployment {
+    const APPROVALS: [Option<&str>; 8] = [
+        Some("1"),
+        None,
+        Some("0"),
+        Some(" +2 reviewers"),
+        Some("-3"),
+        Some("0x1"),
+        Some("\u{b}7"),
+        Some("yes"),
+    ];
+    let i = n.unsigned_abs() as usize;
+    Deployment {
+        natural_key: key.into(),
+        service: ["checkout", "payments", "søk"][i % 3].into(),
+        environment: [Some("production"), None, Some("")][i % 3].map(str::to_owned),
+        version: (i % 4 != 1).then(|| format!("v1.{n}")),
+        sha: (i % 5 != 0).then(|| "é4e5f60718293a4b5c6d7e8f".to_owned()),
+        status: [DeployStatus::Succeeded, DeployStatus::Failed][i % 2],
+        actor: (i % 2 == 0).then(|| "ci".to_owned()),
+        actor_type: None,
+        action: ["deploy", "rollback"][i % 7 / 6].into(),
+        at: day(n),
+        attributes: APPROVALS[i % APPROVALS.len()]
+            .map(|a| ("approvals".to_owned(), a.to_owned()))
+            .into_iter()
+            .collect(),
+        updated_at: None,
+        source: SourceRef::line("deploys.log", i + 1),
+    }
+}
+
+/// Stores one file's records; returns its run.
+fn ingest(store: &Store, name: &str, write: impl FnOnce(&mut IngestTransaction<'_>)) -> i64 {
+    let meta = RunMeta {
+        path: name.to_owned(),
+        content_hash: name.to_owned(),
+        format: "test".to_owned(),
+        ingested_at: "2026-11-20T00:00:00.000Z".to_owned(),
+    };
+    let mut tx = store.begin_ingest(&meta).expect("begin");
+    write(&mut tx);
+    tx.commit().expect("commit").run_id
+}
+
+/// A file of deployments at these hours, keyed by `prefix` and the hour.
+fn deploys(store: &Store, prefix: &str, hours: impl IntoIterator<Item = i64>) -> i64 {
+    ingest(store, prefix, |tx| {
+        for n in hours {
+            tx.add_deployment(deployment(&format!("{prefix}-{n}"), n))
+                .expect("deployment");
+        }
+    })
+}
+
+/// Every event, every column, by id.
+fn events(store: &Store) -> Vec<Vec<rusqlite::types::Value>> {
+    let conn = store.connection().expect("conn");
+    let mut stmt = conn
+        .prepare("SELECT * FROM events ORDER BY id")
+        .expect("prepare");
+    let columns = stmt.column_count();
+    let rows = stmt
+        .query_map([], |row| {
+            (0..columns)
+                .map(|i| row.get(i))
+                .collect::<rusqlite::Result<_>>()
+        })
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    rows
+}
+
+fn searched(store: &Store, text: &str) -> i64 {
+    let filter = crate::EventFilter {
+        text: Some(text.to_owned()),
+        ..Default::default()
+    };
+    store
+        .search_events(&filter, 0, 10, 1000)
+        .expect("search")
+        .total
+}
+
+/// Asserts that two timelines have the same rows, naming the first that differs.
+fn assert_same(got: &[Vec<rusqlite::types::Value>], want: &[Vec<rusqlite::types::Value>]) {
+    let differs = got.iter().zip(want).position(|(g, w)| g != w);
+    if let Some(row) = differs {
+        panic!("row {row}: {:?}, a rebuild has {:?}", got[row], want[row]);
+    }
+    assert_eq!(got.len(), want.len(), "as many rows as a rebuild");
+}
+
+/// The timeline after `refresh_events(runs)` equals a rebuild from the source tables (every
+/// column; ids in the same order, though a merge leaves the ids of replaced events unused),
+/// and the search index finds what a rebuilt one finds.
+fn refreshed_equals_rebuild(store: &Store, runs: &[i64], word: &str) {
+    store.refresh_events(runs).expect("refresh");
+    let refreshed = events(store);
+    let found = searched(store, word);
+    let id = |row: &[rusqlite::types::Value]| match row[0] {
+        rusqlite::types::Value::Integer(id) => id,
+        _ => panic!("an id: {row:?}"),
+    };
+    assert!(refreshed.windows(2).all(|w| id(&w[0]) < id(&w[1])));
+    store.rebuild_events().expect("rebuild");
+    let without_ids = |rows: Vec<Vec<rusqlite::types::Value>>| -> Vec<_> {
+        rows.into_iter().map(|row| row[1..].to_vec()).collect()
+    };
+    assert_same(&without_ids(refreshed), &without_ids(events(store)));
+    assert_eq!(
+        found,
+        searched(store, word),
+        "{word} found as after a rebuild"
+    );
+    assert!(found > 0, "{word} is found");
+}
+
+#[test]
+fn a_deploy_log_in_time_order_after_the_timeline_has_its_events_as_it_commits() {
+    let (_dir, store) = store();
+    let first = deploys(&store, "a", 0..10);
+    store.refresh_events(&[first]).expect("first file");
+    let before = store.event_facets().expect("facets").total;
+    assert_eq!(before, 10);
+
+    // 150 lines (more than two batches), after the timeline's last event, in time order.
+    deploys(&store, "b", 10..160);
+    // Written as the file committed: the timeline has them before any refresh.
+    let committed = events(&store);
+    assert_eq!(committed.len(), 160);
+    assert_eq!(store.event_facets().expect("facets").total, 160);
+    assert_eq!(searched(&store, "\"v1.159\""), 1, "searchable at once");
+    store.rebuild_events().expect("rebuild");
+    assert_same(&committed, &events(&store));
+}
+
+#[test]
+fn the_timeline_refresh_leaves_an_appended_file_alone_and_merges_the_others() {
+    let (_dir, store) = store();
+    let appended = deploys(&store, "a", 0..100);
+    // A second file, earlier than the first: merged by the refresh.
+    let earlier = deploys(&store, "b", -50..-40);
+    assert_eq!(
+        events(&store).len(),
+        100,
+        "the earlier file waits for the refresh"
+    );
+    refreshed_equals_rebuild(&store, &[appended, earlier], "\"v1.-44\"");
+    assert_eq!(events(&store).len(), 110);
+}
+
+#[test]
+fn files_that_cannot_be_appended_are_merged_by_the_refresh_as_before() {
+    type File = fn(&Store) -> i64;
+    let cases: [(&str, File); 6] = [
+        ("a line goes back in time in the second batch", |store| {
+            deploys(store, "x", (100..180).chain([99]).chain(180..200))
+        }),
+        ("a line goes back before the timeline's end", |store| {
+            deploys(store, "x", [100, 101, 50, 102])
+        }),
+        ("the file starts before the timeline's end", |store| {
+            deploys(store, "x", 50..150)
+        }),
+        ("a deployment of the first file is stored again", |store| {
+            ingest(store, "x", |tx| {
+                for n in 100..150 {
+                    tx.add_deployment(deployment(&format!("x-{n}"), n))
+                        .expect("deployment");
+                }
+                let mut again = deployment("a-5", 150);
+                again.version = Some("v1.again".into());
+                tx.add_deployment(again).expect("again");
+            })
+        }),
+        ("a key twice in the file", |store| {
+            ingest(store, "x", |tx| {
+                for n in 100..170 {
+                    tx.add_deployment(deployment("x-dup", n))
+                        .expect("deployment");
+                }
+            })
+        }),
+        ("a change among the deployments", |store| {
+            ingest(store, "x", |tx| {
+                for n in 100..110 {
+                    tx.add_deployment(deployment(&format!("x-{n}"), n))
+                        .expect("deployment");
+                }
+                let mut change = Change::new(
+                    ChangeKind::Commit,
+                    "acme/checkout@1",
+                    SourceRef::line("x", 1),
+                );
+                change.title = "bump retries".into();
+                change.committed_at = Some(day(105));
+                let attribution = Attribution {
+                    class: AttributionClass::Human,
+                    tool: None,
+                    involvement: None,
+                    model: None,
+                    line_share: None,
+                    confidence: 1.0,
+                    evidence: Vec::new(),
+                };
+                tx.add_change(&change, &attribution).expect("change");
+            })
+        }),
+    ];
+    for (case, file) in cases {
+        let (_dir, store) = store();
+        let first = deploys(&store, "a", 0..60);
+        store.refresh_events(&[first]).expect("first file");
+        let run = file(&store);
+        eprintln!("case: {case}");
+        refreshed_equals_rebuild(&store, &[run], "checkout");
+    }
+}
+
+#[test]
+fn a_file_after_a_stored_status_is_merged_by_the_refresh() {
+    let (_dir, store) = store();
+    let statuses = ingest(&store, "s", |tx| {
+        tx.add_deployment_status(&DeploymentStatusUpdate {
+            deployment_key: "a-3".into(),
+            state: "failure".into(),
+            status: DeployStatus::Failed,
+            environment: None,
+            description: Some("smoke tests".into()),
+            log_url: None,
+            actor: None,
+            at: day(3) + Duration::minutes(5),
+            source: SourceRef::pointer("statuses.json", "/0"),
+        })
+        .expect("status");
+    });
+    store.refresh_events(&[statuses]).expect("statuses");
+    let run = deploys(&store, "a", 0..100);
+    assert!(events(&store).is_empty(), "nothing appended");
+    refreshed_equals_rebuild(&store, &[run], "smoke");
+}
+
+#[test]
+fn approvals_read_as_sqlite_reads_them() {
+    let (_dir, store) = store();
+    let values = [
+        "1",
+        "0",
+        "2",
+        "+3",
+        "-3",
+        " 4",
+        "\t5",
+        "\n6",
+        "\u{b}7",
+        "\u{c}8",
+        "\r9",
+        "\u{a0}1",
+        "007",
+        "000",
+        "0x1",
+        "1e3",
+        "3 reviewers",
+        "yes",
+        "",
+        "-0",
+        "+-1",
+        "99999999999999999999",
+        "-99999999999999999999",
+        "٣",
+        "１",
+    ];
+    ingest(&store, "approvals", |tx| {
+        for (n, value) in values.iter().enumerate() {
+            let mut d = deployment(&format!("a-{n}"), n as i64);
+            d.attributes = [("approvals".to_owned(), (*value).to_owned())].into();
+            tx.add_deployment(d).expect("deployment");
+        }
+    });
+    let approvals = |store: &Store| -> Vec<(String, Option<String>)> {
+        let conn = store.connection().expect("conn");
+        let mut stmt = conn
+            .prepare(
+                "SELECT json_extract(d.attributes, '$.approvals'), e.approval
+                 FROM events e JOIN deployments d ON d.id = e.ref_id ORDER BY e.id",
+            )
+            .expect("prepare");
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        rows
+    };
+    let appended = approvals(&store);
+    assert_eq!(
+        appended.len(),
+        values.len(),
+        "appended as the file committed"
+    );
+    store.rebuild_events().expect("rebuild");
+    assert_eq!(appended, approvals(&store), "as SQL computes them");
+}
