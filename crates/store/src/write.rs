@@ -675,9 +675,7 @@ impl IngestTransaction<'_> {
         // A copy older than the stored one is not written, and not counted as stored.
         self.stored += written as i64;
         if let Appending::Yes(appended) = &mut self.appending {
-            if !appended.append(&self.conn, &events)? {
-                self.appending = Appending::No;
-            }
+            appended.append(&self.conn, &events)?;
         }
         if self.statuses_stored()? {
             for row in &rows {
@@ -701,10 +699,13 @@ impl IngestTransaction<'_> {
                 None => Appending::No,
             };
         }
-        if let Appending::Yes(appended) = &self.appending {
-            if !appended.in_order(events) || self.statuses_stored()? {
-                self.appending = Appending::No;
-            }
+        let in_order = match &self.appending {
+            Appending::Yes(appended) => appended.in_order(events),
+            _ => return Ok(()),
+        };
+        let statuses = self.statuses_stored()?;
+        if let Appending::Yes(appended) = &mut self.appending {
+            appended.stopped |= !in_order || statuses;
         }
         Ok(())
     }
@@ -864,7 +865,10 @@ impl IngestTransaction<'_> {
         // Every record stored is a deployment whose event was appended: the timeline is up
         // to date for this file as it commits.
         let appended = match &self.appending {
-            Appending::Yes(appended) => appended.appended > 0 && appended.appended == self.stored,
+            Appending::Yes(appended) => {
+                appended.index_search(&self.conn)?;
+                !appended.stopped && appended.appended > 0 && appended.appended == self.stored
+            }
             _ => false,
         };
         if appended {
