@@ -98,9 +98,6 @@ pub struct Store {
     pool: pool::Pool,
     /// The timeline's filterable columns, read once per generation of the events table.
     timeline: std::sync::Mutex<Option<std::sync::Arc<columns::EventColumns>>>,
-    /// Ingest runs whose timeline events were written with their records, not refreshed yet
-    /// (see `events::AppendedEvents`).
-    appended_runs: std::sync::Mutex<std::collections::HashSet<i64>>,
 }
 
 impl Store {
@@ -124,7 +121,6 @@ impl Store {
             path: path.to_owned(),
             pool,
             timeline: std::sync::Mutex::new(None),
-            appended_runs: std::sync::Mutex::default(),
         })
     }
 
@@ -230,7 +226,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
 }
 
 #[cfg(test)]
-mod appended_tests;
+mod refresh_tests;
 
 #[cfg(test)]
 mod updates_tests;

@@ -8,8 +8,6 @@ use hindsight_model::{
 };
 use rusqlite::Connection;
 
-use crate::columns::next_timeline_generation;
-use crate::events::{deployment_approval, deployment_title, AppendedEvents, DeploymentEvent};
 use crate::{format_time, PooledConnection, Result, Store};
 
 /// Serialises the JSON columns of a change.
@@ -275,20 +273,7 @@ pub struct IngestTransaction<'a> {
     /// million times.
     services: std::collections::HashMap<String, i64>,
     /// Deployments waiting to be written together (see [`DEPLOYMENT_BATCH`]).
-    pending: Vec<PreparedDeployment>,
-    /// Whether the deployments' timeline events are written with them.
-    appending: Appending,
-    /// The store's runs whose timeline events are all written (see [`Store::refresh_events`]).
-    appended_runs: &'a std::sync::Mutex<std::collections::HashSet<i64>>,
-}
-
-/// Whether a file's deployments have their timeline events written as they are stored
-/// ([`AppendedEvents`]): decided at the first batch, and stopped for good when a batch could
-/// not be appended.
-enum Appending {
-    Undecided,
-    Yes(AppendedEvents),
-    No,
+    pending: Vec<[rusqlite::types::Value; DEPLOYMENT_VALUES]>,
 }
 
 /// Deployments written by one statement: each statement also copies every page it touches
@@ -297,12 +282,8 @@ enum Appending {
 const DEPLOYMENT_BATCH: usize = 64;
 const DEPLOYMENT_VALUES: usize = 15;
 
-/// Where some columns go among a deployment's values.
+/// Where the service id and the run go among a deployment's values.
 const SERVICE_ID: usize = 1;
-const ENVIRONMENT: usize = 2;
-const ACTOR: usize = 6;
-const ACTION: usize = 8;
-const AT: usize = 9;
 const RUN_ID: usize = 13;
 
 /// A deployment's column values, formatted and serialised: the work of storing it that needs
@@ -311,9 +292,6 @@ const RUN_ID: usize = 13;
 pub struct PreparedDeployment {
     service: String,
     values: [rusqlite::types::Value; DEPLOYMENT_VALUES],
-    /// Its timeline event's title and approval (see `deployment_events!`).
-    title: String,
-    approval: Option<&'static str>,
 }
 
 impl PreparedDeployment {
@@ -322,11 +300,7 @@ impl PreparedDeployment {
         let attributes = serde_json::to_string(&deployment.attributes)
             .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
-        let title = deployment_title(&deployment);
-        let approval = deployment_approval(&deployment.attributes);
         Ok(Self {
-            title,
-            approval,
             service: deployment.service,
             // In the order of `deployments_upsert`'s columns.
             values: [
@@ -347,29 +321,6 @@ impl PreparedDeployment {
                 text(deployment.updated_at.as_ref().map(format_time)),
             ],
         })
-    }
-}
-
-impl PreparedDeployment {
-    /// Its timeline event, once it is stored.
-    fn event(&self) -> DeploymentEvent<'_> {
-        use rusqlite::types::Value;
-        fn text(value: &Value) -> Option<&str> {
-            match value {
-                Value::Text(text) => Some(text),
-                _ => None,
-            }
-        }
-        let v = &self.values;
-        DeploymentEvent {
-            at: text(&v[AT]).unwrap_or_default(),
-            action: text(&v[ACTION]).unwrap_or_default(),
-            service: &self.service,
-            environment: text(&v[ENVIRONMENT]),
-            actor: text(&v[ACTOR]),
-            title: &self.title,
-            approval: self.approval,
-        }
     }
 }
 
@@ -432,8 +383,6 @@ impl Store {
             has_overrides: None,
             services: std::collections::HashMap::new(),
             pending: Vec::with_capacity(DEPLOYMENT_BATCH),
-            appending: Appending::Undecided,
-            appended_runs: &self.appended_runs,
         };
         tx.conn
             .prepare_cached(
@@ -647,10 +596,13 @@ impl IngestTransaction<'_> {
     pub fn add_prepared_deployment(&mut self, deployment: PreparedDeployment) -> Result<()> {
         use rusqlite::types::Value;
         self.seen += 1;
-        let mut deployment = deployment;
-        deployment.values[SERVICE_ID] = Value::Integer(self.service_id(&deployment.service)?);
-        deployment.values[RUN_ID] = Value::Integer(self.run_id);
-        self.pending.push(deployment);
+        let PreparedDeployment {
+            service,
+            mut values,
+        } = deployment;
+        values[SERVICE_ID] = Value::Integer(self.service_id(&service)?);
+        values[RUN_ID] = Value::Integer(self.run_id);
+        self.pending.push(values);
         // A stored status decides its deployment's outcome, so each is written at once then.
         if self.pending.len() == DEPLOYMENT_BATCH || self.statuses_stored()? {
             self.flush_deployments()?;
@@ -664,49 +616,21 @@ impl IngestTransaction<'_> {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.pending);
-        let events: Vec<DeploymentEvent<'_>> = rows.iter().map(PreparedDeployment::event).collect();
-        self.decide_appending(&events)?;
         let written = self
             .conn
             .prepare_cached(&deployments_upsert(rows.len()))?
-            .execute(rusqlite::params_from_iter(
-                rows.iter().flat_map(|row| row.values.iter()),
-            ))?;
+            .execute(rusqlite::params_from_iter(rows.iter().flatten()))?;
         // A copy older than the stored one is not written, and not counted as stored.
         self.stored += written as i64;
-        if let Appending::Yes(appended) = &mut self.appending {
-            appended.append(&self.conn, &events)?;
-        }
         if self.statuses_stored()? {
             for row in &rows {
-                if let rusqlite::types::Value::Text(key) = &row.values[0] {
+                if let rusqlite::types::Value::Text(key) = &row[0] {
                     apply_statuses(&self.conn, key)?;
                 }
             }
         }
         self.pending = rows;
         self.pending.clear();
-        Ok(())
-    }
-
-    /// Before a batch of deployments is stored: whether their events can be appended, as far
-    /// as can be told before (see [`AppendedEvents`]). A stored status may change any
-    /// deployment's outcome, so none are appended then.
-    fn decide_appending(&mut self, events: &[DeploymentEvent<'_>]) -> Result<()> {
-        if let (Appending::Undecided, Some(first)) = (&self.appending, events.first()) {
-            self.appending = match AppendedEvents::start(&self.conn, first.at)? {
-                Some(appended) => Appending::Yes(appended),
-                None => Appending::No,
-            };
-        }
-        let in_order = match &self.appending {
-            Appending::Yes(appended) => appended.in_order(events),
-            _ => return Ok(()),
-        };
-        let statuses = self.statuses_stored()?;
-        if let Appending::Yes(appended) = &mut self.appending {
-            appended.stopped |= !in_order || statuses;
-        }
         Ok(())
     }
 
@@ -862,18 +786,6 @@ impl IngestTransaction<'_> {
     /// Makes the whole file visible at once.
     pub fn commit(mut self) -> Result<RunSummary> {
         self.flush_deployments()?;
-        // Every record stored is a deployment whose event was appended: the timeline is up
-        // to date for this file as it commits.
-        let appended = match &self.appending {
-            Appending::Yes(appended) => {
-                appended.index_search(&self.conn)?;
-                !appended.stopped && appended.appended > 0 && appended.appended == self.stored
-            }
-            _ => false,
-        };
-        if appended {
-            next_timeline_generation(&self.conn)?;
-        }
         self.conn.prepare_cached(
             "UPDATE ingest_runs SET records_seen = ?1, records_stored = ?2, records_rejected = ?3,
                                     records_skipped = ?4
@@ -884,12 +796,6 @@ impl IngestTransaction<'_> {
         )?;
         self.conn.execute_batch("COMMIT")?;
         self.done = true;
-        if appended {
-            self.appended_runs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(self.run_id);
-        }
         self.conn.execute_batch(&format!(
             "PRAGMA temp_store = DEFAULT; {} PRAGMA shrink_memory;",
             crate::SMALL_CACHE

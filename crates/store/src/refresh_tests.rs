@@ -1,5 +1,6 @@
-//! A deploy log's timeline events written with its deployments (`events::AppendedEvents`),
-//! and every case that must fall back to the merge.
+//! The timeline refreshed after files stored through real ingest transactions
+//! (`Store::refresh_events`): whichever way it merges them (appended without a sort, or
+//! sorted with the tail), it equals a rebuild from the source tables.
 
 use chrono::{DateTime, Duration, Utc};
 use hindsight_model::{
@@ -145,41 +146,36 @@ fn refreshed_equals_rebuild(store: &Store, runs: &[i64], word: &str) {
 }
 
 #[test]
-fn a_deploy_log_in_time_order_after_the_timeline_has_its_events_as_it_commits() {
+fn a_deploy_log_in_time_order_after_the_timeline_is_appended_as_a_rebuild_would_number_it() {
     let (_dir, store) = store();
     let first = deploys(&store, "a", 0..10);
     store.refresh_events(&[first]).expect("first file");
-    let before = store.event_facets().expect("facets").total;
-    assert_eq!(before, 10);
-
-    // 150 lines (more than two batches), after the timeline's last event, in time order.
-    deploys(&store, "b", 10..160);
-    // Written as the file committed: the timeline has them before any refresh.
-    let committed = events(&store);
-    assert_eq!(committed.len(), 160);
-    assert_eq!(store.event_facets().expect("facets").total, 160);
-    assert_eq!(searched(&store, "\"v1.159\""), 1, "searchable at once");
+    let before = events(&store);
+    // 150 lines (more than two of the ingest's batches), after the timeline's last event.
+    let later = deploys(&store, "b", 10..160);
+    store.refresh_events(&[later]).expect("later file");
+    let appended = events(&store);
+    assert_eq!(
+        appended[..10],
+        before[..],
+        "the earlier events keep their ids"
+    );
+    assert_eq!(searched(&store, "\"v1.159\""), 1);
     store.rebuild_events().expect("rebuild");
-    assert_same(&committed, &events(&store));
+    assert_same(&appended, &events(&store));
 }
 
 #[test]
-fn the_timeline_refresh_leaves_an_appended_file_alone_and_merges_the_others() {
+fn two_files_refreshed_together_are_merged_in_time_order() {
     let (_dir, store) = store();
-    let appended = deploys(&store, "a", 0..100);
-    // A second file, earlier than the first: merged by the refresh.
+    let later = deploys(&store, "a", 0..100);
     let earlier = deploys(&store, "b", -50..-40);
-    assert_eq!(
-        events(&store).len(),
-        100,
-        "the earlier file waits for the refresh"
-    );
-    refreshed_equals_rebuild(&store, &[appended, earlier], "\"v1.-44\"");
+    refreshed_equals_rebuild(&store, &[later, earlier], "\"v1.-44\"");
     assert_eq!(events(&store).len(), 110);
 }
 
 #[test]
-fn files_that_cannot_be_appended_are_merged_by_the_refresh_as_before() {
+fn files_out_of_order_stored_again_or_mixed_are_merged_as_a_rebuild_would_order_them() {
     type File = fn(&Store) -> i64;
     let cases: [(&str, File); 6] = [
         ("a line goes back in time in the second batch", |store| {
@@ -247,7 +243,7 @@ fn files_that_cannot_be_appended_are_merged_by_the_refresh_as_before() {
 }
 
 #[test]
-fn a_file_after_a_stored_status_is_merged_by_the_refresh() {
+fn a_deploy_log_after_a_stored_status_brings_the_status_event() {
     let (_dir, store) = store();
     let statuses = ingest(&store, "s", |tx| {
         tx.add_deployment_status(&DeploymentStatusUpdate {
@@ -264,69 +260,8 @@ fn a_file_after_a_stored_status_is_merged_by_the_refresh() {
         .expect("status");
     });
     store.refresh_events(&[statuses]).expect("statuses");
+    // A file in time order after the timeline: appending its deployments' events alone
+    // would lose the status's.
     let run = deploys(&store, "a", 0..100);
-    assert!(events(&store).is_empty(), "nothing appended");
     refreshed_equals_rebuild(&store, &[run], "smoke");
-}
-
-#[test]
-fn approvals_read_as_sqlite_reads_them() {
-    let (_dir, store) = store();
-    let values = [
-        "1",
-        "0",
-        "2",
-        "+3",
-        "-3",
-        " 4",
-        "\t5",
-        "\n6",
-        "\u{b}7",
-        "\u{c}8",
-        "\r9",
-        "\u{a0}1",
-        "007",
-        "000",
-        "0x1",
-        "1e3",
-        "3 reviewers",
-        "yes",
-        "",
-        "-0",
-        "+-1",
-        "99999999999999999999",
-        "-99999999999999999999",
-        "٣",
-        "１",
-    ];
-    ingest(&store, "approvals", |tx| {
-        for (n, value) in values.iter().enumerate() {
-            let mut d = deployment(&format!("a-{n}"), n as i64);
-            d.attributes = [("approvals".to_owned(), (*value).to_owned())].into();
-            tx.add_deployment(d).expect("deployment");
-        }
-    });
-    let approvals = |store: &Store| -> Vec<(String, Option<String>)> {
-        let conn = store.connection().expect("conn");
-        let mut stmt = conn
-            .prepare(
-                "SELECT json_extract(d.attributes, '$.approvals'), e.approval
-                 FROM events e JOIN deployments d ON d.id = e.ref_id ORDER BY e.id",
-            )
-            .expect("prepare");
-        let rows = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("rows");
-        rows
-    };
-    let appended = approvals(&store);
-    assert_eq!(
-        appended.len(),
-        values.len(),
-        "appended as the file committed"
-    );
-    store.rebuild_events().expect("rebuild");
-    assert_eq!(appended, approvals(&store), "as SQL computes them");
 }
