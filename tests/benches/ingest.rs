@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
 
     let logfmt = dir.path().join("deploys.logfmt");
     let csv = dir.path().join("deploys.csv");
-    write_deploys(&logfmt, &csv, deploy_lines, start)?;
+    write_deploys(&logfmt, &csv, 0..deploy_lines, start)?;
     let gitlog = dir.path().join("monorepo.gitlog");
     write_gitlog(&gitlog, commits, &SERVICES, 2, |i| {
         (start + Duration::minutes(i as i64 * 5))
@@ -118,6 +118,24 @@ fn main() -> anyhow::Result<()> {
         commits_run.stored
     );
     let commit_secs = commits_run.total;
+    // A small deploy log later than everything: what a regular import of new logs costs in a
+    // store this size (the timeline's refresh should follow the file, not the store).
+    let (day_log, day_csv) = (
+        dir.path().join("later.logfmt"),
+        dir.path().join("later.csv"),
+    );
+    write_deploys(
+        &day_log,
+        &day_csv,
+        deploy_lines..deploy_lines + LATER_LINES,
+        start,
+    )?;
+    let day = timed_ingest(&app, &day_log, &options)?;
+    anyhow::ensure!(
+        day.stored == LATER_LINES,
+        "{} of {LATER_LINES} stored",
+        day.stored
+    );
 
     let peak_mb = peak_rss_mib();
     println!("ingest benchmark ({deploy_lines} logfmt deploy lines, {commits} commits)");
@@ -175,6 +193,14 @@ fn main() -> anyhow::Result<()> {
         commit_secs - commits_run.stored_after - commits_run.timeline,
         commits_run.timeline,
         commits_run.checkpoint
+    );
+    println!(
+        "  then {LATER_LINES} later deploy lines into that store: {:.3} s (parse and store \
+         {:.3} s, shipped changes {:.3} s, timeline {:.3} s)",
+        day.total,
+        day.stored_after,
+        day.total - day.stored_after - day.timeline,
+        day.timeline
     );
     match peak_mb {
         Some(mb) => {
@@ -247,6 +273,9 @@ fn timed_ingest(
 
 /// Set (to the deploy log, the baseline seconds and the line count) in the child process that
 /// ingests the deploy log into a store holding incidents.
+/// The small later deploy log's lines.
+const LATER_LINES: usize = 1_000;
+
 const WITH_INCIDENTS: &str = "HINDSIGHT_BENCH_WITH_INCIDENTS";
 
 /// The child's run: 100 incidents (scaled) stored, then the deploy log.
@@ -355,14 +384,20 @@ const FLOOR_SQL: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
         FROM b.deployments d JOIN services s ON s.name = d.service;
     COMMIT;";
 
-fn write_deploys(logfmt: &Path, csv: &Path, n: usize, start: DateTime<Utc>) -> anyhow::Result<()> {
+/// Deploy lines `lines` (seven seconds apart from `start`), as logfmt and as the same CSV.
+fn write_deploys(
+    logfmt: &Path,
+    csv: &Path,
+    lines: std::ops::Range<usize>,
+    start: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let mut lf = BufWriter::new(std::fs::File::create(logfmt)?);
     let mut cs = BufWriter::new(std::fs::File::create(csv)?);
     writeln!(
         cs,
         "ts,id,service,environment,version,sha,status,actor,actor_type,action,approvals"
     )?;
-    for i in 0..n {
+    for i in lines {
         let ts = (start + Duration::seconds(i as i64 * 7)).format("%Y-%m-%dT%H:%M:%SZ");
         let service = SERVICES[i % SERVICES.len()];
         let env = if i % 3 == 0 { "staging" } else { "production" };
