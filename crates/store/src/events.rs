@@ -209,10 +209,15 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
                       (SELECT id FROM changes WHERE run_id IN (SELECT id FROM temp.refresh_runs)))
                   OR (source = 'incident' AND ref_id IN
                       (SELECT id FROM incidents WHERE run_id IN (SELECT id FROM temp.refresh_runs)))";
+    // Found by one scan of the timeline (it has no index by record), then taken out by id: a
+    // scan each for the search index and the table took 1.3 s of a 1,000-line file's refresh
+    // in a store of a million events, against 0.8 s.
     tx.execute_batch(&format!(
-        "INSERT INTO events_fts(events_fts, rowid, title)
-             SELECT 'delete', id, title FROM events WHERE {theirs};
-         DELETE FROM events WHERE {theirs};"
+        "CREATE TEMP TABLE refresh_theirs AS SELECT id, title FROM events WHERE {theirs};
+         INSERT INTO events_fts(events_fts, rowid, title)
+             SELECT 'delete', id, title FROM temp.refresh_theirs;
+         DELETE FROM events WHERE id IN (SELECT id FROM temp.refresh_theirs);
+         DROP TABLE temp.refresh_theirs;"
     ))?;
     let first_new: Option<String> = tx.query_row(
         &format!("SELECT min(at) FROM ({})", timeline_select(true)),
