@@ -120,21 +120,21 @@ fn main() -> anyhow::Result<()> {
     let commit_secs = commits_run.total;
     // A small deploy log later than everything: what a regular import of new logs costs in a
     // store this size (the timeline's refresh should follow the file, not the store).
-    let (day_log, day_csv) = (
+    let (later_log, later_csv) = (
         dir.path().join("later.logfmt"),
         dir.path().join("later.csv"),
     );
     write_deploys(
-        &day_log,
-        &day_csv,
+        &later_log,
+        &later_csv,
         deploy_lines..deploy_lines + LATER_LINES,
         start,
     )?;
-    let day = timed_ingest(&app, &day_log, &options)?;
+    let later = timed_ingest(&app, &later_log, &options)?;
     anyhow::ensure!(
-        day.stored == LATER_LINES,
+        later.stored == LATER_LINES,
         "{} of {LATER_LINES} stored",
-        day.stored
+        later.stored
     );
 
     let peak_mb = peak_rss_mib();
@@ -197,10 +197,10 @@ fn main() -> anyhow::Result<()> {
     println!(
         "  then {LATER_LINES} later deploy lines into that store: {:.3} s (parse and store \
          {:.3} s, shipped changes {:.3} s, timeline {:.3} s)",
-        day.total,
-        day.stored_after,
-        day.total - day.stored_after - day.timeline,
-        day.timeline
+        later.total,
+        later.stored_after,
+        later.total - later.stored_after - later.timeline,
+        later.timeline
     );
     match peak_mb {
         Some(mb) => {
@@ -271,11 +271,11 @@ fn timed_ingest(
     })
 }
 
-/// Set (to the deploy log, the baseline seconds and the line count) in the child process that
-/// ingests the deploy log into a store holding incidents.
 /// The small later deploy log's lines.
 const LATER_LINES: usize = 1_000;
 
+/// Set (to the deploy log, the baseline seconds and the line count) in the child process that
+/// ingests the deploy log into a store holding incidents.
 const WITH_INCIDENTS: &str = "HINDSIGHT_BENCH_WITH_INCIDENTS";
 
 /// The child's run: 100 incidents (scaled) stored, then the deploy log.

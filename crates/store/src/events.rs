@@ -881,39 +881,6 @@ mod tests {
     }
 
     #[test]
-    fn a_later_deployment_whose_status_came_first_brings_its_status_event() {
-        let (_dir, store) = store_with_runs();
-        deploy(&store, "d-1", "v1", "2024-01-01T00:00:00.000Z", 1);
-        stored_by_run(&store, 1, 1);
-        store.refresh_events(&[1]).expect("first file");
-        // A statuses file names a deployment not stored yet: its status waits.
-        store
-            .connection()
-            .expect("conn")
-            .execute_batch(
-                "INSERT INTO deployment_statuses(deployment_key, state, status, at, source_file,
-                                                 source_location, run_id)
-                 VALUES ('d-2', 'failure', 'failed', '2024-01-02T00:05:00.000Z', 'x', '1', 4);",
-            )
-            .expect("status");
-        store.refresh_events(&[4]).expect("statuses file");
-        // Then a later file of that one deployment, in time order: appending its deployment
-        // alone would lose the status's event.
-        deploy(&store, "d-2", "v2", "2024-01-02T00:00:00.000Z", 2);
-        stored_by_run(&store, 2, 1);
-        store.refresh_events(&[2]).expect("later file");
-        let titles: Vec<String> = all_events(&store).into_iter().map(|(_, _, t)| t).collect();
-        assert_eq!(
-            titles,
-            [
-                "deploy v1 on checkout production (succeeded)",
-                "deploy v2 on checkout production (succeeded)",
-                "status failure of deploy v2 on checkout",
-            ]
-        );
-    }
-
-    #[test]
     fn events_at_the_same_time_go_by_source_record_kind_then_title_and_a_merge_equals_a_rebuild() {
         let (_dir, store) = store_with_runs();
         let noon = "2024-01-02T12:00:00.000Z";

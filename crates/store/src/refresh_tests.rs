@@ -16,7 +16,7 @@ fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn day(n: i64) -> DateTime<Utc> {
+fn hour(n: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
         .expect("time")
         .with_timezone(&Utc)
@@ -43,12 +43,12 @@ fn deployment(key: &str, n: i64) -> Deployment {
         service: ["checkout", "payments", "søk"][i % 3].into(),
         environment: [Some("production"), None, Some("")][i % 3].map(str::to_owned),
         version: (i % 4 != 1).then(|| format!("v1.{n}")),
-        sha: (i % 5 != 0).then(|| "é4e5f60718293a4b5c6d7e8f".to_owned()),
+        sha: (!i.is_multiple_of(5)).then(|| "é4e5f60718293a4b5c6d7e8f".to_owned()),
         status: [DeployStatus::Succeeded, DeployStatus::Failed][i % 2],
-        actor: (i % 2 == 0).then(|| "ci".to_owned()),
+        actor: i.is_multiple_of(2).then(|| "ci".to_owned()),
         actor_type: None,
         action: ["deploy", "rollback"][i % 7 / 6].into(),
-        at: day(n),
+        at: hour(n),
         attributes: APPROVALS[i % APPROVALS.len()]
             .map(|a| ("approvals".to_owned(), a.to_owned()))
             .into_iter()
@@ -218,7 +218,7 @@ fn files_out_of_order_stored_again_or_mixed_are_merged_as_a_rebuild_would_order_
                     SourceRef::line("x", 1),
                 );
                 change.title = "bump retries".into();
-                change.committed_at = Some(day(105));
+                change.committed_at = Some(hour(105));
                 let attribution = Attribution {
                     class: AttributionClass::Human,
                     tool: None,
@@ -254,7 +254,7 @@ fn a_deploy_log_after_a_stored_status_brings_the_status_event() {
             description: Some("smoke tests".into()),
             log_url: None,
             actor: None,
-            at: day(3) + Duration::minutes(5),
+            at: hour(3) + Duration::minutes(5),
             source: SourceRef::pointer("statuses.json", "/0"),
         })
         .expect("status");
