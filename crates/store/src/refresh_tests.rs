@@ -8,13 +8,8 @@ use hindsight_model::{
     DeploymentStatusUpdate, SourceRef,
 };
 
-use crate::{IngestTransaction, RunMeta, Store};
-
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
-    (dir, store)
-}
+use crate::updates_tests::{ingest, store};
+use crate::Store;
 
 fn hour(n: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
@@ -56,19 +51,6 @@ fn deployment(key: &str, n: i64) -> Deployment {
         updated_at: None,
         source: SourceRef::line("deploys.log", i + 1),
     }
-}
-
-/// Stores one file's records; returns its run.
-fn ingest(store: &Store, name: &str, write: impl FnOnce(&mut IngestTransaction<'_>)) -> i64 {
-    let meta = RunMeta {
-        path: name.to_owned(),
-        content_hash: name.to_owned(),
-        format: "test".to_owned(),
-        ingested_at: "2026-11-20T00:00:00.000Z".to_owned(),
-    };
-    let mut tx = store.begin_ingest(&meta).expect("begin");
-    write(&mut tx);
-    tx.commit().expect("commit").run_id
 }
 
 /// A file of deployments at these hours, keyed by `prefix` and the hour.

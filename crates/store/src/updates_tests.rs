@@ -14,14 +14,18 @@ fn t(text: &str) -> DateTime<Utc> {
         .expect("time")
 }
 
-fn store() -> (tempfile::TempDir, Store) {
+pub(crate) fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("h.sqlite")).expect("open");
     (dir, store)
 }
 
-/// Runs `write` in its own ingest transaction, as one file would.
-fn ingest(store: &Store, name: &str, write: impl FnOnce(&mut crate::IngestTransaction<'_>)) {
+/// Runs `write` in its own ingest transaction, as one file would; returns its run.
+pub(crate) fn ingest(
+    store: &Store,
+    name: &str,
+    write: impl FnOnce(&mut crate::IngestTransaction<'_>),
+) -> i64 {
     let meta = RunMeta {
         path: name.to_owned(),
         content_hash: name.to_owned(),
@@ -30,7 +34,7 @@ fn ingest(store: &Store, name: &str, write: impl FnOnce(&mut crate::IngestTransa
     };
     let mut tx = store.begin_ingest(&meta).expect("begin");
     write(&mut tx);
-    tx.commit().expect("commit");
+    tx.commit().expect("commit").run_id
 }
 
 fn incident(status: &str, updated_at: Option<&str>) -> Incident {
