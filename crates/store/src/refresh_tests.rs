@@ -18,20 +18,11 @@ fn hour(n: i64) -> DateTime<Utc> {
         + Duration::hours(n)
 }
 
-/// A deployment `n` hours after the start, whose fields vary with `n` the ways a title and
-/// an approval can: no version (the sha shortened, by characters), no sha, no environment or
-/// an empty one, and approvals SQLite reads in different ways.
+/// A deployment `n` hours after the start, whose fields vary with `n` the ways its event's
+/// title and approval can: no version (the sha shortened, by characters), no sha, no
+/// environment or an empty one, approved, not approved or silent.
 fn deployment(key: &str, n: i64) -> Deployment {
-    const APPROVALS: [Option<&str>; 8] = [
-        Some("1"),
-        None,
-        Some("0"),
-        Some(" +2 reviewers"),
-        Some("-3"),
-        Some("0x1"),
-        Some("\u{b}7"),
-        Some("yes"),
-    ];
+    const APPROVALS: [Option<&str>; 3] = [Some("1"), None, Some("0")];
     let i = n.unsigned_abs() as usize;
     Deployment {
         natural_key: key.into(),
