@@ -1,9 +1,9 @@
 //! The merged timeline: every incident event, deployment and change as one searchable table.
 
 use rusqlite::types::Value;
-use rusqlite::OptionalExtension;
 
 use crate::columns::{next_timeline_generation, FILTER_COLUMNS};
+use crate::time_seek::{first_id_from, last_id_to};
 use crate::{Result, Store, StoreError};
 
 /// One row of the merged timeline.
@@ -219,17 +219,26 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
          DELETE FROM events WHERE id IN (SELECT id FROM temp.refresh_theirs);
          DROP TABLE temp.refresh_theirs;"
     ))?;
-    let first_new: Option<String> = tx.query_row(
-        &format!("SELECT min(at) FROM ({})", timeline_select(true)),
-        [],
-        |row| row.get(0),
-    )?;
-    let Some(first_new) = first_new else {
-        return Ok(true);
+    // The tail: the events from the first at or after the first new one (`i64::MAX`: none,
+    // as in an empty timeline, where finding the first new one would read them all).
+    let tail_from = if last_event_id(tx)? == 0 {
+        i64::MAX
+    } else {
+        let first_new: Option<String> = tx.query_row(
+            &format!("SELECT min(at) FROM ({})", timeline_select(true)),
+            [],
+            |row| row.get(0),
+        )?;
+        let Some(first_new) = first_new else {
+            return Ok(true);
+        };
+        first_id_from(tx, &first_new, false, 1)?.unwrap_or(i64::MAX)
     };
+    // Against the span of ids (at least the count, read without a scan of the table).
     let (tail, total): (i64, i64) = tx.query_row(
-        "SELECT (SELECT count(*) FROM events WHERE at >= ?1), (SELECT count(*) FROM events)",
-        [&first_new],
+        "SELECT (SELECT count(*) FROM events WHERE id >= ?1),
+                (SELECT coalesce(max(id) - min(id) + 1, 0) FROM events)",
+        [tail_from],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     if tail > 0 && tail * 2 > total {
@@ -247,7 +256,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
         )?;
         before
     } else {
-        insert_with_tail(tx, &first_new)?
+        insert_with_tail(tx, tail_from)?
     };
     tx.execute(
         "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
@@ -256,21 +265,21 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(true)
 }
 
-/// Takes out the events from `first_new` on (the tail) and inserts them again with the runs'
-/// new ones, sorted in time order. Returns the last id before them.
-fn insert_with_tail(tx: &rusqlite::Transaction<'_>, first_new: &str) -> Result<i64> {
+/// Takes out the events from id `tail_from` on (the tail) and inserts them again with the
+/// runs' new ones, sorted in time order. Returns the last id before them.
+fn insert_with_tail(tx: &rusqlite::Transaction<'_>, tail_from: i64) -> Result<i64> {
     tx.execute(
         &format!(
-            "CREATE TEMP TABLE refresh_tail AS SELECT {EVENT_COLUMNS} FROM events WHERE at >= ?1"
+            "CREATE TEMP TABLE refresh_tail AS SELECT {EVENT_COLUMNS} FROM events WHERE id >= ?1"
         ),
-        [first_new],
+        [tail_from],
     )?;
     tx.execute(
         "INSERT INTO events_fts(events_fts, rowid, title)
-             SELECT 'delete', id, title FROM events WHERE at >= ?1",
-        [first_new],
+             SELECT 'delete', id, title FROM events WHERE id >= ?1",
+        [tail_from],
     )?;
-    tx.execute("DELETE FROM events WHERE at >= ?1", [first_new])?;
+    tx.execute("DELETE FROM events WHERE id >= ?1", [tail_from])?;
     let before = last_event_id(tx)?;
     tx.execute_batch(&format!(
         "INSERT INTO events({EVENT_COLUMNS})
@@ -460,23 +469,11 @@ impl Store {
         to: Option<&str>,
     ) -> Result<(i64, i64)> {
         let first: Option<i64> = match from {
-            Some(from) => conn
-                .query_row(
-                    "SELECT id FROM events WHERE at >= ?1 ORDER BY at, id LIMIT 1",
-                    [from],
-                    |row| row.get(0),
-                )
-                .optional()?,
+            Some(from) => first_id_from(conn, from, false, 1)?,
             None => conn.query_row("SELECT min(id) FROM events", [], |row| row.get(0))?,
         };
         let last: Option<i64> = match to {
-            Some(to) => conn
-                .query_row(
-                    "SELECT id FROM events WHERE at <= ?1 ORDER BY at DESC, id DESC LIMIT 1",
-                    [to],
-                    |row| row.get(0),
-                )
-                .optional()?,
+            Some(to) => last_id_to(conn, to)?,
             None => conn.query_row("SELECT max(id) FROM events", [], |row| row.get(0))?,
         };
         Ok(match (first, last) {

@@ -1,7 +1,8 @@
 //! Event counts per time bucket: the timeline's brush draws them over the whole stored range.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
+use crate::time_seek::first_id_from;
 use crate::{EventFilter, Result, Store};
 
 impl Store {
@@ -79,9 +80,10 @@ impl Store {
 
 /// The earliest and latest event times (two index seeks); `None` when there is no event.
 pub(crate) fn time_range(conn: &Connection) -> Result<Option<(String, String)>> {
-    // Two subqueries, two index seeks: `min(at), max(at)` in one select reads every row.
+    // The first and the last id's: ids follow time.
     let (min, max): (Option<String>, Option<String>) = conn.query_row(
-        "SELECT (SELECT min(at) FROM events), (SELECT max(at) FROM events)",
+        "SELECT (SELECT at FROM events ORDER BY id LIMIT 1),
+                (SELECT at FROM events ORDER BY id DESC LIMIT 1)",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
@@ -91,13 +93,16 @@ pub(crate) fn time_range(conn: &Connection) -> Result<Option<(String, String)>> 
 /// The id of the first event at or after each bound (`i64::MAX` past the last event): since
 /// ids follow time, bucket `i` holds exactly the ids from `ids[i]` up to `ids[i + 1]`.
 fn first_ids(conn: &Connection, bounds: &[String]) -> Result<Vec<i64>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM events WHERE at >= ?1 ORDER BY at, id LIMIT 1")?;
+    // Each bound's search starts from the previous one's answer (the bounds ascend).
+    let mut from = 1;
     bounds
         .iter()
         .map(|bound| {
-            let id: Option<i64> = stmt.query_row([bound], |row| row.get(0)).optional()?;
-            Ok(id.unwrap_or(i64::MAX))
+            if from == i64::MAX {
+                return Ok(from);
+            }
+            from = first_id_from(conn, bound, false, from)?.unwrap_or(i64::MAX);
+            Ok(from)
         })
         .collect()
 }

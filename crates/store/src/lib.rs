@@ -16,6 +16,7 @@ mod pool;
 mod read;
 mod review;
 mod settings;
+mod time_seek;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -87,6 +88,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_partial_event_indexes.sql"),
     include_str!("../migrations/0014_search_index_without_sizes.sql"),
     include_str!("../migrations/0015_timeline_filters_in_memory.sql"),
+    include_str!("../migrations/0016_events_without_time_index.sql"),
 ];
 
 /// The schema version this build writes.
@@ -314,7 +316,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_14_timeline_loses_its_filter_indexes_and_still_filters() {
+    fn a_version_14_timeline_loses_its_indexes_and_still_filters_by_value_and_time() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v14.sqlite");
         let indexes = |conn: &Connection| -> Vec<String> {
@@ -342,12 +344,20 @@ mod tests {
             assert_eq!(indexes(&conn).len(), 10, "{:?}", indexes(&conn));
         }
         let store = Store::open(&path).expect("migrate");
-        assert_eq!(indexes(&store.connection().expect("conn")), ["events_at"]);
+        assert!(indexes(&store.connection().expect("conn")).is_empty());
         let staging = EventFilter {
             environments: vec!["staging".into()],
             ..EventFilter::default()
         };
         let page = store.search_events(&staging, 0, 10, 10).expect("search");
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [2]);
+        let from_the_second = EventFilter {
+            from: Some("2026-11-01T00:00:30.000Z".into()),
+            ..EventFilter::default()
+        };
+        let page = store
+            .search_events(&from_the_second, 0, 10, 10)
+            .expect("window");
         assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [2]);
         assert_eq!(
             store.event_facets().expect("facets").services,
