@@ -6,7 +6,7 @@ use crate::time_seek::first_id_from;
 use crate::{EventFilter, Result, Store};
 
 impl Store {
-    /// The earliest and latest event times (two index seeks); `None` when there is no event.
+    /// The earliest and latest event times (two seeks); `None` when there is no event.
     pub fn event_time_range(&self) -> Result<Option<(String, String)>> {
         let conn = self.connection()?;
         time_range(&conn)
@@ -78,9 +78,9 @@ impl Store {
     }
 }
 
-/// The earliest and latest event times (two index seeks); `None` when there is no event.
+/// The earliest and latest event times (the first and the last id's, two seeks); `None` when
+/// there is no event.
 pub(crate) fn time_range(conn: &Connection) -> Result<Option<(String, String)>> {
-    // The first and the last id's: ids follow time.
     let (min, max): (Option<String>, Option<String>) = conn.query_row(
         "SELECT (SELECT at FROM events ORDER BY id LIMIT 1),
                 (SELECT at FROM events ORDER BY id DESC LIMIT 1)",
@@ -93,16 +93,23 @@ pub(crate) fn time_range(conn: &Connection) -> Result<Option<(String, String)>> 
 /// The id of the first event at or after each bound (`i64::MAX` past the last event): since
 /// ids follow time, bucket `i` holds exactly the ids from `ids[i]` up to `ids[i + 1]`.
 fn first_ids(conn: &Connection, bounds: &[String]) -> Result<Vec<i64>> {
-    // Each bound's search starts from the previous one's answer (the bounds ascend).
-    let mut from = 1;
+    // Each bound's search starts from the previous bound's answer when it lies no earlier
+    // (bounds ascend; one that does not is searched from the start).
+    let mut previous: Option<(&str, i64)> = None;
     bounds
         .iter()
         .map(|bound| {
-            if from == i64::MAX {
-                return Ok(from);
-            }
-            from = first_id_from(conn, bound, false, from)?.unwrap_or(i64::MAX);
-            Ok(from)
+            let from = match previous {
+                Some((earlier, found)) if earlier <= bound.as_str() => found,
+                _ => 1,
+            };
+            let found = if from == i64::MAX {
+                from
+            } else {
+                first_id_from(conn, bound, false, from)?.unwrap_or(i64::MAX)
+            };
+            previous = Some((bound, found));
+            Ok(found)
         })
         .collect()
 }
