@@ -221,7 +221,8 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     ))?;
     // The tail: the events from the first at or after the first new one (`i64::MAX`: none,
     // as in an empty timeline, where finding the first new one would read them all).
-    let tail_from = if last_event_id(tx)? == 0 {
+    let last = last_event_id(tx)?;
+    let tail_from = if last == 0 {
         i64::MAX
     } else {
         let first_new: Option<String> = tx.query_row(
@@ -246,7 +247,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     }
     let before = if tail == 0 && deployments_in_time_order(tx)? {
         // Read in id order, they are in timeline order already: no sort of a million rows.
-        let before = last_event_id(tx)?;
+        // They follow `last`: with no tail, nothing was taken out since it was read.
         tx.execute(
             &format!(
                 "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id",
@@ -254,7 +255,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
             ),
             [],
         )?;
-        before
+        last
     } else {
         insert_with_tail(tx, tail_from)?
     };

@@ -189,6 +189,30 @@ mod tests {
         (dir, store)
     }
 
+    #[test]
+    fn each_bound_finds_its_first_event_whatever_came_before_it() {
+        let (_dir, store) = seeded();
+        let conn = store.connection().expect("conn");
+        // Ascending (each search starts from the previous answer), past the last event, then
+        // earlier again (searched from the start), then a half hour.
+        let bounds: Vec<String> = [3, 1, 4, 5, 0, 2]
+            .iter()
+            .map(|h| format!("2024-01-01T{h:02}:00:00.000Z"))
+            .chain(["2024-01-01T01:30:00.000Z".to_owned()])
+            .collect();
+        let alone: Vec<i64> = bounds
+            .iter()
+            .map(|b| {
+                crate::time_seek::first_id_from(&conn, b, false, 1)
+                    .expect("alone")
+                    .unwrap_or(i64::MAX)
+            })
+            .collect();
+        // Six events an hour from id 1: hour h starts at id 6h + 1.
+        assert_eq!(alone, [19, 7, i64::MAX, i64::MAX, 1, 13, 10]);
+        assert_eq!(super::first_ids(&conn, &bounds).expect("together"), alone);
+    }
+
     /// Hourly bounds from `first` to `last` o'clock on 2024-01-01.
     fn hours(first: u32, last: u32) -> Vec<String> {
         (first..=last)
