@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::ingest::stored_runs;
 use crate::{Hindsight, IngestReportDto, Result};
 
 /// `(name, bytes)` of every demo file, in ingest order.
@@ -49,7 +50,8 @@ impl Hindsight {
         for (name, bytes) in DEMO_FILES {
             files.push(self.ingest_bytes(name, bytes, now)?);
         }
-        self.refresh_analysis()?;
+        // Every start refreshes what follows from the data, with this build's analysis.
+        self.update_after(&stored_runs(&files), &mut |_| {})?;
         Ok(IngestReportDto { files })
     }
 }

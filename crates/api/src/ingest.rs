@@ -169,19 +169,7 @@ impl Hindsight {
                 outcome
             });
         }
-        let stored: Vec<&FileOutcomeDto> = files.iter().filter(|f| f.status == "stored").collect();
-        let format_in = |names: &[&str]| {
-            stored
-                .iter()
-                .any(|f| f.format.as_deref().is_some_and(|n| names.contains(&n)))
-        };
-        // Pull requests and tickets take their class from related commits, which may arrive in
-        // any file order: classify them together once everything is stored.
-        let relational = ["github-pulls", "servicenow-change", "jira-issues"];
-        let reclassified = format_in(&relational);
-        if reclassified {
-            self.reclassify()?;
-        }
+        let stored = stored_runs(&files);
         // Nothing stored (every file already ingested, failed or cancelled): nothing changed.
         if !stored.is_empty() {
             let mut step = |step: &str| {
@@ -195,13 +183,53 @@ impl Hindsight {
                     bytes_total: 0,
                 })
             };
-            let runs: Vec<i64> = stored.iter().filter_map(|f| f.run_id).collect();
-            // Reclassified changes and log entries joining earlier incidents change events of
-            // other runs' records: the whole timeline is rebuilt after those.
-            let own_records_only = !reclassified && !format_in(&["pagerduty-log-entries"]);
-            self.refresh_in_steps(own_records_only.then_some(runs.as_slice()), &mut step)?;
+            self.update_after(&stored, &mut step)?;
         }
         Ok(IngestReportDto { files })
+    }
+
+    /// Writes what follows from the files the runs `stored` (id and format of each) stored:
+    /// classes of pull requests and tickets, what deployments shipped, the links and the
+    /// timeline. Each run is marked updated once that is written. With no run, the links and
+    /// the whole timeline are worked out again.
+    pub(crate) fn update_after(
+        &self,
+        stored: &[(i64, &str)],
+        step: &mut dyn FnMut(&str),
+    ) -> Result<()> {
+        let format_in = |names: &[&str]| stored.iter().any(|(_, format)| names.contains(format));
+        // Pull requests and tickets take their class from related commits, which may arrive in
+        // any file order: classify them together once everything is stored.
+        let relational = ["github-pulls", "servicenow-change", "jira-issues"];
+        let reclassified = format_in(&relational);
+        if reclassified {
+            self.reclassify()?;
+        }
+        let runs: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+        // Reclassified changes and log entries joining earlier incidents change events of
+        // other runs' records: the whole timeline is rebuilt after those.
+        let own_records_only =
+            !runs.is_empty() && !reclassified && !format_in(&["pagerduty-log-entries"]);
+        self.refresh_in_steps(own_records_only.then_some(runs.as_slice()), step)?;
+        self.store.mark_runs_updated(&runs)?;
+        Ok(())
+    }
+
+    /// Finishes the update of files whose records were stored by a process that stopped
+    /// (killed, crashed, out of power) before it wrote what follows from them; without this
+    /// their timeline events and links would never be written, as ingesting the same file
+    /// again is a no-op. Returns how many runs it updated (none in the usual case).
+    pub fn finish_interrupted_updates(&self) -> Result<usize> {
+        let waiting = self.store.runs_awaiting_update()?;
+        if waiting.is_empty() {
+            return Ok(0);
+        }
+        let stored: Vec<(i64, &str)> = waiting
+            .iter()
+            .map(|(id, format)| (*id, format.as_str()))
+            .collect();
+        self.update_after(&stored, &mut |_| {})?;
+        Ok(waiting.len())
     }
 
     /// Ingests bytes that did not come from a path of their own (the bundled demo, a dialog).
@@ -614,6 +642,15 @@ fn cancelled(name: &str) -> FileOutcomeDto {
         rejections: Vec::new(),
         error: Some(ApiError::Cancelled.to_dto()),
     }
+}
+
+/// The run id and format of each file that was stored.
+pub(crate) fn stored_runs(files: &[FileOutcomeDto]) -> Vec<(i64, &str)> {
+    files
+        .iter()
+        .filter(|f| f.status == "stored")
+        .filter_map(|f| Some((f.run_id?, f.format.as_deref()?)))
+        .collect()
 }
 
 fn failed(name: &str, format: Option<Format>, error: ApiError) -> FileOutcomeDto {

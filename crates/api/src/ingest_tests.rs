@@ -221,3 +221,73 @@ fn the_same_file_in_another_zone_is_read_again_and_updates_its_records() {
         .expect("ingest");
     assert_eq!(twice.files[0].status, "already_ingested");
 }
+
+/// Every event of the timeline, oldest first.
+fn all_events(app: &Hindsight) -> Vec<crate::EventDto> {
+    let mut events = Vec::new();
+    loop {
+        let page = app
+            .search_events(&crate::EventQueryDto {
+                offset: events.len() as i64,
+                limit: crate::timeline::MAX_PAGE,
+                ..Default::default()
+            })
+            .expect("events");
+        if page.events.is_empty() {
+            return events;
+        }
+        events.extend(page.events);
+    }
+}
+
+#[test]
+fn files_whose_update_a_stopped_process_never_wrote_are_updated_when_the_store_opens() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&demo)
+        .expect("demo")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    files.sort();
+    // Pull requests take their class from commits once everything is stored.
+    files.push(fixture("github-pulls/pulls.json"));
+    let (_reference_dir, reference) = open();
+    ingest(&reference, &files, None);
+    assert_eq!(reference.store.runs_awaiting_update().expect("runs"), []);
+
+    // What a process killed between each file's commit and the update after it leaves: the
+    // records stored and nothing that follows from them.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("h.sqlite");
+    {
+        let stopped = Hindsight::open(&db).expect("open");
+        for path in &files {
+            let bytes = std::fs::read(path).expect("read");
+            let outcome = stopped
+                .ingest_bytes(&path.display().to_string(), &bytes, now())
+                .expect("store");
+            assert_eq!(outcome.status, "stored", "{outcome:#?}");
+        }
+        let waiting = stopped.store.runs_awaiting_update().expect("runs");
+        assert_eq!(waiting.len(), files.len());
+        assert!(waiting.iter().any(|(_, format)| format == "github-pulls"));
+        assert!(all_events(&stopped).is_empty());
+        assert!(stopped.store.all_links().expect("links").is_empty());
+    }
+
+    let app = Hindsight::open(&db).expect("open again");
+    assert_eq!(app.store.runs_awaiting_update().expect("runs"), []);
+    let events = all_events(&app);
+    assert!(events.len() > 100, "{} events", events.len());
+    assert_eq!(events, all_events(&reference));
+    let links = app.store.all_links().expect("links");
+    assert!(!links.is_empty());
+    assert_eq!(links, reference.store.all_links().expect("links"));
+    assert_eq!(
+        app.store.changes().expect("changes"),
+        reference.store.changes().expect("changes")
+    );
+    // Nothing is waiting any more: opening again does no work.
+    drop(app);
+    let again = Hindsight::open(&db).expect("open a third time");
+    assert_eq!(again.finish_interrupted_updates().expect("finish"), 0);
+}

@@ -85,6 +85,7 @@ impl Hindsight {
                 app.set_rules(loaded);
             }
         }
+        app.finish_interrupted_updates()?;
         Ok(app)
     }
 

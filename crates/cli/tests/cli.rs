@@ -440,3 +440,94 @@ fn zone_reads_zone_less_times_and_an_unknown_zone_is_bad_input() {
     let listed = text(&out.stdout);
     assert!(listed.contains("2026-07-14T12:51:00"), "{listed}");
 }
+
+/// A deploy log of `lines` logfmt lines, a minute apart.
+fn write_deploy_log(path: &Path, lines: usize) {
+    use std::fmt::Write as _;
+    let mut log = String::new();
+    for i in 0..lines {
+        let at = chrono::DateTime::from_timestamp(1_790_000_000 + i as i64 * 60, 0)
+            .expect("time")
+            .format("%Y-%m-%dT%H:%M:%SZ");
+        let service = ["checkout", "payments", "search"][i % 3];
+        writeln!(
+            log,
+            "ts={at} id=dep-{i} service={service} environment=production version=v1.{i} \
+             sha={i:040x} status=succeeded actor=ci-bot actor_type=automation action=deploy"
+        )
+        .expect("write");
+    }
+    std::fs::write(path, log).expect("write the log");
+}
+
+/// How many deployments and timeline events the store holds, read by opening it the way
+/// every host does (which finishes an update a killed process left undone).
+fn deployments_and_events(db: &Path) -> (i64, i64) {
+    let app = hindsight_api::Hindsight::open(db).expect("the store opens");
+    let deployments = app.overview().expect("overview").deployments;
+    // Counted exactly up to the offset and beyond it: the last event's offset gives all.
+    let events = app
+        .search_events(&hindsight_api::EventQueryDto {
+            offset: (deployments - 1).max(0),
+            limit: 1,
+            ..Default::default()
+        })
+        .expect("events");
+    assert!(!events.total_capped);
+    (deployments, events.total)
+}
+
+#[test]
+fn an_ingest_killed_at_any_moment_leaves_the_whole_file_with_its_timeline_or_none_of_it() {
+    const LINES: usize = 30_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("deploys.logfmt");
+    write_deploy_log(&log, LINES);
+    let log_arg = log.to_str().expect("path");
+    let started = std::time::Instant::now();
+    let whole = hindsight(&dir.path().join("whole.sqlite"), &["ingest", log_arg]);
+    assert!(whole.status.success(), "{}", text(&whole.stderr));
+    let took = started.elapsed();
+    assert_eq!(
+        deployments_and_events(&dir.path().join("whole.sqlite")),
+        (LINES as i64, LINES as i64)
+    );
+
+    // Killed at moments spread over a whole run: reading the file, committing it, then
+    // writing what follows from it (the links and the timeline), the last fifth of a run
+    // here; so the moments are closer together late in the run.
+    let mut outcomes = Vec::new();
+    for percent in [10, 30, 50, 60, 70, 75, 80, 85, 90, 95] {
+        let db = dir.path().join(format!("killed-{percent}.sqlite"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .arg("--db")
+            .arg(&db)
+            .args(["ingest", log_arg])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        std::thread::sleep(took.mul_f64(f64::from(percent) / 100.0));
+        // SIGKILL: nothing of the process runs after it (it may have finished already).
+        let _ = child.kill();
+        child.wait().expect("wait");
+        let (deployments, events) = deployments_and_events(&db);
+        eprintln!("killed at {percent}% of a run: {deployments} deployments, {events} events");
+        assert!(
+            deployments == 0 || deployments == LINES as i64,
+            "killed at {percent}%: {deployments} of {LINES} deployments stored"
+        );
+        assert_eq!(events, deployments, "killed at {percent}%");
+        outcomes.push(deployments);
+        // Ingesting the file again completes it either way.
+        let again = hindsight(&db, &["ingest", log_arg]);
+        assert!(again.status.success(), "{}", text(&again.stderr));
+        assert_eq!(
+            deployments_and_events(&db),
+            (LINES as i64, LINES as i64),
+            "killed at {percent}%, then ingested again"
+        );
+    }
+    // The first kill came before the file's commit.
+    assert_eq!(outcomes[0], 0, "{outcomes:?}");
+}

@@ -89,6 +89,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_search_index_without_sizes.sql"),
     include_str!("../migrations/0015_timeline_filters_in_memory.sql"),
     include_str!("../migrations/0016_events_without_time_index.sql"),
+    include_str!("../migrations/0017_runs_awaiting_update.sql"),
+    include_str!("../migrations/0018_search_index_larger_flushes.sql"),
 ];
 
 /// The schema version this build writes.
@@ -313,6 +315,34 @@ mod tests {
             })
             .expect("new table");
         assert_eq!(overrides, 0);
+    }
+
+    #[test]
+    fn a_version_16_store_counts_its_runs_updated_and_its_search_index_flushes_in_16_mb() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v16.sqlite");
+        {
+            let mut conn = open_connection(&path).expect("open");
+            migrate_to(&mut conn, &path, 16).expect("v16");
+            conn.execute_batch(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                         records_stored, records_rejected)
+                 VALUES ('a.gitlog', 'h', 'git-log', '2026-11-01T00:00:00.000Z', 1, 1, 0);",
+            )
+            .expect("v16 run");
+        }
+        let store = Store::open(&path).expect("migrate");
+        // A run stored before runs were marked had its update written with it.
+        assert_eq!(store.runs_awaiting_update().expect("runs"), []);
+        let conn = store.connection().expect("conn");
+        let hashsize: i64 = conn
+            .query_row(
+                "SELECT v FROM events_fts_config WHERE k = 'hashsize'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the search index's setting");
+        assert_eq!(hashsize, 16 << 20);
     }
 
     #[test]

@@ -387,8 +387,8 @@ impl Store {
         tx.conn
             .prepare_cached(
                 "INSERT INTO ingest_runs(path, content_hash, format, ingested_at,
-                                     records_seen, records_stored, records_rejected)
-             VALUES (?1, ?2, ?3, ?4, 0, 0, 0)",
+                                     records_seen, records_stored, records_rejected, updated)
+             VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0)",
             )?
             .execute(params![
                 meta.path,
@@ -461,6 +461,33 @@ impl Store {
                  WHERE i.id = incident_links.incident_id AND d.id = incident_links.deployment_id)",
             [],
         )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The runs whose files are stored but whose update (what deployments shipped, the
+    /// links, the timeline) was not written: a process stopped between the two. With each
+    /// run's format, oldest first.
+    pub fn runs_awaiting_update(&self) -> Result<Vec<(i64, String)>> {
+        let conn = self.connection()?;
+        let mut stmt =
+            conn.prepare("SELECT id, format FROM ingest_runs WHERE updated = 0 ORDER BY id")?;
+        let runs = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(runs)
+    }
+
+    /// Records that the update after the runs `ids` is written.
+    pub fn mark_runs_updated(&self, ids: &[i64]) -> Result<()> {
+        let mut conn = self.connection()?;
+        let tx = conn.transaction()?;
+        {
+            let mut mark = tx.prepare("UPDATE ingest_runs SET updated = 1 WHERE id = ?1")?;
+            for id in ids {
+                mark.execute([id])?;
+            }
+        }
         tx.commit()?;
         Ok(())
     }
