@@ -218,7 +218,9 @@ impl Hindsight {
     /// Finishes the update of files whose records were stored by a process that stopped
     /// (killed, crashed, out of power) before it wrote what follows from them; without this
     /// their timeline events and links would never be written, as ingesting the same file
-    /// again is a no-op. Returns how many runs it updated (none in the usual case).
+    /// again is a no-op. Returns how many runs it updated (none in the usual case). A store
+    /// opened while another process is still writing an update writes it a second time, to
+    /// the same result: each of its steps replaces what it writes in one transaction.
     pub fn finish_interrupted_updates(&self) -> Result<usize> {
         let waiting = self.store.runs_awaiting_update()?;
         if waiting.is_empty() {
