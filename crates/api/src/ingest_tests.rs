@@ -275,6 +275,7 @@ fn files_whose_update_a_stopped_process_never_wrote_are_updated_when_the_store_o
     }
 
     let app = Hindsight::open(&db).expect("open again");
+    assert_eq!(app.updates_finished_at_open(), files.len());
     assert_eq!(app.store.runs_awaiting_update().expect("runs"), []);
     let events = all_events(&app);
     assert!(events.len() > 100, "{} events", events.len());
@@ -289,5 +290,5 @@ fn files_whose_update_a_stopped_process_never_wrote_are_updated_when_the_store_o
     // Nothing is waiting any more: opening again does no work.
     drop(app);
     let again = Hindsight::open(&db).expect("open a third time");
-    assert_eq!(again.finish_interrupted_updates().expect("finish"), 0);
+    assert_eq!(again.updates_finished_at_open(), 0);
 }

@@ -69,6 +69,9 @@ pub struct Hindsight {
     /// The rules in force and where they came from, built-in first. Behind a lock because the
     /// settings screen swaps them while the window keeps its workspace.
     rules: RwLock<(Arc<Rules>, Vec<String>)>,
+    /// How many ingest runs' updates opening the store finished (see
+    /// [`Hindsight::finish_interrupted_updates`]).
+    finished_at_open: usize,
 }
 
 impl Hindsight {
@@ -76,17 +79,24 @@ impl Hindsight {
     /// A rules file chosen in the settings is applied when it still loads; when it does not,
     /// the built-in rules stay in force and the settings report why.
     pub fn open(db: &Path) -> Result<Self> {
-        let app = Self {
+        let mut app = Self {
             store: Store::open(db)?,
             rules: RwLock::new((Arc::new(Rules::builtin()), vec!["built-in".to_owned()])),
+            finished_at_open: 0,
         };
         if let Some(path) = app.stored_rules_file()? {
             if let Ok(loaded) = load_rules(Path::new(&path)) {
                 app.set_rules(loaded);
             }
         }
-        app.finish_interrupted_updates()?;
+        app.finished_at_open = app.finish_interrupted_updates()?;
         Ok(app)
+    }
+
+    /// How many files' updates (links, timeline) opening the store finished because the
+    /// process that ingested them stopped before writing them; 0 in the usual case.
+    pub fn updates_finished_at_open(&self) -> usize {
+        self.finished_at_open
     }
 
     /// Waits until everything stored so far is written into the store's file itself. Commits

@@ -326,6 +326,14 @@ fn run(cli: &Cli) -> Result<ExitCode, ApiError> {
     }
     let db = cli.db.clone().unwrap_or_else(Hindsight::default_db_path);
     let mut app = Hindsight::open(&db)?;
+    match app.updates_finished_at_open() {
+        0 => {}
+        n => eprintln!(
+            "note: finished the update (links, timeline) of {n} ingested file{} that an \
+             interrupted run had left undone",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
     if let Some(rules) = &cli.rules {
         app = app.with_rules_file(rules)?;
     }

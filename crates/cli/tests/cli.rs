@@ -511,8 +511,19 @@ fn an_ingest_killed_at_any_moment_leaves_the_whole_file_with_its_timeline_or_non
         // SIGKILL: nothing of the process runs after it (it may have finished already).
         let _ = child.kill();
         child.wait().expect("wait");
+        // The next command finishes what the kill left undone, and says so.
+        let next = hindsight(&db, &["runs"]);
+        assert!(next.status.success(), "{}", text(&next.stderr));
+        let noted = text(&next.stderr).contains("interrupted run had left undone");
         let (deployments, events) = deployments_and_events(&db);
-        eprintln!("killed at {percent}% of a run: {deployments} deployments, {events} events");
+        eprintln!(
+            "killed at {percent}% of a run: {deployments} deployments, {events} events, \
+             update finished by the next command: {noted}"
+        );
+        assert!(
+            !noted || deployments == LINES as i64,
+            "killed at {percent}%"
+        );
         assert!(
             deployments == 0 || deployments == LINES as i64,
             "killed at {percent}%: {deployments} of {LINES} deployments stored"
