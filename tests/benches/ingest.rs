@@ -54,49 +54,19 @@ fn main() -> anyhow::Result<()> {
     let schema = "CREATE TABLE deployments(ts TEXT, id TEXT, service TEXT, environment TEXT, \
                   version TEXT, sha TEXT, status TEXT, actor TEXT, actor_type TEXT, action TEXT, \
                   approvals TEXT);";
-    let t = Instant::now();
-    let status = Command::new("sqlite3")
-        .arg(&baseline_db)
-        .arg(schema)
-        .arg(".mode csv")
-        .arg(format!(".import --skip 1 {} deployments", csv.display()))
-        .status()?;
-    let baseline = t.elapsed().as_secs_f64();
-    anyhow::ensure!(status.success(), "sqlite3 .import failed");
-
+    let baseline = timed_import(&baseline_db, schema, &csv)?;
     // The same import into a table keyed as Hindsight's is: a unique natural key (what makes a
     // re-ingest update rather than duplicate) and the (service, time) index linking reads.
-    let keyed_db = dir.path().join("keyed.sqlite");
     let keyed_schema = schema.replace("id TEXT,", "id TEXT NOT NULL UNIQUE,")
         + " CREATE INDEX deployments_service_time ON deployments(service, ts);";
-    let t = Instant::now();
-    let status = Command::new("sqlite3")
-        .arg(&keyed_db)
-        .arg(&keyed_schema)
-        .arg(".mode csv")
-        .arg(format!(".import --skip 1 {} deployments", csv.display()))
-        .status()?;
-    let keyed = t.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        status.success(),
-        "sqlite3 .import into the keyed table failed"
-    );
-
+    let keyed = timed_import(&dir.path().join("keyed.sqlite"), &keyed_schema, &csv)?;
     // The keyed import again with the 16 KB pages a new Hindsight store has (SQLite's default,
     // which the imports above use, is 4 KB): the same table in the same page size.
-    let keyed_paged_db = dir.path().join("keyed-16k.sqlite");
-    let t = Instant::now();
-    let status = Command::new("sqlite3")
-        .arg(&keyed_paged_db)
-        .arg(format!("PRAGMA page_size = 16384; {keyed_schema}"))
-        .arg(".mode csv")
-        .arg(format!(".import --skip 1 {} deployments", csv.display()))
-        .status()?;
-    let keyed_paged = t.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        status.success(),
-        "sqlite3 .import into the keyed table with 16 KB pages failed"
-    );
+    let keyed_paged = timed_import(
+        &dir.path().join("keyed-16k.sqlite"),
+        &format!("PRAGMA page_size = 16384; {keyed_schema}"),
+        &csv,
+    )?;
 
     // SQLite's own floor for Hindsight's table: the same rows moved by one INSERT … SELECT into
     // a store with Hindsight's schema (its natural-key index, time index and foreign keys) and
@@ -245,6 +215,24 @@ fn main() -> anyhow::Result<()> {
         .status()?;
     anyhow::ensure!(status.success(), "the run with incidents failed");
     Ok(())
+}
+
+/// Seconds sqlite3 takes to create `db` with `schema` and import `csv` into its `deployments`.
+fn timed_import(db: &Path, schema: &str, csv: &Path) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let status = Command::new("sqlite3")
+        .arg(db)
+        .arg(schema)
+        .arg(".mode csv")
+        .arg(format!(".import --skip 1 {} deployments", csv.display()))
+        .status()?;
+    let secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        status.success(),
+        "sqlite3 .import into {} failed",
+        db.display()
+    );
+    Ok(secs)
 }
 
 /// One file's ingest, timed by its progress: in all, until every record was stored, and the
