@@ -182,7 +182,7 @@ pub(crate) const SMALL_CACHE: &str = "PRAGMA cache_size = -16384;";
 /// smaller, pages spill to the WAL row after row. Given back afterwards (`SMALL_CACHE`, then
 /// `shrink_memory`). With 16 KB pages a 64 MB cache was no faster and raised the ingest
 /// bench's peak memory from 258–272 MB to 295–310 MB in the process that links incidents
-/// (what SQLite's page allocations leave in the C heap); 32 MB gave 258–261 MB.
+/// (what SQLite's page allocations leave in the C heap); 32 MB gave 246–274 MB.
 pub(crate) const LARGE_CACHE: &str = "PRAGMA cache_size = -32768;";
 
 /// Runs a bulk write on `conn` with the large page cache, then gives the memory back.
@@ -287,6 +287,8 @@ mod tests {
         let old_path = dir.path().join("old.sqlite");
         {
             let mut conn = Connection::open(&old_path).expect("create");
+            conn.execute_batch("PRAGMA page_size = 4096;")
+                .expect("page size");
             let mode: String = conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
                 .expect("wal");
