@@ -356,6 +356,7 @@ fn operation_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{collect, deployment};
 
     const YAML: &str = "apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -406,16 +407,7 @@ status:
 ";
 
     fn run(text: &str) -> Vec<Parsed> {
-        let mut out = Vec::new();
-        parse("app.yaml", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
-        out
-    }
-
-    fn deployment(parsed: &Parsed) -> &Deployment {
-        match parsed {
-            Parsed::Record(Record::Deployment(d)) => d,
-            other => panic!("not a deployment: {other:?}"),
-        }
+        collect(Box::new(|sink| parse("app.yaml", text.as_bytes(), sink)))
     }
 
     #[test]

@@ -330,6 +330,7 @@ fn reject(location: &str, field: Option<&str>, reason: &str, raw: &str) -> Parse
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::deployment;
 
     fn run(parser: crate::ParseFn, text: &str) -> Vec<Parsed> {
         let mut out = Vec::new();
@@ -340,13 +341,6 @@ mod tests {
         )
         .expect("parse");
         out
-    }
-
-    fn deployment(parsed: &Parsed) -> &Deployment {
-        match parsed {
-            Parsed::Record(Record::Deployment(d)) => d,
-            other => panic!("not a deployment: {other:?}"),
-        }
     }
 
     #[test]

@@ -340,6 +340,7 @@ fn to_deployment(file: &str, pointer: &str, item: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{deployment, rejection};
 
     const SAMPLE: &str = r#"[
   {
@@ -448,20 +449,6 @@ mod tests {
             .map(|n| n.parse::<usize>().expect("count"))
             .sum();
         assert_eq!(statuses.len(), stored);
-    }
-
-    fn deployment(parsed: &Parsed) -> &Deployment {
-        match parsed {
-            Parsed::Record(Record::Deployment(d)) => d,
-            other => panic!("not a deployment: {other:?}"),
-        }
-    }
-
-    fn rejection(parsed: &Parsed) -> &Rejection {
-        match parsed {
-            Parsed::Rejected(r) => r,
-            other => panic!("not a rejection: {other:?}"),
-        }
     }
 
     #[test]

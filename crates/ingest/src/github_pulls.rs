@@ -204,6 +204,7 @@ fn to_change(file: &str, pointer: &str, item: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{change, collect};
 
     const SAMPLE: &str = r#"[
   {
@@ -253,16 +254,7 @@ mod tests {
 ]"#;
 
     fn run(text: &str) -> Vec<Parsed> {
-        let mut out = Vec::new();
-        parse("prs.json", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
-        out
-    }
-
-    fn change(parsed: &Parsed) -> &Change {
-        match parsed {
-            Parsed::Record(Record::Change(c)) => c,
-            other => panic!("not a change: {other:?}"),
-        }
+        collect(Box::new(|sink| parse("prs.json", text.as_bytes(), sink)))
     }
 
     #[test]

@@ -186,7 +186,7 @@ fn to_deployment(file: &str, pointer: &str, item: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hindsight_model::Rejection;
+    use crate::test_support::{collect, deployment, rejection};
 
     const SAMPLE: &str = r#"[
   {
@@ -226,23 +226,7 @@ mod tests {
 ]"#;
 
     fn run(text: &str) -> Vec<Parsed> {
-        let mut out = Vec::new();
-        parse("gl.json", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
-        out
-    }
-
-    fn deployment(parsed: &Parsed) -> &Deployment {
-        match parsed {
-            Parsed::Record(Record::Deployment(d)) => d,
-            other => panic!("not a deployment: {other:?}"),
-        }
-    }
-
-    fn rejection(parsed: &Parsed) -> &Rejection {
-        match parsed {
-            Parsed::Rejected(r) => r,
-            other => panic!("not a rejection: {other:?}"),
-        }
+        collect(Box::new(|sink| parse("gl.json", text.as_bytes(), sink)))
     }
 
     #[test]

@@ -165,22 +165,15 @@ fn to_incident(file: &str, pointer: &str, item: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::incidents_and_rejections;
     use hindsight_model::Rejection;
 
     const FIXTURE: &str =
         include_str!("../../../fixtures/formats/grafana-oncall/alert_groups.json");
 
     fn parse_all(text: &str) -> (Vec<Incident>, Vec<Rejection>) {
-        let mut incidents = Vec::new();
-        let mut rejections = Vec::new();
-        parse("ag.json", text.as_bytes(), &mut |p| match p {
-            Parsed::Record(Record::Incident(i)) => incidents.push(i),
-            Parsed::Record(other) => panic!("unexpected record {other:?}"),
-            Parsed::Rejected(r) => rejections.push(r),
-            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
-        })
-        .expect("parses");
-        (incidents, rejections)
+        incidents_and_rejections(Box::new(|sink| parse("ag.json", text.as_bytes(), sink)))
+            .expect("parses")
     }
 
     #[test]

@@ -248,20 +248,13 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::incidents_and_rejections;
 
     const FIXTURE: &str = include_str!("../../../fixtures/formats/incidentio/incidents.json");
 
     fn parse_all(text: &str) -> (Vec<Incident>, Vec<Rejection>) {
-        let mut incidents = Vec::new();
-        let mut rejections = Vec::new();
-        parse("io.json", text.as_bytes(), &mut |p| match p {
-            Parsed::Record(Record::Incident(i)) => incidents.push(i),
-            Parsed::Record(other) => panic!("unexpected record {other:?}"),
-            Parsed::Rejected(r) => rejections.push(r),
-            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
-        })
-        .expect("parses");
-        (incidents, rejections)
+        incidents_and_rejections(Box::new(|sink| parse("io.json", text.as_bytes(), sink)))
+            .expect("parses")
     }
 
     #[test]

@@ -236,6 +236,7 @@ fn to_change(file: &str, pointer: &str, issue: &Value) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{change, collect};
 
     const SAMPLE: &str = r#"{"expand": "schema,names", "startAt": 0, "maxResults": 50, "total": 4, "issues": [
   {"expand": "operations,changelog", "id": "10012", "self": "https://acme.atlassian.net/rest/api/3/issue/10012", "key": "OPS-12",
@@ -266,16 +267,7 @@ mod tests {
 ]}"#;
 
     fn run(text: &str) -> Vec<Parsed> {
-        let mut out = Vec::new();
-        parse("jira.json", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
-        out
-    }
-
-    fn change(parsed: &Parsed) -> &Change {
-        match parsed {
-            Parsed::Record(Record::Change(c)) => c,
-            other => panic!("not a change: {other:?}"),
-        }
+        collect(Box::new(|sink| parse("jira.json", text.as_bytes(), sink)))
     }
 
     #[test]

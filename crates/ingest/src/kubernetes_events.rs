@@ -271,6 +271,7 @@ fn to_deployment(file: &str, pointer: &str, item: &Value) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{collect, deployment};
 
     const SAMPLE: &str = r#"{"apiVersion": "v1", "items": [
   {"apiVersion": "v1", "kind": "Event",
@@ -294,16 +295,7 @@ mod tests {
 ], "kind": "List", "metadata": {"resourceVersion": ""}}"#;
 
     fn run(text: &str) -> Vec<Parsed> {
-        let mut out = Vec::new();
-        parse("events.json", text.as_bytes(), &mut |p| out.push(p)).expect("parse");
-        out
-    }
-
-    fn deployment(parsed: &Parsed) -> &Deployment {
-        match parsed {
-            Parsed::Record(Record::Deployment(d)) => d,
-            other => panic!("not a deployment: {other:?}"),
-        }
+        collect(Box::new(|sink| parse("events.json", text.as_bytes(), sink)))
     }
 
     #[test]

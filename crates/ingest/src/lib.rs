@@ -26,6 +26,8 @@ mod pagerduty_log;
 mod postmortem;
 mod servicenow;
 mod statuspage;
+#[cfg(test)]
+mod test_support;
 pub mod time;
 
 use std::borrow::Cow;

@@ -381,19 +381,15 @@ pub(crate) fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::incidents_and_rejections;
 
     const FIXTURE: &str =
         include_str!("../../../fixtures/formats/postmortem/shakespeare-sonnet.md");
 
     fn parse_all(file: &str, text: &str) -> Result<(Incident, Vec<Rejection>), IngestError> {
-        let mut incidents = Vec::new();
-        let mut rejections = Vec::new();
-        parse(file, text.as_bytes(), &Zone::default(), &mut |p| match p {
-            Parsed::Record(Record::Incident(i)) => incidents.push(i),
-            Parsed::Record(other) => panic!("unexpected record {other:?}"),
-            Parsed::Rejected(r) => rejections.push(r),
-            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
-        })?;
+        let (mut incidents, rejections) = incidents_and_rejections(Box::new(|sink| {
+            parse(file, text.as_bytes(), &Zone::default(), sink)
+        }))?;
         assert_eq!(incidents.len(), 1);
         Ok((incidents.remove(0), rejections))
     }

@@ -436,6 +436,7 @@ fn read_csv(bytes: &[u8]) -> Result<CsvRows, (usize, usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::change;
 
     const JSON: &str = r#"{"result": [
   {
@@ -470,13 +471,6 @@ mod tests {
         })
         .expect("parse");
         out
-    }
-
-    fn change(parsed: &Parsed) -> &Change {
-        match parsed {
-            Parsed::Record(Record::Change(c)) => c,
-            other => panic!("not a change: {other:?}"),
-        }
     }
 
     fn rejected(parsed: &Parsed) -> (&str, Option<&str>) {

@@ -200,20 +200,15 @@ fn component_names(item: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::incidents_and_rejections;
 
     const FIXTURE: &str = include_str!("../../../fixtures/formats/statuspage/incidents.json");
 
     fn parse_all(text: &str) -> (Vec<Incident>, Vec<Rejection>) {
-        let mut incidents = Vec::new();
-        let mut rejections = Vec::new();
-        parse("incidents.json", text.as_bytes(), &mut |p| match p {
-            Parsed::Record(Record::Incident(i)) => incidents.push(i),
-            Parsed::Record(other) => panic!("unexpected record {other:?}"),
-            Parsed::Rejected(r) => rejections.push(r),
-            Parsed::Skipped(s) => panic!("unexpected skipped record {s:?}"),
-        })
-        .expect("fixture parses");
-        (incidents, rejections)
+        incidents_and_rejections(Box::new(|sink| {
+            parse("incidents.json", text.as_bytes(), sink)
+        }))
+        .expect("fixture parses")
     }
 
     fn rfc(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<String> {

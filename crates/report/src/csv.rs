@@ -138,11 +138,6 @@ pub(crate) fn changes_csv(report: &Report) -> String {
             .changes
             .iter()
             .map(|c| {
-                let evidence: Vec<String> = c
-                    .evidence
-                    .iter()
-                    .map(|e| format!("{} at {}: {}", e.signal, e.location, e.matched_text))
-                    .collect();
                 vec![
                     text(&c.kind),
                     text(&c.natural_key),
@@ -154,7 +149,7 @@ pub(crate) fn changes_csv(report: &Report) -> String {
                     opt_text(c.tool.as_deref()),
                     opt_text(c.involvement.as_deref()),
                     num(c.confidence),
-                    text(&evidence.join("; ")),
+                    text(&c.evidence_line()),
                     text(&c.source_file),
                     text(&c.source_location),
                 ]

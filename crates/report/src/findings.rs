@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::{display_rate, escape_html, escape_markdown, ReportRate};
+use crate::layout::Table;
+use crate::{display_rate, ReportRate};
 
 /// Findings, per-team rates, blast radius and sensitivity over the report's window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,14 +81,11 @@ pub(crate) fn join_or_dash(items: &[String]) -> String {
     }
 }
 
-/// One findings section as a table, laid out once for Markdown and HTML.
+/// One findings section: a title, a note and a table.
 struct Section {
     title: &'static str,
     note: Option<&'static str>,
-    /// Header and whether the column holds figures: right-aligned, and in Markdown not escaped
-    /// (they are Hindsight's own text).
-    columns: &'static [(&'static str, bool)],
-    rows: Vec<Vec<String>>,
+    table: Table,
 }
 
 /// The sections with rows: the findings always, the others when they have any.
@@ -97,88 +95,94 @@ fn sections(f: &ReportFindings) -> Vec<Section> {
         note: (!f.senior_roster).then_some(
             "No roster of senior reviewers was given, so every AI change counts as without senior approval.",
         ),
-        columns: &[("Finding", false), ("Failed / counted", true), ("Incidents", false)],
-        rows: f
-            .findings
-            .iter()
-            .map(|x| {
+        table: Table::of(
+            [
+                ("Finding", false),
+                ("Failed / counted", true),
+                ("Incidents", false),
+            ],
+            &f.findings,
+            |x| {
                 vec![
-                    x.description.clone(),
-                    display_rate(&x.failures),
-                    join_or_dash(&x.incidents),
+                    x.description.as_str().into(),
+                    display_rate(&x.failures).into(),
+                    join_or_dash(&x.incidents).into(),
                 ]
-            })
-            .collect(),
+            },
+        ),
     }];
     let more = [
         Section {
             title: "Failure rate per team",
             note: None,
-            columns: &[
-                ("Team", false),
-                ("Class", false),
-                ("Failed / deployed", true),
-            ],
-            rows: f
-                .teams
-                .iter()
-                .map(|t| vec![t.team.clone(), t.class.clone(), display_rate(&t.failures)])
-                .collect(),
+            table: Table::of(
+                [
+                    ("Team", false),
+                    ("Class", false),
+                    ("Failed / deployed", true),
+                ],
+                &f.teams,
+                |t| {
+                    vec![
+                        t.team.as_str().into(),
+                        t.class.as_str().into(),
+                        display_rate(&t.failures).into(),
+                    ]
+                },
+            ),
         },
         Section {
             title: "Blast radius by trigger cohort",
             note: None,
-            columns: &[
-                ("Trigger", false),
-                ("Incidents", true),
-                ("Services", false),
-                ("Components", false),
-                ("Regions", false),
-                ("Services per incident", true),
-                ("Impact minutes", true),
-            ],
-            rows: f
-                .blast_radius
-                .iter()
-                .map(|b| {
+            table: Table::of(
+                [
+                    ("Trigger", false),
+                    ("Incidents", true),
+                    ("Services", false),
+                    ("Components", false),
+                    ("Regions", false),
+                    ("Services per incident", true),
+                    ("Impact minutes", true),
+                ],
+                &f.blast_radius,
+                |b| {
                     vec![
-                        b.cohort.clone(),
-                        b.incidents.to_string(),
-                        join_or_dash(&b.services),
-                        join_or_dash(&b.components),
-                        join_or_dash(&b.regions),
-                        format!("{:.2}", b.services_per_incident),
-                        format!("{:.0} ({} unresolved)", b.impact_minutes, b.unresolved),
+                        b.cohort.as_str().into(),
+                        b.incidents.to_string().into(),
+                        join_or_dash(&b.services).into(),
+                        join_or_dash(&b.components).into(),
+                        join_or_dash(&b.regions).into(),
+                        format!("{:.2}", b.services_per_incident).into(),
+                        format!("{:.0} ({} unresolved)", b.impact_minutes, b.unresolved).into(),
                     ]
-                })
-                .collect(),
+                },
+            ),
         },
         Section {
             title: "Sensitivity to the link window and score threshold",
             note: None,
-            columns: &[
-                ("Link window", true),
-                ("Threshold", true),
-                ("AI failed", true),
-                ("Human failed", true),
-                ("AI / human (95% CI)", true),
-            ],
-            rows: f
-                .sensitivity
-                .iter()
-                .map(|s| {
+            table: Table::of(
+                [
+                    ("Link window", true),
+                    ("Threshold", true),
+                    ("AI failed", true),
+                    ("Human failed", true),
+                    ("AI / human (95% CI)", true),
+                ],
+                &f.sensitivity,
+                |s| {
                     vec![
-                        format!("{} h", s.window_hours),
-                        format!("{:.1}", s.threshold),
-                        display_rate(&s.ai),
-                        display_rate(&s.human),
-                        ratio(s),
+                        format!("{} h", s.window_hours).into(),
+                        format!("{:.1}", s.threshold).into(),
+                        display_rate(&s.ai).into(),
+                        display_rate(&s.human).into(),
+                        ratio(s).into(),
                     ]
-                })
-                .collect(),
+                },
+            ),
         },
     ];
-    sections.extend(more.into_iter().filter(|s| !s.rows.is_empty()));
+    sections.extend(more.into_iter().filter(|s| !s.table.is_empty()));
     sections
 }
 
@@ -190,28 +194,7 @@ pub(crate) fn markdown(f: &ReportFindings) -> String {
         if let Some(note) = section.note {
             let _ = writeln!(out, "{note}\n");
         }
-        let line = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
-        let columns = section.columns;
-        let _ = writeln!(
-            out,
-            "{}",
-            line(columns.iter().map(|c| c.0.to_owned()).collect())
-        );
-        let align = columns
-            .iter()
-            .map(|c| if c.1 { "---:" } else { "---" }.to_owned());
-        let _ = writeln!(out, "{}", line(align.collect()));
-        for row in &section.rows {
-            let cells = row.iter().zip(columns).map(|(cell, (_, figures))| {
-                if *figures {
-                    cell.clone()
-                } else {
-                    escape_markdown(cell)
-                }
-            });
-            let _ = writeln!(out, "{}", line(cells.collect()));
-        }
-        let _ = writeln!(out);
+        out.push_str(&section.table.markdown());
     }
     out
 }
@@ -224,29 +207,11 @@ pub(crate) fn html(f: &ReportFindings) -> String {
         if let Some(note) = section.note {
             let _ = writeln!(out, "<p>{note}</p>");
         }
-        let header: String = section
-            .columns
-            .iter()
-            .map(|(name, _)| format!("<th>{name}</th>"))
-            .collect();
-        let _ = writeln!(out, "<table><tr>{header}</tr>");
-        for row in &section.rows {
-            let cells: String = row
-                .iter()
-                .zip(section.columns)
-                .map(|(cell, (_, figures))| {
-                    let class = if *figures { " class=\"n\"" } else { "" };
-                    format!("<td{class}>{}</td>", escape_html(cell))
-                })
-                .collect();
-            let _ = writeln!(out, "<tr>{cells}</tr>");
-        }
-        let _ = writeln!(out, "</table>");
+        out.push_str(&section.table.html());
     }
     out
 }
 
-/// The sections in Markdown (escaped, tables only).
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use crate::escape::html as esc;
-use crate::{display_class, display_duration, display_rate, display_time, short_sha, Report};
+use crate::layout;
+use crate::{display_class, display_duration, display_time, short_sha, Report};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24;background:#fff}
@@ -52,23 +53,7 @@ pub(crate) fn render(report: &Report) -> String {
         if rows.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "<table><tr><th>{title}</th><th>Changes</th><th>Deployed</th><th>Failed, confirmed links</th><th>Failed, including suspects &ge; {:.2}</th></tr>",
-            s.suspect_threshold
-        );
-        for cohort in rows {
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"{0}\">{0}</td><td class=\"n\">{1}</td><td class=\"n\">{2}</td><td>{3}</td><td>{4}</td></tr>",
-                esc(&cohort.cohort),
-                cohort.changes,
-                cohort.deployed,
-                esc(&display_rate(&cohort.failed_confirmed)),
-                esc(&display_rate(&cohort.failed_including_suspected))
-            );
-        }
-        let _ = writeln!(out, "</table>");
+        out.push_str(&layout::cohorts(title, rows, s.suspect_threshold).html());
         out.push_str(&crate::charts::failure_rate_chart(rows));
     }
 
@@ -117,20 +102,7 @@ pub(crate) fn render(report: &Report) -> String {
             let _ = writeln!(out, "</p>");
         }
         if !incident.timeline.is_empty() {
-            let _ = writeln!(
-                out,
-                "<table><tr><th>Time</th><th>Event</th><th>Detail</th></tr>"
-            );
-            for event in &incident.timeline {
-                let _ = writeln!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&display_time(&event.at)),
-                    esc(&event.kind),
-                    esc(&event.text)
-                );
-            }
-            let _ = writeln!(out, "</table>");
+            out.push_str(&layout::timeline(incident).html());
         }
         if incident.suspects.is_empty() {
             let _ = writeln!(out, "<p class=\"muted\">No deployment of this service in the link window before impact.</p>");
@@ -173,7 +145,6 @@ pub(crate) fn render(report: &Report) -> String {
         let _ = writeln!(out, "</ol>");
     }
 
-    let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v:.1} {unit}"));
     let st = &report.stratified;
     let _ = writeln!(out, "<h2>AI vs human, held fixed</h2>\n<ul>");
     for (label, estimate) in crate::charts::stratified_rows(st) {
@@ -188,86 +159,24 @@ pub(crate) fn render(report: &Report) -> String {
     out.push_str(&crate::charts::stratified_chart(st));
 
     let d = &report.dora;
+    let _ = writeln!(out, "<h2>DORA figures (production)</h2>");
+    out.push_str(&layout::dora(d).html());
     let _ = writeln!(
         out,
-        "<h2>DORA figures (production)</h2>\n<table><tr><th>Figure</th><th>Value</th></tr>"
-    );
-    let rows = [
-        (
-            "Deployments",
-            format!(
-                "{} ({} per week)",
-                d.deployments,
-                opt(d.deployments_per_week, "").trim()
-            ),
-        ),
-        (
-            "Lead time for changes",
-            format!(
-                "median {}, p90 {}",
-                opt(d.lead_time_median_hours, "h"),
-                opt(d.lead_time_p90_hours, "h")
-            ),
-        ),
-        ("Change failure rate", display_rate(&d.change_failure_rate)),
-        (
-            "Failed deployment recovery time",
-            format!(
-                "median {}, p90 {} ({} not recovered)",
-                opt(d.recovery_median_minutes, "min"),
-                opt(d.recovery_p90_minutes, "min"),
-                d.unrecovered_failed_deployments
-            ),
-        ),
-    ];
-    for (name, value) in rows {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td></tr>",
-            esc(name),
-            esc(&value)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "</table>\n<p class=\"muted\">Quantiles: {}.</p>",
+        "<p class=\"muted\">Quantiles: {}.</p>",
         esc(&d.estimator)
     );
 
     if !report.recovery.is_empty() {
-        let _ = writeln!(out, "<h2>Recovery by trigger cohort</h2>\n<table><tr><th>Trigger</th><th>Incidents</th><th>Open</th><th>Acknowledge (median / p90)</th><th>Resolve (median / p90)</th><th>Severities</th></tr>");
-        for r in &report.recovery {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{} / {}</td><td>{} / {}</td><td>{}</td></tr>",
-                esc(&r.cohort),
-                r.incidents,
-                r.open,
-                esc(&opt(r.acknowledge_median_minutes, "min")),
-                esc(&opt(r.acknowledge_p90_minutes, "min")),
-                esc(&opt(r.resolve_median_minutes, "min")),
-                esc(&opt(r.resolve_p90_minutes, "min")),
-                esc(&r.severity_mix)
-            );
-        }
-        let _ = writeln!(out, "</table>");
+        let _ = writeln!(out, "<h2>Recovery by trigger cohort</h2>");
+        out.push_str(&layout::recovery(&report.recovery).html());
         out.push_str(&crate::charts::recovery_chart(&report.recovery));
     }
 
     if !report.what_ifs.is_empty() {
-        let _ = writeln!(out, "<h2>Policy what-ifs</h2>\n<table><tr><th>Guardrail</th><th>Changes gated</th><th>Operations gated</th><th>Incidents it would have gated</th><th>Added lead time</th></tr>");
-        for w in &report.what_ifs {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{:.1} h</td></tr>",
-                esc(&w.rule),
-                w.gated_changes.len(),
-                w.gated_operations.len(),
-                esc(&w.incidents_prevented.join(", ")),
-                w.added_lead_time_hours
-            );
-        }
-        let _ = writeln!(out, "</table>\n<ul>");
+        let _ = writeln!(out, "<h2>Policy what-ifs</h2>");
+        out.push_str(&layout::what_ifs(report).html());
+        let _ = writeln!(out, "<ul>");
         for w in &report.what_ifs {
             let _ = writeln!(out, "<li>{}: {}</li>", esc(&w.rule), esc(&w.method));
         }
@@ -279,26 +188,7 @@ pub(crate) fn render(report: &Report) -> String {
     }
 
     let _ = writeln!(out, "<h2>Changes</h2>");
-    let _ = writeln!(out, "<table><tr><th>Change</th><th>Repository</th><th>Title</th><th>Author</th><th>Attribution</th><th>Evidence</th></tr>");
-    for change in &report.changes {
-        let evidence: Vec<String> = change
-            .evidence
-            .iter()
-            .map(|e| format!("{} at {}: {}", e.signal, e.location, e.matched_text))
-            .collect();
-        let _ = writeln!(
-            out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-            esc(short_sha(&change.natural_key)),
-            esc(change.repo.as_deref().unwrap_or("-")),
-            esc(&change.title),
-            esc(change.author.as_deref().unwrap_or("unknown")),
-            esc(&change.class),
-            esc(&display_class(&change.class, change.tool.as_deref())),
-            esc(&evidence.join("; "))
-        );
-    }
-    let _ = writeln!(out, "</table>");
+    out.push_str(&layout::changes(report).html());
 
     let _ = writeln!(out, "<h2>Method</h2>\n<ul>");
     for line in &report.methodology {
@@ -320,20 +210,7 @@ fn cover(out: &mut String, report: &Report) {
         return;
     }
     let _ = writeln!(out, "<h3>Sources ingested</h3>");
-    let _ = writeln!(out, "<table><tr><th>File</th><th>Format</th><th>SHA-256</th><th>Records</th><th>Stored</th><th>Rejected</th></tr>");
-    for source in &report.sources {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            esc(&source.path),
-            esc(&source.format),
-            esc(&source.content_hash),
-            source.records_seen,
-            source.records_stored,
-            source.records_rejected
-        );
-    }
-    let _ = writeln!(out, "</table>");
+    out.push_str(&layout::sources(report).html());
 }
 
 #[cfg(test)]

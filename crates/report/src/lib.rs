@@ -8,6 +8,7 @@ mod csv;
 mod escape;
 mod findings;
 mod html;
+mod layout;
 mod markdown;
 mod pdf;
 mod tables;
@@ -363,6 +364,18 @@ pub struct ReportChange {
     pub evidence: Vec<ReportEvidence>,
     pub source_file: String,
     pub source_location: String,
+}
+
+impl ReportChange {
+    /// Its evidence in one line: `signal at location: matched text; …`.
+    pub(crate) fn evidence_line(&self) -> String {
+        let evidence: Vec<String> = self
+            .evidence
+            .iter()
+            .map(|e| format!("{} at {}: {}", e.signal, e.location, e.matched_text))
+            .collect();
+        evidence.join("; ")
+    }
 }
 
 /// One observation behind an attribution.

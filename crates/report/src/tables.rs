@@ -154,14 +154,7 @@ pub fn data_tables(report: &Report) -> Vec<DataTable> {
             .text("tool", |c| c.tool.clone())
             .text("involvement", |c| c.involvement.clone())
             .float("confidence", |c| Some(c.confidence))
-            .text("evidence", |c| {
-                let evidence: Vec<String> = c
-                    .evidence
-                    .iter()
-                    .map(|e| format!("{} at {}: {}", e.signal, e.location, e.matched_text))
-                    .collect();
-                Some(evidence.join("; "))
-            })
+            .text("evidence", |c| Some(c.evidence_line()))
             .text("source_file", |c| Some(c.source_file.clone()))
             .text("source_location", |c| Some(c.source_location.clone()))
             .done("changes"),
