@@ -122,8 +122,10 @@ impl ServiceMap {
         service: Option<&str>,
         attributes: &BTreeMap<String, String>,
     ) -> Option<String> {
-        if let Some(found) = service.and_then(|s| self.lookup(s)) {
-            return Some(found.to_owned());
+        // Normalised once: for the lookup, and as the answer when the catalog has no entry.
+        let normalised = service.map(normalise_service_name);
+        if let Some(found) = normalised.as_ref().and_then(|n| self.aliases.get(n)) {
+            return Some(found.clone());
         }
         for key in NAME_ATTRIBUTES {
             let Some(value) = attributes.get(key) else {
@@ -138,9 +140,7 @@ impl ServiceMap {
                 return Some(found.to_owned());
             }
         }
-        service
-            .map(normalise_service_name)
-            .filter(|s| !s.is_empty())
+        normalised.filter(|s| !s.is_empty())
     }
 
     /// Service -> its direct upstreams, for `LinkOptions::depends_on`.

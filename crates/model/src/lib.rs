@@ -377,6 +377,22 @@ pub struct Attribution {
 /// The name every source's spelling of a service is compared by when no catalog maps it:
 /// lower case, trimmed, with runs of spaces and underscores turned into one `-`.
 pub fn normalise_service_name(name: &str) -> String {
+    // Most names come normalised already (every deployment of a large log names its service
+    // again): those are copied as they are rather than rebuilt character by character.
+    let bytes = name.as_bytes();
+    let normalised = bytes.iter().all(|&b| {
+        b.is_ascii() && !b.is_ascii_uppercase() && !char::from(b).is_whitespace() && b != b'_'
+    }) && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+        && !name.contains("--");
+    if normalised {
+        return name.to_owned();
+    }
+    normalise_each_character(name)
+}
+
+/// [`normalise_service_name`], one character at a time.
+fn normalise_each_character(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_dash = false;
     for ch in name.trim().chars() {
@@ -405,6 +421,31 @@ mod tests {
         );
         assert_eq!(normalise_service_name("payments_api"), "payments-api");
         assert_eq!(normalise_service_name("gateway"), "gateway");
+    }
+
+    #[test]
+    fn names_taken_as_they_are_are_the_names_normalising_them_gives() {
+        // Every string of up to four characters from an alphabet of the cases that matter.
+        let alphabet = [
+            "a", "Z", "0", "-", "_", " ", "\u{b}", "\t", "é", "İ", "\u{3000}", ".",
+        ];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .filter(|n| n.chars().count() == names.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        assert!(names.len() > 20_000);
+        for name in &names {
+            assert_eq!(
+                normalise_service_name(name),
+                normalise_each_character(name),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]
