@@ -10,15 +10,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use hindsight_model::{
-    normalise_service_name, DeployStatus, Deployment, Record, Rejection, SourceRef,
-};
+use hindsight_model::{normalise_service_name, DeployStatus, Deployment, Record, SourceRef};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{json::reject, IngestError, Parsed};
 
 /// True when the head shows an Argo CD Application: its `argoproj.io` API group with
 /// `kind: Application`, or the `argocd app get` shape without a kind.
@@ -114,15 +112,6 @@ fn yaml_documents(file: &str, bytes: &[u8]) -> Result<Vec<Value>, IngestError> {
         documents.push(value);
     }
     Ok(documents)
-}
-
-fn reject(pointer: &str, item: &Value, field: Option<&str>, reason: &str) -> Parsed {
-    Parsed::Rejected(Rejection {
-        location: pointer.to_owned(),
-        field: field.map(str::to_owned),
-        reason: reason.to_owned(),
-        raw: excerpt(&item.to_string()),
-    })
 }
 
 /// `revision` or the first of `revisions`.

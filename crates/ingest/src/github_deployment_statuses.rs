@@ -11,7 +11,8 @@
 use hindsight_model::{DeploymentStatusUpdate, Record, SourceRef};
 use serde_json::Value;
 
-use crate::github_deployments::{deploy_status, json_items, owner_and_repo, reject};
+use crate::github_deployments::{deploy_status, json_items, owner_and_repo};
+use crate::json::reject;
 use crate::json::text;
 use crate::time::parse_timestamp;
 use crate::{IngestError, Parsed};

@@ -14,14 +14,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use hindsight_model::{
-    normalise_service_name, DeployStatus, Deployment, Record, Rejection, SourceRef,
-};
+use hindsight_model::{normalise_service_name, DeployStatus, Deployment, Record, SourceRef};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{json::reject, IngestError, Parsed};
 
 /// True when a JSON document's head shows GitHub deployment objects: a `sha` and one of the
 /// keys only GitHub's deployment resource carries.
@@ -158,16 +156,6 @@ fn kind(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// A rejection of the item at `pointer`.
-pub(crate) fn reject(pointer: &str, item: &Value, field: Option<&str>, reason: &str) -> Parsed {
-    Parsed::Rejected(Rejection {
-        location: pointer.to_owned(),
-        field: field.map(str::to_owned),
-        reason: reason.to_owned(),
-        raw: excerpt(&item.to_string()),
-    })
 }
 
 /// `owner` and `repo` from an API URL such as `https://api.github.com/repos/octocat/example`

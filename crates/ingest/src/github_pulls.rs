@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use hindsight_model::{Change, ChangeKind, Person, Record, Review, SourceRef};
 use serde_json::Value;
 
-use crate::github_deployments::{json_items, reject};
+use crate::github_deployments::json_items;
+use crate::json::reject;
 use crate::json::text;
 use crate::time::parse_timestamp;
 use crate::{IngestError, Parsed};

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use hindsight_model::{normalise_service_name, DeployStatus, Deployment, Record, SourceRef};
 use serde_json::Value;
 
-use crate::github_deployments::{json_items, reject};
+use crate::github_deployments::json_items;
+use crate::json::reject;
 use crate::json::text;
 use crate::time::parse_timestamp;
 use crate::{IngestError, Parsed};

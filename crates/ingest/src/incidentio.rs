@@ -8,14 +8,12 @@
 //! `components` and `regions` attributes (blast radius reads them).
 
 use chrono::{DateTime, Utc};
-use hindsight_model::{
-    normalise_service_name, Incident, Record, Rejection, SourceRef, TimelineEvent,
-};
+use hindsight_model::{normalise_service_name, Incident, Record, SourceRef, TimelineEvent};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{IngestError, Parsed};
 
 /// True when a JSON document's head shows an incident.io incidents response: incidents
 /// carrying incident.io's `incident_status` object and none of Statuspage's keys.
@@ -51,12 +49,7 @@ pub(crate) fn parse(
 }
 
 fn rejection(pointer: &str, field: &str, reason: &str, raw: &Value) -> Parsed {
-    Parsed::Rejected(Rejection {
-        location: pointer.to_owned(),
-        field: Some(field.to_owned()),
-        reason: reason.to_owned(),
-        raw: excerpt(&raw.to_string()),
-    })
+    crate::json::reject_item(pointer, raw, field, reason)
 }
 
 /// One set timestamp of an incident: its name as configured, its instant and its pointer.
@@ -249,6 +242,7 @@ fn to_incident(file: &str, pointer: &str, item: &Value, sink: &mut dyn FnMut(Par
 mod tests {
     use super::*;
     use crate::test_support::incidents_and_rejections;
+    use hindsight_model::Rejection;
 
     const FIXTURE: &str = include_str!("../../../fixtures/formats/incidentio/incidents.json");
 

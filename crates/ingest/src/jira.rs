@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 
-use hindsight_model::{Change, ChangeKind, Person, Record, Rejection, Review, SourceRef};
+use hindsight_model::{Change, ChangeKind, Person, Record, Review, SourceRef};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{json::reject, IngestError, Parsed};
 
 /// True when the head is a Jira search response (or one issue): `issues`/`key` with `fields`
 /// and a Jira-only marker.
@@ -57,15 +57,6 @@ pub(crate) fn parse(
         }
     }
     Ok(())
-}
-
-fn reject(pointer: &str, item: &Value, field: Option<&str>, reason: &str) -> Parsed {
-    Parsed::Rejected(Rejection {
-        location: pointer.to_owned(),
-        field: field.map(str::to_owned),
-        reason: reason.to_owned(),
-        raw: excerpt(&item.to_string()),
-    })
 }
 
 /// Plain text of a description: a string as it is, an ADF document with its text nodes joined

@@ -27,12 +27,27 @@ pub(crate) fn text(value: &Value) -> Option<String> {
     }
 }
 
-/// A rejection of the JSON item at `pointer`, keeping an excerpt of the item.
+/// A rejection of the JSON item at `pointer` for `field`, keeping an excerpt of the item.
 pub(crate) fn reject_item(pointer: &str, item: &Value, field: &str, reason: &str) -> Parsed {
-    Parsed::Rejected(Rejection {
+    reject(pointer, item, Some(field), reason)
+}
+
+/// [`reject_item`] where no field may be named (`None`: the item as a whole).
+pub(crate) fn reject(pointer: &str, item: &Value, field: Option<&str>, reason: &str) -> Parsed {
+    Parsed::Rejected(item_rejection(pointer, item, field, reason))
+}
+
+/// The rejection [`reject`] hands over.
+pub(crate) fn item_rejection(
+    pointer: &str,
+    item: &Value,
+    field: Option<&str>,
+    reason: &str,
+) -> Rejection {
+    Rejection {
         location: pointer.to_owned(),
-        field: Some(field.to_owned()),
+        field: field.map(str::to_owned),
         reason: reason.to_owned(),
         raw: excerpt(&item.to_string()),
-    })
+    }
 }

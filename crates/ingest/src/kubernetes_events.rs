@@ -9,15 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use hindsight_model::{
-    normalise_service_name, DeployStatus, Deployment, Record, Rejection, SourceRef,
-};
+use hindsight_model::{normalise_service_name, DeployStatus, Deployment, Record, SourceRef};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{json::reject, IngestError, Parsed};
 
 /// `Normal` reasons that are part of a rollout or a scaling step.
 const ROLLOUT_REASONS: [&str; 9] = [
@@ -95,15 +93,6 @@ pub(crate) fn parse(
         }
     }
     Ok(())
-}
-
-fn reject(pointer: &str, item: &Value, field: Option<&str>, reason: &str) -> Parsed {
-    Parsed::Rejected(Rejection {
-        location: pointer.to_owned(),
-        field: field.map(str::to_owned),
-        reason: reason.to_owned(),
-        raw: excerpt(&item.to_string()),
-    })
 }
 
 /// `ScalingReplicaSet` -> `scaling_replica_set`, `OOMKilling` -> `oom_killing`.

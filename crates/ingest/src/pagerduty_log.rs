@@ -70,12 +70,7 @@ pub(crate) fn parse(
 // --- log entries -------------------------------------------------------------------------
 
 fn rejection(location: &str, field: &str, reason: &str, raw: &Value) -> Rejection {
-    Rejection {
-        location: location.to_owned(),
-        field: Some(field.to_owned()),
-        reason: reason.to_owned(),
-        raw: excerpt(&raw.to_string()),
-    }
+    crate::json::item_rejection(location, raw, Some(field), reason)
 }
 
 /// The events of one incident, in the order the incident was first seen.

@@ -7,14 +7,12 @@
 //! the service; every component the incident or its updates name is kept, in order of first
 //! mention, in the `components` attribute as a JSON array of names (blast radius reads it).
 
-use hindsight_model::{
-    normalise_service_name, Incident, Record, Rejection, SourceRef, TimelineEvent,
-};
+use hindsight_model::{normalise_service_name, Incident, Record, SourceRef, TimelineEvent};
 use serde_json::Value;
 
 use crate::json::text;
 use crate::time::parse_timestamp;
-use crate::{excerpt, IngestError, Parsed};
+use crate::{IngestError, Parsed};
 
 /// True when a JSON document's head shows a Statuspage incidents document: an `incidents`
 /// key next to Statuspage's own `incident_updates` or `shortlink` keys.
@@ -45,12 +43,7 @@ pub(crate) fn parse(
 }
 
 fn rejection(pointer: &str, field: &str, reason: &str, raw: &Value) -> Parsed {
-    Parsed::Rejected(Rejection {
-        location: pointer.to_owned(),
-        field: Some(field.to_owned()),
-        reason: reason.to_owned(),
-        raw: excerpt(&raw.to_string()),
-    })
+    crate::json::reject_item(pointer, raw, field, reason)
 }
 
 /// Reads an optional timestamp field: absent or null is `Ok(None)`, garbage is `Err`.
@@ -201,6 +194,7 @@ fn component_names(item: &Value) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::test_support::incidents_and_rejections;
+    use hindsight_model::Rejection;
 
     const FIXTURE: &str = include_str!("../../../fixtures/formats/statuspage/incidents.json");
 
