@@ -979,6 +979,45 @@ mod tests {
     }
 
     #[test]
+    fn a_link_keeps_its_id_when_linking_runs_again_after_a_review() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("time");
+        app.load_demo(now).expect("demo");
+        // (incident, deployment) -> link id, as a reviewer sees them listed.
+        let listed = || -> BTreeMap<(i64, i64), i64> {
+            app.list_incidents()
+                .expect("list")
+                .iter()
+                .flat_map(|i| {
+                    app.incident_detail(i.id)
+                        .expect("detail")
+                        .suspects
+                        .into_iter()
+                        .map(move |s| ((i.id, s.deployment.id), s.link_id))
+                })
+                .collect()
+        };
+        let before = listed();
+        assert!(before.len() > 10, "{before:?}");
+        // Deciding the link with the highest id is what renumbered all the others.
+        let (&(incident, _), &last) = before.iter().max_by_key(|(_, id)| **id).expect("a link");
+        app.review_link(last, "rejected", "unrelated", "ada", now)
+            .expect("reject");
+        app.refresh_analysis().expect("link again");
+        assert_eq!(listed(), before);
+        let detail = app.incident_detail(incident).expect("detail");
+        let reviewed = detail
+            .suspects
+            .iter()
+            .find(|s| s.link_id == last)
+            .expect("still listed");
+        assert_eq!(reviewed.status, "rejected");
+    }
+
+    #[test]
     fn the_demo_list_carries_link_status_and_a_review_moves_it() {
         let dir = tempfile::tempdir().expect("tempdir");
         let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");

@@ -438,3 +438,97 @@ fn every_deployment_streams_in_time_order_ties_by_id_and_the_read_leaves_nothing
         .expect("temp schema");
     assert_eq!(left, 0, "no temporary table left on a pooled connection");
 }
+
+#[test]
+fn links_found_again_keep_their_ids_and_only_undecided_ones_go() {
+    let (_dir, store) = store();
+    ingest(&store, "pd.json", |tx| {
+        tx.add_incident(&incident("resolved", None))
+            .expect("incident")
+    });
+    ingest(&store, "deploys.json", |tx| {
+        for (key, version) in [("d1", "v1"), ("d2", "v2"), ("d3", "v3"), ("d4", "v4")] {
+            tx.add_deployment(deployment(key, None, version))
+                .expect("deployment");
+        }
+    });
+    let conn = store.connection().expect("connection");
+    let incident: i64 = conn
+        .query_row("SELECT id FROM incidents", [], |r| r.get(0))
+        .expect("incident id");
+    let deployment = |key: &str| -> i64 {
+        conn.query_row(
+            "SELECT id FROM deployments WHERE natural_key = ?1",
+            [key],
+            |r| r.get(0),
+        )
+        .expect("deployment id")
+    };
+    let link = |key: &str, rank: i64, score: f64| crate::NewLink {
+        incident_id: incident,
+        deployment_id: deployment(key),
+        rank,
+        score,
+        method: "window".into(),
+        evidence: vec![format!("{key} in the window")],
+    };
+    let by_key = || -> Vec<(i64, i64, f64, String)> {
+        store
+            .links_of_incident(incident)
+            .expect("links")
+            .into_iter()
+            .map(|l| (l.deployment_id, l.id, l.score, l.status))
+            .collect()
+    };
+    store
+        .replace_suspected_links(&[link("d1", 1, 0.9), link("d2", 2, 0.8), link("d3", 3, 0.7)])
+        .expect("first linking");
+    let first = by_key();
+    let id_of = |key: &str| {
+        first
+            .iter()
+            .find(|(d, ..)| *d == deployment(key))
+            .map(|(_, id, ..)| *id)
+            .expect("linked")
+    };
+    // A reviewer confirms the last link written, the one with the highest id.
+    store
+        .review_link(
+            id_of("d3"),
+            "confirmed",
+            "matches",
+            "ada",
+            "2026-11-20T00:00:00.000Z",
+        )
+        .expect("confirm");
+
+    // Linking again: d1 unchanged, d2 rescored, d3 (confirmed) and d1 found again, d4 new;
+    // then d2 is no longer found.
+    store
+        .replace_suspected_links(&[
+            link("d1", 1, 0.9),
+            link("d2", 3, 0.5),
+            link("d3", 2, 0.7),
+            link("d4", 4, 0.4),
+        ])
+        .expect("second linking");
+    let second = by_key();
+    assert!(second.contains(&(deployment("d1"), id_of("d1"), 0.9, "suspected".into())));
+    assert!(second.contains(&(deployment("d2"), id_of("d2"), 0.5, "suspected".into())));
+    assert!(second.contains(&(deployment("d3"), id_of("d3"), 0.7, "confirmed".into())));
+    assert_eq!(second.len(), 4, "{second:?}");
+    let d4 = second
+        .iter()
+        .find(|(d, ..)| *d == deployment("d4"))
+        .expect("the new link");
+    assert!(first.iter().all(|(_, id, ..)| *id != d4.1), "a new id");
+
+    store
+        .replace_suspected_links(&[link("d4", 1, 0.4)])
+        .expect("third linking");
+    let third: Vec<(i64, i64)> = by_key().into_iter().map(|(d, id, ..)| (d, id)).collect();
+    // The undecided suspects not found again go; the confirmed one stays.
+    assert_eq!(third.len(), 2, "{third:?}");
+    assert!(third.contains(&(deployment("d3"), id_of("d3"))));
+    assert!(third.contains(&(deployment("d4"), d4.1)));
+}

@@ -1,5 +1,7 @@
 //! Writes: one ingest transaction per file, deployment contents and links.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, OptionalExtension};
 
 use hindsight_model::{
@@ -253,6 +255,16 @@ pub struct NewLink {
     pub evidence: Vec<String>,
 }
 
+/// A link as stored, compared with the linker's answer to write only what changed.
+struct StoredLink {
+    id: i64,
+    rank: i64,
+    score: f64,
+    method: String,
+    evidence: String,
+    suspected: bool,
+}
+
 /// One file's records, written in a single transaction: all of them land, or none.
 ///
 /// Dropping it without [`IngestTransaction::commit`] rolls everything back.
@@ -418,30 +430,80 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the suspected links; links a reviewer confirmed or rejected are kept as they are.
+    /// Replaces the suspected links with `links`. A link found again keeps its id and status
+    /// (its rank, score and evidence are updated); a suspect no longer found goes; a link a
+    /// reviewer confirmed or rejected stays, found again or not.
     pub fn replace_suspected_links(&self, links: &[NewLink]) -> Result<()> {
         let mut conn = self.connection()?;
         let tx = conn.transaction()?;
-        tx.execute("DELETE FROM incident_links WHERE status = 'suspected'", [])?;
+        // Links are written in place, so that each keeps its id while it stays a suspect: ids
+        // are how a reviewer names a link (`hindsight link confirm ID`), and deleting and
+        // inserting them all again numbered them anew on every ingest. The stored links are
+        // read first; only the ones that changed are written.
+        let mut stored: HashMap<(i64, i64), StoredLink> = HashMap::new();
+        {
+            let mut read = tx.prepare(
+                "SELECT incident_id, deployment_id, id, rank, score, method, evidence, status
+                 FROM incident_links",
+            )?;
+            let mut rows = read.query([])?;
+            while let Some(row) = rows.next()? {
+                stored.insert(
+                    (row.get(0)?, row.get(1)?),
+                    StoredLink {
+                        id: row.get(2)?,
+                        rank: row.get(3)?,
+                        score: row.get(4)?,
+                        method: row.get(5)?,
+                        evidence: row.get(6)?,
+                        suspected: row.get_ref(7)?.as_str().ok() == Some("suspected"),
+                    },
+                );
+            }
+        }
         {
             let mut insert = tx.prepare(
                 "INSERT INTO incident_links(incident_id, deployment_id, rank, score, method, evidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(incident_id, deployment_id) DO UPDATE SET
-                     rank = excluded.rank, score = excluded.score,
-                     method = excluded.method, evidence = excluded.evidence",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut update = tx.prepare(
+                "UPDATE incident_links SET rank = ?2, score = ?3, method = ?4, evidence = ?5
+                 WHERE id = ?1",
             )?;
             for link in links {
                 let evidence = serde_json::to_string(&link.evidence)
                     .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
-                insert.execute(params![
-                    link.incident_id,
-                    link.deployment_id,
-                    link.rank,
-                    link.score,
-                    link.method,
-                    evidence
-                ])?;
+                match stored.remove(&(link.incident_id, link.deployment_id)) {
+                    None => {
+                        insert.execute(params![
+                            link.incident_id,
+                            link.deployment_id,
+                            link.rank,
+                            link.score,
+                            link.method,
+                            evidence
+                        ])?;
+                    }
+                    Some(old)
+                        if old.rank == link.rank
+                            && old.score == link.score
+                            && old.method == link.method
+                            && old.evidence == evidence => {}
+                    Some(old) => {
+                        update.execute(params![
+                            old.id,
+                            link.rank,
+                            link.score,
+                            link.method,
+                            evidence
+                        ])?;
+                    }
+                }
+            }
+            // Suspects the linker no longer finds go; decided links stay with their decision.
+            let mut delete = tx.prepare("DELETE FROM incident_links WHERE id = ?1")?;
+            for old in stored.values().filter(|old| old.suspected) {
+                delete.execute([old.id])?;
             }
         }
         // Reviewer decisions, kept by natural keys, win over whatever the linker computed.
