@@ -1,7 +1,8 @@
 //! Ingest benchmark (issue: ingestion): 1,000,000 generated logfmt deploy lines and 100,000
 //! generated commits, ingested through the api every host uses, next to `sqlite3 .import` of an
 //! equivalent CSV into an equivalent table, measured in the same run on the same machine. Then
-//! the same deploy log into a store that already holds 100 incidents, in a process of its own.
+//! the same deploy log into a store that already holds 100 incidents, in a process of its own,
+//! and 1,000 later lines into that store.
 //!
 //! Run: `cargo bench -p hindsight-tests --bench ingest` (release build), or with
 //! `HINDSIGHT_BENCH_SCALE=0.01` for a quick smoke run. Prints figures; asserts nothing.
@@ -112,22 +113,7 @@ fn main() -> anyhow::Result<()> {
     let commit_secs = commits_run.total;
     // A small deploy log later than everything: what a regular import of new logs costs in a
     // store this size (the timeline's refresh should follow the file, not the store).
-    let (later_log, later_csv) = (
-        dir.path().join("later.logfmt"),
-        dir.path().join("later.csv"),
-    );
-    write_deploys(
-        &later_log,
-        &later_csv,
-        deploy_lines..deploy_lines + LATER_LINES,
-        start,
-    )?;
-    let later = timed_ingest(&app, &later_log, &options)?;
-    anyhow::ensure!(
-        later.stored == LATER_LINES,
-        "{} of {LATER_LINES} stored",
-        later.stored
-    );
+    let later = ingest_later(&app, dir.path(), deploy_lines, start, &options)?;
 
     let peak_mb = peak_rss_mib();
     println!("ingest benchmark ({deploy_lines} logfmt deploy lines, {commits} commits)");
@@ -304,6 +290,26 @@ fn timed_ingest(
 /// The small later deploy log's lines.
 const LATER_LINES: usize = 1_000;
 
+/// Writes [`LATER_LINES`] deploy lines following the first `deploy_lines` into `dir` and
+/// ingests them into `app`.
+fn ingest_later(
+    app: &Hindsight,
+    dir: &Path,
+    deploy_lines: usize,
+    start: DateTime<Utc>,
+    options: &IngestOptions,
+) -> anyhow::Result<TimedIngest> {
+    let (log, csv) = (dir.join("later.logfmt"), dir.join("later.csv"));
+    write_deploys(&log, &csv, deploy_lines..deploy_lines + LATER_LINES, start)?;
+    let later = timed_ingest(app, &log, options)?;
+    anyhow::ensure!(
+        later.stored == LATER_LINES,
+        "{} of {LATER_LINES} later lines stored",
+        later.stored
+    );
+    Ok(later)
+}
+
 /// Set (to the deploy log, the baseline seconds and the line count) in the child process that
 /// ingests the deploy log into a store holding incidents.
 const WITH_INCIDENTS: &str = "HINDSIGHT_BENCH_WITH_INCIDENTS";
@@ -351,6 +357,16 @@ fn with_incidents(args: &str) -> anyhow::Result<()> {
         secs - run.stored_after - run.timeline,
         run.timeline,
         run.checkpoint
+    );
+    // A regular import of new logs into that store: linking then reads the store again.
+    let later = ingest_later(&app, dir.path(), deploy_lines, start, &options)?;
+    println!(
+        "    then {LATER_LINES} later deploy lines into that store: {:.3} s (parse and store \
+         {:.3} s, shipped changes and links {:.3} s, timeline {:.3} s)",
+        later.total,
+        later.stored_after,
+        later.total - later.stored_after - later.timeline,
+        later.timeline
     );
     match peak_rss_mib() {
         Some(mb) => {
