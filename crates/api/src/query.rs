@@ -978,14 +978,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_link_keeps_its_id_when_linking_runs_again_after_a_review() {
+    /// A store with the demo data loaded, and the time it was loaded at.
+    fn demo_store() -> (tempfile::TempDir, Hindsight, DateTime<Utc>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
         let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
             .map(|t| t.with_timezone(&Utc))
             .expect("time");
         app.load_demo(now).expect("demo");
+        (dir, app, now)
+    }
+
+    #[test]
+    fn a_link_keeps_its_id_when_linking_runs_again_after_a_review() {
+        let (_dir, app, now) = demo_store();
         // (incident, deployment) -> link id, as a reviewer sees them listed.
         let listed = || -> BTreeMap<(i64, i64), i64> {
             app.list_incidents()
@@ -1019,12 +1025,7 @@ mod tests {
 
     #[test]
     fn the_demo_list_carries_link_status_and_a_review_moves_it() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let app = Hindsight::open(&dir.path().join("h.sqlite")).expect("open");
-        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .expect("time");
-        app.load_demo(now).expect("demo");
+        let (_dir, app, now) = demo_store();
         let list = app.list_incidents().expect("list");
         assert!(list
             .iter()
