@@ -148,6 +148,23 @@ impl<'a> ContentsWalker<'a> {
             self.running.insert(slot, head);
         }
     }
+
+    /// Takes what `deployment` deployed as the revision running on its service and environment,
+    /// as [`Self::ship`] does, without working out what it shipped: a walk that starts after
+    /// the deployments already walked starts from each slot's latest successful deployment of a
+    /// stored revision. Returns whether `deployment` is one (it succeeded and its revision is
+    /// a stored commit).
+    pub fn seed(&mut self, deployment: &DeploymentFacts) -> bool {
+        if deployment.status != "succeeded" {
+            return false;
+        }
+        let Some(head) = deployment.sha.as_deref().and_then(|sha| self.resolve(sha)) else {
+            return false;
+        };
+        let slot = (deployment.service.clone(), deployment.environment.clone());
+        self.running.insert(slot, head);
+        true
+    }
 }
 
 /// Each repository's commits, oldest first, so a deployment's commit range is two binary

@@ -51,6 +51,20 @@ pub struct Relevance {
     named_changes: HashSet<i64>,
 }
 
+/// Where an incident's span ends (see [`Relevance::span`]): its end plus the rollback grace.
+fn span_end(incident: &IncidentFacts) -> DateTime<Utc> {
+    let end = incident_end(incident) + Duration::hours(ROLLBACK_GRACE_HOURS);
+    end.max(incident.started_at)
+}
+
+/// The latest time of a deployment that linking `incidents` may link: the end of the latest
+/// span. A deployment the text names counts only up to impact start, and a rollback's target
+/// too, so deployments after it change none of their links (nor their ranks). `None` without
+/// incidents.
+pub fn links_read_until(incidents: &[IncidentFacts]) -> Option<DateTime<Utc>> {
+    incidents.iter().map(span_end).max()
+}
+
 impl Relevance {
     /// `window` is the link window in force.
     pub fn new(
@@ -120,11 +134,7 @@ impl Relevance {
     /// rolled back deployment is looked for) before impact start, up to its end plus the
     /// rollback grace. Every deployment in it is read, whatever it is.
     pub fn span(&self, incident: &IncidentFacts) -> (DateTime<Utc>, DateTime<Utc>) {
-        let end = incident_end(incident) + Duration::hours(ROLLBACK_GRACE_HOURS);
-        (
-            incident.started_at - self.before,
-            end.max(incident.started_at),
-        )
+        (incident.started_at - self.before, span_end(incident))
     }
 
     /// Whether an incident's text may name `d` (stored under `key`), which shipped `shipped`,

@@ -1,6 +1,6 @@
 //! Derived tables and the read side: what the incident list and detail views show.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use hindsight_analysis::groups::IncidentGroup;
@@ -9,7 +9,8 @@ use hindsight_analysis::{
     DeploymentFacts, IncidentFacts, LinkExtras, LinkOptions,
 };
 use hindsight_store::{
-    parse_time, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink, TimelineRow,
+    parse_time, AppendedDeployments, ChangeRow, DeploymentRow, EvidenceRow, IncidentRow, NewLink,
+    TimelineRow,
 };
 
 use crate::{
@@ -52,7 +53,16 @@ impl Hindsight {
         step: &mut dyn FnMut(&str),
     ) -> Result<()> {
         step("links");
-        self.refresh_links()?;
+        let appended = match runs {
+            Some(runs) => self.store.appended_deployments(runs)?,
+            None => None,
+        };
+        match appended {
+            Some(appended) if self.links_end_before(&appended.first_at)? => {
+                self.refresh_appended_contents(&appended)?
+            }
+            _ => self.refresh_links()?,
+        }
         // The links are written and dropped by now: the timeline's write holds a large page
         // cache and a sorter of its own, and a dense deploy log's links can be 100 MB.
         step("timeline");
@@ -61,6 +71,96 @@ impl Hindsight {
             None => self.store.rebuild_events()?,
         }
         Ok(())
+    }
+
+    /// Whether every deployment linking may read comes before `at` (no incident, or each
+    /// span ends before it; see `links_read_until`): deployments from `at` on then change no
+    /// link.
+    fn links_end_before(&self, at: &str) -> Result<bool> {
+        if !self.store.has_incidents()? {
+            return Ok(true);
+        }
+        let (_, incidents) = self.grouped_incidents()?;
+        Ok(
+            match hindsight_analysis::relevant::links_read_until(&incidents) {
+                Some(until) => until < time(at)?,
+                None => true,
+            },
+        )
+    }
+
+    /// What the deployments appended after every other shipped, worked out from them alone and
+    /// written; what the others shipped stays (see `Store::appended_deployments`). A week of
+    /// deploy logs added to a store of a million deployments reads that week, not the store.
+    fn refresh_appended_contents(&self, appended: &AppendedDeployments) -> Result<()> {
+        let shipped = self.stream_contents_from(appended)?;
+        let rows: Vec<(i64, i64, &str)> = shipped
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id, &*s.method))
+            .collect();
+        self.store
+            .replace_deployment_changes_from(appended.first_id, &rows)?;
+        Ok(())
+    }
+
+    /// What the deployments from `appended.first_id` on shipped: the same as theirs in
+    /// [`Self::stream_contents`], reading only the deployments each of their services and
+    /// environments last ran before them.
+    pub(crate) fn stream_contents_from(
+        &self,
+        appended: &AppendedDeployments,
+    ) -> Result<Vec<hindsight_analysis::ShippedChange>> {
+        let change_facts = self.all_change_facts()?;
+        if change_facts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let services = self.service_map()?;
+        let facts_of = |row: DeploymentRow| -> Result<DeploymentFacts> {
+            let mut fact = into_deployment_facts(row)?;
+            services.apply(std::slice::from_mut(&mut fact), &mut []);
+            Ok(fact)
+        };
+        let mut walker = ContentsWalker::new(&change_facts);
+        if appended.earlier {
+            // Each service and environment they deploy to starts from the revision it last
+            // ran: found reading backwards until every one is seen.
+            let mut slots: HashSet<(String, Option<String>)> = HashSet::new();
+            self.store
+                .for_each_deployment_from(appended.first_id, |row| -> Result<()> {
+                    let fact = facts_of(row)?;
+                    slots.insert((fact.service, fact.environment));
+                    Ok(())
+                })?;
+            self.store
+                .for_each_success_backwards(appended.first_id, |row| -> Result<bool> {
+                    let fact = facts_of(row)?;
+                    let slot = (fact.service.clone(), fact.environment.clone());
+                    if slots.contains(&slot) && walker.seed(&fact) {
+                        slots.remove(&slot);
+                    }
+                    Ok(!slots.is_empty())
+                })?;
+        }
+        let mut shipped = Vec::new();
+        // Their ids follow time: read by id, they come in the walk's order.
+        self.store
+            .for_each_deployment_from(appended.first_id, |row| -> Result<()> {
+                walker.ship(&facts_of(row)?, &mut shipped);
+                Ok(())
+            })?;
+        shipped.sort();
+        Ok(shipped)
+    }
+
+    /// The stored incidents and their facts grouped as linking reads them (one per group,
+    /// under its primary).
+    fn grouped_incidents(&self) -> Result<(Vec<IncidentRow>, Vec<IncidentFacts>)> {
+        let incidents = self.store.incidents()?;
+        let groups = self.groups_of(&incidents, &|s: &str| {
+            hindsight_model::normalise_service_name(s)
+        })?;
+        let facts = grouped_incident_facts(self.incident_facts(&incidents)?, &incidents, &groups)?;
+        Ok((incidents, facts))
     }
 
     /// What each deployment shipped and the suspect links, worked out and written.
@@ -139,11 +239,7 @@ impl Hindsight {
     pub(crate) fn link_inputs(&self) -> Result<LinkInputs> {
         let changes = self.store.changes()?;
         let deployments = self.store.deployments()?;
-        let incidents = self.store.incidents()?;
-        let groups = self.groups_of(&incidents, &|s: &str| {
-            hindsight_model::normalise_service_name(s)
-        })?;
-        let facts = grouped_incident_facts(self.incident_facts(&incidents)?, &incidents, &groups)?;
+        let (incidents, facts) = self.grouped_incidents()?;
         self.link_inputs_from(changes, deployments, &incidents, facts)
     }
 
@@ -209,12 +305,7 @@ impl Hindsight {
         batch_deployments: usize,
     ) -> Result<StreamedLinks> {
         use hindsight_analysis::relevant::{LinkSweep, Lookup};
-        let incidents = self.store.incidents()?;
-        let groups = self.groups_of(&incidents, &|s: &str| {
-            hindsight_model::normalise_service_name(s)
-        })?;
-        let mut incident_facts =
-            grouped_incident_facts(self.incident_facts(&incidents)?, &incidents, &groups)?;
+        let (incidents, mut incident_facts) = self.grouped_incidents()?;
         let services = self.service_map()?;
         resolve_incident_services(&services, &incidents, &mut incident_facts);
         let change_facts = self.all_change_facts()?;
@@ -817,6 +908,11 @@ mod tests {
         assert_eq!(stored, expected);
     }
 
+    /// The SHA of change `i` of [`long_history`].
+    fn history_sha(i: i64) -> String {
+        format!("{:08x}{:032x}", 0xc0ffee00_u32 + i as u32, i * 7919)
+    }
+
     /// A long history: 120 days of checkout and payments deployments, and incidents late in it
     /// that name old deployments every way explicit evidence can (key, version, commit, pull
     /// request, revert, rollback_of, the last deployment before a rollback).
@@ -824,7 +920,7 @@ mod tests {
         use std::fmt::Write as _;
         let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
         let at = |hours: i64| (start + Duration::hours(hours)).to_rfc3339();
-        let sha = |i: i64| format!("{:08x}{:032x}", 0xc0ffee00_u32 + i as u32, i * 7919);
+        let sha = history_sha;
         let (mut log, mut git) = (String::new(), String::new());
         for i in 0..480 {
             let status = if i == 470 { "rolled_back" } else { "succeeded" };
@@ -976,6 +1072,129 @@ mod tests {
             assert_eq!(streamed.links, links, "batches of {cap}");
             assert_eq!(streamed.shipped, shipped);
         }
+    }
+
+    /// Writes `lines` of a JSON-lines deploy log to `dir/name` and ingests it; returns its run.
+    fn ingest_deploys(app: &Hindsight, dir: &std::path::Path, name: &str, lines: &[String]) -> i64 {
+        let path = dir.join(name);
+        std::fs::write(&path, lines.join("\n")).expect("write");
+        let now = "2026-09-01T00:00:00Z".parse().expect("time");
+        let report = app
+            .ingest_paths(&[path], &crate::IngestOptions::new(now), &mut |_| {})
+            .expect("ingest");
+        let file = &report.files[0];
+        assert!(
+            file.error.is_none() && file.records_rejected == 0,
+            "{file:?}"
+        );
+        file.run_id.expect("stored")
+    }
+
+    #[test]
+    fn deployments_appended_later_ship_what_a_full_walk_gives_and_leave_the_links() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let app = long_history(dir.path());
+        let line = |id: &str, day: i64, env: &str, commit: i64, status: &str| {
+            let at = "2026-01-01T00:00:00Z"
+                .parse::<DateTime<Utc>>()
+                .expect("time")
+                + Duration::days(day);
+            format!(
+                r#"{{"ts": "{}", "id": "{id}", "service": "checkout", "environment": "{env}", "action": "deploy", "version": "v9.{day}", "sha": "{}", "status": "{status}"}}"#,
+                at.to_rfc3339(),
+                history_sha(commit)
+            )
+        };
+        let links_before = app.store.all_links().expect("links");
+        assert!(!links_before.is_empty());
+        // Staging runs change 400 from day 130; production keeps change 479.
+        let first = ingest_deploys(
+            &app,
+            dir.path(),
+            "week-1.jsonl",
+            &[line("late-1", 130, "staging", 400, "succeeded")],
+        );
+        assert!(app
+            .store
+            .appended_deployments(&[first])
+            .expect("appended")
+            .is_some_and(|a| a.earlier));
+        // A failed deploy moves nothing; the next successful one ships 401..=410 after what
+        // staging ran, which only the deployments before this file tell.
+        let second = ingest_deploys(
+            &app,
+            dir.path(),
+            "week-2.jsonl",
+            &[
+                line("late-2", 131, "staging", 405, "failed"),
+                line("late-3", 132, "staging", 410, "succeeded"),
+                line("late-4", 132, "production", 479, "succeeded"),
+                line("late-5", 133, "qa", 420, "succeeded"),
+            ],
+        );
+        let appended = app
+            .store
+            .appended_deployments(&[second])
+            .expect("appended")
+            .expect("after everything");
+        let full = app.stream_contents().expect("full walk");
+        let theirs: Vec<_> = full
+            .iter()
+            .filter(|s| s.deployment_id >= appended.first_id)
+            .cloned()
+            .collect();
+        assert_eq!(
+            app.stream_contents_from(&appended).expect("appended"),
+            theirs
+        );
+        let late_3 = app
+            .store
+            .deployment_by_key("late-3")
+            .expect("read")
+            .expect("stored");
+        let of_late_3: Vec<_> = theirs
+            .iter()
+            .filter(|s| s.deployment_id == late_3.id)
+            .collect();
+        assert_eq!(of_late_3.len(), 10, "{of_late_3:?}");
+        // What the refresh stored is the full walk's, and the links are as they were.
+        let stored = app.store.deployment_change_pairs().expect("pairs");
+        let expected: Vec<(i64, i64)> = full
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id))
+            .collect();
+        assert_eq!(stored, expected);
+        assert_eq!(app.store.all_links().expect("links"), links_before);
+        let (links, _) = app
+            .compute_links(&app.link_options().expect("options"))
+            .expect("links");
+        assert_eq!(links.len(), links_before.len());
+
+        // An incident after them: the next deployments before its impact are linked to it.
+        let pd = dir.path().join("late-incident.json");
+        std::fs::write(&pd, r#"{"incidents": [{"id": "QLATE", "type": "incident", "incident_number": 99, "title": "Checkout down", "status": "resolved", "created_at": "2026-05-20T02:00:00Z", "resolved_at": "2026-05-20T03:00:00Z", "service": {"summary": "checkout"}}]}"#).expect("write");
+        let now = "2026-09-01T00:00:00Z".parse().expect("time");
+        app.ingest_paths(&[pd], &crate::IngestOptions::new(now), &mut |_| {})
+            .expect("incident");
+        ingest_deploys(
+            &app,
+            dir.path(),
+            "week-3.jsonl",
+            &[line("late-6", 139, "production", 478, "succeeded")],
+        );
+        let late_6 = app
+            .store
+            .deployment_by_key("late-6")
+            .expect("read")
+            .expect("stored");
+        assert!(
+            app.store
+                .all_links()
+                .expect("links")
+                .iter()
+                .any(|l| l.deployment_id == late_6.id),
+            "the deployment before the late incident is a suspect"
+        );
     }
 
     /// A store with the demo data loaded, and the time it was loaded at.

@@ -6,6 +6,7 @@
 //! readers never wait on one global lock.
 
 mod annotations;
+mod appended;
 mod catalog;
 mod checkpoint;
 mod columns;
@@ -25,6 +26,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 
 pub use annotations::{AnnotationRow, NewAnnotation};
+pub use appended::AppendedDeployments;
 pub use catalog::CatalogRow;
 pub use events::{EventFacets, EventFilter, EventPage, EventRow};
 pub use incident_review::{CauseReviewRow, GroupReviewRow};

@@ -179,7 +179,7 @@ const CHANGE_COLUMNS: &str = "c.id, c.kind, c.natural_key, c.repo, c.title, c.au
      WHERE o.change_kind = c.kind AND o.natural_key = c.natural_key AND o.revoked_at IS NULL
      ORDER BY o.id DESC LIMIT 1)";
 
-fn deployment_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
+pub(crate) fn deployment_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
     let attributes: String = row.get(11)?;
     Ok(DeploymentRow {
         id: row.get(0)?,
@@ -201,7 +201,8 @@ fn deployment_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
     })
 }
 
-const DEPLOYMENT_COLUMNS: &str = "d.id, d.natural_key, s.name, d.environment, d.version, d.sha,
+pub(crate) const DEPLOYMENT_COLUMNS: &str =
+    "d.id, d.natural_key, s.name, d.environment, d.version, d.sha,
     d.status, d.actor, d.actor_type, d.action, d.at, d.attributes, d.source_file,
     d.source_location";
 

@@ -211,6 +211,8 @@ fn files_out_of_order_stored_again_or_mixed_are_merged_as_a_rebuild_would_order_
         store.refresh_events(&[first]).expect("first file");
         let run = file(&store);
         eprintln!("case: {case}");
+        // Nor is any of them deployments appended after the others.
+        assert_eq!(store.appended_deployments(&[run]).expect("appended"), None);
         refreshed_equals_rebuild(&store, &[run], "checkout");
     }
 }
@@ -236,5 +238,95 @@ fn a_deploy_log_after_a_stored_status_brings_the_status_event() {
     // A file in time order after the timeline: appending its deployments' events alone
     // would lose the status's.
     let run = deploys(&store, "a", 0..100);
+    assert_eq!(store.appended_deployments(&[run]).expect("appended"), None);
     refreshed_equals_rebuild(&store, &[run], "smoke");
+}
+
+#[test]
+fn deployments_after_every_other_are_appended_from_their_first_id() {
+    let (_dir, store) = store();
+    let first = deploys(&store, "a", 0..10);
+    let appended = store.appended_deployments(&[first]).expect("appended");
+    assert_eq!(
+        appended,
+        Some(crate::AppendedDeployments {
+            first_id: 1,
+            first_at: "2026-01-01T00:00:00.000Z".into(),
+            earlier: false,
+        })
+    );
+    // A file that starts at the time the last one ended: ties go by id.
+    let later = deploys(&store, "b", 9..20);
+    let appended = store.appended_deployments(&[later]).expect("appended");
+    assert_eq!(
+        appended,
+        Some(crate::AppendedDeployments {
+            first_id: 11,
+            first_at: "2026-01-01T09:00:00.000Z".into(),
+            earlier: true,
+        })
+    );
+    // Two runs together, in time order: appended from the first one's first.
+    let (c, d) = (deploys(&store, "c", 20..25), deploys(&store, "d", 25..30));
+    let both = store.appended_deployments(&[c, d]).expect("appended");
+    assert_eq!(both.map(|a| a.first_id), Some(22));
+    // The earlier runs are not: later deployments follow them.
+    assert_eq!(
+        store.appended_deployments(&[later]).expect("appended"),
+        None
+    );
+    assert_eq!(store.appended_deployments(&[c]).expect("appended"), None);
+}
+
+#[test]
+fn successful_deployments_with_a_revision_are_read_backwards_across_services() {
+    let (_dir, store) = store();
+    // Hours deliberately out of id order, across the three services `deployment` uses.
+    let hours = [5, 3, 9, 1, 7, 12, 11, 2, 8, 4, 6, 10, 13, 14];
+    let run = ingest(&store, "x", |tx| {
+        for n in hours {
+            tx.add_deployment(deployment(&format!("x-{n}"), n))
+                .expect("deployment");
+        }
+    });
+    assert!(run > 0);
+    let before_id = 13; // the first twelve of them
+    let mut expected: Vec<(i64, i64)> = hours
+        .iter()
+        .enumerate()
+        .map(|(index, &n)| (index as i64 + 1, n))
+        .filter(|&(id, n)| {
+            let d = deployment("", n);
+            id < before_id && d.status == DeployStatus::Succeeded && d.sha.is_some()
+        })
+        .collect();
+    expected.sort_by_key(|&(id, n)| std::cmp::Reverse((n, id)));
+    assert!(expected.len() >= 4, "{expected:?}");
+    let mut read = Vec::new();
+    store
+        .for_each_success_backwards(before_id, |row| -> crate::Result<bool> {
+            read.push(row.id);
+            Ok(true)
+        })
+        .expect("backwards");
+    let ids: Vec<i64> = expected.iter().map(|&(id, _)| id).collect();
+    assert_eq!(read, ids);
+    // It stops when told to.
+    let mut first_two = Vec::new();
+    store
+        .for_each_success_backwards(before_id, |row| -> crate::Result<bool> {
+            first_two.push(row.id);
+            Ok(first_two.len() < 2)
+        })
+        .expect("backwards");
+    assert_eq!(first_two, ids[..2]);
+    // And reads forwards from an id.
+    let mut from = Vec::new();
+    store
+        .for_each_deployment_from(12, |row| -> crate::Result<()> {
+            from.push(row.id);
+            Ok(())
+        })
+        .expect("forwards");
+    assert_eq!(from, [12, 13, 14]);
 }

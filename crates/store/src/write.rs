@@ -414,9 +414,35 @@ impl Store {
 
     /// Replaces what every deployment shipped: `(deployment_id, change_id, method)`.
     pub fn replace_deployment_changes(&self, rows: &[(i64, i64, &str)]) -> Result<()> {
+        self.write_deployment_changes(None, rows)
+    }
+
+    /// Replaces what the deployments from `first_id` on shipped (see
+    /// [`Store::appended_deployments`]): `rows` are theirs; the others' stay.
+    pub fn replace_deployment_changes_from(
+        &self,
+        first_id: i64,
+        rows: &[(i64, i64, &str)],
+    ) -> Result<()> {
+        self.write_deployment_changes(Some(first_id), rows)
+    }
+
+    /// What the deployments from `first_id` on (all without one) shipped, replaced by `rows`.
+    fn write_deployment_changes(
+        &self,
+        first_id: Option<i64>,
+        rows: &[(i64, i64, &str)],
+    ) -> Result<()> {
         let mut conn = self.connection()?;
         let tx = conn.transaction()?;
-        tx.execute("DELETE FROM deployment_changes", [])?;
+        match first_id {
+            // Without a condition SQLite drops the table's pages at once.
+            None => tx.execute("DELETE FROM deployment_changes", [])?,
+            Some(first_id) => tx.execute(
+                "DELETE FROM deployment_changes WHERE deployment_id >= ?1",
+                [first_id],
+            )?,
+        };
         {
             let mut insert = tx.prepare(
                 "INSERT OR IGNORE INTO deployment_changes(deployment_id, change_id, method)
