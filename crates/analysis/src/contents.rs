@@ -149,6 +149,15 @@ impl<'a> ContentsWalker<'a> {
         }
     }
 
+    /// Whether shipping `deployment` reads the revision running on its service and
+    /// environment: its revision is a stored commit.
+    pub fn reads_running(&self, deployment: &DeploymentFacts) -> bool {
+        deployment
+            .sha
+            .as_deref()
+            .is_some_and(|sha| self.resolve(sha).is_some())
+    }
+
     /// Takes what `deployment` deployed as the revision running on its service and environment,
     /// as [`Self::ship`] does, without working out what it shipped: a walk that starts after
     /// the deployments already walked starts from each slot's latest successful deployment of a

@@ -101,6 +101,11 @@ impl ServiceMap {
         }
     }
 
+    /// Whether the catalog names no service: every name is then its normalised self.
+    pub fn is_empty(&self) -> bool {
+        self.aliases.is_empty()
+    }
+
     /// The catalog's name for `name`, if the catalog knows it.
     pub fn lookup(&self, name: &str) -> Option<&str> {
         self.aliases

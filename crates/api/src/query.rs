@@ -57,9 +57,9 @@ impl Hindsight {
             Some(runs) => self.store.appended_deployments(runs)?,
             None => None,
         };
-        match appended {
+        match &appended {
             Some(appended) if self.links_end_before(&appended.first_at)? => {
-                self.refresh_appended_contents(&appended)?
+                self.refresh_appended_contents(appended)?
             }
             _ => self.refresh_links()?,
         }
@@ -67,7 +67,9 @@ impl Hindsight {
         // cache and a sorter of its own, and a dense deploy log's links can be 100 MB.
         step("timeline");
         match runs {
-            Some(runs) => self.store.refresh_events(runs)?,
+            Some(runs) => self
+                .store
+                .refresh_events_appended(runs, appended.as_ref())?,
             None => self.store.rebuild_events()?,
         }
         Ok(())
@@ -122,24 +124,41 @@ impl Hindsight {
         };
         let mut walker = ContentsWalker::new(&change_facts);
         if appended.earlier {
-            // Each service and environment they deploy to starts from the revision it last
-            // ran: found reading backwards until every one is seen.
+            // Each service and environment they deploy a stored commit to (the only ones whose
+            // running revision shipping reads) starts from the revision it last ran: found
+            // reading backwards until every one is seen.
             let mut slots: HashSet<(String, Option<String>)> = HashSet::new();
             self.store
                 .for_each_deployment_from(appended.first_id, |row| -> Result<()> {
                     let fact = facts_of(row)?;
-                    slots.insert((fact.service, fact.environment));
+                    if walker.reads_running(&fact) {
+                        slots.insert((fact.service, fact.environment));
+                    }
                     Ok(())
                 })?;
-            self.store
-                .for_each_success_backwards(appended.first_id, |row| -> Result<bool> {
-                    let fact = facts_of(row)?;
-                    let slot = (fact.service.clone(), fact.environment.clone());
-                    if slots.contains(&slot) && walker.seed(&fact) {
-                        slots.remove(&slot);
-                    }
-                    Ok(!slots.is_empty())
-                })?;
+            // Without a catalog a stored name is its service; with one, a deployment's
+            // attributes may put it under another, so every service is read.
+            let targets: HashSet<String> =
+                slots.iter().map(|(service, _)| service.clone()).collect();
+            let wanted = |name: &str| {
+                !services.is_empty()
+                    || targets.contains(name)
+                    || targets.contains(&services.canonical(name))
+            };
+            if !slots.is_empty() {
+                self.store.for_each_success_backwards(
+                    appended.first_id,
+                    &wanted,
+                    |row| -> Result<bool> {
+                        let fact = facts_of(row)?;
+                        let slot = (fact.service.clone(), fact.environment.clone());
+                        if slots.contains(&slot) && walker.seed(&fact) {
+                            slots.remove(&slot);
+                        }
+                        Ok(!slots.is_empty())
+                    },
+                )?;
+            }
         }
         let mut shipped = Vec::new();
         // Their ids follow time: read by id, they come in the walk's order.

@@ -59,21 +59,30 @@ impl Store {
         Ok(())
     }
 
-    /// The successful deployments with a revision among those before `before_id`, latest
-    /// first (time descending, ties by id descending), handed to `each` until it returns
-    /// false. Each service's are read backwards through the (service, time) index and merged,
-    /// so finding the revision each service and environment last ran reads only the
-    /// deployments after it, not the store.
+    /// The successful deployments with a revision among those before `before_id` of the
+    /// services `wanted` accepts (by stored name), latest first (time descending, ties by id
+    /// descending), handed to `each` until it returns false. Each service's are read backwards
+    /// through the (service, time) index and merged, so finding the revision each service and
+    /// environment last ran reads the deployments after it, not the store.
     pub fn for_each_success_backwards<E: From<StoreError>>(
         &self,
         before_id: i64,
+        wanted: &dyn Fn(&str) -> bool,
         mut each: impl FnMut(DeploymentRow) -> std::result::Result<bool, E>,
     ) -> std::result::Result<(), E> {
         let conn = self.connection()?;
-        let services: Vec<i64> = conn
-            .prepare("SELECT id FROM services ORDER BY id")
-            .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
+        let named: Vec<(i64, String)> = conn
+            .prepare("SELECT id, name FROM services ORDER BY id")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect()
+            })
             .map_err(StoreError::from)?;
+        let services: Vec<i64> = named
+            .into_iter()
+            .filter(|(_, name)| wanted(name))
+            .map(|(id, _)| id)
+            .collect();
         let sql = format!(
             "SELECT {DEPLOYMENT_COLUMNS}
              FROM deployments d INDEXED BY deployments_service_time
@@ -132,8 +141,19 @@ fn appended_in(tx: &rusqlite::Transaction<'_>) -> Result<Option<AppendedDeployme
     let Some(theirs) = deployments_in_time_order(tx)? else {
         return Ok(None);
     };
-    // A deployment stored again keeps its id: one of theirs before another's id, or another's
-    // after their first, means they are not all new, or not all last.
+    // A deployment stored again keeps its id: one of a run's at or before the last id stored
+    // before the run began is not new (unknown for runs stored before that was kept).
+    for (run, first_id) in &theirs.firsts {
+        let before: Option<i64> = tx.query_row(
+            "SELECT deployments_before FROM ingest_runs WHERE id = ?1",
+            [run],
+            |row| row.get(0),
+        )?;
+        if before.is_none_or(|before| *first_id <= before) {
+            return Ok(None);
+        }
+    }
+    // Another's id after their first means they are not all last.
     let (from_first, earlier): (i64, bool) = tx.query_row(
         "SELECT (SELECT count(*) FROM deployments WHERE id >= ?1),
                 EXISTS (SELECT 1 FROM deployments WHERE id < ?1)",

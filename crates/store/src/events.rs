@@ -1,10 +1,11 @@
 //! The merged timeline: every incident event, deployment and change as one searchable table.
 
+use rusqlite::params;
 use rusqlite::types::Value;
 
 use crate::columns::{next_timeline_generation, FILTER_COLUMNS};
 use crate::time_seek::{first_id_from, last_id_to};
-use crate::{Result, Store, StoreError};
+use crate::{AppendedDeployments, Result, Store, StoreError};
 
 /// One row of the merged timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,6 +267,52 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// The events of deployments appended after every other (see [`AppendedDeployments`]) put
+/// after the timeline's: a range of ids each, found through the time and id keys rather than
+/// by a scan. Events they had already (their update written once before, by a process that
+/// stopped before it marked it done) are replaced. Returns false, having written nothing, when
+/// another event lies at or after their first time: they must be merged with it.
+fn append_events_in(
+    tx: &rusqlite::Transaction<'_>,
+    appended: &AppendedDeployments,
+) -> Result<bool> {
+    let theirs = "source = 'deployment' AND ref_id >= ?2";
+    let tail_from = first_id_from(tx, &appended.first_at, false, 1)?.unwrap_or(i64::MAX);
+    let others_after: bool = tx.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM events WHERE id >= ?1 AND NOT ({theirs}))"),
+        params![tail_from, appended.first_id],
+        |row| row.get(0),
+    )?;
+    if others_after {
+        return Ok(false);
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO events_fts(events_fts, rowid, title)
+                 SELECT 'delete', id, title FROM events WHERE id >= ?1 AND {theirs}"
+        ),
+        params![tail_from, appended.first_id],
+    )?;
+    tx.execute(
+        &format!("DELETE FROM events WHERE id >= ?1 AND {theirs}"),
+        params![tail_from, appended.first_id],
+    )?;
+    let before = last_event_id(tx)?;
+    // Read in id order, they are in timeline order already (time, then record).
+    tx.execute(
+        &format!(
+            "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id",
+            deployment_events!().replace("{deployments}", "d.id >= ?1")
+        ),
+        [appended.first_id],
+    )?;
+    tx.execute(
+        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
+        [before],
+    )?;
+    Ok(true)
+}
+
 /// Takes out the events from id `tail_from` on (the tail) and inserts them again with the
 /// runs' new ones, sorted in time order. Returns the last id before them.
 fn insert_with_tail(tx: &rusqlite::Transaction<'_>, tail_from: i64) -> Result<i64> {
@@ -329,11 +376,12 @@ pub(crate) fn deployments_in_time_order(
         return Ok(None);
     }
     let mut stmt = tx.prepare(&format!(
-        "SELECT d.id, d.at FROM deployments d WHERE {DEPLOYMENTS_OF_RUNS} ORDER BY d.id"
+        "SELECT d.id, d.at, d.run_id FROM deployments d WHERE {DEPLOYMENTS_OF_RUNS} ORDER BY d.id"
     ))?;
     let mut rows = stmt.query([])?;
     let mut previous = String::new();
     let mut first = None;
+    let mut firsts: Vec<(i64, i64)> = Vec::new();
     let mut count = 0_i64;
     while let Some(row) = rows.next()? {
         let at = row
@@ -347,6 +395,10 @@ pub(crate) fn deployments_in_time_order(
         if first.is_none() {
             first = Some((row.get(0)?, at.to_owned()));
         }
+        let run: i64 = row.get(2)?;
+        if !firsts.iter().any(|(seen, _)| *seen == run) {
+            firsts.push((run, row.get(0)?));
+        }
         previous.clear();
         previous.push_str(at);
         count += 1;
@@ -357,6 +409,7 @@ pub(crate) fn deployments_in_time_order(
             first_id,
             first_at,
             count,
+            firsts,
         }))
 }
 
@@ -366,6 +419,8 @@ pub(crate) struct RunDeployments {
     pub first_id: i64,
     pub first_at: String,
     pub count: i64,
+    /// Each run's first deployment id.
+    pub firsts: Vec<(i64, i64)>,
 }
 
 /// Puts `runs` into `temp.refresh_runs`, which the statements scoped to "the runs' records"
@@ -397,10 +452,17 @@ pub(crate) fn touches_other_records(tx: &rusqlite::Transaction<'_>) -> Result<bo
 }
 
 /// [`Store::refresh_events`] on one connection.
-fn refresh_events_on(conn: &mut rusqlite::Connection, runs: &[i64]) -> Result<()> {
+fn refresh_events_on(
+    conn: &mut rusqlite::Connection,
+    runs: &[i64],
+    appended: Option<&AppendedDeployments>,
+) -> Result<()> {
     let tx = conn.transaction()?;
     set_refresh_runs(&tx, runs)?;
-    let merged = !touches_other_records(&tx)? && merge_events_in(&tx)?;
+    let merged = match appended {
+        Some(appended) if append_events_in(&tx, appended)? => true,
+        _ => !touches_other_records(&tx)? && merge_events_in(&tx)?,
+    };
     if !merged {
         rebuild_events_in(&tx)?;
     }
@@ -441,8 +503,20 @@ impl Store {
     /// move more than half the timeline, or when these runs stored deployment statuses or
     /// catalog entities (which change other records' events), it is rebuilt whole.
     pub fn refresh_events(&self, runs: &[i64]) -> Result<()> {
+        let appended = self.appended_deployments(runs)?;
+        self.refresh_events_appended(runs, appended.as_ref())
+    }
+
+    /// [`Self::refresh_events`] when what [`Self::appended_deployments`] says of `runs` is
+    /// known: appended deployments' events go after the others' without a read of the
+    /// timeline (it has no index by record) or of the deployments (none by run).
+    pub fn refresh_events_appended(
+        &self,
+        runs: &[i64],
+        appended: Option<&AppendedDeployments>,
+    ) -> Result<()> {
         let mut conn = self.connection()?;
-        crate::with_large_cache(&mut conn, |conn| refresh_events_on(conn, runs))
+        crate::with_large_cache(&mut conn, |conn| refresh_events_on(conn, runs, appended))
     }
 
     /// One page of the events matching `filter`, oldest first, and how many match, counted

@@ -93,6 +93,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_events_without_time_index.sql"),
     include_str!("../migrations/0017_runs_awaiting_update.sql"),
     include_str!("../migrations/0018_search_index_larger_flushes.sql"),
+    include_str!("../migrations/0019_deployments_before_each_run.sql"),
 ];
 
 /// The schema version this build writes.

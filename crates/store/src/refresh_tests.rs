@@ -54,6 +54,27 @@ fn deploys(store: &Store, prefix: &str, hours: impl IntoIterator<Item = i64>) ->
     })
 }
 
+/// A human commit to checkout `n` hours after the start.
+fn add_change(tx: &mut crate::IngestTransaction<'_>, n: i64) {
+    let mut change = Change::new(
+        ChangeKind::Commit,
+        format!("acme/checkout@{n}"),
+        SourceRef::line("x", 1),
+    );
+    change.title = "bump retries".into();
+    change.committed_at = Some(hour(n));
+    let attribution = Attribution {
+        class: AttributionClass::Human,
+        tool: None,
+        involvement: None,
+        model: None,
+        line_share: None,
+        confidence: 1.0,
+        evidence: Vec::new(),
+    };
+    tx.add_change(&change, &attribution).expect("change");
+}
+
 /// Every event, every column, by id.
 fn events(store: &Store) -> Vec<Vec<rusqlite::types::Value>> {
     let conn = store.connection().expect("conn");
@@ -185,23 +206,7 @@ fn files_out_of_order_stored_again_or_mixed_are_merged_as_a_rebuild_would_order_
                     tx.add_deployment(deployment(&format!("x-{n}"), n))
                         .expect("deployment");
                 }
-                let mut change = Change::new(
-                    ChangeKind::Commit,
-                    "acme/checkout@1",
-                    SourceRef::line("x", 1),
-                );
-                change.title = "bump retries".into();
-                change.committed_at = Some(hour(105));
-                let attribution = Attribution {
-                    class: AttributionClass::Human,
-                    tool: None,
-                    involvement: None,
-                    model: None,
-                    line_share: None,
-                    confidence: 1.0,
-                    evidence: Vec::new(),
-                };
-                tx.add_change(&change, &attribution).expect("change");
+                add_change(tx, 105);
             })
         }),
     ];
@@ -276,6 +281,37 @@ fn deployments_after_every_other_are_appended_from_their_first_id() {
         None
     );
     assert_eq!(store.appended_deployments(&[c]).expect("appended"), None);
+    // The last deployment stored again, later still: it keeps its id, so it is the last, but
+    // it is not new (its old event, links and contents are elsewhere).
+    let again = ingest(&store, "e", |tx| {
+        tx.add_deployment(deployment("d-29", 40))
+            .expect("deployment");
+    });
+    assert_eq!(
+        store.appended_deployments(&[again]).expect("appended"),
+        None
+    );
+}
+
+#[test]
+fn appended_deployments_before_a_later_event_are_merged_and_written_twice_are_written_once() {
+    let (_dir, store) = store();
+    let first = deploys(&store, "a", 0..10);
+    let change = ingest(&store, "c", |tx| add_change(tx, 50));
+    store.refresh_events(&[first, change]).expect("first files");
+    // After every deployment, before the commit's event: merged with it.
+    let later = deploys(&store, "b", 20..30);
+    assert!(store
+        .appended_deployments(&[later])
+        .expect("appended")
+        .is_some());
+    refreshed_equals_rebuild(&store, &[later], "\"v1.26\"");
+    // After everything; refreshed twice, as when a process stopped after writing the timeline
+    // but before marking the run updated, and the next open updated it again.
+    let last = deploys(&store, "d", 60..70);
+    store.refresh_events(&[last]).expect("first time");
+    refreshed_equals_rebuild(&store, &[last], "\"v1.66\"");
+    assert_eq!(searched(&store, "\"v1.66\""), 1);
 }
 
 #[test]
@@ -304,7 +340,7 @@ fn successful_deployments_with_a_revision_are_read_backwards_across_services() {
     assert!(expected.len() >= 4, "{expected:?}");
     let mut read = Vec::new();
     store
-        .for_each_success_backwards(before_id, |row| -> crate::Result<bool> {
+        .for_each_success_backwards(before_id, &|_| true, |row| -> crate::Result<bool> {
             read.push(row.id);
             Ok(true)
         })
@@ -314,12 +350,31 @@ fn successful_deployments_with_a_revision_are_read_backwards_across_services() {
     // It stops when told to.
     let mut first_two = Vec::new();
     store
-        .for_each_success_backwards(before_id, |row| -> crate::Result<bool> {
+        .for_each_success_backwards(before_id, &|_| true, |row| -> crate::Result<bool> {
             first_two.push(row.id);
             Ok(first_two.len() < 2)
         })
         .expect("backwards");
     assert_eq!(first_two, ids[..2]);
+    // Only the services asked for.
+    let mut payments = Vec::new();
+    store
+        .for_each_success_backwards(
+            before_id,
+            &|name| name == "payments",
+            |row| -> crate::Result<bool> {
+                payments.push((row.service, row.id));
+                Ok(true)
+            },
+        )
+        .expect("backwards");
+    let of_payments: Vec<(String, i64)> = expected
+        .iter()
+        .filter(|&&(_, n)| deployment("", n).service == "payments")
+        .map(|&(id, _)| ("payments".to_owned(), id))
+        .collect();
+    assert!(!of_payments.is_empty());
+    assert_eq!(payments, of_payments);
     // And reads forwards from an id.
     let mut from = Vec::new();
     store

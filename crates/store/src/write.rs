@@ -399,8 +399,10 @@ impl Store {
         tx.conn
             .prepare_cached(
                 "INSERT INTO ingest_runs(path, content_hash, format, ingested_at,
-                                     records_seen, records_stored, records_rejected, updated)
-             VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0)",
+                                     records_seen, records_stored, records_rejected, updated,
+                                     deployments_before)
+             VALUES (?1, ?2, ?3, ?4, 0, 0, 0, 0,
+                     (SELECT coalesce(max(id), 0) FROM deployments))",
             )?
             .execute(params![
                 meta.path,
