@@ -4,10 +4,9 @@
 
 use std::collections::BinaryHeap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
-use crate::events::{deployments_in_time_order, set_refresh_runs, touches_other_records};
-use crate::read::{deployment_row, DEPLOYMENT_COLUMNS};
+use crate::read::{deployment_row, each_row, DEPLOYMENT_COLUMNS};
 use crate::{DeploymentRow, Result, Store, StoreError};
 
 /// The deployments some ingest runs stored, when they came after every other deployment.
@@ -22,22 +21,58 @@ pub struct AppendedDeployments {
 }
 
 impl Store {
-    /// The deployments the ingest runs `runs` stored, when those runs stored nothing else
-    /// (no change, incident, status of another deployment or catalog entity), every one of
-    /// them is new (none was stored before under its key) and they come after every other
-    /// deployment in time order (time, ties by id), in id order. Otherwise `None`.
+    /// The deployments the ingest runs `runs` stored, when each run stored only deployments,
+    /// each new, in time order and at or after every deployment stored before it
+    /// (`ingest_runs.deployments_appended`, worked out as the run wrote them), and no later run
+    /// wrote a deployment. Otherwise `None`.
     ///
     /// What a deployment shipped and the suspect links of the deployments stored before are
     /// then what they were: a walk over deployments in time order reaches these last.
     pub fn appended_deployments(&self, runs: &[i64]) -> Result<Option<AppendedDeployments>> {
-        let mut conn = self.connection()?;
-        let tx = conn.transaction()?;
-        set_refresh_runs(&tx, runs)?;
-        let appended = appended_in(&tx);
-        tx.execute_batch("DELETE FROM temp.refresh_runs;")?;
-        // Nothing but the temporary table was written.
-        tx.commit()?;
-        appended
+        let conn = self.connection()?;
+        let read = conn.unchecked_transaction()?;
+        let mut first_before: Option<i64> = None;
+        for run in runs {
+            let (appended, before): (bool, Option<i64>) = read
+                .query_row(
+                    "SELECT deployments_appended, deployments_before FROM ingest_runs
+                     WHERE id = ?1",
+                    [run],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?
+                .unwrap_or((false, None));
+            let Some(before) = before.filter(|_| appended) else {
+                return Ok(None);
+            };
+            first_before = Some(first_before.map_or(before, |first| first.min(before)));
+        }
+        let Some(before) = first_before else {
+            return Ok(None);
+        };
+        // A later run that wrote deployments may have written after them, or over them.
+        let placeholders = vec!["?"; runs.len()].join(", ");
+        let (others_wrote, first_at, earlier): (bool, Option<String>, bool) = read.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM ingest_runs
+                                WHERE id > (SELECT min(id) FROM ingest_runs
+                                            WHERE id IN ({placeholders}))
+                                  AND id NOT IN ({placeholders})
+                                  AND coalesce(deployments_written, 1) > 0),
+                        (SELECT at FROM deployments WHERE id = ?{n} + 1),
+                        EXISTS (SELECT 1 FROM deployments WHERE id <= ?{n})",
+                n = 2 * runs.len() + 1
+            ),
+            rusqlite::params_from_iter(runs.iter().chain(runs).chain([&before])),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        Ok(first_at
+            .filter(|_| !others_wrote)
+            .map(|first_at| AppendedDeployments {
+                first_id: before + 1,
+                first_at,
+                earlier,
+            }))
     }
 
     /// The deployments from `first_id` on, in id order, handed to `each` one at a time.
@@ -51,12 +86,7 @@ impl Store {
             "SELECT {DEPLOYMENT_COLUMNS} FROM deployments d JOIN services s ON s.id = d.service_id
              WHERE d.id >= ?1 ORDER BY d.id"
         );
-        let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
-        let mut rows = stmt.query([first_id]).map_err(StoreError::from)?;
-        while let Some(row) = rows.next().map_err(StoreError::from)? {
-            each(deployment_row(row).map_err(StoreError::from)?)?;
-        }
-        Ok(())
+        each_row(&conn, &sql, [first_id], &mut each)
     }
 
     /// The successful deployments with a revision among those before `before_id` of the
@@ -131,53 +161,4 @@ impl Store {
 
 fn next_row(rows: &mut rusqlite::Rows<'_>) -> Result<Option<DeploymentRow>> {
     Ok(rows.next()?.map(deployment_row).transpose()?)
-}
-
-/// [`Store::appended_deployments`] for the runs in `temp.refresh_runs`.
-fn appended_in(tx: &rusqlite::Transaction<'_>) -> Result<Option<AppendedDeployments>> {
-    if touches_other_records(tx)? {
-        return Ok(None);
-    }
-    let Some(theirs) = deployments_in_time_order(tx)? else {
-        return Ok(None);
-    };
-    // A deployment stored again keeps its id: one of a run's at or before the last id stored
-    // before the run began is not new (unknown for runs stored before that was kept).
-    for (run, first_id) in &theirs.firsts {
-        let before: Option<i64> = tx.query_row(
-            "SELECT deployments_before FROM ingest_runs WHERE id = ?1",
-            [run],
-            |row| row.get(0),
-        )?;
-        if before.is_none_or(|before| *first_id <= before) {
-            return Ok(None);
-        }
-    }
-    // Another's id after their first means they are not all last.
-    let (from_first, earlier): (i64, bool) = tx.query_row(
-        "SELECT (SELECT count(*) FROM deployments WHERE id >= ?1),
-                EXISTS (SELECT 1 FROM deployments WHERE id < ?1)",
-        [theirs.first_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    if from_first != theirs.count {
-        return Ok(None);
-    }
-    // The latest of the others, each service's read backwards through its time index. Text
-    // order is time order (`format_time`).
-    let latest_before: Option<String> = tx.query_row(
-        "SELECT max((SELECT max(d.at) FROM deployments d
-                     WHERE d.service_id = s.id AND d.id < ?1))
-         FROM services s",
-        [theirs.first_id],
-        |row| row.get(0),
-    )?;
-    if latest_before.is_some_and(|latest| latest > theirs.first_at) {
-        return Ok(None);
-    }
-    Ok(Some(AppendedDeployments {
-        first_id: theirs.first_id,
-        first_at: theirs.first_at,
-        earlier,
-    }))
 }

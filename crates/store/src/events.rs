@@ -246,7 +246,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     if tail > 0 && tail * 2 > total {
         return Ok(false);
     }
-    let before = if tail == 0 && deployments_in_time_order(tx)?.is_some() {
+    let before = if tail == 0 && deployments_in_time_order(tx)? {
         // Read in id order, they are in timeline order already: no sort of a million rows.
         // They follow `last`: with no tail, nothing was taken out since it was read.
         tx.execute(
@@ -349,8 +349,8 @@ fn last_event_id(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
     Ok(last)
 }
 
-/// When everything the runs in `temp.refresh_runs` stored is deployments whose times never
-/// go back in id order: the first of them (its id and time) and how many there are. Their events are then the runs' whole part of the timeline, and in
+/// Whether everything the runs in `temp.refresh_runs` stored is deployments whose times never
+/// go back in id order. Their events are then the runs' whole part of the timeline, and in
 /// timeline order when read by id: one event per deployment, ordered by time and then by
 /// deployment id. A large deploy log written in time order is this case. The order checked is
 /// that of the ids as stored: a deployment stored again keeps the id it had.
@@ -358,9 +358,7 @@ fn last_event_id(tx: &rusqlite::Transaction<'_>) -> Result<i64> {
 /// Each run counts the records it wrote (`records_stored`); when the deployments carrying its
 /// id are fewer, it also stored other records (or one deployment twice), whose events must be
 /// merged. So must the events of statuses stored before their deployments.
-pub(crate) fn deployments_in_time_order(
-    tx: &rusqlite::Transaction<'_>,
-) -> Result<Option<RunDeployments>> {
+fn deployments_in_time_order(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     let (stored, with_statuses): (i64, bool) = tx.query_row(
         &format!(
             "SELECT (SELECT coalesce(sum(records_stored), 0) FROM ingest_runs
@@ -373,59 +371,33 @@ pub(crate) fn deployments_in_time_order(
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     if with_statuses {
-        return Ok(None);
+        return Ok(false);
     }
     let mut stmt = tx.prepare(&format!(
-        "SELECT d.id, d.at, d.run_id FROM deployments d WHERE {DEPLOYMENTS_OF_RUNS} ORDER BY d.id"
+        "SELECT d.at FROM deployments d WHERE {DEPLOYMENTS_OF_RUNS} ORDER BY d.id"
     ))?;
     let mut rows = stmt.query([])?;
     let mut previous = String::new();
-    let mut first = None;
-    let mut firsts: Vec<(i64, i64)> = Vec::new();
     let mut count = 0_i64;
     while let Some(row) = rows.next()? {
         let at = row
-            .get_ref(1)?
+            .get_ref(0)?
             .as_str()
             .map_err(|e| StoreError::Corrupt(format!("deployment time: {e}")))?;
         // Text order is time order (`format_time`), and SQLite's own comparison of text.
         if at < previous.as_str() {
-            return Ok(None);
-        }
-        if first.is_none() {
-            first = Some((row.get(0)?, at.to_owned()));
-        }
-        let run: i64 = row.get(2)?;
-        if !firsts.iter().any(|(seen, _)| *seen == run) {
-            firsts.push((run, row.get(0)?));
+            return Ok(false);
         }
         previous.clear();
         previous.push_str(at);
         count += 1;
     }
-    Ok(first
-        .filter(|_| count == stored)
-        .map(|(first_id, first_at)| RunDeployments {
-            first_id,
-            first_at,
-            count,
-            firsts,
-        }))
-}
-
-/// The deployments of some runs, in id order (see [`deployments_in_time_order`]).
-pub(crate) struct RunDeployments {
-    /// The first one's id and time (the earliest).
-    pub first_id: i64,
-    pub first_at: String,
-    pub count: i64,
-    /// Each run's first deployment id.
-    pub firsts: Vec<(i64, i64)>,
+    Ok(count > 0 && count == stored)
 }
 
 /// Puts `runs` into `temp.refresh_runs`, which the statements scoped to "the runs' records"
 /// read.
-pub(crate) fn set_refresh_runs(tx: &rusqlite::Transaction<'_>, runs: &[i64]) -> Result<()> {
+fn set_refresh_runs(tx: &rusqlite::Transaction<'_>, runs: &[i64]) -> Result<()> {
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS refresh_runs(id INTEGER PRIMARY KEY);
              DELETE FROM temp.refresh_runs;",
@@ -440,7 +412,7 @@ pub(crate) fn set_refresh_runs(tx: &rusqlite::Transaction<'_>, runs: &[i64]) -> 
 /// Whether the runs in `temp.refresh_runs` stored records that change other records: a
 /// deployment status (of a deployment stored before) or a catalog entity (the service every
 /// name maps onto).
-pub(crate) fn touches_other_records(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
+fn touches_other_records(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM deployment_statuses
                             WHERE run_id IN (SELECT id FROM temp.refresh_runs))

@@ -400,6 +400,53 @@ mod tests {
     }
 
     #[test]
+    fn a_version_18_store_knows_whether_its_deployment_ids_follow_time() {
+        for (times, follows) in [
+            (
+                ["2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z"],
+                true,
+            ),
+            (
+                ["2026-01-02T00:00:00.000Z", "2026-01-01T00:00:00.000Z"],
+                false,
+            ),
+        ] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("v18.sqlite");
+            {
+                let mut conn = open_connection(&path).expect("open");
+                migrate_to(&mut conn, &path, 18).expect("v18");
+                conn.execute_batch(
+                    "INSERT INTO ingest_runs(path, content_hash, format, ingested_at,
+                                             records_seen, records_stored, records_rejected)
+                     VALUES ('d.log', 'h', 'deploylog-logfmt', '2026-11-01T00:00:00.000Z', 2, 2,
+                             0);
+                     INSERT INTO services(name) VALUES ('checkout');",
+                )
+                .expect("v18 run");
+                for (n, at) in times.iter().enumerate() {
+                    conn.execute(
+                        "INSERT INTO deployments(natural_key, service_id, status, action, at,
+                                                 source_file, source_location, run_id)
+                         VALUES (?1, 1, 'succeeded', 'deploy', ?2, 'd.log', 'line 1', 1)",
+                        rusqlite::params![format!("d-{n}"), at],
+                    )
+                    .expect("v18 deployment");
+                }
+            }
+            let store = Store::open(&path).expect("migrate");
+            let by_id: bool = store
+                .connection()
+                .expect("conn")
+                .query_row("SELECT by_id FROM deployment_time_order", [], |r| r.get(0))
+                .expect("order");
+            assert_eq!(by_id, follows, "{times:?}");
+            // Runs stored before are never taken as appended.
+            assert_eq!(store.appended_deployments(&[1]).expect("appended"), None);
+        }
+    }
+
+    #[test]
     fn a_version_14_timeline_loses_its_indexes_and_still_filters_by_value_and_time() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v14.sqlite");

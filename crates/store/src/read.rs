@@ -179,6 +179,21 @@ const CHANGE_COLUMNS: &str = "c.id, c.kind, c.natural_key, c.repo, c.title, c.au
      WHERE o.change_kind = c.kind AND o.natural_key = c.natural_key AND o.revoked_at IS NULL
      ORDER BY o.id DESC LIMIT 1)";
 
+/// Hands each deployment `sql` selects ([`DEPLOYMENT_COLUMNS`]) to `each`, in its order.
+pub(crate) fn each_row<E: From<StoreError>>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    each: &mut dyn FnMut(DeploymentRow) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut stmt = conn.prepare(sql).map_err(StoreError::from)?;
+    let mut rows = stmt.query(params).map_err(StoreError::from)?;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        each(deployment_row(row).map_err(StoreError::from)?)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn deployment_row(row: &Row<'_>) -> rusqlite::Result<DeploymentRow> {
     let attributes: String = row.get(11)?;
     Ok(DeploymentRow {
@@ -372,30 +387,60 @@ impl Store {
         mut each: impl FnMut(DeploymentRow) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let conn = self.connection()?;
+        // One snapshot: the order known and the rows read are of the same deployments.
+        let read = conn.unchecked_transaction().map_err(StoreError::from)?;
+        let (follows_time, last_run): (bool, i64) = read
+            .query_row(
+                "SELECT (SELECT by_id FROM deployment_time_order),
+                        (SELECT coalesce(max(id), 0) FROM ingest_runs)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(StoreError::from)?;
+        if follows_time {
+            // Their ids follow time (every file appended its deployments in time order after
+            // the others'): read by id, they come in time order with no sort.
+            let sql = format!(
+                "SELECT {DEPLOYMENT_COLUMNS} FROM deployments d JOIN services s ON s.id = d.service_id
+                 ORDER BY d.id"
+            );
+            return each_row(&read, &sql, [], &mut each);
+        }
         // No index follows time: the ids alone are sorted first, into a temporary table, and
         // the rows read by id in that order. Sorting whole rows cost twice as much.
-        conn.execute_batch(
+        read.execute_batch(
             "DROP TABLE IF EXISTS temp.deployment_order;
              CREATE TEMP TABLE deployment_order AS
                  SELECT id FROM deployments ORDER BY at, id;",
         )
         .map_err(StoreError::from)?;
-        let read = (|| -> std::result::Result<(), E> {
-            let sql = format!(
-                "SELECT {DEPLOYMENT_COLUMNS} FROM temp.deployment_order o
-                 CROSS JOIN deployments d ON d.id = o.id JOIN services s ON s.id = d.service_id
-                 ORDER BY o.rowid"
-            );
-            let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
-            let mut rows = stmt.query([]).map_err(StoreError::from)?;
-            while let Some(row) = rows.next().map_err(StoreError::from)? {
-                each(deployment_row(row).map_err(StoreError::from)?)?;
-            }
-            Ok(())
-        })();
-        let dropped = conn.execute_batch("DROP TABLE temp.deployment_order;");
-        read?;
-        Ok(dropped.map_err(StoreError::from)?)
+        let mut previous = i64::MIN;
+        let mut ids_follow_time = true;
+        let sql = format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM temp.deployment_order o
+             CROSS JOIN deployments d ON d.id = o.id JOIN services s ON s.id = d.service_id
+             ORDER BY o.rowid"
+        );
+        let walked = each_row(&read, &sql, [], &mut |row: DeploymentRow| {
+            ids_follow_time &= row.id > previous;
+            previous = row.id;
+            each(row)
+        });
+        let dropped = read.execute_batch("DROP TABLE temp.deployment_order;");
+        walked?;
+        dropped.map_err(StoreError::from)?;
+        read.commit().map_err(StoreError::from)?;
+        if ids_follow_time {
+            // They do follow time now (a file out of order was stored again in order, say):
+            // the next walk reads them by id, unless a run was stored since this one read them.
+            conn.execute(
+                "UPDATE deployment_time_order SET by_id = 1
+                 WHERE (SELECT coalesce(max(id), 0) FROM ingest_runs) = ?1",
+                [last_run],
+            )
+            .map_err(StoreError::from)?;
+        }
+        Ok(())
     }
 
     /// The deployment stored under a natural key, if any.

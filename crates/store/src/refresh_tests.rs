@@ -385,3 +385,92 @@ fn successful_deployments_with_a_revision_are_read_backwards_across_services() {
         .expect("forwards");
     assert_eq!(from, [12, 13, 14]);
 }
+
+/// Whether the store knows its deployments' ids follow time.
+fn ids_follow_time(store: &Store) -> bool {
+    store
+        .connection()
+        .expect("conn")
+        .query_row("SELECT by_id FROM deployment_time_order", [], |row| {
+            row.get(0)
+        })
+        .expect("order")
+}
+
+/// The deployments' keys as a walk in time order reads them.
+fn walked(store: &Store) -> Vec<String> {
+    let mut keys = Vec::new();
+    store
+        .for_each_deployment(|row| -> crate::Result<()> {
+            keys.push(row.natural_key);
+            Ok(())
+        })
+        .expect("walk");
+    keys
+}
+
+#[test]
+fn a_walk_reads_by_id_while_every_file_appended_its_deployments_in_time_order() {
+    let (_dir, store) = store();
+    assert!(ids_follow_time(&store), "an empty store");
+    deploys(&store, "a", 0..10);
+    deploys(&store, "b", 10..20);
+    let change = ingest(&store, "c", |tx| add_change(tx, 3));
+    assert!(change > 0);
+    assert!(ids_follow_time(&store), "appended, and a file of changes");
+    let in_order: Vec<String> = (0..10)
+        .map(|n| format!("a-{n}"))
+        .chain((10..20).map(|n| format!("b-{n}")))
+        .collect();
+    assert_eq!(walked(&store), in_order);
+    // A file that goes back in time: the walk sorts, ties by id.
+    deploys(&store, "d", [5, 25]);
+    assert!(!ids_follow_time(&store));
+    let mut expected = in_order.clone();
+    expected.insert(6, "d-5".into());
+    expected.push("d-25".into());
+    assert_eq!(walked(&store), expected);
+    assert!(!ids_follow_time(&store), "the walk found them out of order");
+}
+
+#[test]
+fn a_walk_that_finds_the_ids_in_time_order_again_says_so() {
+    let (_dir, store) = store();
+    deploys(&store, "a", 0..10);
+    // The last one stored again at its own time: an update, which could have moved it.
+    ingest(&store, "again", |tx| {
+        tx.add_deployment(deployment("a-9", 9)).expect("again");
+    });
+    assert!(!ids_follow_time(&store));
+    let keys: Vec<String> = (0..10).map(|n| format!("a-{n}")).collect();
+    assert_eq!(walked(&store), keys);
+    assert!(ids_follow_time(&store), "found in order by the sorted walk");
+    assert_eq!(walked(&store), keys, "and read by id");
+}
+
+#[test]
+fn a_status_that_moves_a_deployment_in_time_is_not_appended_and_unsettles_the_order() {
+    let (_dir, store) = store();
+    deploys(&store, "a", 0..10);
+    let statuses = ingest(&store, "s", |tx| {
+        tx.add_deployment_status(&DeploymentStatusUpdate {
+            deployment_key: "a-2".into(),
+            state: "success".into(),
+            status: DeployStatus::Succeeded,
+            environment: None,
+            description: None,
+            log_url: None,
+            actor: None,
+            at: hour(30),
+            source: SourceRef::pointer("statuses.json", "/0"),
+        })
+        .expect("status");
+    });
+    assert!(!ids_follow_time(&store));
+    assert_eq!(
+        store.appended_deployments(&[statuses]).expect("appended"),
+        None
+    );
+    let keys = walked(&store);
+    assert_eq!(keys.last().map(String::as_str), Some("a-2"), "{keys:?}");
+}

@@ -50,8 +50,9 @@ type LatestStatus = (String, String, String, Option<String>, Option<String>, i64
 /// Lets the latest stored status of a deployment decide its outcome, as embedded statuses do:
 /// the status, the state word, and for a finished deployment its finish time (the time it went
 /// live, for one a later release made `inactive`). Nothing happens while the deployment is not
-/// stored, or when it already shows a later time than the latest status.
-fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
+/// stored, or when it already shows a later time than the latest status. Returns whether the
+/// deployment was written.
+fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<bool> {
     let latest: Option<LatestStatus> = conn
         .prepare_cached(
             "SELECT state, status, at, description, log_url,
@@ -71,19 +72,19 @@ fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
         })
         .optional()?;
     let Some((state, status, latest_at, description, log_url, count)) = latest else {
-        return Ok(());
+        return Ok(false);
     };
     let stored: Option<(String, String)> = conn
         .prepare_cached("SELECT attributes, at FROM deployments WHERE natural_key = ?1")?
         .query_row([deployment_key], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let Some((stored, stored_at)) = stored else {
-        return Ok(());
+        return Ok(false);
     };
     // The deployment already shows something newer (statuses embedded in its own file):
     // an older status does not take it back.
     if latest_at < stored_at {
-        return Ok(());
+        return Ok(false);
     }
     let finished_at = match state.as_str() {
         "inactive" => Some(
@@ -116,7 +117,7 @@ fn apply_statuses(conn: &Connection, deployment_key: &str) -> Result<()> {
          WHERE natural_key = ?1",
     )?
     .execute(params![deployment_key, status, finished_at, attributes])?;
-    Ok(())
+    Ok(true)
 }
 
 /// Writes a change's class and evidence. An override in force replaces the computed class;
@@ -286,6 +287,24 @@ pub struct IngestTransaction<'a> {
     services: std::collections::HashMap<String, i64>,
     /// Deployments waiting to be written together (see [`DEPLOYMENT_BATCH`]).
     pending: Vec<[rusqlite::types::Value; DEPLOYMENT_VALUES]>,
+    /// What tells whether the run's deployments were appended (see [`Appending`]).
+    appending: Appending,
+}
+
+/// What an ingest run does to the order of the deployments, tracked as it writes them: whether
+/// it only appends new ones in time order after every other (`ingest_runs.deployments_appended`)
+/// and so keeps their ids following time (`deployment_time_order.by_id`).
+#[derive(Default)]
+struct Appending {
+    /// The last deployment id stored before the run began.
+    before: i64,
+    /// Deployment rows the run inserted or updated.
+    written: i64,
+    /// The time of the last deployment given, and whether none went back before it.
+    last_at: String,
+    back_in_time: bool,
+    /// How many times a status changed a stored deployment (its outcome, perhaps its time).
+    statuses_applied: i64,
 }
 
 /// Deployments written by one statement: each statement also copies every page it touches
@@ -297,6 +316,7 @@ const DEPLOYMENT_VALUES: usize = 15;
 /// Where the service id and the run go among a deployment's values.
 const SERVICE_ID: usize = 1;
 const RUN_ID: usize = 13;
+const AT: usize = 9;
 
 /// A deployment's column values, formatted and serialised: the work of storing it that needs
 /// no connection, so that a file's parsing thread can do it while the writing thread writes.
@@ -395,6 +415,7 @@ impl Store {
             has_overrides: None,
             services: std::collections::HashMap::new(),
             pending: Vec::with_capacity(DEPLOYMENT_BATCH),
+            appending: Appending::default(),
         };
         tx.conn
             .prepare_cached(
@@ -411,6 +432,11 @@ impl Store {
                 meta.ingested_at
             ])?;
         tx.run_id = tx.conn.last_insert_rowid();
+        tx.appending.before = tx.conn.query_row(
+            "SELECT deployments_before FROM ingest_runs WHERE id = ?1",
+            [tx.run_id],
+            |row| row.get(0),
+        )?;
         Ok(tx)
     }
 
@@ -719,6 +745,13 @@ impl IngestTransaction<'_> {
         } = deployment;
         values[SERVICE_ID] = Value::Integer(self.service_id(&service)?);
         values[RUN_ID] = Value::Integer(self.run_id);
+        if let Value::Text(at) = &values[AT] {
+            let appending = &mut self.appending;
+            // Text order is time order (`format_time`).
+            appending.back_in_time |= at.as_str() < appending.last_at.as_str();
+            appending.last_at.clear();
+            appending.last_at.push_str(at);
+        }
         self.pending.push(values);
         // A stored status decides its deployment's outcome, so each is written at once then.
         if self.pending.len() == DEPLOYMENT_BATCH || self.statuses_stored()? {
@@ -739,10 +772,11 @@ impl IngestTransaction<'_> {
             .execute(rusqlite::params_from_iter(rows.iter().flatten()))?;
         // A copy older than the stored one is not written, and not counted as stored.
         self.stored += written as i64;
+        self.appending.written += written as i64;
         if self.statuses_stored()? {
             for row in &rows {
                 if let rusqlite::types::Value::Text(key) = &row[0] {
-                    apply_statuses(&self.conn, key)?;
+                    self.appending.statuses_applied += i64::from(apply_statuses(&self.conn, key)?);
                 }
             }
         }
@@ -783,7 +817,8 @@ impl IngestTransaction<'_> {
                 self.run_id,
             ])?;
         self.has_statuses = Some(true);
-        apply_statuses(&self.conn, &status.deployment_key)?;
+        self.appending.statuses_applied +=
+            i64::from(apply_statuses(&self.conn, &status.deployment_key)?);
         self.stored += 1;
         Ok(())
     }
@@ -903,14 +938,26 @@ impl IngestTransaction<'_> {
     /// Makes the whole file visible at once.
     pub fn commit(mut self) -> Result<RunSummary> {
         self.flush_deployments()?;
+        let (appended, keeps_order) = self.appended()?;
         self.conn.prepare_cached(
             "UPDATE ingest_runs SET records_seen = ?1, records_stored = ?2, records_rejected = ?3,
-                                    records_skipped = ?4
-             WHERE id = ?5",
+                                    records_skipped = ?4, deployments_appended = ?5,
+                                    deployments_written = ?6
+             WHERE id = ?7",
         )?
-        .execute(
-            params![self.seen, self.stored, self.rejected, self.skipped, self.run_id],
-        )?;
+        .execute(params![
+            self.seen,
+            self.stored,
+            self.rejected,
+            self.skipped,
+            appended,
+            self.appending.written + self.appending.statuses_applied,
+            self.run_id
+        ])?;
+        if !keeps_order {
+            self.conn
+                .execute_batch("UPDATE deployment_time_order SET by_id = 0")?;
+        }
         self.conn.execute_batch("COMMIT")?;
         self.done = true;
         self.conn.execute_batch(&format!(
@@ -924,6 +971,39 @@ impl IngestTransaction<'_> {
             rejected: self.rejected,
             skipped: self.skipped,
         })
+    }
+
+    /// Whether the run stored only deployments, each new, in time order and at or after
+    /// every deployment stored before it (appended); and whether the deployments' ids still
+    /// follow time after it (it appended, or wrote no deployment).
+    fn appended(&self) -> Result<(bool, bool)> {
+        let a = &self.appending;
+        if a.written == 0 && a.statuses_applied == 0 {
+            return Ok((false, true));
+        }
+        let after: i64 =
+            self.conn
+                .query_row("SELECT coalesce(max(id), 0) FROM deployments", [], |row| {
+                    row.get(0)
+                })?;
+        let new = after - a.before;
+        // New rows take the ids after the last one; a row written again keeps its own.
+        if a.back_in_time || a.statuses_applied > 0 || new == 0 || a.written != new {
+            return Ok((false, false));
+        }
+        // The latest of the others, each service's read backwards through its time index.
+        let (first_at, latest_before): (String, Option<String>) = self.conn.query_row(
+            "SELECT (SELECT at FROM deployments WHERE id = ?1 + 1),
+                    (SELECT max((SELECT max(d.at) FROM deployments d
+                                 WHERE d.service_id = s.id AND d.id <= ?1))
+                     FROM services s)",
+            [a.before],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if latest_before.is_some_and(|latest| latest > first_at) {
+            return Ok((false, false));
+        }
+        Ok((self.stored == new, true))
     }
 
     fn service_id(&mut self, name: &str) -> Result<i64> {
