@@ -992,7 +992,7 @@ impl IngestTransaction<'_> {
             return Ok((false, false));
         }
         // The latest of the others, each service's read backwards through its time index.
-        let (first_at, latest_before): (String, Option<String>) = self.conn.query_row(
+        let (first_at, latest_before): (Option<String>, Option<String>) = self.conn.query_row(
             "SELECT (SELECT at FROM deployments WHERE id = ?1 + 1),
                     (SELECT max((SELECT max(d.at) FROM deployments d
                                  WHERE d.service_id = s.id AND d.id <= ?1))
@@ -1000,10 +1000,12 @@ impl IngestTransaction<'_> {
             [a.before],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        if latest_before.is_some_and(|latest| latest > first_at) {
-            return Ok((false, false));
+        match (first_at, latest_before) {
+            (Some(first), Some(latest)) if latest > first => Ok((false, false)),
+            (Some(_), _) => Ok((self.stored == new, true)),
+            // The first new id is not there: nothing is known of the order.
+            (None, _) => Ok((false, false)),
         }
-        Ok((self.stored == new, true))
     }
 
     fn service_id(&mut self, name: &str) -> Result<i64> {
