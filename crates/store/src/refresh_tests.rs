@@ -8,7 +8,7 @@ use hindsight_model::{
     DeploymentStatusUpdate, SourceRef,
 };
 
-use crate::updates_tests::{ingest, store};
+use crate::updates_tests::{ingest, store, walked};
 use crate::Store;
 
 fn hour(n: i64) -> DateTime<Utc> {
@@ -395,18 +395,6 @@ fn ids_follow_time(store: &Store) -> bool {
             row.get(0)
         })
         .expect("order")
-}
-
-/// The deployments' keys as a walk in time order reads them.
-fn walked(store: &Store) -> Vec<String> {
-    let mut keys = Vec::new();
-    store
-        .for_each_deployment(|row| -> crate::Result<()> {
-            keys.push(row.natural_key);
-            Ok(())
-        })
-        .expect("walk");
-    keys
 }
 
 #[test]

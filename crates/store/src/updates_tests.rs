@@ -20,6 +20,18 @@ pub(crate) fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// The deployments' keys as a walk in time order reads them.
+pub(crate) fn walked(store: &Store) -> Vec<String> {
+    let mut keys = Vec::new();
+    store
+        .for_each_deployment(|row| -> crate::Result<()> {
+            keys.push(row.natural_key);
+            Ok(())
+        })
+        .expect("walk");
+    keys
+}
+
 /// Runs `write` in its own ingest transaction, as one file would; returns its run.
 pub(crate) fn ingest(
     store: &Store,
@@ -410,16 +422,7 @@ fn every_deployment_streams_in_time_order_ties_by_id_and_the_read_leaves_nothing
         tx.add_deployment(at("tie-2", "2026-11-18T10:00:00Z"))
             .expect("tie 2");
     });
-    let read = || {
-        let mut keys = Vec::new();
-        store
-            .for_each_deployment(|row| -> crate::Result<()> {
-                keys.push(row.natural_key);
-                Ok(())
-            })
-            .expect("read");
-        keys
-    };
+    let read = || walked(&store);
     assert_eq!(read(), ["early", "tie-1", "tie-2", "late"]);
     // A reader that stops with an error part-way; the next read is whole again.
     let stopped = store.for_each_deployment(|_| -> crate::Result<()> {
