@@ -6,6 +6,11 @@
 //!
 //! Run: `cargo bench -p hindsight-tests --bench ingest` (release build), or with
 //! `HINDSIGHT_BENCH_SCALE=0.01` for a quick smoke run. Prints figures; asserts nothing.
+//!
+//! `HINDSIGHT_BENCH_LARGE_LOG_GB=2` instead writes a deploy log of that many gigabytes and
+//! ingests it alone into a new store, printing the time and the peak memory: the figure to set
+//! beside the million-line run's to see memory stay flat as the file grows (it needs about
+//! twice that much free disk, for the log and the store).
 
 use hindsight_tests::{fake_sha, peak_rss_mib, write_gitlog};
 use std::io::{BufWriter, Write};
@@ -30,6 +35,9 @@ const SERVICES: [&str; 8] = [
 fn main() -> anyhow::Result<()> {
     if let Ok(args) = std::env::var(WITH_INCIDENTS) {
         return with_incidents(&args);
+    }
+    if let Ok(gb) = std::env::var(LARGE_LOG_GB) {
+        return large_log(gb.parse()?);
     }
     let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
         .ok()
@@ -373,6 +381,41 @@ fn with_incidents(args: &str) -> anyhow::Result<()> {
             println!("    peak resident memory of that process: {mb:.0} MB (target under 300 MB)")
         }
         None => println!("    peak resident memory of that process: unavailable"),
+    }
+    Ok(())
+}
+
+/// Set to a size in gigabytes: the run writes a deploy log that large and ingests it alone.
+const LARGE_LOG_GB: &str = "HINDSIGHT_BENCH_LARGE_LOG_GB";
+
+/// A deploy log of `gb` gigabytes (lines as the million-line run's, 216 bytes each) into a new
+/// store: the time and the peak memory.
+fn large_log(gb: f64) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse()?;
+    let logfmt = dir.path().join("large.logfmt");
+    let lines = (gb * 1e9 / 216.0) as usize;
+    write_deploys(&logfmt, Path::new("/dev/null"), 0..lines, start)?;
+    let bytes = std::fs::metadata(&logfmt)?.len();
+    let app = Hindsight::open(&dir.path().join("large.sqlite"))?;
+    let run = timed_ingest(&app, &logfmt, &IngestOptions::new(Utc::now()))?;
+    anyhow::ensure!(
+        run.stored == lines,
+        "{} of {lines} lines stored",
+        run.stored
+    );
+    println!(
+        "large deploy log: {lines} lines, {:.2} GB: {:.1} s = {:.0} records/s (parse and store \
+         {:.1} s, timeline {:.1} s)",
+        bytes as f64 / 1e9,
+        run.total,
+        lines as f64 / run.total,
+        run.stored_after,
+        run.timeline
+    );
+    match peak_rss_mib() {
+        Some(mb) => println!("  peak resident memory: {mb:.0} MB (target under 300 MB)"),
+        None => println!("  peak resident memory: unavailable"),
     }
     Ok(())
 }
