@@ -695,7 +695,7 @@ mod tests {
         let details = std::collections::BTreeMap::new();
         let tables = crate::index::ChangeTables::build(&[], &details);
         let refs: Vec<&DeploymentFacts> = deployments.iter().collect();
-        let index = Index::build(&refs, &keys, &[], &tables);
+        let index = Index::build(&refs, &keys, &[], &tables, None);
         let found = |text: &str| {
             let mut names: Vec<&str> = mentioned_services(&text.to_lowercase(), &index)
                 .into_iter()

@@ -5,11 +5,82 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
-use crate::explicit::reverted_sha;
+use crate::explicit::{is_key_like, is_sha_like, pull_request, reverted_sha, words};
 use crate::link::ChangeDetails;
 use crate::{ChangeFacts, DeploymentFacts, ShippedChange};
+
+/// The words incident texts may name a deployment by, as explicit evidence looks them up
+/// (`explicit::text_hits`): lower-case key-like words (its key), every word as versions are
+/// compared (its version) and lower-case SHA-like words (a prefix of its SHA). A deployment
+/// none of them names is never found through those tables, so [`Index`] leaves it out of them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NamedWords {
+    pub keys: HashSet<String>,
+    pub versions: HashSet<String>,
+    pub sha_prefixes: HashSet<String>,
+    sha_lengths: Vec<usize>,
+    /// The pull request numbers the texts name.
+    pub pull_requests: HashSet<u64>,
+}
+
+impl NamedWords {
+    pub fn new<'t>(texts: impl IntoIterator<Item = &'t String>) -> Self {
+        let mut names = Self::default();
+        for text in texts {
+            for word in words(text) {
+                let lower = word.to_lowercase();
+                names.versions.insert(version_key(word).into_owned());
+                if let Some((_, number)) = pull_request(word) {
+                    names.pull_requests.insert(number);
+                }
+                if is_sha_like(&lower) {
+                    names.sha_prefixes.insert(lower.clone());
+                }
+                if is_key_like(&lower) {
+                    names.keys.insert(lower);
+                }
+            }
+        }
+        names.sha_lengths = lengths(&names.sha_prefixes);
+        names
+    }
+
+    // Each is asked of every deployment of a store: nothing is lower-cased for an empty set,
+    // nor copied when already lower case.
+
+    /// Whether a deployment key is named.
+    pub fn key(&self, key: &str) -> bool {
+        !self.keys.is_empty() && self.keys.contains(lower(key).as_ref())
+    }
+
+    /// Whether a deployment's version is named.
+    pub fn version(&self, version: &str) -> bool {
+        !self.versions.is_empty() && self.versions.contains(version_key(version).as_ref())
+    }
+
+    /// Whether a prefix of a deployment's SHA is named.
+    pub fn sha(&self, sha: &str) -> bool {
+        !self.sha_lengths.is_empty()
+            && has_prefix(&lower(sha), &self.sha_prefixes, &self.sha_lengths)
+    }
+}
+
+/// The distinct lengths of `prefixes`, ascending.
+pub(crate) fn lengths(prefixes: &HashSet<String>) -> Vec<usize> {
+    let mut lengths: Vec<usize> = prefixes.iter().map(String::len).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    lengths
+}
+
+/// Whether one of `prefixes` (whose lengths are `lengths`) begins `text`.
+pub(crate) fn has_prefix(text: &str, prefixes: &HashSet<String>, lengths: &[usize]) -> bool {
+    lengths
+        .iter()
+        .any(|n| text.get(..*n).is_some_and(|head| prefixes.contains(head)))
+}
 
 pub(crate) struct Index<'a> {
     pub by_id: HashMap<i64, &'a DeploymentFacts>,
@@ -187,21 +258,16 @@ impl<'a> ChangeTables<'a> {
 }
 
 impl<'a> Index<'a> {
-    /// The deployment tables of `deployments` beside the change tables `changes`.
+    /// The deployment tables of `deployments` beside the change tables `changes`. With
+    /// `named`, the tables text looks deployments up in (by key, version and SHA) hold only
+    /// the deployments those words name: a batch of incidents against a hundred thousand
+    /// deployments fills them with a handful instead of all.
     pub(crate) fn build(
         deployments: &[&'a DeploymentFacts],
         deployment_keys: &'a std::collections::BTreeMap<i64, String>,
         shipped: &[ShippedChange],
         changes: &'a ChangeTables<'a>,
-    ) -> Self {
-        Self::with_changes(deployments, deployment_keys, shipped, changes)
-    }
-
-    fn with_changes(
-        deployments: &[&'a DeploymentFacts],
-        deployment_keys: &'a std::collections::BTreeMap<i64, String>,
-        shipped: &[ShippedChange],
-        changes: &'a ChangeTables<'a>,
+        named: Option<&NamedWords>,
     ) -> Self {
         let mut by_id = HashMap::with_capacity(deployments.len());
         let mut by_service: HashMap<&str, Vec<&DeploymentFacts>> = HashMap::new();
@@ -212,11 +278,15 @@ impl<'a> Index<'a> {
         for &d in deployments {
             by_id.insert(d.id, d);
             by_service.entry(d.service.as_str()).or_default().push(d);
-            if let Some(version) = &d.version {
-                by_version.entry(version_key(version)).or_default().push(d);
+            if let Some(version) = d.version.as_deref() {
+                if named.is_none_or(|n| n.version(version)) {
+                    by_version.entry(version_key(version)).or_default().push(d);
+                }
             }
-            if let Some(sha) = &d.sha {
-                by_sha.push((lower(sha), d));
+            if let Some(sha) = d.sha.as_deref() {
+                if named.is_none_or(|n| n.sha(sha)) {
+                    by_sha.push((lower(sha), d));
+                }
             }
             if d.action == "rollback" {
                 rollbacks.push(d);
@@ -237,7 +307,9 @@ impl<'a> Index<'a> {
         // Deployment order, so the first of equal keys wins as a scan would find it.
         for &d in deployments {
             if let Some(key) = deployment_keys.get(&d.id) {
-                by_key_lower.entry(lower(key)).or_default().push(d);
+                if named.is_none_or(|n| n.key(key)) {
+                    by_key_lower.entry(lower(key)).or_default().push(d);
+                }
                 by_key.entry(key.as_str()).or_insert(d);
             }
         }

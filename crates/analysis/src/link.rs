@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use chrono::Duration;
 
 use crate::explicit::{classify_cause, explicit_hits, Context};
-use crate::index::{ChangeTables, Index};
+use crate::index::{ChangeTables, Index, NamedWords};
 use crate::{ChangeFacts, DeploymentFacts, IncidentFacts, ShippedChange};
 
 /// How links are searched.
@@ -123,11 +123,29 @@ pub fn link_incidents_with(
     extras: &LinkExtras,
     options: &LinkOptions,
 ) -> Vec<SuspectLink> {
-    let index = Index::build(deployments, &extras.deployment_keys, shipped, changes);
+    // Only what these incidents' texts name is looked up by key, version or SHA.
+    let named = NamedWords::new(incidents.iter().flat_map(|i| &i.text));
+    let index = Index::build(
+        deployments,
+        &extras.deployment_keys,
+        shipped,
+        changes,
+        Some(&named),
+    );
+    link_with_index(incidents, &index, extras, options)
+}
+
+/// [`link_incidents_with`] over an index built already.
+fn link_with_index(
+    incidents: &[IncidentFacts],
+    index: &Index<'_>,
+    extras: &LinkExtras,
+    options: &LinkOptions,
+) -> Vec<SuspectLink> {
     let ctx = Context {
         deployment_keys: &extras.deployment_keys,
         details: &extras.change_details,
-        index: &index,
+        index,
     };
     // Incidents link independently: on every core, each thread a run of them, joined in order.
     let link_one = |incident: &IncidentFacts| -> Vec<SuspectLink> {
@@ -192,7 +210,7 @@ pub fn link_incidents_with(
                     continue;
                 }
                 let (mut score, mut evidence) =
-                    score_candidate(d, before, hop, incident, &index, extras, options);
+                    score_candidate(d, before, hop, incident, index, extras, options);
                 if let Some((category, reason)) = &cause {
                     score *= 0.5;
                     evidence.push(format!(
@@ -603,6 +621,71 @@ mod tests {
         // The good release named after "rolled back to" and the staging deploy are only scored.
         assert!(links[1..].iter().all(|l| l.method == "scored"));
         assert!(links.iter().all(|l| l.deployment_id != 12));
+    }
+
+    #[test]
+    fn an_index_of_only_what_the_texts_name_links_as_a_whole_one() {
+        // Forty deployments of two services with versions, SHAs and keys; incidents naming
+        // some of them every way a text can, in other cases and spellings.
+        let mut deployments = Vec::new();
+        for id in 1..=40_i64 {
+            let service = if id % 2 == 0 { "checkout" } else { "search" };
+            let time = format!("2026-11-20T{:02}:{:02}:00Z", id / 4, (id % 4) * 15);
+            let mut d = deployment(id, service, "production", &time);
+            d.sha = Some(format!("{:x}abcdef{id:02}", 0xa1b2_c300_i64 + id));
+            d.version = Some(format!("V2.{id}.0"));
+            deployments.push(d);
+        }
+        let texts = [
+            "Errors after DEP-0012 went out",
+            "Regression in v2.17.0, maybe 2.21.0",
+            "Bisected to commit A1B2C30C (or a1b2c30d)",
+            "Nothing named here",
+        ];
+        let incidents: Vec<IncidentFacts> = texts
+            .iter()
+            .enumerate()
+            .map(|(n, text)| {
+                let mut i = incident(
+                    if n % 2 == 0 { "checkout" } else { "search" },
+                    "2026-11-20T11:05:00Z",
+                    &[text],
+                );
+                i.id = n as i64 + 1;
+                i
+            })
+            .collect();
+        // The commits the SHAs name are stored: a SHA names a deployment through them.
+        let changes: Vec<ChangeFacts> = [12_i64, 13]
+            .iter()
+            .map(|id| {
+                let sha = deployments[*id as usize - 1].sha.clone().expect("sha");
+                change(100 + id, &sha, "2026-11-19T12:00:00Z")
+            })
+            .collect();
+        let extras = keys(&deployments);
+        let options = LinkOptions::default();
+        let filtered = link_incidents(&incidents, &deployments, &[], &changes, &extras, &options);
+        let refs: Vec<&DeploymentFacts> = deployments.iter().collect();
+        let tables = ChangeTables::build(&changes, &extras.change_details);
+        let whole = Index::build(&refs, &extras.deployment_keys, &[], &tables, None);
+        assert_eq!(
+            filtered,
+            link_with_index(&incidents, &whole, &extras, &options)
+        );
+        let named: Vec<&str> = filtered
+            .iter()
+            .filter(|l| l.method == "explicit")
+            .flat_map(|l| &l.evidence)
+            .filter(|e| e.starts_with("the incident names"))
+            .map(|e| e.split(',').next().unwrap_or(e))
+            .collect();
+        for word in ["DEP-0012", "v2.17.0", "2.21.0", "commit a1b2c30"] {
+            assert!(
+                named.iter().any(|e| e.ends_with(word)),
+                "{word} names nothing: {named:?}"
+            );
+        }
     }
 
     #[test]

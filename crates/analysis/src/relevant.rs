@@ -23,10 +23,8 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Duration, Utc};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use crate::explicit::{
-    incident_end, is_key_like, is_sha_like, pull_request, reverted_sha, words, ROLLBACK_GRACE_HOURS,
-};
-use crate::index::{lower, pr_numbers, version_key, ChangeTables};
+use crate::explicit::{incident_end, reverted_sha, ROLLBACK_GRACE_HOURS};
+use crate::index::{has_prefix, lengths, pr_numbers, ChangeTables, NamedWords};
 use crate::link::{link_incidents_with, ChangeDetails, LinkExtras, LinkOptions, SuspectLink};
 use crate::{ChangeFacts, ContentsWalker, DeploymentFacts, IncidentFacts, ShippedChange};
 
@@ -40,13 +38,8 @@ pub struct Relevance {
     before: Duration,
     /// Impact starts, ascending: the latest deployment of each slot at each is kept.
     starts: Vec<DateTime<Utc>>,
-    /// Lower-case words of the texts that may be deployment keys.
-    keys: HashSet<String>,
-    /// The words as versions are compared (`version_key`).
-    versions: HashSet<String>,
-    /// Lower-case SHA-like words, with their lengths for prefix tests.
-    sha_prefixes: HashSet<String>,
-    sha_lengths: Vec<usize>,
+    /// The words of the texts that may name a deployment.
+    names: NamedWords,
     /// Changes the texts name (by SHA prefix or pull request) or a revert undoes.
     named_changes: HashSet<i64>,
 }
@@ -78,26 +71,9 @@ impl Relevance {
         starts.sort();
         starts.dedup();
 
-        let (mut keys, mut versions, mut sha_prefixes) =
-            (HashSet::new(), HashSet::new(), HashSet::new());
-        let mut pull_requests: HashSet<u64> = HashSet::new();
-        for text in incidents.iter().flat_map(|i| &i.text) {
-            for word in words(text) {
-                let lower = word.to_lowercase();
-                versions.insert(version_key(word).into_owned());
-                if let Some((_, number)) = pull_request(word) {
-                    pull_requests.insert(number);
-                }
-                if is_sha_like(&lower) {
-                    sha_prefixes.insert(lower.clone());
-                }
-                if is_key_like(&lower) {
-                    keys.insert(lower);
-                }
-            }
-        }
+        let names = NamedWords::new(incidents.iter().flat_map(|i| &i.text));
         // Reverts name the commit they undo by SHA: whatever shipped it may be a suspect.
-        let mut change_prefixes = sha_prefixes.clone();
+        let mut change_prefixes = names.sha_prefixes.clone();
         change_prefixes.extend(
             details
                 .values()
@@ -114,18 +90,14 @@ impl Relevance {
                     &change_lengths,
                 ) || pr_numbers(c, details.get(&c.id))
                     .iter()
-                    .any(|n| pull_requests.contains(n))
+                    .any(|n| names.pull_requests.contains(n))
             })
             .map(|c| c.id)
             .collect();
-        let sha_lengths = lengths(&sha_prefixes);
         Self {
             before,
             starts,
-            keys,
-            versions,
-            sha_prefixes,
-            sha_lengths,
+            names,
             named_changes,
         }
     }
@@ -140,31 +112,11 @@ impl Relevance {
     /// Whether an incident's text may name `d` (stored under `key`), which shipped `shipped`,
     /// wherever it lies in time.
     pub fn named(&self, d: &DeploymentFacts, key: &str, shipped: &[i64]) -> bool {
-        // Called for every deployment of the store: nothing is lower-cased for an empty set,
-        // nor copied when already lower case.
-        (!self.keys.is_empty() && self.keys.contains(lower(key).as_ref()))
-            || d.version.as_deref().is_some_and(|v| {
-                !self.versions.is_empty() && self.versions.contains(version_key(v).as_ref())
-            })
-            || d.sha.as_deref().is_some_and(|sha| {
-                !self.sha_lengths.is_empty()
-                    && has_prefix(&lower(sha), &self.sha_prefixes, &self.sha_lengths)
-            })
+        self.names.key(key)
+            || d.version.as_deref().is_some_and(|v| self.names.version(v))
+            || d.sha.as_deref().is_some_and(|sha| self.names.sha(sha))
             || shipped.iter().any(|c| self.named_changes.contains(c))
     }
-}
-
-fn lengths(prefixes: &HashSet<String>) -> Vec<usize> {
-    let mut lengths: Vec<usize> = prefixes.iter().map(String::len).collect();
-    lengths.sort_unstable();
-    lengths.dedup();
-    lengths
-}
-
-fn has_prefix(text: &str, prefixes: &HashSet<String>, lengths: &[usize]) -> bool {
-    lengths
-        .iter()
-        .any(|n| text.get(..*n).is_some_and(|head| prefixes.contains(head)))
 }
 
 /// A deployment a sweep holds: its facts, its key, its place in the stream (none when fetched
