@@ -96,12 +96,20 @@ impl Hindsight {
     /// deploy logs added to a store of a million deployments reads that week, not the store.
     fn refresh_appended_contents(&self, appended: &AppendedDeployments) -> Result<()> {
         let shipped = self.stream_contents_from(appended)?;
+        self.write_shipped(Some(appended.first_id), &shipped)
+    }
+
+    /// Stores what the deployments shipped: every deployment's, or those from `first_id` on.
+    fn write_shipped(
+        &self,
+        first_id: Option<i64>,
+        shipped: &[hindsight_analysis::ShippedChange],
+    ) -> Result<()> {
         let rows: Vec<(i64, i64, &str)> = shipped
             .iter()
             .map(|s| (s.deployment_id, s.change_id, &*s.method))
             .collect();
-        self.store
-            .replace_deployment_changes_from(appended.first_id, &rows)?;
+        self.store.replace_deployment_changes(first_id, &rows)?;
         Ok(())
     }
 
@@ -193,12 +201,7 @@ impl Hindsight {
             let streamed = self.stream_links(&self.link_options()?, LINK_BATCH_DEPLOYMENTS)?;
             (streamed.links, streamed.shipped)
         };
-        let rows: Vec<(i64, i64, &str)> = shipped
-            .iter()
-            .map(|s| (s.deployment_id, s.change_id, &*s.method))
-            .collect();
-        self.store.replace_deployment_changes(&rows)?;
-        drop(rows);
+        self.write_shipped(None, &shipped)?;
         drop(shipped);
         let links: Vec<NewLink> = links
             .into_iter()
@@ -1214,6 +1217,62 @@ mod tests {
                 .any(|l| l.deployment_id == late_6.id),
             "the deployment before the late incident is a suspect"
         );
+
+        // With a catalog, a deployment's attributes may put it under a service its stored name
+        // does not say: `web-deployer` deploys acme/checkout, which the catalog calls checkout.
+        let catalog = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/formats/backstage/catalog-info.yaml");
+        app.ingest_paths(&[catalog], &crate::IngestOptions::new(now), &mut |_| {})
+            .expect("catalog");
+        let canary = |id: &str, day: i64, service: &str, commit: i64| {
+            let at = "2026-01-01T00:00:00Z"
+                .parse::<DateTime<Utc>>()
+                .expect("time")
+                + Duration::days(day);
+            format!(
+                r#"{{"ts": "{}", "id": "{id}", "service": "{service}", "environment": "canary", "action": "deploy", "sha": "{}", "status": "succeeded", "repo": "acme/checkout"}}"#,
+                at.to_rfc3339(),
+                history_sha(commit)
+            )
+        };
+        ingest_deploys(
+            &app,
+            dir.path(),
+            "week-4.jsonl",
+            &[canary("late-7", 141, "web-deployer", 430)],
+        );
+        let fifth = ingest_deploys(
+            &app,
+            dir.path(),
+            "week-5.jsonl",
+            &[canary("late-8", 142, "checkout", 440)],
+        );
+        let appended = app
+            .store
+            .appended_deployments(&[fifth])
+            .expect("appended")
+            .expect("after everything");
+        let full = app.stream_contents().expect("full walk");
+        let theirs: Vec<_> = full
+            .iter()
+            .filter(|s| s.deployment_id >= appended.first_id)
+            .cloned()
+            .collect();
+        assert_eq!(
+            theirs.len(),
+            10,
+            "431..=440 after what web-deployer ran: {theirs:?}"
+        );
+        assert_eq!(
+            app.stream_contents_from(&appended).expect("appended"),
+            theirs
+        );
+        let stored = app.store.deployment_change_pairs().expect("pairs");
+        let expected: Vec<(i64, i64)> = full
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id))
+            .collect();
+        assert_eq!(stored, expected);
     }
 
     /// A store with the demo data loaded, and the time it was loaded at.

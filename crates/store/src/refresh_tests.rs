@@ -251,46 +251,42 @@ fn a_deploy_log_after_a_stored_status_brings_the_status_event() {
 fn deployments_after_every_other_are_appended_from_their_first_id() {
     let (_dir, store) = store();
     let first = deploys(&store, "a", 0..10);
-    let appended = store.appended_deployments(&[first]).expect("appended");
+    let appended = |runs: &[i64]| {
+        store
+            .appended_deployments(runs)
+            .expect("appended")
+            .map(|a| {
+                let crate::AppendedDeployments {
+                    first_id,
+                    first_at,
+                    earlier,
+                } = a;
+                (first_id, first_at, earlier)
+            })
+    };
     assert_eq!(
-        appended,
-        Some(crate::AppendedDeployments {
-            first_id: 1,
-            first_at: "2026-01-01T00:00:00.000Z".into(),
-            earlier: false,
-        })
+        appended(&[first]),
+        Some((1, "2026-01-01T00:00:00.000Z".into(), false))
     );
     // A file that starts at the time the last one ended: ties go by id.
     let later = deploys(&store, "b", 9..20);
-    let appended = store.appended_deployments(&[later]).expect("appended");
     assert_eq!(
-        appended,
-        Some(crate::AppendedDeployments {
-            first_id: 11,
-            first_at: "2026-01-01T09:00:00.000Z".into(),
-            earlier: true,
-        })
+        appended(&[later]),
+        Some((11, "2026-01-01T09:00:00.000Z".into(), true))
     );
     // Two runs together, in time order: appended from the first one's first.
     let (c, d) = (deploys(&store, "c", 20..25), deploys(&store, "d", 25..30));
-    let both = store.appended_deployments(&[c, d]).expect("appended");
-    assert_eq!(both.map(|a| a.first_id), Some(22));
+    assert_eq!(appended(&[c, d]).map(|a| a.0), Some(22));
     // The earlier runs are not: later deployments follow them.
-    assert_eq!(
-        store.appended_deployments(&[later]).expect("appended"),
-        None
-    );
-    assert_eq!(store.appended_deployments(&[c]).expect("appended"), None);
+    assert_eq!(appended(&[later]), None);
+    assert_eq!(appended(&[c]), None);
     // The last deployment stored again, later still: it keeps its id, so it is the last, but
     // it is not new (its old event, links and contents are elsewhere).
     let again = ingest(&store, "e", |tx| {
         tx.add_deployment(deployment("d-29", 40))
             .expect("deployment");
     });
-    assert_eq!(
-        store.appended_deployments(&[again]).expect("appended"),
-        None
-    );
+    assert_eq!(appended(&[again]), None);
 }
 
 #[test]

@@ -440,23 +440,10 @@ impl Store {
         Ok(tx)
     }
 
-    /// Replaces what every deployment shipped: `(deployment_id, change_id, method)`.
-    pub fn replace_deployment_changes(&self, rows: &[(i64, i64, &str)]) -> Result<()> {
-        self.write_deployment_changes(None, rows)
-    }
-
-    /// Replaces what the deployments from `first_id` on shipped (see
-    /// [`Store::appended_deployments`]): `rows` are theirs; the others' stay.
-    pub fn replace_deployment_changes_from(
-        &self,
-        first_id: i64,
-        rows: &[(i64, i64, &str)],
-    ) -> Result<()> {
-        self.write_deployment_changes(Some(first_id), rows)
-    }
-
-    /// What the deployments from `first_id` on (all without one) shipped, replaced by `rows`.
-    fn write_deployment_changes(
+    /// Replaces what the deployments shipped with `rows`, `(deployment_id, change_id, method)`:
+    /// every deployment's, or with `first_id` only those from that id on (see
+    /// [`Store::appended_deployments`]; the others' stay).
+    pub fn replace_deployment_changes(
         &self,
         first_id: Option<i64>,
         rows: &[(i64, i64, &str)],
