@@ -1,7 +1,7 @@
 //! The merged timeline: every incident event, deployment and change as one searchable table.
 
-use rusqlite::params;
 use rusqlite::types::Value;
+use rusqlite::{params, OptionalExtension};
 
 use crate::columns::{next_timeline_generation, FILTER_COLUMNS};
 use crate::time_seek::{first_id_from, last_id_to};
@@ -174,6 +174,12 @@ const RUN_SCOPE: [(&str, &str); 3] = [
     ),
 ];
 
+/// The span of the timeline's ids, at least its count of events, read without a scan: a
+/// `max(id) - min(id)` in one select reads every row (SQLite finds one `min` or `max` alone
+/// through the key).
+const EVENT_ID_SPAN: &str =
+    "coalesce((SELECT max(id) FROM events) - (SELECT min(id) FROM events) + 1, 0)";
+
 const EVENT_COLUMNS: &str =
     "at, source, kind, service, environment, actor, class, tool, severity, title, ref_id, approval";
 
@@ -238,8 +244,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     };
     // Against the span of ids (at least the count, read without a scan of the table).
     let (tail, total): (i64, i64) = tx.query_row(
-        "SELECT (SELECT count(*) FROM events WHERE id >= ?1),
-                (SELECT coalesce(max(id) - min(id) + 1, 0) FROM events)",
+        &format!("SELECT (SELECT count(*) FROM events WHERE id >= ?1), {EVENT_ID_SPAN}"),
         [tail_from],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
@@ -267,50 +272,102 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     Ok(true)
 }
 
-/// The events of deployments appended after every other (see [`AppendedDeployments`]) put
-/// after the timeline's: a range of ids each, found through the time and id keys rather than
-/// by a scan. Events they had already (their update written once before, by a process that
-/// stopped before it marked it done) are replaced. Returns false, having written nothing, when
-/// another event lies at or after their first time: they must be merged with it.
+/// The events of deployments appended after every other (see [`AppendedDeployments`]), put in
+/// the timeline without a sort: read by id, they are in timeline order already (time, then
+/// record). They go after the timeline's events up to their first time. The other events from
+/// there on (an incident's or a change's, found through the time key rather than by a scan)
+/// are taken out and put back among them, each where its time puts it: they are in timeline
+/// order too, so the two are merged by id ranges. Events the deployments had already (their
+/// update written once before, by a process that stopped before it marked it done) are
+/// replaced. Returns false, having written nothing, when those other events are more than
+/// half the timeline with the deployments' events: rebuilding it whole is then as cheap.
 fn append_events_in(
     tx: &rusqlite::Transaction<'_>,
     appended: &AppendedDeployments,
 ) -> Result<bool> {
     let theirs = "source = 'deployment' AND ref_id >= ?2";
     let tail_from = first_id_from(tx, &appended.first_at, false, 1)?.unwrap_or(i64::MAX);
-    let others_after: bool = tx.query_row(
-        &format!("SELECT EXISTS (SELECT 1 FROM events WHERE id >= ?1 AND NOT ({theirs}))"),
+    let (others, total, new): (i64, i64, i64) = tx.query_row(
+        &format!(
+            "SELECT (SELECT count(*) FROM events WHERE id >= ?1 AND NOT ({theirs})),
+                    {EVENT_ID_SPAN},
+                    (SELECT coalesce(max(id) - ?2 + 1, 0) FROM deployments)"
+        ),
         params![tail_from, appended.first_id],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    if others_after {
+    if others * 2 > total + new {
         return Ok(false);
     }
     tx.execute(
         &format!(
-            "INSERT INTO events_fts(events_fts, rowid, title)
-                 SELECT 'delete', id, title FROM events WHERE id >= ?1 AND {theirs}"
+            "CREATE TEMP TABLE append_others AS
+                 SELECT {EVENT_COLUMNS} FROM events WHERE id >= ?1 AND NOT ({theirs}) ORDER BY id"
         ),
         params![tail_from, appended.first_id],
     )?;
     tx.execute(
-        &format!("DELETE FROM events WHERE id >= ?1 AND {theirs}"),
-        params![tail_from, appended.first_id],
+        "INSERT INTO events_fts(events_fts, rowid, title)
+             SELECT 'delete', id, title FROM events WHERE id >= ?1",
+        [tail_from],
     )?;
+    tx.execute("DELETE FROM events WHERE id >= ?1", [tail_from])?;
     let before = last_event_id(tx)?;
-    // Read in id order, they are in timeline order already (time, then record).
-    tx.execute(
-        &format!(
-            "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id",
-            deployment_events!().replace("{deployments}", "d.id >= ?1")
-        ),
-        [appended.first_id],
-    )?;
+    merge_by_id_ranges(tx, appended.first_id)?;
+    tx.execute_batch("DROP TABLE temp.append_others;")?;
     tx.execute(
         "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
         [before],
     )?;
     Ok(true)
+}
+
+/// Writes the events of the deployments from `first_id` on and those in
+/// `temp.append_others`, both in timeline order, as one list in timeline order: each run of
+/// either that comes before the other's next is inserted by one statement over its id range.
+fn merge_by_id_ranges(tx: &rusqlite::Transaction<'_>, first_id: i64) -> Result<()> {
+    let mut deployments_between = tx.prepare(&format!(
+        "INSERT INTO events({EVENT_COLUMNS}) {} ORDER BY d.id",
+        deployment_events!().replace("{deployments}", "d.id >= ?1 AND d.id < ?2")
+    ))?;
+    let mut others_between = tx.prepare(&format!(
+        "INSERT INTO events({EVENT_COLUMNS})
+             SELECT {EVENT_COLUMNS} FROM temp.append_others WHERE rowid >= ?1 AND rowid < ?2
+             ORDER BY rowid"
+    ))?;
+    // The first deployment from an id on whose event comes after another event at a time.
+    // Ties go by source: a change's event comes before a deployment's, an incident's after;
+    // another deployment's (a status) before, as its deployment is older than these.
+    let mut first_after = tx.prepare(
+        "SELECT id FROM deployments WHERE id >= ?1 AND (at > ?2 OR (at = ?2 AND ?3))
+         ORDER BY id LIMIT 1",
+    )?;
+    // What is written next: the deployments from `deployment_from`, and the other events from
+    // `other_from`, which come before them up to the one read.
+    let (mut deployment_from, mut other_from) = (first_id, 1_i64);
+    let mut read = tx.prepare("SELECT rowid, at, source FROM temp.append_others ORDER BY rowid")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        if deployment_from == i64::MAX {
+            break;
+        }
+        let (other, at, source): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        let place: i64 = first_after
+            .query_row(
+                params![deployment_from, at, source.as_str() <= "deployment"],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(i64::MAX);
+        if place > deployment_from {
+            others_between.execute([other_from, other])?;
+            deployments_between.execute([deployment_from, place])?;
+            (deployment_from, other_from) = (place, other);
+        }
+    }
+    others_between.execute([other_from, i64::MAX])?;
+    deployments_between.execute([deployment_from, i64::MAX])?;
+    Ok(())
 }
 
 /// Takes out the events from id `tail_from` on (the tail) and inserts them again with the

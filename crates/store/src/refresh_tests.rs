@@ -458,3 +458,142 @@ fn a_status_that_moves_a_deployment_in_time_is_not_appended_and_unsettles_the_or
     let keys = walked(&store);
     assert_eq!(keys.last().map(String::as_str), Some("a-2"), "{keys:?}");
 }
+
+#[test]
+fn appended_deployments_take_the_incident_change_and_status_events_after_them_in_without_a_rebuild()
+{
+    let (_dir, store) = store();
+    let first = deploys(&store, "a", 0..40);
+    // A status of one of them, reported late (one that leaves its time as it is).
+    let status = ingest(&store, "s", |tx| {
+        tx.add_deployment_status(&DeploymentStatusUpdate {
+            deployment_key: "a-3".into(),
+            state: "in_progress".into(),
+            status: DeployStatus::InProgress,
+            environment: None,
+            description: Some("late smoke tests".into()),
+            log_url: None,
+            actor: None,
+            at: hour(60),
+            source: SourceRef::pointer("statuses.json", "/0"),
+        })
+        .expect("status");
+    });
+    store.refresh_events(&[first, status]).expect("first files");
+    // A commit first stored at hour 2, then again (the same key, a changed export) at hour 35:
+    // the merge that moves its event leaves its old id unused. A rebuild would number the
+    // events from there on anew.
+    let commit = |n: i64| {
+        move |tx: &mut crate::IngestTransaction<'_>| {
+            let mut change = Change::new(
+                ChangeKind::Commit,
+                "acme/checkout@moved",
+                SourceRef::line("x", 1),
+            );
+            change.title = format!("retry budget {n}");
+            change.committed_at = Some(hour(n));
+            change.updated_at = Some(hour(n));
+            let attribution = Attribution {
+                class: AttributionClass::Ai,
+                tool: Some("claude-code".into()),
+                involvement: None,
+                model: None,
+                line_share: None,
+                confidence: 0.9,
+                evidence: Vec::new(),
+            };
+            tx.add_change(&change, &attribution).expect("change");
+        }
+    };
+    let early = ingest(&store, "c2", commit(2));
+    store.refresh_events(&[early]).expect("commit");
+    let moved = ingest(&store, "c35", commit(35));
+    store.refresh_events(&[moved]).expect("moved commit");
+    // After every deployment's time: an incident whose events lie among and after the next
+    // file's deployments, some at the very time of a deployment; a commit at such a time too
+    // and one after all. With the status, they are more than the events before them (merging
+    // them as a tail would rebuild the timeline), and far fewer than the file's.
+    let at = |n: i64, minutes: i64| hour(n) + Duration::minutes(minutes);
+    let others = ingest(&store, "o", |tx| {
+        let event = |n: i64, minutes: i64, kind: &str| hindsight_model::TimelineEvent {
+            at: at(n, minutes),
+            kind: kind.into(),
+            text: format!("{kind} at {n}:{minutes}"),
+            source: SourceRef::line("pd.json", 1),
+        };
+        tx.add_incident(&hindsight_model::Incident {
+            source_system: "pagerduty".into(),
+            source_id: "P1".into(),
+            number: Some(1),
+            title: "Checkout errors".into(),
+            status: "resolved".into(),
+            severity: Some("SEV-2".into()),
+            service: Some("checkout".into()),
+            started_at: at(50, 30),
+            resolved_at: Some(at(400, 0)),
+            url: None,
+            events: [
+                event(50, 30, "triggered"),
+                event(55, 0, "acknowledged"),
+                event(55, 0, "annotated"),
+                event(400, 0, "resolved"),
+            ]
+            .into_iter()
+            .chain((0..60).map(|k| event(51 + 2 * k, 15 * (k % 2), "update")))
+            .collect(),
+            attributes: Default::default(),
+            updated_at: None,
+            source: SourceRef::pointer("pd.json", "/incidents/0"),
+        })
+        .expect("incident");
+        add_change(tx, 55);
+        add_change(tx, 500);
+    });
+    store.refresh_events(&[others]).expect("others");
+    let before = events(&store);
+    let id = |row: &Vec<rusqlite::types::Value>| match row[0] {
+        rusqlite::types::Value::Integer(id) => id,
+        _ => panic!("an id: {row:?}"),
+    };
+    assert!(
+        before
+            .iter()
+            .map(id)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w[1] > w[0] + 1),
+        "the moved commit left an unused id: {:?}",
+        before.iter().map(id).collect::<Vec<_>>()
+    );
+
+    let later = deploys(&store, "b", 50..150);
+    let first_at = store
+        .appended_deployments(&[later])
+        .expect("appended")
+        .expect("appended after every deployment")
+        .first_at;
+    let head = before
+        .iter()
+        .take_while(|row| matches!(&row[1], rusqlite::types::Value::Text(at) if *at < first_at))
+        .count();
+    assert!(
+        head >= 40 && head < before.len(),
+        "{head} events before the file's"
+    );
+    store.refresh_events(&[later]).expect("later file");
+    let merged = events(&store);
+    assert_eq!(
+        merged[..head],
+        before[..head],
+        "the events before the file's keep their ids: no rebuild"
+    );
+    assert_eq!(merged.len(), before.len() + 100);
+    assert_eq!(searched(&store, "smoke"), 1);
+    // Written again (a process stopped before it marked the run updated), as a rebuild has it;
+    // and so was it the first time.
+    refreshed_equals_rebuild(&store, &[later], "annotated");
+    let without_ids = |rows: &[Vec<rusqlite::types::Value>]| -> Vec<_> {
+        rows.iter().map(|row| row[1..].to_vec()).collect()
+    };
+    assert_same(&without_ids(&merged), &without_ids(&events(&store)));
+}
