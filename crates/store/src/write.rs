@@ -298,6 +298,8 @@ pub struct IngestTransaction<'a> {
 struct Appending {
     /// The last deployment id stored before the run began.
     before: i64,
+    /// The latest time of the deployments stored before the run began.
+    latest_before: Option<String>,
     /// Deployment rows the run inserted or updated.
     written: i64,
     /// The time of the last deployment given, and whether none went back before it.
@@ -432,10 +434,15 @@ impl Store {
                 meta.ingested_at
             ])?;
         tx.run_id = tx.conn.last_insert_rowid();
-        tx.appending.before = tx.conn.query_row(
-            "SELECT deployments_before FROM ingest_runs WHERE id = ?1",
+        // Read now, each service's latest through its time index: at the commit, the run's
+        // own rows would have to be skipped on the way.
+        (tx.appending.before, tx.appending.latest_before) = tx.conn.query_row(
+            "SELECT deployments_before,
+                    (SELECT max((SELECT max(d.at) FROM deployments d WHERE d.service_id = s.id))
+                     FROM services s)
+             FROM ingest_runs WHERE id = ?1",
             [tx.run_id],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         Ok(tx)
     }
@@ -978,17 +985,16 @@ impl IngestTransaction<'_> {
         if a.back_in_time || a.statuses_applied > 0 || new == 0 || a.written != new {
             return Ok((false, false));
         }
-        // The latest of the others, each service's read backwards through its time index.
-        let (first_at, latest_before): (Option<String>, Option<String>) = self.conn.query_row(
-            "SELECT (SELECT at FROM deployments WHERE id = ?1 + 1),
-                    (SELECT max((SELECT max(d.at) FROM deployments d
-                                 WHERE d.service_id = s.id AND d.id <= ?1))
-                     FROM services s)",
-            [a.before],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        match (first_at, latest_before) {
-            (Some(first), Some(latest)) if latest > first => Ok((false, false)),
+        let first_at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT at FROM deployments WHERE id = ?1 + 1",
+                [a.before],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match (first_at, &a.latest_before) {
+            (Some(first), Some(latest)) if *latest > first => Ok((false, false)),
             (Some(_), _) => Ok((self.stored == new, true)),
             // The first new id is not there: nothing is known of the order.
             (None, _) => Ok((false, false)),
