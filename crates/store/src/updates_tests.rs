@@ -535,3 +535,79 @@ fn links_found_again_keep_their_ids_and_only_undecided_ones_go() {
     assert!(third.contains(&(deployment("d3"), id_of("d3"))));
     assert!(third.contains(&(deployment("d4"), d4.1)));
 }
+
+#[test]
+fn links_and_shipped_changes_written_by_the_batch_are_each_stored_as_given() {
+    let (_dir, store) = store();
+    ingest(&store, "pd.json", |tx| {
+        tx.add_incident(&incident("resolved", None))
+            .expect("incident")
+    });
+    // Two full batches and a remainder.
+    let count = 2 * crate::write::DEPLOYMENT_BATCH + 22;
+    ingest(&store, "deploys.json", |tx| {
+        for n in 0..count {
+            tx.add_deployment(deployment(&format!("d{n}"), None, &format!("v{n}")))
+                .expect("deployment");
+        }
+        tx.add_change(&pull("Retry budget", None), &unknown())
+            .expect("change");
+    });
+    let conn = store.connection().expect("connection");
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    let (incident, change) = (
+        one("SELECT id FROM incidents"),
+        one("SELECT id FROM changes"),
+    );
+    let deployments: Vec<i64> = conn
+        .prepare("SELECT id FROM deployments ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("ids")
+        .collect::<rusqlite::Result<_>>()
+        .expect("ids");
+    let links: Vec<crate::NewLink> = deployments
+        .iter()
+        .enumerate()
+        .map(|(n, &deployment_id)| crate::NewLink {
+            incident_id: incident,
+            deployment_id,
+            rank: n as i64 + 1,
+            score: 1.0 / (n as f64 + 1.0),
+            method: "scored".into(),
+            evidence: vec![format!("deployed {n} hours before")],
+        })
+        .collect();
+    store.replace_suspected_links(&links).expect("links");
+    let stored: Vec<(i64, i64, f64, String)> = conn
+        .prepare("SELECT deployment_id, rank, score, evidence FROM incident_links ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("links")
+        .collect::<rusqlite::Result<_>>()
+        .expect("links");
+    let given: Vec<(i64, i64, f64, String)> = links
+        .iter()
+        .map(|l| {
+            let evidence = serde_json::to_string(&l.evidence).expect("json");
+            (l.deployment_id, l.rank, l.score, evidence)
+        })
+        .collect();
+    assert_eq!(
+        stored, given,
+        "in the order given, each with its own values"
+    );
+
+    // What they shipped, one row given twice (kept once).
+    let mut shipped: Vec<(i64, i64, &str)> =
+        deployments.iter().map(|&d| (d, change, "named")).collect();
+    shipped.push((deployments[5], change, "named"));
+    store
+        .replace_deployment_changes(None, &shipped)
+        .expect("shipped");
+    assert_eq!(one("SELECT count(*) FROM deployment_changes"), count as i64);
+    assert_eq!(
+        one("SELECT count(DISTINCT deployment_id) FROM deployment_changes WHERE method = 'named'"),
+        count as i64
+    );
+}

@@ -312,7 +312,7 @@ struct Appending {
 /// Deployments written by one statement: each statement also copies every page it touches
 /// into its statement journal, so a statement per deployment copied the same pages again and
 /// again (a million deploy lines took twice SQLite's own `INSERT … SELECT`).
-const DEPLOYMENT_BATCH: usize = 64;
+pub(crate) const DEPLOYMENT_BATCH: usize = 64;
 const DEPLOYMENT_VALUES: usize = 15;
 
 /// Where the service id and the run go among a deployment's values.
@@ -379,6 +379,36 @@ fn deployments_upsert(rows: usize) -> String {
             OR excluded.updated_at >= deployments.updated_at",
         vec![row; rows].join(", ")
     )
+}
+
+/// Inserts `rows` with `head` (an `INSERT … INTO table(columns)` without its values) by
+/// statements of up to [`DEPLOYMENT_BATCH`] rows: a statement per row cost its own step and
+/// reset (200,000 links: 0.65–0.76 s instead of 0.95–1.02 s, measured in SQLite alone).
+fn insert_batched<'a, const N: usize>(
+    conn: &Connection,
+    head: &str,
+    rows: impl IntoIterator<Item = [&'a dyn rusqlite::ToSql; N]>,
+) -> Result<()> {
+    let mut batch: Vec<[&'a dyn rusqlite::ToSql; N]> = Vec::with_capacity(DEPLOYMENT_BATCH);
+    let flush = |batch: &mut Vec<[&'a dyn rusqlite::ToSql; N]>| -> Result<()> {
+        if !batch.is_empty() {
+            let row = format!("({})", vec!["?"; N].join(", "));
+            conn.prepare_cached(&format!(
+                "{head} VALUES {}",
+                vec![row; batch.len()].join(", ")
+            ))?
+            .execute(rusqlite::params_from_iter(batch.iter().flatten()))?;
+            batch.clear();
+        }
+        Ok(())
+    };
+    for row in rows {
+        batch.push(row);
+        if batch.len() == DEPLOYMENT_BATCH {
+            flush(&mut batch)?;
+        }
+    }
+    flush(&mut batch)
 }
 
 impl Store {
@@ -465,15 +495,13 @@ impl Store {
                 [first_id],
             )?,
         };
-        {
-            let mut insert = tx.prepare(
-                "INSERT OR IGNORE INTO deployment_changes(deployment_id, change_id, method)
-                 VALUES (?1, ?2, ?3)",
-            )?;
-            for (deployment, change, method) in rows {
-                insert.execute(params![deployment, change, method])?;
-            }
-        }
+        insert_batched(
+            &tx,
+            "INSERT OR IGNORE INTO deployment_changes(deployment_id, change_id, method)",
+            rows.iter().map(|(deployment, change, method)| {
+                [deployment as &dyn rusqlite::ToSql, change, method]
+            }),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -509,11 +537,9 @@ impl Store {
                 );
             }
         }
+        // New links, with their evidence as JSON, inserted together.
+        let mut new: Vec<(&NewLink, String)> = Vec::new();
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO incident_links(incident_id, deployment_id, rank, score, method, evidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
             let mut update = tx.prepare(
                 "UPDATE incident_links SET rank = ?2, score = ?3, method = ?4, evidence = ?5
                  WHERE id = ?1",
@@ -522,16 +548,7 @@ impl Store {
                 let evidence = serde_json::to_string(&link.evidence)
                     .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
                 match stored.remove(&(link.incident_id, link.deployment_id)) {
-                    None => {
-                        insert.execute(params![
-                            link.incident_id,
-                            link.deployment_id,
-                            link.rank,
-                            link.score,
-                            link.method,
-                            evidence
-                        ])?;
-                    }
+                    None => new.push((link, evidence)),
                     Some(old)
                         if old.rank == link.rank
                             && old.score == link.score
@@ -548,6 +565,22 @@ impl Store {
                     }
                 }
             }
+            // Before the suspects that go are deleted: a new link's id then follows every
+            // stored link's, so none takes the id of a suspect deleted here.
+            insert_batched(
+                &tx,
+                "INSERT INTO incident_links(incident_id, deployment_id, rank, score, method, evidence)",
+                new.iter().map(|(link, evidence)| {
+                    [
+                        &link.incident_id as &dyn rusqlite::ToSql,
+                        &link.deployment_id,
+                        &link.rank,
+                        &link.score,
+                        &link.method,
+                        evidence,
+                    ]
+                }),
+            )?;
             // Suspects the linker no longer finds go; decided links stay with their decision.
             let mut delete = tx.prepare("DELETE FROM incident_links WHERE id = ?1")?;
             for old in stored.values().filter(|old| old.suspected) {
