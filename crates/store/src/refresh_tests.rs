@@ -597,3 +597,31 @@ fn appended_deployments_take_the_incident_change_and_status_events_after_them_in
     };
     assert_same(&without_ids(&merged), &without_ids(&events(&store)));
 }
+
+#[test]
+fn a_deployment_event_names_its_version_or_else_its_sha_and_any_environment() {
+    let (_dir, store) = store();
+    let run = deploys(&store, "a", 0..6);
+    store.refresh_events(&[run]).expect("refresh");
+    let titles: Vec<String> = events(&store)
+        .into_iter()
+        .map(|row| match &row[10] {
+            rusqlite::types::Value::Text(title) => title.clone(),
+            other => panic!("a title: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "deploy v1.0 on checkout production (succeeded)",
+            // No version: the SHA's first ten characters (not bytes); no environment.
+            "deploy é4e5f60718 on payments (failed)",
+            // An empty environment is named as empty.
+            "deploy v1.2 on søk  (succeeded)",
+            "deploy v1.3 on checkout production (failed)",
+            "deploy v1.4 on payments (succeeded)",
+            // Neither version nor SHA.
+            "deploy  on søk  (failed)",
+        ]
+    );
+}
