@@ -537,8 +537,27 @@ impl Store {
                 );
             }
         }
-        // New links, with their evidence as JSON, inserted together.
-        let mut new: Vec<(&NewLink, String)> = Vec::new();
+        // New links, with their evidence as JSON, inserted a batch at a time (all of them at
+        // once would hold a second copy of a dense log's evidence).
+        let mut new: Vec<(&NewLink, String)> = Vec::with_capacity(DEPLOYMENT_BATCH);
+        let insert_new = |new: &mut Vec<(&NewLink, String)>| -> Result<()> {
+            insert_batched(
+                &tx,
+                "INSERT INTO incident_links(incident_id, deployment_id, rank, score, method, evidence)",
+                new.iter().map(|(link, evidence)| {
+                    [
+                        &link.incident_id as &dyn rusqlite::ToSql,
+                        &link.deployment_id,
+                        &link.rank,
+                        &link.score,
+                        &link.method,
+                        evidence,
+                    ]
+                }),
+            )?;
+            new.clear();
+            Ok(())
+        };
         {
             let mut update = tx.prepare(
                 "UPDATE incident_links SET rank = ?2, score = ?3, method = ?4, evidence = ?5
@@ -548,7 +567,12 @@ impl Store {
                 let evidence = serde_json::to_string(&link.evidence)
                     .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
                 match stored.remove(&(link.incident_id, link.deployment_id)) {
-                    None => new.push((link, evidence)),
+                    None => {
+                        new.push((link, evidence));
+                        if new.len() == DEPLOYMENT_BATCH {
+                            insert_new(&mut new)?;
+                        }
+                    }
                     Some(old)
                         if old.rank == link.rank
                             && old.score == link.score
@@ -567,20 +591,7 @@ impl Store {
             }
             // Before the suspects that go are deleted: a new link's id then follows every
             // stored link's, so none takes the id of a suspect deleted here.
-            insert_batched(
-                &tx,
-                "INSERT INTO incident_links(incident_id, deployment_id, rank, score, method, evidence)",
-                new.iter().map(|(link, evidence)| {
-                    [
-                        &link.incident_id as &dyn rusqlite::ToSql,
-                        &link.deployment_id,
-                        &link.rank,
-                        &link.score,
-                        &link.method,
-                        evidence,
-                    ]
-                }),
-            )?;
+            insert_new(&mut new)?;
             // Suspects the linker no longer finds go; decided links stay with their decision.
             let mut delete = tx.prepare("DELETE FROM incident_links WHERE id = ?1")?;
             for old in stored.values().filter(|old| old.suspected) {
