@@ -385,9 +385,14 @@ impl<'a> LinkSweep<'a> {
         if self.ready.is_empty() {
             return Ok(());
         }
-        let mut held: Vec<&Held> = self.active.iter().collect();
-        let front = self.front_seq;
-        let in_active = |h: &Held| h.seq.is_some_and(|s| s >= front) && !self.active.is_empty();
+        // Only the deployments of these incidents' spans: those before the earliest of them
+        // are held for other incidents, still open, and change none of these links (what an
+        // incident may read outside its span is pinned). Held in time order, they are a prefix.
+        let from = self.ready.iter().map(|i| self.spans[*i].0).min();
+        let skip = from.map_or(0, |from| self.active.partition_point(|h| h.fact.at < from));
+        let mut held: Vec<&Held> = self.active.range(skip..).collect();
+        let front = self.active.get(skip).and_then(|h| h.seq);
+        let in_active = |h: &Held| h.seq.zip(front).is_some_and(|(s, front)| s >= front);
         held.extend(self.pinned.iter().filter(|h| !in_active(h)));
         // What rollbacks say they undid, wherever it lies in time.
         let keys: HashSet<&str> = held.iter().map(|h| h.key.as_str()).collect();

@@ -1078,6 +1078,38 @@ mod tests {
         ] {
             assert!(linked.contains(old), "{old} not linked: {linked:?}");
         }
+        // A long incident, open from before A to after H: each of them is linked while it
+        // is still open, holding deployments from before their spans. With every deployment
+        // of a window a suspect, the oldest of each span too, a batch still links as if it
+        // held everything; so does N, which names a deployment held only for the long one.
+        let long = dir.path().join("long.json");
+        std::fs::write(
+            &long,
+            r#"{"incidents": [{"id": "QL", "type": "incident", "incident_number": 99, "title": "Checkout degraded", "status": "resolved", "created_at": "2026-04-19T00:00:00Z", "resolved_at": "2026-05-01T00:00:00Z", "service": {"summary": "checkout"}, "html_url": "https://x.pagerduty.com/incidents/QL"}, {"id": "QN", "type": "incident", "incident_number": 98, "title": "Checkout errors after dep-c-0425", "status": "resolved", "created_at": "2026-04-21T12:00:00Z", "resolved_at": "2026-04-21T13:00:00Z", "service": {"summary": "checkout"}, "html_url": "https://x.pagerduty.com/incidents/QN"}]}"#,
+        )
+        .expect("write");
+        app.ingest_paths(&[long], &crate::IngestOptions::new(Utc::now()), &mut |_| {})
+            .expect("ingest");
+        let everything = LinkOptions {
+            min_score: 0.0,
+            ..options.clone()
+        };
+        let (all_suspects, _) = app.compute_links(&everything).expect("every suspect");
+        for cap in [0, 120] {
+            let streamed = app.stream_links(&everything, cap).expect("streamed");
+            assert_eq!(
+                streamed.links, all_suspects,
+                "every suspect, batches of {cap}"
+            );
+        }
+        let named = app.store.deployment_by_key("dep-c-0425").expect("read");
+        assert!(
+            all_suspects
+                .iter()
+                .any(|l| Some(l.deployment_id) == named.as_ref().map(|d| d.id)
+                    && l.evidence.iter().any(|e| e.contains("names dep-c-0425"))),
+            "N links the deployment it names"
+        );
         let demo_dir = tempfile::tempdir().expect("tempdir");
         let demo = Hindsight::open(&demo_dir.path().join("d.sqlite")).expect("open");
         demo.load_demo(
