@@ -544,7 +544,7 @@ fn links_and_shipped_changes_written_by_the_batch_are_each_stored_as_given() {
             .expect("incident")
     });
     // Two full batches and a remainder.
-    let count = 2 * crate::write::DEPLOYMENT_BATCH + 22;
+    let count = 2 * crate::write::ROWS_PER_STATEMENT + 22;
     ingest(&store, "deploys.json", |tx| {
         for n in 0..count {
             tx.add_deployment(deployment(&format!("d{n}"), None, &format!("v{n}")))

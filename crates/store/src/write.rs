@@ -285,7 +285,7 @@ pub struct IngestTransaction<'a> {
     /// Service ids by name, so that a million deploy lines do not upsert their service a
     /// million times.
     services: std::collections::HashMap<String, i64>,
-    /// Deployments waiting to be written together (see [`DEPLOYMENT_BATCH`]).
+    /// Deployments waiting to be written together (see [`ROWS_PER_STATEMENT`]).
     pending: Vec<[rusqlite::types::Value; DEPLOYMENT_VALUES]>,
     /// What tells whether the run's deployments were appended (see [`Appending`]).
     appending: Appending,
@@ -309,10 +309,11 @@ struct Appending {
     statuses_applied: i64,
 }
 
-/// Deployments written by one statement: each statement also copies every page it touches
-/// into its statement journal, so a statement per deployment copied the same pages again and
-/// again (a million deploy lines took twice SQLite's own `INSERT … SELECT`).
-pub(crate) const DEPLOYMENT_BATCH: usize = 64;
+/// Rows written by one statement: deployments, suspect links and what deployments shipped.
+/// Each upsert also copies every page it touches into its statement journal, so a statement
+/// per deployment copied the same pages again and again (a million deploy lines took twice
+/// SQLite's own `INSERT … SELECT`).
+pub(crate) const ROWS_PER_STATEMENT: usize = 64;
 const DEPLOYMENT_VALUES: usize = 15;
 
 /// Where the service id and the run go among a deployment's values.
@@ -382,14 +383,14 @@ fn deployments_upsert(rows: usize) -> String {
 }
 
 /// Inserts `rows` with `head` (an `INSERT … INTO table(columns)` without its values) by
-/// statements of up to [`DEPLOYMENT_BATCH`] rows: a statement per row cost its own step and
+/// statements of up to [`ROWS_PER_STATEMENT`] rows: a statement per row cost its own step and
 /// reset (200,000 links: 0.65–0.76 s instead of 0.95–1.02 s, measured in SQLite alone).
 fn insert_batched<'a, const N: usize>(
     conn: &Connection,
     head: &str,
     rows: impl IntoIterator<Item = [&'a dyn rusqlite::ToSql; N]>,
 ) -> Result<()> {
-    let mut batch: Vec<[&'a dyn rusqlite::ToSql; N]> = Vec::with_capacity(DEPLOYMENT_BATCH);
+    let mut batch: Vec<[&'a dyn rusqlite::ToSql; N]> = Vec::with_capacity(ROWS_PER_STATEMENT);
     let flush = |batch: &mut Vec<[&'a dyn rusqlite::ToSql; N]>| -> Result<()> {
         if !batch.is_empty() {
             let row = format!("({})", vec!["?"; N].join(", "));
@@ -404,7 +405,7 @@ fn insert_batched<'a, const N: usize>(
     };
     for row in rows {
         batch.push(row);
-        if batch.len() == DEPLOYMENT_BATCH {
+        if batch.len() == ROWS_PER_STATEMENT {
             flush(&mut batch)?;
         }
     }
@@ -446,7 +447,7 @@ impl Store {
             has_statuses: None,
             has_overrides: None,
             services: std::collections::HashMap::new(),
-            pending: Vec::with_capacity(DEPLOYMENT_BATCH),
+            pending: Vec::with_capacity(ROWS_PER_STATEMENT),
             appending: Appending::default(),
         };
         tx.conn
@@ -539,7 +540,7 @@ impl Store {
         }
         // New links, with their evidence as JSON, inserted a batch at a time (all of them at
         // once would hold a second copy of a dense log's evidence).
-        let mut new: Vec<(&NewLink, String)> = Vec::with_capacity(DEPLOYMENT_BATCH);
+        let mut new: Vec<(&NewLink, String)> = Vec::with_capacity(ROWS_PER_STATEMENT);
         let insert_new = |new: &mut Vec<(&NewLink, String)>| -> Result<()> {
             insert_batched(
                 &tx,
@@ -569,7 +570,7 @@ impl Store {
                 match stored.remove(&(link.incident_id, link.deployment_id)) {
                     None => {
                         new.push((link, evidence));
-                        if new.len() == DEPLOYMENT_BATCH {
+                        if new.len() == ROWS_PER_STATEMENT {
                             insert_new(&mut new)?;
                         }
                     }
@@ -792,7 +793,7 @@ impl IngestTransaction<'_> {
         }
         self.pending.push(values);
         // A stored status decides its deployment's outcome, so each is written at once then.
-        if self.pending.len() == DEPLOYMENT_BATCH || self.statuses_stored()? {
+        if self.pending.len() == ROWS_PER_STATEMENT || self.statuses_stored()? {
             self.flush_deployments()?;
         }
         Ok(())
