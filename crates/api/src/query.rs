@@ -930,6 +930,30 @@ mod tests {
         assert_eq!(stored, expected);
     }
 
+    /// What the run `run` appended, what a full walk ships, and the part of it that is the
+    /// appended deployments'.
+    fn appended_and_full_walk(
+        app: &Hindsight,
+        run: i64,
+    ) -> (
+        AppendedDeployments,
+        Vec<hindsight_analysis::ShippedChange>,
+        Vec<hindsight_analysis::ShippedChange>,
+    ) {
+        let appended = app
+            .store
+            .appended_deployments(&[run])
+            .expect("appended")
+            .expect("after everything");
+        let full = app.stream_contents().expect("full walk");
+        let theirs = full
+            .iter()
+            .filter(|s| s.deployment_id >= appended.first_id)
+            .cloned()
+            .collect();
+        (appended, full, theirs)
+    }
+
     /// The SHA of change `i` of [`long_history`].
     fn history_sha(i: i64) -> String {
         format!("{:08x}{:032x}", 0xc0ffee00_u32 + i as u32, i * 7919)
@@ -1186,17 +1210,7 @@ mod tests {
                 line("late-5", 133, "qa", 420, "succeeded"),
             ],
         );
-        let appended = app
-            .store
-            .appended_deployments(&[second])
-            .expect("appended")
-            .expect("after everything");
-        let full = app.stream_contents().expect("full walk");
-        let theirs: Vec<_> = full
-            .iter()
-            .filter(|s| s.deployment_id >= appended.first_id)
-            .cloned()
-            .collect();
+        let (appended, full, theirs) = appended_and_full_walk(&app, second);
         assert_eq!(
             app.stream_contents_from(&appended).expect("appended"),
             theirs
@@ -1279,17 +1293,7 @@ mod tests {
             "week-5.jsonl",
             &[canary("late-8", 142, "checkout", 440)],
         );
-        let appended = app
-            .store
-            .appended_deployments(&[fifth])
-            .expect("appended")
-            .expect("after everything");
-        let full = app.stream_contents().expect("full walk");
-        let theirs: Vec<_> = full
-            .iter()
-            .filter(|s| s.deployment_id >= appended.first_id)
-            .cloned()
-            .collect();
+        let (appended, full, theirs) = appended_and_full_walk(&app, fifth);
         assert_eq!(
             theirs.len(),
             10,

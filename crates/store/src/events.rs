@@ -265,10 +265,7 @@ fn merge_events_in(tx: &rusqlite::Transaction<'_>) -> Result<bool> {
     } else {
         insert_with_tail(tx, tail_from)?
     };
-    tx.execute(
-        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
-        [before],
-    )?;
+    index_events_after(tx, before)?;
     Ok(true)
 }
 
@@ -306,19 +303,10 @@ fn append_events_in(
         ),
         params![tail_from, appended.first_id],
     )?;
-    tx.execute(
-        "INSERT INTO events_fts(events_fts, rowid, title)
-             SELECT 'delete', id, title FROM events WHERE id >= ?1",
-        [tail_from],
-    )?;
-    tx.execute("DELETE FROM events WHERE id >= ?1", [tail_from])?;
-    let before = last_event_id(tx)?;
+    let before = take_out_from(tx, tail_from)?;
     merge_by_id_ranges(tx, appended.first_id)?;
     tx.execute_batch("DROP TABLE temp.append_others;")?;
-    tx.execute(
-        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
-        [before],
-    )?;
+    index_events_after(tx, before)?;
     Ok(true)
 }
 
@@ -379,13 +367,7 @@ fn insert_with_tail(tx: &rusqlite::Transaction<'_>, tail_from: i64) -> Result<i6
         ),
         [tail_from],
     )?;
-    tx.execute(
-        "INSERT INTO events_fts(events_fts, rowid, title)
-             SELECT 'delete', id, title FROM events WHERE id >= ?1",
-        [tail_from],
-    )?;
-    tx.execute("DELETE FROM events WHERE id >= ?1", [tail_from])?;
-    let before = last_event_id(tx)?;
+    let before = take_out_from(tx, tail_from)?;
     tx.execute_batch(&format!(
         "INSERT INTO events({EVENT_COLUMNS})
              {};
@@ -396,6 +378,27 @@ fn insert_with_tail(tx: &rusqlite::Transaction<'_>, tail_from: i64) -> Result<i6
         ))
     ))?;
     Ok(before)
+}
+
+/// Takes the events from id `tail_from` on out of the timeline and its search index. Returns
+/// the last id left, after which new events are numbered.
+fn take_out_from(tx: &rusqlite::Transaction<'_>, tail_from: i64) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO events_fts(events_fts, rowid, title)
+             SELECT 'delete', id, title FROM events WHERE id >= ?1",
+        [tail_from],
+    )?;
+    tx.execute("DELETE FROM events WHERE id >= ?1", [tail_from])?;
+    last_event_id(tx)
+}
+
+/// Adds the events after id `before` to the search index.
+fn index_events_after(tx: &rusqlite::Transaction<'_>, before: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO events_fts(rowid, title) SELECT id, title FROM events WHERE id > ?1",
+        [before],
+    )?;
+    Ok(())
 }
 
 /// The last event's id (0 when there is none): new events are numbered after it.
