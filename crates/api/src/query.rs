@@ -954,6 +954,16 @@ mod tests {
         (appended, full, theirs)
     }
 
+    /// Asserts that what the store says the deployments shipped is `full`.
+    fn assert_stored_shipped(app: &Hindsight, full: &[hindsight_analysis::ShippedChange]) {
+        let stored = app.store.deployment_change_pairs().expect("pairs");
+        let expected: Vec<(i64, i64)> = full
+            .iter()
+            .map(|s| (s.deployment_id, s.change_id))
+            .collect();
+        assert_eq!(stored, expected);
+    }
+
     /// The SHA of change `i` of [`long_history`].
     fn history_sha(i: i64) -> String {
         format!("{:08x}{:032x}", 0xc0ffee00_u32 + i as u32, i * 7919)
@@ -1226,12 +1236,7 @@ mod tests {
             .collect();
         assert_eq!(of_late_3.len(), 10, "{of_late_3:?}");
         // What the refresh stored is the full walk's, and the links are as they were.
-        let stored = app.store.deployment_change_pairs().expect("pairs");
-        let expected: Vec<(i64, i64)> = full
-            .iter()
-            .map(|s| (s.deployment_id, s.change_id))
-            .collect();
-        assert_eq!(stored, expected);
+        assert_stored_shipped(&app, &full);
         assert_eq!(app.store.all_links().expect("links"), links_before);
         let (links, _) = app
             .compute_links(&app.link_options().expect("options"))
@@ -1303,12 +1308,7 @@ mod tests {
             app.stream_contents_from(&appended).expect("appended"),
             theirs
         );
-        let stored = app.store.deployment_change_pairs().expect("pairs");
-        let expected: Vec<(i64, i64)> = full
-            .iter()
-            .map(|s| (s.deployment_id, s.change_id))
-            .collect();
-        assert_eq!(stored, expected);
+        assert_stored_shipped(&app, &full);
     }
 
     /// A store with the demo data loaded, and the time it was loaded at.
