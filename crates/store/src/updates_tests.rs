@@ -372,6 +372,116 @@ fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
     assert_eq!(store.deployments().expect("deployments").len(), 150);
 }
 
+/// Each stored deployment's key with its id, version and run.
+fn stored_deployments(store: &Store) -> Vec<(String, i64, Option<String>, i64)> {
+    let conn = store.connection().expect("conn");
+    let mut read = conn
+        .prepare("SELECT natural_key, id, version, run_id FROM deployments ORDER BY id")
+        .expect("prepare");
+    let rows = read
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .expect("rows");
+    rows
+}
+
+/// Foreign keys are on for the store's connections, and every reference holds.
+fn assert_foreign_keys_on_and_whole(store: &Store) {
+    let conn = store.connection().expect("conn");
+    let on: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+        .expect("pragma");
+    assert_eq!(on, 1, "foreign keys are on again once a file's transaction ends");
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })
+        .expect("check");
+    assert_eq!(broken, 0, "no stored row refers to a missing one");
+}
+
+#[test]
+fn a_batch_of_new_and_stored_keys_inserts_the_new_in_order_and_updates_the_newer_copies() {
+    let (_dir, store) = store();
+    // The first file: a full batch and a remainder, all new.
+    let first = ingest(&store, "first.jsonl", |tx| {
+        for i in 0..70 {
+            let updated = format!("2026-11-18T09:00:{:02}Z", i % 60);
+            tx.add_deployment(deployment(&format!("d-{i}"), Some(&updated), "v1"))
+                .expect("add");
+        }
+    });
+    assert_foreign_keys_on_and_whole(&store);
+    let before = stored_deployments(&store);
+    assert_eq!(before.len(), 70);
+
+    // The second file mixes, within one batch, new keys and keys the first stored: a newer
+    // copy (updated), an older one (kept as it was), one with no update time (written), and
+    // a new key twice (the later copy wins).
+    let meta = RunMeta {
+        path: "second.jsonl".into(),
+        content_hash: "second".into(),
+        format: "test".into(),
+        ingested_at: "2026-11-20T00:00:00.000Z".into(),
+    };
+    let mut tx = store.begin_ingest(&meta).expect("begin");
+    tx.add_deployment(deployment("n-0", None, "v2")).expect("add");
+    tx.add_deployment(deployment("d-3", Some("2026-11-19T00:00:00Z"), "v2"))
+        .expect("add");
+    tx.add_deployment(deployment("n-1", Some("2026-11-19T00:00:00Z"), "v2"))
+        .expect("add");
+    tx.add_deployment(deployment("d-4", Some("2026-11-01T00:00:00Z"), "old"))
+        .expect("add");
+    tx.add_deployment(deployment("n-1", Some("2026-11-19T01:00:00Z"), "v3"))
+        .expect("add");
+    tx.add_deployment(deployment("d-65", None, "v2")).expect("add");
+    tx.add_deployment(deployment("n-2", None, "v2")).expect("add");
+    let second = tx.commit().expect("commit");
+    assert_eq!(second.seen, 7);
+    // What one upsert per row writes: n-0, d-3, n-1 twice, d-65 and n-2; not d-4.
+    assert_eq!(second.stored, 6);
+    assert_foreign_keys_on_and_whole(&store);
+
+    let after = stored_deployments(&store);
+    // Stored keys keep their ids; new ones are numbered after them, in file order.
+    let new: Vec<_> = after[70..]
+        .iter()
+        .map(|(key, id, version, run)| (key.as_str(), *id, version.as_deref(), *run))
+        .collect();
+    assert_eq!(
+        new,
+        [
+            ("n-0", 71, Some("v2"), second.run_id),
+            ("n-1", 72, Some("v3"), second.run_id),
+            ("n-2", 73, Some("v2"), second.run_id),
+        ]
+    );
+    for (old, new) in before.iter().zip(&after) {
+        let (key, id, _, _) = old;
+        assert_eq!((key, id), (&new.0, &new.1), "a stored key keeps its id");
+        let expected = match key.as_str() {
+            "d-3" | "d-65" => (Some("v2"), second.run_id),
+            _ => (Some("v1"), first),
+        };
+        assert_eq!((new.2.as_deref(), new.3), expected, "{key}");
+    }
+
+    // A file that fails after a batch was written leaves foreign keys on too.
+    let meta = RunMeta {
+        content_hash: "dropped".into(),
+        ..meta
+    };
+    let mut tx = store.begin_ingest(&meta).expect("begin");
+    for i in 0..70 {
+        tx.add_deployment(deployment(&format!("x-{i}"), None, "v1"))
+            .expect("add");
+    }
+    drop(tx);
+    assert_foreign_keys_on_and_whole(&store);
+    assert_eq!(stored_deployments(&store), after);
+}
+
 #[test]
 fn change_reviews_match_the_full_records() {
     let (_dir, store) = store();

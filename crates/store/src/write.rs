@@ -337,7 +337,7 @@ impl PreparedDeployment {
         let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
         Ok(Self {
             service: deployment.service,
-            // In the order of `deployments_upsert`'s columns.
+            // In the order of `DEPLOYMENT_COLUMNS`.
             values: [
                 Value::Text(deployment.natural_key),
                 Value::Null,
@@ -359,15 +359,37 @@ impl PreparedDeployment {
     }
 }
 
+/// The columns `PreparedDeployment` gives values for, in their order.
+const DEPLOYMENT_COLUMNS: &str = "natural_key, service_id, environment, version, sha, status, \
+     actor, actor_type, action, at, attributes, source_file, source_location, run_id, updated_at";
+
+/// `rows` deployments' placeholders, for one statement.
+fn deployment_rows(rows: usize) -> String {
+    let row = format!("({})", vec!["?"; DEPLOYMENT_VALUES].join(", "));
+    vec![row; rows].join(", ")
+}
+
+/// Inserts `rows` deployments at once, the new ones only: a key already stored is left as it
+/// is (see `IngestTransaction::flush_deployments`).
+///
+/// Neither this statement nor the ingest's connection can abort part-way (no update, `OR
+/// FAIL`, foreign keys off while a file is written), so SQLite opens no statement journal
+/// for it. The upsert below opens one, since its update may fail a `NOT NULL`: copying
+/// every page the statement changed into that journal was about a fifth of a million-line
+/// deploy log's writing.
+fn deployments_insert(rows: usize) -> String {
+    format!(
+        "INSERT OR FAIL INTO deployments({DEPLOYMENT_COLUMNS}) VALUES {}
+         ON CONFLICT(natural_key) DO NOTHING",
+        deployment_rows(rows)
+    )
+}
+
 /// Inserts `rows` deployments at once; a copy with the same key is replaced unless the stored
 /// one was updated later.
 fn deployments_upsert(rows: usize) -> String {
-    let row = format!("({})", vec!["?"; DEPLOYMENT_VALUES].join(", "));
     format!(
-        "INSERT INTO deployments(natural_key, service_id, environment, version, sha, status,
-                                 actor, actor_type, action, at, attributes,
-                                 source_file, source_location, run_id, updated_at)
-         VALUES {}
+        "INSERT INTO deployments({DEPLOYMENT_COLUMNS}) VALUES {}
          ON CONFLICT(natural_key) DO UPDATE SET
              service_id = excluded.service_id, environment = excluded.environment,
              version = excluded.version, sha = excluded.sha, status = excluded.status,
@@ -378,7 +400,7 @@ fn deployments_upsert(rows: usize) -> String {
              updated_at = coalesce(excluded.updated_at, deployments.updated_at)
          WHERE excluded.updated_at IS NULL OR deployments.updated_at IS NULL
             OR excluded.updated_at >= deployments.updated_at",
-        vec![row; rows].join(", ")
+        deployment_rows(rows)
     )
 }
 
@@ -432,8 +454,15 @@ impl Store {
         // Each upsert's statement journal in memory rather than in a temporary file (a third
         // of a large deploy log's time). Only while a file is written: with temporary storage
         // in memory, sorting a million rows (the timeline's rebuild) would hold them all.
+        //
+        // Foreign keys are off while a file is written: SQLite opens a statement journal for
+        // any statement of several rows that an immediate foreign key may abort, which is
+        // every batch of deployments (`deployments_insert`). Every reference a file's records
+        // hold is one its transaction has just read or written (the run's id, the ids of
+        // `service_id`), and nothing it deletes relies on a cascade. `end_ingest` turns them
+        // on again, whether the file was committed or rolled back.
         conn.execute_batch(&format!(
-            "PRAGMA temp_store = MEMORY; {} BEGIN IMMEDIATE",
+            "PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF; {} BEGIN IMMEDIATE",
             crate::LARGE_CACHE
         ))?;
         let mut tx = IngestTransaction {
@@ -805,10 +834,22 @@ impl IngestTransaction<'_> {
             return Ok(());
         }
         let rows = std::mem::take(&mut self.pending);
-        let written = self
+        let values = || rusqlite::params_from_iter(rows.iter().flatten());
+        let inserted = self
             .conn
-            .prepare_cached(&deployments_upsert(rows.len()))?
-            .execute(rusqlite::params_from_iter(rows.iter().flatten()))?;
+            .prepare_cached(&deployments_insert(rows.len()))?
+            .execute(values())?;
+        // Some keys were stored already (an export ingested again, or a key twice in the
+        // batch): the whole batch again as an upsert. The rows just inserted meet themselves
+        // and are written again with the same values, so the upsert's count is what one
+        // upsert alone would have written: each row inserted or updated.
+        let written = if inserted == rows.len() {
+            inserted
+        } else {
+            self.conn
+                .prepare_cached(&deployments_upsert(rows.len()))?
+                .execute(values())?
+        };
         // A copy older than the stored one is not written, and not counted as stored.
         self.stored += written as i64;
         self.appending.written += written as i64;
@@ -999,10 +1040,7 @@ impl IngestTransaction<'_> {
         }
         self.conn.execute_batch("COMMIT")?;
         self.done = true;
-        self.conn.execute_batch(&format!(
-            "PRAGMA temp_store = DEFAULT; {} PRAGMA shrink_memory;",
-            crate::SMALL_CACHE
-        ))?;
+        end_ingest(&self.conn)?;
         Ok(RunSummary {
             run_id: self.run_id,
             seen: self.seen,
@@ -1070,10 +1108,18 @@ impl Drop for IngestTransaction<'_> {
         if !self.done {
             // Nothing of a file that failed part-way may stay behind.
             let _ = self.conn.execute_batch("ROLLBACK");
-            let _ = self.conn.execute_batch(&format!(
-                "PRAGMA temp_store = DEFAULT; {} PRAGMA shrink_memory;",
-                crate::SMALL_CACHE
-            ));
+            let _ = end_ingest(&self.conn);
         }
     }
+}
+
+/// Gives the connection back the settings `begin_ingest` changed for a file's transaction,
+/// once it has ended: foreign keys on (a no-op while a transaction is open), temporary storage
+/// on disk and the small page cache.
+fn end_ingest(conn: &rusqlite::Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA temp_store = DEFAULT; {} PRAGMA shrink_memory;",
+        crate::SMALL_CACHE
+    ))?;
+    Ok(())
 }
