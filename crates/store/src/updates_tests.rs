@@ -379,7 +379,9 @@ fn stored_deployments(store: &Store) -> Vec<(String, i64, Option<String>, i64)> 
         .prepare("SELECT natural_key, id, version, run_id FROM deployments ORDER BY id")
         .expect("prepare");
     let rows = read
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
         .expect("query")
         .collect::<rusqlite::Result<Vec<_>>>()
         .expect("rows");
@@ -392,7 +394,10 @@ fn assert_foreign_keys_on_and_whole(store: &Store) {
     let on: i64 = conn
         .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
         .expect("pragma");
-    assert_eq!(on, 1, "foreign keys are on again once a file's transaction ends");
+    assert_eq!(
+        on, 1,
+        "foreign keys are on again once a file's transaction ends"
+    );
     let broken: i64 = conn
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
             row.get(0)
@@ -426,7 +431,8 @@ fn a_batch_of_new_and_stored_keys_inserts_the_new_in_order_and_updates_the_newer
         ingested_at: "2026-11-20T00:00:00.000Z".into(),
     };
     let mut tx = store.begin_ingest(&meta).expect("begin");
-    tx.add_deployment(deployment("n-0", None, "v2")).expect("add");
+    tx.add_deployment(deployment("n-0", None, "v2"))
+        .expect("add");
     tx.add_deployment(deployment("d-3", Some("2026-11-19T00:00:00Z"), "v2"))
         .expect("add");
     tx.add_deployment(deployment("n-1", Some("2026-11-19T00:00:00Z"), "v2"))
@@ -435,8 +441,10 @@ fn a_batch_of_new_and_stored_keys_inserts_the_new_in_order_and_updates_the_newer
         .expect("add");
     tx.add_deployment(deployment("n-1", Some("2026-11-19T01:00:00Z"), "v3"))
         .expect("add");
-    tx.add_deployment(deployment("d-65", None, "v2")).expect("add");
-    tx.add_deployment(deployment("n-2", None, "v2")).expect("add");
+    tx.add_deployment(deployment("d-65", None, "v2"))
+        .expect("add");
+    tx.add_deployment(deployment("n-2", None, "v2"))
+        .expect("add");
     let second = tx.commit().expect("commit");
     assert_eq!(second.seen, 7);
     // What one upsert per row writes: n-0, d-3, n-1 twice, d-65 and n-2; not d-4.
