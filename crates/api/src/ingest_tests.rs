@@ -292,3 +292,60 @@ fn files_whose_update_a_stopped_process_never_wrote_are_updated_when_the_store_o
     let again = Hindsight::open(&db).expect("open a third time");
     assert_eq!(again.updates_finished_at_open(), 0);
 }
+
+#[test]
+fn a_deploy_log_hashed_while_it_is_stored_keeps_its_hash_and_is_a_no_op_when_ingested_again() {
+    let (_dir, app) = open();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("deploys.logfmt");
+    let lines: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "ts=2026-11-18T09:{:02}:{:02}Z id=dep-{i} service=checkout env=production version=v{i}\n",
+                (i / 60) % 60,
+                i % 60
+            )
+        })
+        .collect();
+    std::fs::write(&log, &lines).expect("write");
+    let first = ingest(&app, std::slice::from_ref(&log), None);
+    assert_eq!(first.files[0].status, "stored");
+    assert_eq!(first.files[0].records_stored, 20_000);
+    // The run holds the file's own hash, worked out on the side, not the one it held while
+    // the file was being written.
+    let stored_hash: String = app
+        .store
+        .connection()
+        .expect("conn")
+        .query_row("SELECT content_hash FROM ingest_runs", [], |row| row.get(0))
+        .expect("run");
+    assert_eq!(
+        stored_hash,
+        hindsight_ingest::content_hash(lines.as_bytes())
+    );
+
+    // Again, and the same bytes under another name: nothing is written either time.
+    let copy = dir.path().join("copy.log");
+    std::fs::copy(&log, &copy).expect("copy");
+    for path in [&log, &copy] {
+        let again = app
+            .ingest_paths(
+                std::slice::from_ref(path),
+                &IngestOptions::new(now()),
+                &mut |_| {},
+            )
+            .expect("ingest");
+        assert_eq!(again.files[0].status, "already_ingested", "{path:?}");
+        assert_eq!(again.files[0].run_id, first.files[0].run_id);
+        assert_eq!(again.files[0].records_stored, 0);
+    }
+    let conn = app.store.connection().expect("conn");
+    let (runs, deployments): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM ingest_runs), (SELECT count(*) FROM deployments)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("counts");
+    assert_eq!((runs, deployments), (1, 20_000));
+}

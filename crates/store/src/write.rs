@@ -679,6 +679,14 @@ impl Store {
 
 impl IngestTransaction<'_> {
     /// The id of the run being written.
+    /// Sets the run's content hash, worked out while its file was being stored.
+    pub fn set_content_hash(&mut self, hash: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE ingest_runs SET content_hash = ?1 WHERE id = ?2")?
+            .execute(params![hash, self.run_id])?;
+        Ok(())
+    }
+
     pub fn run_id(&self) -> i64 {
         self.run_id
     }
