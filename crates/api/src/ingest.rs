@@ -324,8 +324,16 @@ impl Hindsight {
         let duplicate = AtomicBool::new(false);
         std::thread::scope(|scope| {
             let hashing = scope.spawn(|| -> Result<String> {
-                let mut reader = std::fs::File::open(path)
-                    .map_err(|e| ApiError::BadInput(format!("{name}: cannot read: {e}")))?;
+                // A cancel stops the hashing too, not only the parse that waits for it.
+                let mut reader = ProgressReader {
+                    inner: std::fs::File::open(path)
+                        .map_err(|e| ApiError::BadInput(format!("{name}: cannot read: {e}")))?,
+                    read: 0,
+                    reported: 0,
+                    report: &mut |_| {},
+                    cancel: options.cancel.as_deref(),
+                    duplicate: None,
+                };
                 let hash = hindsight_ingest::content_hash_of_reader(&mut reader)
                     .map_err(|e| ApiError::BadInput(format!("{name}: cannot read: {e}")))?;
                 let hash = identity(hash, parse_options);
