@@ -678,7 +678,6 @@ impl Store {
 }
 
 impl IngestTransaction<'_> {
-    /// The id of the run being written.
     /// Sets the run's content hash, worked out while its file was being stored.
     pub fn set_content_hash(&mut self, hash: &str) -> Result<()> {
         self.conn
@@ -687,6 +686,7 @@ impl IngestTransaction<'_> {
         Ok(())
     }
 
+    /// The id of the run being written.
     pub fn run_id(&self) -> i64 {
         self.run_id
     }
