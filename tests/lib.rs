@@ -36,6 +36,22 @@ pub fn fake_sha(stream: u64, i: u64) -> String {
     )
 }
 
+/// The number in the environment variable `name`, or `default` when it is unset or not one.
+pub fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `HINDSIGHT_BENCH_SCALE`: the share of a benchmark's full size to run, 1 unless set to a
+/// positive number (0.01 for a quick smoke run).
+pub fn bench_scale() -> f64 {
+    Some(env_number("HINDSIGHT_BENCH_SCALE", 1.0))
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0)
+}
+
 /// The process's peak resident set size (VmHWM), in MiB; `None` off Linux.
 pub fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -182,11 +182,7 @@ fn generate(n_changes: usize, n_deployments: usize, n_incidents: usize) -> Data 
 }
 
 fn main() {
-    let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|s: &f64| *s > 0.0)
-        .unwrap_or(1.0);
+    let scale = hindsight_tests::bench_scale();
     let n = |base: f64| ((base * scale).round() as usize).max(1);
     let (nc, nd, ni) = (n(1_000_000.0), n(100_000.0), n(5_000.0));
     println!("analysis bench: {nc} changes, {nd} deployments, {ni} incidents (scale {scale})");

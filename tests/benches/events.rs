@@ -30,10 +30,7 @@ const TARGET_MS: f64 = 150.0;
 const RUNS: usize = 20;
 
 fn main() -> anyhow::Result<()> {
-    let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
+    let scale = hindsight_tests::bench_scale();
     let deploys = ((750_000.0 * scale) as usize).max(8);
     let commits = ((250_000.0 * scale) as usize).max(8);
     let dir = tempfile::tempdir()?;

@@ -42,10 +42,7 @@ fn main() -> anyhow::Result<()> {
     if let Ok(gb) = std::env::var(LARGE_LOG_GB) {
         return large_log(gb.parse()?);
     }
-    let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
+    let scale = hindsight_tests::bench_scale();
     let deploy_lines = (1_000_000.0 * scale) as usize;
     let commits = (100_000.0 * scale) as usize;
     let dir = tempfile::tempdir()?;
@@ -257,11 +254,7 @@ fn main() -> anyhow::Result<()> {
 /// Rounds of the baseline and the deploy log's ingest, alternating: `HINDSIGHT_BENCH_ROUNDS`,
 /// 3 unless set.
 fn bench_rounds() -> usize {
-    std::env::var("HINDSIGHT_BENCH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(3)
-        .max(1)
+    hindsight_tests::env_number("HINDSIGHT_BENCH_ROUNDS", 3).max(1)
 }
 
 /// Removes the SQLite database `db` and its WAL and shared-memory files, where they exist.

@@ -30,10 +30,7 @@ const SERVICES: [&str; 8] = [
 ];
 
 fn main() -> anyhow::Result<()> {
-    let scale: f64 = std::env::var("HINDSIGHT_BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
+    let scale = hindsight_tests::bench_scale();
     let incidents = ((5_000.0 * scale) as usize).max(1);
     // Four deployments and eight commits per incident, as a busy year might have.
     let deployments = incidents * 4;

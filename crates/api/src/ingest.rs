@@ -298,12 +298,9 @@ impl Hindsight {
         report: &mut dyn FnMut(u64),
     ) -> std::result::Result<FileOutcomeDto, (Option<Format>, ApiError)> {
         let now = options.now;
-        let cannot_read = |e: std::io::Error| {
-            (
-                None,
-                ApiError::BadInput(format!("{name}: cannot read: {e}")),
-            )
-        };
+        let unreadable =
+            |e: std::io::Error| ApiError::BadInput(format!("{name}: cannot read: {e}"));
+        let cannot_read = |e: std::io::Error| (None, unreadable(e));
         let mut file = std::fs::File::open(path).map_err(cannot_read)?;
         let mut head = Vec::with_capacity(DETECT_BYTES);
         (&mut file)
@@ -323,24 +320,22 @@ impl Hindsight {
         // ten times faster), and stops it.
         let duplicate = AtomicBool::new(false);
         std::thread::scope(|scope| {
-            let hashing = scope.spawn(|| -> Result<String> {
+            let hashing = scope.spawn(|| -> Result<Hashed> {
                 // A cancel stops the hashing too, not only the parse that waits for it.
                 let mut reader = ProgressReader {
-                    inner: std::fs::File::open(path)
-                        .map_err(|e| ApiError::BadInput(format!("{name}: cannot read: {e}")))?,
+                    inner: std::fs::File::open(path).map_err(unreadable)?,
                     read: 0,
                     reported: 0,
                     report: &mut |_| {},
                     cancel: options.cancel.as_deref(),
                     duplicate: None,
                 };
-                let hash = hindsight_ingest::content_hash_of_reader(&mut reader)
-                    .map_err(|e| ApiError::BadInput(format!("{name}: cannot read: {e}")))?;
+                let hash =
+                    hindsight_ingest::content_hash_of_reader(&mut reader).map_err(unreadable)?;
                 let hash = identity(hash, parse_options);
-                if self.store.find_run(&hash, format.name())?.is_some() {
-                    duplicate.store(true, Ordering::Relaxed);
-                }
-                Ok(hash)
+                let stored_by = self.store.find_run(&hash, format.name())?.map(|run| run.0);
+                duplicate.store(stored_by.is_some(), Ordering::Relaxed);
+                Ok(Hashed { hash, stored_by })
             });
             let counting = ProgressReader {
                 inner: file,
@@ -533,8 +528,8 @@ impl Hindsight {
         if let Some(hashed) = hashed {
             // Before the parse's own outcome: a parse stopped because the file was ingested
             // already is that, not a failure.
-            let hash = hashed()?;
-            if let Some((run_id, _)) = self.store.find_run(&hash, format_name)? {
+            let Hashed { hash, stored_by } = hashed()?;
+            if let Some(run_id) = stored_by {
                 return Ok(already(run_id));
             }
             tx.set_content_hash(&hash)?;
@@ -561,7 +556,13 @@ impl Hindsight {
 /// worked out on another thread while the file is parsed (its result, waited for).
 enum Identity<'a> {
     Known(String),
-    Hashing(Box<dyn FnOnce() -> Result<String> + 'a>),
+    Hashing(Box<dyn FnOnce() -> Result<Hashed> + 'a>),
+}
+
+/// A file's identity worked out on the side, and the run that stored it already, if one did.
+struct Hashed {
+    hash: String,
+    stored_by: Option<i64>,
 }
 
 /// The content hash a run holds while its file's own is being worked out: never committed.

@@ -32,21 +32,45 @@ pub(crate) fn walked(store: &Store) -> Vec<String> {
     keys
 }
 
+/// The run of a test file `name`, which is its content hash too.
+fn meta(name: &str) -> RunMeta {
+    RunMeta {
+        path: name.to_owned(),
+        content_hash: name.to_owned(),
+        format: "test".to_owned(),
+        ingested_at: "2026-11-20T00:00:00.000Z".to_owned(),
+    }
+}
+
+/// Runs `write` in its own ingest transaction, as one file would; returns what it stored.
+fn ingest_counted(
+    store: &Store,
+    name: &str,
+    write: impl FnOnce(&mut crate::IngestTransaction<'_>),
+) -> crate::RunSummary {
+    let mut tx = store.begin_ingest(&meta(name)).expect("begin");
+    write(&mut tx);
+    tx.commit().expect("commit")
+}
+
 /// Runs `write` in its own ingest transaction, as one file would; returns its run.
 pub(crate) fn ingest(
     store: &Store,
     name: &str,
     write: impl FnOnce(&mut crate::IngestTransaction<'_>),
 ) -> i64 {
-    let meta = RunMeta {
-        path: name.to_owned(),
-        content_hash: name.to_owned(),
-        format: "test".to_owned(),
-        ingested_at: "2026-11-20T00:00:00.000Z".to_owned(),
-    };
-    let mut tx = store.begin_ingest(&meta).expect("begin");
-    write(&mut tx);
-    tx.commit().expect("commit").run_id
+    ingest_counted(store, name, write).run_id
+}
+
+/// A file `name` that fails after a full batch of its deployments (keyed `{name}-0` on) was
+/// written: its transaction is dropped.
+fn drop_after_a_batch(store: &Store, name: &str) {
+    let mut tx = store.begin_ingest(&meta(name)).expect("begin");
+    for i in 0..100 {
+        tx.add_deployment(deployment(&format!("{name}-{i}"), None, "v1"))
+            .expect("add");
+    }
+    drop(tx);
 }
 
 fn incident(status: &str, updated_at: Option<&str>) -> Incident {
@@ -325,13 +349,7 @@ fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
     let (_dir, store) = store();
     // 150 deployments cross two batch boundaries; d-10 comes three times in one file (the last
     // copy wins), d-70 again with an older update (not written, not counted).
-    let meta = RunMeta {
-        path: "deploys.jsonl".into(),
-        content_hash: "batches".into(),
-        format: "test".into(),
-        ingested_at: "2026-11-20T00:00:00.000Z".into(),
-    };
-    let mut tx = store.begin_ingest(&meta).expect("begin");
+    let mut tx = store.begin_ingest(&meta("deploys.jsonl")).expect("begin");
     for i in 0..150 {
         let updated = format!("2026-11-18T09:00:{:02}Z", i % 60);
         tx.add_deployment(deployment(&format!("d-{i}"), Some(&updated), "v1"))
@@ -359,16 +377,7 @@ fn deployments_written_in_batches_keep_file_order_newest_copy_and_counts() {
     assert_eq!(version("d-149").as_deref(), Some("v1"));
 
     // A file that fails after a full batch was written leaves nothing behind.
-    let meta = RunMeta {
-        content_hash: "dropped".into(),
-        ..meta
-    };
-    let mut tx = store.begin_ingest(&meta).expect("begin");
-    for i in 0..100 {
-        tx.add_deployment(deployment(&format!("e-{i}"), None, "v1"))
-            .expect("add");
-    }
-    drop(tx);
+    drop_after_a_batch(&store, "e");
     assert_eq!(store.deployments().expect("deployments").len(), 150);
 }
 
@@ -424,28 +433,20 @@ fn a_batch_of_new_and_stored_keys_inserts_the_new_in_order_and_updates_the_newer
     // The second file mixes, within one batch, new keys and keys the first stored: a newer
     // copy (updated), an older one (kept as it was), one with no update time (written), and
     // a new key twice (the later copy wins).
-    let meta = RunMeta {
-        path: "second.jsonl".into(),
-        content_hash: "second".into(),
-        format: "test".into(),
-        ingested_at: "2026-11-20T00:00:00.000Z".into(),
-    };
-    let mut tx = store.begin_ingest(&meta).expect("begin");
-    tx.add_deployment(deployment("n-0", None, "v2"))
-        .expect("add");
-    tx.add_deployment(deployment("d-3", Some("2026-11-19T00:00:00Z"), "v2"))
-        .expect("add");
-    tx.add_deployment(deployment("n-1", Some("2026-11-19T00:00:00Z"), "v2"))
-        .expect("add");
-    tx.add_deployment(deployment("d-4", Some("2026-11-01T00:00:00Z"), "old"))
-        .expect("add");
-    tx.add_deployment(deployment("n-1", Some("2026-11-19T01:00:00Z"), "v3"))
-        .expect("add");
-    tx.add_deployment(deployment("d-65", None, "v2"))
-        .expect("add");
-    tx.add_deployment(deployment("n-2", None, "v2"))
-        .expect("add");
-    let second = tx.commit().expect("commit");
+    let second = ingest_counted(&store, "second.jsonl", |tx| {
+        for (key, updated, version) in [
+            ("n-0", None, "v2"),
+            ("d-3", Some("2026-11-19T00:00:00Z"), "v2"),
+            ("n-1", Some("2026-11-19T00:00:00Z"), "v2"),
+            ("d-4", Some("2026-11-01T00:00:00Z"), "old"),
+            ("n-1", Some("2026-11-19T01:00:00Z"), "v3"),
+            ("d-65", None, "v2"),
+            ("n-2", None, "v2"),
+        ] {
+            tx.add_deployment(deployment(key, updated, version))
+                .expect("add");
+        }
+    });
     assert_eq!(second.seen, 7);
     // What one upsert per row writes: n-0, d-3, n-1 twice, d-65 and n-2; not d-4.
     assert_eq!(second.stored, 6);
@@ -476,16 +477,7 @@ fn a_batch_of_new_and_stored_keys_inserts_the_new_in_order_and_updates_the_newer
     }
 
     // A file that fails after a batch was written leaves foreign keys on too.
-    let meta = RunMeta {
-        content_hash: "dropped".into(),
-        ..meta
-    };
-    let mut tx = store.begin_ingest(&meta).expect("begin");
-    for i in 0..70 {
-        tx.add_deployment(deployment(&format!("x-{i}"), None, "v1"))
-            .expect("add");
-    }
-    drop(tx);
+    drop_after_a_batch(&store, "x");
     assert_foreign_keys_on_and_whole(&store);
     assert_eq!(stored_deployments(&store), after);
 }

@@ -310,9 +310,10 @@ struct Appending {
 }
 
 /// Rows written by one statement: deployments, suspect links and what deployments shipped.
-/// Each upsert also copies every page it touches into its statement journal, so a statement
-/// per deployment copied the same pages again and again (a million deploy lines took twice
-/// SQLite's own `INSERT … SELECT`).
+/// A statement per row cost its own step and reset, and an upsert per deployment copied the
+/// same pages into its statement journal again and again (a million deploy lines took twice
+/// SQLite's own `INSERT … SELECT`; a batch of new deployments now opens no such journal, see
+/// `deployments_insert`).
 pub(crate) const ROWS_PER_STATEMENT: usize = 64;
 const DEPLOYMENT_VALUES: usize = 15;
 
@@ -363,9 +364,9 @@ impl PreparedDeployment {
 const DEPLOYMENT_COLUMNS: &str = "natural_key, service_id, environment, version, sha, status, \
      actor, actor_type, action, at, attributes, source_file, source_location, run_id, updated_at";
 
-/// `rows` deployments' placeholders, for one statement.
-fn deployment_rows(rows: usize) -> String {
-    let row = format!("({})", vec!["?"; DEPLOYMENT_VALUES].join(", "));
+/// The placeholders of `rows` rows of `columns` values each, for one statement's `VALUES`.
+fn placeholder_rows(columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
     vec![row; rows].join(", ")
 }
 
@@ -381,7 +382,7 @@ fn deployments_insert(rows: usize) -> String {
     format!(
         "INSERT OR FAIL INTO deployments({DEPLOYMENT_COLUMNS}) VALUES {}
          ON CONFLICT(natural_key) DO NOTHING",
-        deployment_rows(rows)
+        placeholder_rows(DEPLOYMENT_VALUES, rows)
     )
 }
 
@@ -400,7 +401,7 @@ fn deployments_upsert(rows: usize) -> String {
              updated_at = coalesce(excluded.updated_at, deployments.updated_at)
          WHERE excluded.updated_at IS NULL OR deployments.updated_at IS NULL
             OR excluded.updated_at >= deployments.updated_at",
-        deployment_rows(rows)
+        placeholder_rows(DEPLOYMENT_VALUES, rows)
     )
 }
 
@@ -415,10 +416,9 @@ fn insert_batched<'a, const N: usize>(
     let mut batch: Vec<[&'a dyn rusqlite::ToSql; N]> = Vec::with_capacity(ROWS_PER_STATEMENT);
     let flush = |batch: &mut Vec<[&'a dyn rusqlite::ToSql; N]>| -> Result<()> {
         if !batch.is_empty() {
-            let row = format!("({})", vec!["?"; N].join(", "));
             conn.prepare_cached(&format!(
                 "{head} VALUES {}",
-                vec![row; batch.len()].join(", ")
+                placeholder_rows(N, batch.len())
             ))?
             .execute(rusqlite::params_from_iter(batch.iter().flatten()))?;
             batch.clear();
