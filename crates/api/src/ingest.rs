@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use hindsight_ingest::{Format, Parsed};
 use hindsight_model::Record;
-use hindsight_store::RunMeta;
+use hindsight_store::{RunMeta, WrittenRows};
 
 use crate::{
     ApiError, FileOutcomeDto, Hindsight, IngestProgressDto, IngestReportDto, RejectionDto, Result,
@@ -495,13 +495,19 @@ impl Hindsight {
         // made ready here as far as they can be without the connection (the writer is the
         // slower of the two).
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Ready>>(PARSED_BATCHES);
+        // The deployments' values come back to be freed on this thread, which made them (see
+        // `IngestTransaction::keep_written`).
+        let (written_back, spent) = std::sync::mpsc::channel::<WrittenRows>();
         let rules = self.rules();
         let (parsed, written) = std::thread::scope(|scope| {
             let writer = scope.spawn(|| -> Result<()> {
+                tx.keep_written();
                 for batch in received {
                     for ready in batch {
                         store_ready(&mut tx, ready, &mut rejections)?;
                     }
+                    // This thread has stopped listening only once the parse is over.
+                    let _ = written_back.send(tx.take_written());
                 }
                 Ok(())
             });
@@ -509,6 +515,7 @@ impl Hindsight {
             let parsed = parse(&mut |parsed: Parsed| {
                 batch.push(Ready::new(parsed, &rules));
                 if batch.len() == PARSED_BATCH {
+                    spent.try_iter().for_each(drop);
                     // A writer that failed has stopped listening; its error is reported below.
                     let _ = batches.send(std::mem::replace(
                         &mut batch,

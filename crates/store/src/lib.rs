@@ -36,7 +36,7 @@ pub use read::{
     RejectionRow, RunRow, TimelineRow,
 };
 pub use review::{ChangeReviews, LinkReviewRow, OverrideRow};
-pub use write::{IngestTransaction, NewLink, PreparedDeployment, RunMeta, RunSummary};
+pub use write::{IngestTransaction, NewLink, PreparedDeployment, RunMeta, RunSummary, WrittenRows};
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -721,3 +721,27 @@ fn links_and_shipped_changes_written_by_the_batch_are_each_stored_as_given() {
         count as i64
     );
 }
+
+#[test]
+fn written_deployments_are_handed_back_once_and_only_when_kept() {
+    let (_dir, store) = store();
+    let mut tx = store.begin_ingest(&meta("a.log")).expect("begin");
+    let add = |tx: &mut crate::IngestTransaction<'_>, keys: std::ops::Range<usize>| {
+        for i in keys {
+            tx.add_deployment(deployment(&format!("a-{i}"), None, "v1"))
+                .expect("add");
+        }
+    };
+    // One batch of 64 is written, 36 wait: nothing is kept unless asked.
+    add(&mut tx, 0..100);
+    assert_eq!(tx.take_written().rows(), 0);
+    tx.keep_written();
+    // 236 waiting make three batches written and 44 left waiting.
+    add(&mut tx, 100..300);
+    assert_eq!(tx.take_written().rows(), 3 * 64);
+    assert_eq!(tx.take_written().rows(), 0, "each handed back once");
+    add(&mut tx, 300..320);
+    assert_eq!(tx.take_written().rows(), 64);
+    let summary = tx.commit().expect("commit");
+    assert_eq!((summary.seen, summary.stored), (320, 320));
+}
