@@ -506,7 +506,9 @@ impl Hindsight {
                     for ready in batch {
                         store_ready(&mut tx, ready, &mut rejections)?;
                     }
-                    // This thread has stopped listening only once the parse is over.
+                    // Freed by the parsing thread as it hands over its next batch; what comes
+                    // back after the parse is freed as the ingest returns. The receiver lives
+                    // until then, so the send cannot fail.
                     let _ = written_back.send(tx.take_written());
                 }
                 Ok(())
