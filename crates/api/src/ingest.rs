@@ -59,6 +59,25 @@ struct ProgressReader<'a, R> {
     duplicate: Option<&'a AtomicBool>,
 }
 
+impl<'a, R> ProgressReader<'a, R> {
+    /// `inner` from its start: progress to `report`, stopped by `cancel` or `duplicate`.
+    fn new(
+        inner: R,
+        report: &'a mut dyn FnMut(u64),
+        cancel: Option<&'a AtomicBool>,
+        duplicate: Option<&'a AtomicBool>,
+    ) -> Self {
+        Self {
+            inner,
+            read: 0,
+            reported: 0,
+            report,
+            cancel,
+            duplicate,
+        }
+    }
+}
+
 impl<R: Read> Read for ProgressReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -322,14 +341,13 @@ impl Hindsight {
         std::thread::scope(|scope| {
             let hashing = scope.spawn(|| -> Result<Hashed> {
                 // A cancel stops the hashing too, not only the parse that waits for it.
-                let mut reader = ProgressReader {
-                    inner: std::fs::File::open(path).map_err(unreadable)?,
-                    read: 0,
-                    reported: 0,
-                    report: &mut |_| {},
-                    cancel: options.cancel.as_deref(),
-                    duplicate: None,
-                };
+                let mut silent = |_| {};
+                let mut reader = ProgressReader::new(
+                    std::fs::File::open(path).map_err(unreadable)?,
+                    &mut silent,
+                    options.cancel.as_deref(),
+                    None,
+                );
                 let hash =
                     hindsight_ingest::content_hash_of_reader(&mut reader).map_err(unreadable)?;
                 let hash = identity(hash, parse_options);
@@ -337,14 +355,8 @@ impl Hindsight {
                 duplicate.store(stored_by.is_some(), Ordering::Relaxed);
                 Ok(Hashed { hash, stored_by })
             });
-            let counting = ProgressReader {
-                inner: file,
-                read: 0,
-                reported: 0,
-                report,
-                cancel: options.cancel.as_deref(),
-                duplicate: Some(&duplicate),
-            };
+            let counting =
+                ProgressReader::new(file, report, options.cancel.as_deref(), Some(&duplicate));
             let mut reader = std::io::BufReader::with_capacity(1 << 20, counting);
             let hashed = move || {
                 hashing
