@@ -401,7 +401,7 @@ impl Hindsight {
                     approvals: d
                         .attributes
                         .get("approvals")
-                        .and_then(|a| a.trim().parse().ok())
+                        .and_then(|a| hindsight_model::approval_count(a))
                         .unwrap_or(0),
                     at: time(&d.at)?,
                     environment: d.environment.clone().unwrap_or_default(),

@@ -468,7 +468,7 @@ impl Hindsight {
                 approvals: d
                     .attributes
                     .get("approvals")
-                    .and_then(|a| a.trim().parse().ok()),
+                    .and_then(|a| hindsight_model::approval_count(a)),
                 change_type: change_type(&d.attributes),
                 incidents: failing
                     .get(&d.id)

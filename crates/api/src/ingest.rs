@@ -601,7 +601,10 @@ fn identity(hash: String, options: &hindsight_ingest::ParseOptions) -> String {
 }
 
 /// A parsed record on its way to the writing thread, with what could be worked out before
-/// it: a change's attribution, a deployment's formatted values.
+/// it: a change's attribution, a deployment's formatted values. Deployments, the largest, are
+/// also what a large file holds a million of: they are not boxed, which would allocate once
+/// more for each.
+#[allow(clippy::large_enum_variant)]
 enum Ready {
     Change(Box<hindsight_model::Change>, hindsight_model::Attribution),
     Deployment(hindsight_store::Result<hindsight_store::PreparedDeployment>),

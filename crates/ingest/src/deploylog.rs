@@ -3,6 +3,7 @@
 //! Field names vary between tools; the built-in aliases below map the common spellings
 //! onto Hindsight's fields and every other field is kept verbatim as an attribute.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use hindsight_model::{
@@ -74,7 +75,7 @@ pub(crate) fn parse_json_lines_in(
                         serde_json::Value::String(s) => s,
                         other => other.to_string(),
                     };
-                    Some((key, text))
+                    Some((Cow::Owned(key), Cow::Owned(text)))
                 })
                 .collect::<Vec<_>>(),
             Ok(_) => {
@@ -96,7 +97,7 @@ pub(crate) fn parse_json_lines_in(
                 continue;
             }
         };
-        sink(to_deployment(file, &location, fields, zone, line));
+        sink(to_deployment(file, location, fields, zone, line));
     }
     Ok(())
 }
@@ -132,7 +133,7 @@ pub(crate) fn parse_logfmt_in(
         }
         match parse_logfmt_pairs(line) {
             Ok(pairs) if !pairs.is_empty() => {
-                sink(to_deployment(file, &location, pairs, zone, line));
+                sink(to_deployment(file, location, pairs, zone, line));
             }
             Ok(_) => sink(reject(&location, None, "no key=value pairs", line)),
             Err(reason) => sink(reject(
@@ -146,41 +147,36 @@ pub(crate) fn parse_logfmt_in(
     Ok(())
 }
 
-/// Splits `a=1 b="two words" c=` into pairs. A bare word without `=` is an error.
-fn parse_logfmt_pairs(line: &str) -> Result<Vec<(String, String)>, String> {
-    let mut pairs = Vec::new();
-    let mut chars = line.char_indices().peekable();
+/// A line's fields in line order: keys and values borrowed from the line where they can be.
+type Fields<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+/// Splits `a=1 b="two words" c=` into pairs. A bare word without `=` is an error. Keys and
+/// unquoted values are slices of the line: a copy of each was about a tenth of the parsing
+/// thread's time on a million-line log, and most keys are only compared. The line is read
+/// byte by byte, decoding only what is not ASCII: any Unicode whitespace ends a key or value.
+fn parse_logfmt_pairs(line: &str) -> Result<Fields<'_>, String> {
+    let bytes = line.as_bytes();
+    // Room for a typical deploy line's pairs, so that the list is not grown pair by pair.
+    let mut pairs = Vec::with_capacity(16);
+    let mut i = 0;
     loop {
-        while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(&(start, _)) = chars.peek() else {
+        let start = run(line, i, |_, space| !space);
+        if start == bytes.len() {
             break;
-        };
-        let mut key_end = start;
-        let mut saw_equals = false;
-        while let Some(&(i, c)) = chars.peek() {
-            if c == '=' {
-                key_end = i;
-                saw_equals = true;
-                chars.next();
-                break;
-            }
-            if c.is_whitespace() || c == '"' {
-                break;
-            }
-            key_end = i + c.len_utf8();
-            chars.next();
         }
-        let key = &line[start..key_end];
-        if !saw_equals || key.is_empty() {
+        i = run(line, start, |byte, space| {
+            space || byte == b'=' || byte == b'"'
+        });
+        let key = &line[start..i];
+        if bytes.get(i) != Some(&b'=') || key.is_empty() {
             return Err(format!("expected key=value at column {}", start + 1));
         }
-        let mut value = String::new();
-        if chars.peek().is_some_and(|(_, c)| *c == '"') {
-            chars.next();
+        i += 1;
+        let value = if bytes.get(i) == Some(&b'"') {
+            let mut value = String::new();
             let mut closed = false;
-            while let Some((_, c)) = chars.next() {
+            let mut chars = line[i + 1..].char_indices();
+            while let Some((offset, c)) = chars.next() {
                 match c {
                     '\\' => {
                         if let Some((_, escaped)) = chars.next() {
@@ -193,6 +189,7 @@ fn parse_logfmt_pairs(line: &str) -> Result<Vec<(String, String)>, String> {
                     }
                     '"' => {
                         closed = true;
+                        i += 1 + offset + 1;
                         break;
                     }
                     other => value.push(other),
@@ -201,23 +198,37 @@ fn parse_logfmt_pairs(line: &str) -> Result<Vec<(String, String)>, String> {
             if !closed {
                 return Err(format!("unterminated quote in value of {key:?}"));
             }
+            Cow::Owned(value)
         } else {
-            // Sliced rather than pushed char by char: most values are unquoted, and this was
-            // the parsing thread's largest cost on a million-line log.
-            let value_start = chars.peek().map_or(line.len(), |&(i, _)| i);
-            let mut value_end = line.len();
-            while let Some(&(i, c)) = chars.peek() {
-                if c.is_whitespace() {
-                    value_end = i;
-                    break;
-                }
-                chars.next();
-            }
-            value.push_str(&line[value_start..value_end]);
-        }
-        pairs.push((key.to_owned(), value));
+            let value_start = i;
+            i = run(line, i, |_, space| space);
+            Cow::Borrowed(&line[value_start..i])
+        };
+        pairs.push((Cow::Borrowed(key), value));
     }
     Ok(pairs)
+}
+
+/// The end of the run of characters of `line` from byte `i` that `stop` (given each one's
+/// first byte and whether it is whitespace) does not end. ASCII is read as bytes; only the
+/// rest is decoded.
+fn run(line: &str, mut i: usize, stop: impl Fn(u8, bool) -> bool) -> usize {
+    let bytes = line.as_bytes();
+    while let Some(&byte) = bytes.get(i) {
+        let (space, width) = match byte {
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => (true, 1),
+            _ if byte.is_ascii() => (false, 1),
+            _ => line[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        if stop(byte, space) {
+            break;
+        }
+        i += width;
+    }
+    i
 }
 
 /// Takes out the value of the first of `aliases` among `fields` (a line's pairs in line
@@ -225,7 +236,7 @@ fn parse_logfmt_pairs(line: &str) -> Result<Vec<(String, String)>, String> {
 /// a map of the pairs would. A list rather than a map: building a map of each line's ten or so
 /// pairs and removing them again was a third of the parsing thread's time on a million-line
 /// log.
-fn take(fields: &mut Vec<(String, String)>, aliases: &[&str]) -> Option<String> {
+fn take(fields: &mut Fields<'_>, aliases: &[&str]) -> Option<String> {
     aliases
         .iter()
         .find_map(|alias| {
@@ -240,13 +251,10 @@ fn take(fields: &mut Vec<(String, String)>, aliases: &[&str]) -> Option<String> 
             }
             last
         })
-        // Most values are trimmed already: kept as they are rather than copied.
-        .map(|v| {
-            if v.trim().len() == v.len() {
-                v
-            } else {
-                v.trim().to_owned()
-            }
+        // Most values are trimmed already: an owned one is then kept as it is.
+        .map(|v| match v {
+            Cow::Owned(v) if v.trim().len() == v.len() => v,
+            v => v.trim().to_owned(),
         })
         .filter(|v| !v.is_empty())
 }
@@ -259,14 +267,14 @@ fn lower(mut value: String) -> String {
 
 fn to_deployment(
     file: &str,
-    location: &str,
-    mut fields: Vec<(String, String)>,
+    location: String,
+    mut fields: Fields<'_>,
     zone: &Zone,
     raw: &str,
 ) -> Parsed {
     let Some(time_text) = take(&mut fields, TIME) else {
         return reject(
-            location,
+            &location,
             Some("ts"),
             "no time field (ts, time, timestamp ...)",
             raw,
@@ -274,7 +282,7 @@ fn to_deployment(
     };
     let Some((at, zone_assumed)) = parse_timestamp_zoned(&time_text, zone) else {
         return reject(
-            location,
+            &location,
             Some("ts"),
             &format!("not a timestamp: {time_text:?}"),
             raw,
@@ -282,7 +290,7 @@ fn to_deployment(
     };
     let Some(service) = take(&mut fields, SERVICE) else {
         return reject(
-            location,
+            &location,
             Some("service"),
             "no service field (service, app ...)",
             raw,
@@ -305,7 +313,10 @@ fn to_deployment(
             version.as_deref().or(sha.as_deref()).unwrap_or(&action)
         )
     });
-    let mut attributes: BTreeMap<String, String> = fields.into_iter().collect();
+    let mut attributes: BTreeMap<String, String> = fields
+        .into_iter()
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
     if zone_assumed {
         attributes.insert("assumed_zone".to_owned(), zone.name());
     }
@@ -324,7 +335,7 @@ fn to_deployment(
         updated_at: None,
         source: SourceRef {
             file: file.to_owned(),
-            location: location.to_owned(),
+            location,
         },
     }))
 }
@@ -421,7 +432,7 @@ mod tests {
             vec![
                 ("a".into(), "1".into()),
                 ("b".into(), "x y".into()),
-                ("c".into(), String::new())
+                ("c".into(), "".into())
             ]
         );
         // Values end at any whitespace, Unicode's included, and keep multi-byte characters.
@@ -432,6 +443,28 @@ mod tests {
                 ("env".into(), "prod".into()),
                 ("v".into(), "\u{1f680}1".into())
             ]
+        );
+        // ASCII's rarer whitespace (vertical tab, form feed) and Unicode's next line too.
+        assert_eq!(
+            parse_logfmt_pairs("a=1\u{b}b=\"x\"\u{c}c=3\u{85}d=\u{e9}=").expect("pairs"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x".into()),
+                ("c".into(), "3".into()),
+                ("d".into(), "\u{e9}=".into())
+            ]
+        );
+        assert_eq!(
+            parse_logfmt_pairs("a=\"x\"b=2").expect("pairs"),
+            vec![("a".into(), "x".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(
+            parse_logfmt_pairs("a=1 \u{e9}\"b=2"),
+            Err("expected key=value at column 5".to_owned())
+        );
+        assert_eq!(
+            parse_logfmt_pairs("a=1 =2"),
+            Err("expected key=value at column 5".to_owned())
         );
         assert!(parse_logfmt_pairs("a=\"open").is_err());
         assert!(parse_logfmt_pairs("word").is_err());

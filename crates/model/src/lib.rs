@@ -198,6 +198,22 @@ pub struct Deployment {
     pub source: SourceRef,
 }
 
+/// The number of approvals an `approvals` attribute states: a whole number, surrounding
+/// whitespace allowed; `None` for any other text.
+pub fn approval_count(text: &str) -> Option<u32> {
+    text.trim().parse().ok()
+}
+
+/// Whether a record whose attributes are `attributes` was approved: `Some(true)` when its
+/// `approvals` attribute counts at least one, `Some(false)` when it has the attribute with
+/// any other text (no approvals, or none that can be counted), `None` without it. The
+/// timeline's approval filter reads this, and the guardrail figures read the same count.
+pub fn approved(attributes: &BTreeMap<String, String>) -> Option<bool> {
+    attributes
+        .get("approvals")
+        .map(|text| approval_count(text).is_some_and(|n| n > 0))
+}
+
 /// A dated entry on an incident's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEvent {

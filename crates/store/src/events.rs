@@ -91,19 +91,15 @@ pub struct EventFacets {
 /// both a part of [`TIMELINE_SELECT`] and the whole of a file of deployments in time order
 /// (`deployments_in_time_order`). The title is one `format` rather than eight `||`, each of
 /// which makes a string of its own: a million titles took 0.58–0.96 s instead of 0.74–1.18 s.
+/// The approval is the stored `approved` (migration 20) rather than the attributes' JSON read
+/// again: the JSON took 0.12–0.4 s of a million events' 1.4–1.9 s (SQLite 3.51, alternating).
 macro_rules! deployment_events {
     () => {
         "SELECT d.at, 'deployment', d.action, s.name, d.environment, d.actor, NULL, NULL,
            NULL,
            format('%s %s on %s%s (%s)', d.action, coalesce(d.version, substr(d.sha, 1, 10), ''),
                   s.name, coalesce(' ' || d.environment, ''), d.status),
-           d.id,
-           CASE
-               WHEN CAST(json_extract(d.attributes, '$.approvals') AS INTEGER) > 0
-                   THEN 'approved'
-               WHEN json_extract(d.attributes, '$.approvals') IS NOT NULL
-                   THEN 'not approved'
-           END
+           d.id, CASE d.approved WHEN 1 THEN 'approved' WHEN 0 THEN 'not approved' END
     FROM deployments d JOIN services s ON s.id = d.service_id
     WHERE {deployments}"
     };
@@ -1366,13 +1362,14 @@ mod tests {
                    VALUES ('x', 'h', 'deploylog', '2024-01-01T00:00:00.000Z', 1, 1, 0);
                    INSERT INTO services(name) VALUES ('checkout');
                    INSERT INTO deployments(natural_key, service_id, environment, status, action,
-                                           at, attributes, source_file, source_location, run_id)
+                                           at, attributes, source_file, source_location, run_id,
+                                           approved)
                    VALUES ('d-approved', 1, 'production', 'succeeded', 'deploy',
-                           '2024-01-01T00:00:00.000Z', '{"approvals":"2"}', 'x', '1', 1),
+                           '2024-01-01T00:00:00.000Z', '{"approvals":"2"}', 'x', '1', 1, 1),
                           ('d-unapproved', 1, 'production', 'succeeded', 'deploy',
-                           '2024-01-01T01:00:00.000Z', '{"approvals":"0"}', 'x', '2', 1),
+                           '2024-01-01T01:00:00.000Z', '{"approvals":"0"}', 'x', '2', 1, 0),
                           ('d-unknown', 1, 'production', 'succeeded', 'deploy',
-                           '2024-01-01T02:00:00.000Z', '{}', 'x', '3', 1);
+                           '2024-01-01T02:00:00.000Z', '{}', 'x', '3', 1, NULL);
                    INSERT INTO changes(kind, natural_key, repo, title, message, committed_at,
                                        class, confidence, reviews, attributes, source_file,
                                        source_location, run_id)

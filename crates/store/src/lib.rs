@@ -94,6 +94,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_runs_awaiting_update.sql"),
     include_str!("../migrations/0018_search_index_larger_flushes.sql"),
     include_str!("../migrations/0019_deployments_before_each_run.sql"),
+    include_str!("../migrations/0020_deployment_approvals.sql"),
 ];
 
 /// The schema version this build writes.
@@ -443,6 +444,95 @@ mod tests {
             assert_eq!(by_id, follows, "{times:?}");
             // Runs stored before are never taken as appended.
             assert_eq!(store.appended_deployments(&[1]).expect("appended"), None);
+        }
+    }
+
+    #[test]
+    fn a_version_19_store_has_its_approvals_read_by_the_rule_the_ingest_writes_them_with() {
+        // Each `approvals` text, and none: what the migration's SQL makes of them must be what
+        // `hindsight_model::approved` makes of them, which new deployments are written with.
+        let texts = [
+            Some("2"),
+            Some("0"),
+            Some(" 3 "),
+            Some("\t1\n"),
+            Some("+4"),
+            Some("007"),
+            Some("-1"),
+            Some("1.5"),
+            Some("3 of 4"),
+            Some("yes"),
+            Some(""),
+            Some("++1"),
+            Some("4294967295"),
+            Some("4294967296"),
+            Some("00000000000000000001"),
+            None,
+        ];
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v19.sqlite");
+        {
+            let mut conn = open_connection(&path).expect("open");
+            migrate_to(&mut conn, &path, 19).expect("v19");
+            conn.execute_batch(
+                "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
+                                         records_stored, records_rejected)
+                 VALUES ('d.log', 'h', 'deploylog-logfmt', '2026-11-01T00:00:00.000Z', 1, 1, 0);
+                 INSERT INTO services(name) VALUES ('checkout');",
+            )
+            .expect("v19 run");
+            for (n, text) in texts.iter().enumerate() {
+                let attributes: std::collections::BTreeMap<&str, &str> =
+                    text.iter().map(|t| ("approvals", *t)).collect();
+                conn.execute(
+                    "INSERT INTO deployments(natural_key, service_id, status, action, at,
+                                             attributes, source_file, source_location, run_id)
+                     VALUES (?1, 1, 'succeeded', 'deploy', '2026-11-01T00:00:00.000Z', ?2,
+                             'd.log', 'line 1', 1)",
+                    rusqlite::params![
+                        format!("d-{n}"),
+                        serde_json::to_string(&attributes).expect("json")
+                    ],
+                )
+                .expect("v19 deployment");
+            }
+            // Their events as the version 19 timeline made them, with SQLite's own cast of
+            // the JSON: "1.5" and "3 of 4" were approved.
+            conn.execute_batch(
+                "INSERT INTO events(at, source, kind, service, title, ref_id, approval)
+                 SELECT d.at, 'deployment', d.action, 'checkout', 'deploy', d.id,
+                        CASE WHEN CAST(json_extract(d.attributes, '$.approvals') AS INTEGER) > 0
+                                 THEN 'approved'
+                             WHEN json_extract(d.attributes, '$.approvals') IS NOT NULL
+                                 THEN 'not approved'
+                        END
+                 FROM deployments d ORDER BY d.id",
+            )
+            .expect("v19 events");
+        }
+        let store = Store::open(&path).expect("migrate");
+        let conn = store.connection().expect("conn");
+        for (n, text) in texts.iter().enumerate() {
+            let expected = text.map(|t| {
+                hindsight_model::approved(&[("approvals".to_owned(), t.to_owned())].into())
+                    == Some(true)
+            });
+            let (stored, event): (Option<bool>, Option<String>) = conn
+                .query_row(
+                    "SELECT d.approved, e.approval FROM deployments d
+                     JOIN events e ON e.source = 'deployment' AND e.ref_id = d.id
+                     WHERE d.natural_key = ?1",
+                    [format!("d-{n}")],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .expect("row");
+            assert_eq!(stored, expected, "approvals {text:?}");
+            let expected_event = expected.map(|a| if a { "approved" } else { "not approved" });
+            assert_eq!(
+                event.as_deref(),
+                expected_event,
+                "event of approvals {text:?}"
+            );
         }
     }
 

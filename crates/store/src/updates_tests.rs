@@ -745,3 +745,55 @@ fn written_deployments_are_handed_back_once_and_only_when_kept() {
     let summary = tx.commit().expect("commit");
     assert_eq!((summary.seen, summary.stored), (320, 320));
 }
+
+#[test]
+fn a_deployments_approval_is_stored_from_its_approvals_updated_with_it_and_read_by_the_timeline() {
+    let (_dir, store) = store();
+    let with_approvals = |key: &str, approvals: Option<&str>, updated: &str| {
+        let mut d = deployment(key, Some(updated), "v1");
+        d.attributes = approvals
+            .map(|a| ("approvals".to_owned(), a.to_owned()))
+            .into_iter()
+            .collect();
+        d
+    };
+    let cases = [
+        ("two", Some("2")),
+        ("zero", Some("0")),
+        ("spaced", Some(" 1 ")),
+        ("words", Some("two of them")),
+        ("none", None),
+    ];
+    let first = ingest(&store, "first", |tx| {
+        for (key, approvals) in cases {
+            tx.add_deployment(with_approvals(key, approvals, "2026-11-18T09:00:00Z"))
+                .expect("deployment");
+        }
+    });
+    // A newer copy of one takes its approval with it; an older one does not.
+    let second = ingest(&store, "second", |tx| {
+        tx.add_deployment(with_approvals("zero", Some("1"), "2026-11-18T10:00:00Z"))
+            .expect("newer");
+        tx.add_deployment(with_approvals("two", Some("0"), "2026-11-18T08:00:00Z"))
+            .expect("older");
+    });
+    store.refresh_events(&[first, second]).expect("timeline");
+    let conn = store.connection().expect("conn");
+    let stored = |key: &str| -> (Option<bool>, Option<String>) {
+        conn.query_row(
+            "SELECT d.approved, e.approval FROM deployments d
+             JOIN events e ON e.source = 'deployment' AND e.ref_id = d.id
+             WHERE d.natural_key = ?1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("row")
+    };
+    let approved = (Some(true), Some("approved".to_owned()));
+    let not_approved = (Some(false), Some("not approved".to_owned()));
+    assert_eq!(stored("two"), approved);
+    assert_eq!(stored("zero"), approved, "the newer copy's approval");
+    assert_eq!(stored("spaced"), approved);
+    assert_eq!(stored("words"), not_approved);
+    assert_eq!(stored("none"), (None, None));
+}

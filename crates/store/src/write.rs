@@ -334,7 +334,7 @@ struct Appending {
 /// SQLite's own `INSERT … SELECT`; a batch of new deployments now opens no such journal, see
 /// `deployments_insert`).
 pub(crate) const ROWS_PER_STATEMENT: usize = 64;
-const DEPLOYMENT_VALUES: usize = 15;
+const DEPLOYMENT_VALUES: usize = 16;
 
 /// Where the service id and the run go among a deployment's values.
 const SERVICE_ID: usize = 1;
@@ -354,6 +354,7 @@ impl PreparedDeployment {
         use rusqlite::types::Value;
         let attributes = serde_json::to_string(&deployment.attributes)
             .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let approved = hindsight_model::approved(&deployment.attributes);
         let text = |v: Option<String>| v.map_or(Value::Null, Value::Text);
         Ok(Self {
             service: deployment.service,
@@ -374,6 +375,7 @@ impl PreparedDeployment {
                 Value::Text(deployment.source.location),
                 Value::Null,
                 text(deployment.updated_at.as_ref().map(format_time)),
+                approved.map_or(Value::Null, |a| Value::Integer(a.into())),
             ],
         })
     }
@@ -381,7 +383,8 @@ impl PreparedDeployment {
 
 /// The columns `PreparedDeployment` gives values for, in their order.
 const DEPLOYMENT_COLUMNS: &str = "natural_key, service_id, environment, version, sha, status, \
-     actor, actor_type, action, at, attributes, source_file, source_location, run_id, updated_at";
+     actor, actor_type, action, at, attributes, source_file, source_location, run_id, updated_at, \
+     approved";
 
 /// The placeholders of `rows` rows of `columns` values each, for one statement's `VALUES`.
 fn placeholder_rows(columns: usize, rows: usize) -> String {
@@ -414,7 +417,7 @@ fn deployments_upsert(rows: usize) -> String {
              service_id = excluded.service_id, environment = excluded.environment,
              version = excluded.version, sha = excluded.sha, status = excluded.status,
              actor = excluded.actor, actor_type = excluded.actor_type, action = excluded.action,
-             at = excluded.at, attributes = excluded.attributes,
+             at = excluded.at, attributes = excluded.attributes, approved = excluded.approved,
              source_file = excluded.source_file, source_location = excluded.source_location,
              run_id = excluded.run_id,
              updated_at = coalesce(excluded.updated_at, deployments.updated_at)
