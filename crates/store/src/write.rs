@@ -333,12 +333,13 @@ struct Appending {
 pub(crate) const ROWS_PER_STATEMENT: usize = 64;
 const DEPLOYMENT_VALUES: usize = 16;
 
-/// Where the service id and the run go among a deployment's values.
-const SERVICE_ID: usize = 1;
-const RUN_ID: usize = 13;
-const AT: usize = 9;
-const APPROVED: usize = 15;
+/// Where some of a deployment's values go, in the order of `DEPLOYMENT_COLUMNS`: the service
+/// id and the run are filled in as it is stored, the time and key are read then.
 const NATURAL_KEY: usize = 0;
+const SERVICE_ID: usize = 1;
+const AT: usize = 9;
+const RUN_ID: usize = 13;
+const APPROVED: usize = 15;
 
 /// A deployment's column values, formatted and serialised: the work of storing it that needs
 /// no connection, so that a file's parsing thread can do it while the writing thread writes.
