@@ -332,13 +332,23 @@ mod tests {
         assert_eq!(n, 1);
     }
 
+    /// A store file at schema `version` in a new temporary directory, with `fill` run on it
+    /// before it is closed: what an older build left behind, for `Store::open` to migrate.
+    fn file_at_version(
+        version: i64,
+        fill: impl FnOnce(&Connection),
+    ) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(format!("v{version}.sqlite"));
+        let mut conn = open_connection(&path).expect("open");
+        migrate_to(&mut conn, &path, version).expect("older schema");
+        fill(&conn);
+        (dir, path)
+    }
+
     #[test]
     fn a_version_1_database_is_migrated_with_its_data() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("old.sqlite");
-        {
-            let mut conn = open_connection(&path).expect("open");
-            migrate_to(&mut conn, &path, 1).expect("v1");
+        let (_dir, path) = file_at_version(1, |conn| {
             conn.execute_batch(
                 "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
                                          records_stored, records_rejected)
@@ -349,7 +359,7 @@ mod tests {
                          'line 1', 1);",
             )
             .expect("v1 data");
-        }
+        });
         let store = Store::open(&path).expect("migrate");
         let conn = store.connection().expect("conn");
         let version: i64 = conn
@@ -374,18 +384,14 @@ mod tests {
 
     #[test]
     fn a_version_16_store_counts_its_runs_updated_and_its_search_index_flushes_in_16_mb() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("v16.sqlite");
-        {
-            let mut conn = open_connection(&path).expect("open");
-            migrate_to(&mut conn, &path, 16).expect("v16");
+        let (_dir, path) = file_at_version(16, |conn| {
             conn.execute_batch(
                 "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
                                          records_stored, records_rejected)
                  VALUES ('a.gitlog', 'h', 'git-log', '2026-11-01T00:00:00.000Z', 1, 1, 0);",
             )
             .expect("v16 run");
-        }
+        });
         let store = Store::open(&path).expect("migrate");
         // A run stored before runs were marked had its update written with it.
         assert_eq!(store.runs_awaiting_update().expect("runs"), []);
@@ -412,11 +418,7 @@ mod tests {
                 false,
             ),
         ] {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("v18.sqlite");
-            {
-                let mut conn = open_connection(&path).expect("open");
-                migrate_to(&mut conn, &path, 18).expect("v18");
+            let (_dir, path) = file_at_version(18, |conn| {
                 conn.execute_batch(
                     "INSERT INTO ingest_runs(path, content_hash, format, ingested_at,
                                              records_seen, records_stored, records_rejected)
@@ -434,7 +436,7 @@ mod tests {
                     )
                     .expect("v18 deployment");
                 }
-            }
+            });
             let store = Store::open(&path).expect("migrate");
             let by_id: bool = store
                 .connection()
@@ -469,11 +471,7 @@ mod tests {
             Some("00000000000000000001"),
             None,
         ];
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("v19.sqlite");
-        {
-            let mut conn = open_connection(&path).expect("open");
-            migrate_to(&mut conn, &path, 19).expect("v19");
+        let (_dir, path) = file_at_version(19, |conn| {
             conn.execute_batch(
                 "INSERT INTO ingest_runs(path, content_hash, format, ingested_at, records_seen,
                                          records_stored, records_rejected)
@@ -509,7 +507,7 @@ mod tests {
                  FROM deployments d ORDER BY d.id",
             )
             .expect("v19 events");
-        }
+        });
         let store = Store::open(&path).expect("migrate");
         let conn = store.connection().expect("conn");
         for (n, text) in texts.iter().enumerate() {
@@ -538,8 +536,6 @@ mod tests {
 
     #[test]
     fn a_version_14_timeline_loses_its_indexes_and_still_filters_by_value_and_time() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("v14.sqlite");
         let indexes = |conn: &Connection| -> Vec<String> {
             conn.prepare(
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'
@@ -551,9 +547,7 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .expect("names")
         };
-        {
-            let mut conn = open_connection(&path).expect("open");
-            migrate_to(&mut conn, &path, 14).expect("v14");
+        let (_dir, path) = file_at_version(14, |conn| {
             conn.execute_batch(
                 "INSERT INTO events(at, source, kind, service, environment, title, ref_id)
                  VALUES ('2026-11-01T00:00:00.000Z', 'deployment', 'deploy', 'checkout',
@@ -562,8 +556,8 @@ mod tests {
                          'staging', 'deploy 2', 2);",
             )
             .expect("v14 events");
-            assert_eq!(indexes(&conn).len(), 10, "{:?}", indexes(&conn));
-        }
+            assert_eq!(indexes(conn).len(), 10, "{:?}", indexes(conn));
+        });
         let store = Store::open(&path).expect("migrate");
         assert!(indexes(&store.connection().expect("conn")).is_empty());
         let staging = EventFilter {
@@ -588,11 +582,7 @@ mod tests {
 
     #[test]
     fn a_version_13_timeline_keeps_its_events_searchable_without_token_counts() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("v13.sqlite");
-        {
-            let mut conn = open_connection(&path).expect("open");
-            migrate_to(&mut conn, &path, 13).expect("v13");
+        let (_dir, path) = file_at_version(13, |conn| {
             conn.execute_batch(
                 "INSERT INTO events(at, source, kind, title, ref_id)
                  VALUES ('2026-11-01T00:00:00.000Z', 'change', 'commit', 'retry budget', 1);
@@ -603,7 +593,7 @@ mod tests {
                 .query_row("SELECT count(*) FROM events_fts_docsize", [], |r| r.get(0))
                 .expect("v13 keeps token counts");
             assert_eq!(sizes, 1);
-        }
+        });
         let store = Store::open(&path).expect("migrate");
         let conn = store.connection().expect("conn");
         let docsize: i64 = conn
