@@ -398,11 +398,7 @@ impl Hindsight {
                     actor_type: d.actor_type.clone().unwrap_or_default(),
                     permissions: d.attributes.get("permissions").cloned().unwrap_or_default(),
                     action: d.action.clone(),
-                    approvals: d
-                        .attributes
-                        .get("approvals")
-                        .and_then(|a| hindsight_model::approval_count(a))
-                        .unwrap_or(0),
+                    approvals: hindsight_model::approvals(&d.attributes).unwrap_or(0),
                     at: time(&d.at)?,
                     environment: d.environment.clone().unwrap_or_default(),
                     incident_keys: incidents_of.get(&d.id).cloned().unwrap_or_default(),

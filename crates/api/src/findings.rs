@@ -465,10 +465,7 @@ impl Hindsight {
                 action: d.action.clone(),
                 actor_type: d.actor_type.clone(),
                 permissions: d.attributes.get("permissions").cloned(),
-                approvals: d
-                    .attributes
-                    .get("approvals")
-                    .and_then(|a| hindsight_model::approval_count(a)),
+                approvals: hindsight_model::approvals(&d.attributes),
                 change_type: change_type(&d.attributes),
                 incidents: failing
                     .get(&d.id)

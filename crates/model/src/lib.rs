@@ -204,10 +204,19 @@ pub fn approval_count(text: &str) -> Option<u32> {
     text.trim().parse().ok()
 }
 
+/// The number of approvals a record's `approvals` attribute states ([`approval_count`]);
+/// `None` without the attribute or when its text is not a count. The guardrail figures read
+/// this.
+pub fn approvals(attributes: &BTreeMap<String, String>) -> Option<u32> {
+    attributes
+        .get("approvals")
+        .and_then(|text| approval_count(text))
+}
+
 /// Whether a record whose attributes are `attributes` was approved: `Some(true)` when its
 /// `approvals` attribute counts at least one, `Some(false)` when it has the attribute with
 /// any other text (no approvals, or none that can be counted), `None` without it. The
-/// timeline's approval filter reads this, and the guardrail figures read the same count.
+/// timeline's approval filter reads this; it agrees with [`approvals`].
 pub fn approved(attributes: &BTreeMap<String, String>) -> Option<bool> {
     attributes
         .get("approvals")

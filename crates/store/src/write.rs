@@ -363,6 +363,16 @@ enum Cell {
     Text(u32, u32),
 }
 
+impl Cell {
+    /// The text this cell ranges over in `block`, if it is a text.
+    fn text_in(self, block: &str) -> Option<&str> {
+        match self {
+            Cell::Text(start, end) => block.get(start as usize..end as usize),
+            _ => None,
+        }
+    }
+}
+
 /// A deployment's values, in the order of `DEPLOYMENT_COLUMNS`.
 type DeploymentValues = [Cell; DEPLOYMENT_VALUES];
 
@@ -373,11 +383,8 @@ impl rusqlite::ToSql for Bound<'_> {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         use rusqlite::types::{ToSqlOutput, ValueRef};
         Ok(ToSqlOutput::Borrowed(match self.1 {
-            Cell::Null => ValueRef::Null,
             Cell::Integer(n) => ValueRef::Integer(n),
-            Cell::Text(start, end) => {
-                ValueRef::Text(&self.0.as_bytes()[start as usize..end as usize])
-            }
+            cell => cell.text_in(self.0).map_or(ValueRef::Null, ValueRef::from),
         }))
     }
 }
@@ -428,10 +435,7 @@ impl PreparedDeployment {
 
     /// The text of column `index`, if it holds one.
     fn text(&self, index: usize) -> Option<&str> {
-        match self.values[index] {
-            Cell::Text(start, end) => self.text.get(start as usize..end as usize),
-            _ => None,
-        }
+        self.values[index].text_in(&self.text)
     }
 
     /// Its values, each with the text it ranges over, to bind.
